@@ -1,0 +1,154 @@
+"""The one exception tree of cspotlp.
+
+Every error says where it happened: a CSPm error carries ``file:line:col`` and prints the source
+line with a caret; an OTLP error names the file (and line, for JSON Lines), the trace id and the
+span id. Library exceptions (lark, protobuf, json) are caught at the boundary and re-raised as one
+of these with ``from e``. Results are not exceptions: a failed refinement is a ``Verdict``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """A place in a text file: 1-based line and column, with the line's text for the caret."""
+
+    file: str
+    line: int
+    column: int
+    source_line: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+    def caret(self) -> str:
+        """The source line and a caret under the column, or '' when the line is unknown."""
+        if self.source_line is None:
+            return ""
+        text = self.source_line.rstrip("\n")
+        pad = "".join("\t" if ch == "\t" else " " for ch in text[: max(self.column - 1, 0)])
+        return f"{text}\n{pad}^"
+
+
+class CspotlpError(Exception):
+    """Base of every error cspotlp raises on purpose."""
+
+
+class CspError(CspotlpError):
+    """An error in the process algebra itself (ill-formed term, unguarded recursion, limits)."""
+
+
+class CspEvalError(CspError):
+    """A process or value could not be evaluated (value outside a channel's type, unknown name)."""
+
+
+class StateLimitExceeded(CspError):
+    """An exploration hit its state limit; callers turn this into an *inconclusive* result."""
+
+    def __init__(self, limit: int, explored: int) -> None:
+        super().__init__(f"state limit {limit} reached after {explored} states")
+        self.limit = limit
+        self.explored = explored
+
+
+class LocatedError(CspotlpError):
+    """An error at a place in a source file; ``str()`` is ``file:line:col: message``."""
+
+    def __init__(self, message: str, location: SourceLocation | None = None) -> None:
+        self.message = message
+        self.location = location
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        if self.location is None:
+            return self.message
+        return f"{self.location}: {self.message}"
+
+    def report(self) -> str:
+        """The message followed by the source line and a caret (what the CLI prints)."""
+        caret = self.location.caret() if self.location is not None else ""
+        return f"{self}\n{caret}" if caret else str(self)
+
+
+class CspmError(LocatedError):
+    """Base of errors reading, checking or evaluating a CSPm script."""
+
+
+class CspmSyntaxError(CspmError):
+    """The script does not parse."""
+
+
+class CspmScopeError(CspmError):
+    """A name is unknown, defined twice, or used where it cannot be."""
+
+
+class CspmTypeError(CspmError):
+    """The script is ill-typed (libcspm's type system)."""
+
+
+class CspmEvalError(CspmError):
+    """Evaluation failed: division by zero, value outside a channel's type, ``error(...)``."""
+
+
+class CspmUnsupported(CspmError):
+    """A construct cspotlp does not support yet; never answered wrongly instead."""
+
+
+@dataclass(frozen=True)
+class SpanWhere:
+    """Where in captured telemetry something happened."""
+
+    file: str | None = None
+    line: int | None = None
+    trace_id: str | None = None
+    span_id: str | None = None
+
+    def __str__(self) -> str:
+        parts: list[str] = []
+        if self.file is not None:
+            parts.append(self.file if self.line is None else f"{self.file}:{self.line}")
+        if self.trace_id is not None:
+            parts.append(f"trace {self.trace_id}")
+        if self.span_id is not None:
+            parts.append(f"span {self.span_id}")
+        return ", ".join(parts)
+
+
+class OtlpError(CspotlpError):
+    """Base of errors reading or validating captured telemetry."""
+
+    def __init__(self, message: str, where: SpanWhere | None = None) -> None:
+        self.message = message
+        self.where = where or SpanWhere()
+        text = f"{self.where}: {message}" if str(self.where) else message
+        super().__init__(text)
+
+
+class MalformedInput(OtlpError):
+    """The file is not valid in any supported encoding, or breaks it at a named place."""
+
+
+class OrphanSpan(OtlpError):
+    """A span's parent is not in the trace."""
+
+
+class SpanCycle(OtlpError):
+    """Parent links form a cycle (including a span that is its own parent)."""
+
+
+class DuplicateSpanId(OtlpError):
+    """Two spans of one trace share a span id."""
+
+
+class MappingError(CspotlpError):
+    """A trace is not well formed, or a forest is not valid, where Φ/Ψ require it."""
+
+
+class ExportError(CspotlpError):
+    """An exporter cannot render its input faithfully for the target tool."""
+
+
+class VerifyError(CspotlpError):
+    """A proof or conformance run could not be set up (not a failed proof: that is a verdict)."""

@@ -1,0 +1,1 @@
+"""cspotlp.export."""
