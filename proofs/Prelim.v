@@ -382,3 +382,59 @@ Proof.
   - rewrite map_length. apply nth_error_Some. congruence.
   - rewrite !nth_error_map, H1, H2. simpl. now rewrite E.
 Qed.
+
+(** ** More on strictly sorted lists *)
+
+Lemma ss_before {A} (R : A -> A -> Prop) l1 x l2 y :
+  StronglySorted R (l1 ++ x :: l2) -> In y l1 -> R y x.
+Proof.
+  induction l1 as [|a l1 IH]; simpl; [tauto|]. intros S [<-|Hy].
+  - apply StronglySorted_inv in S as [_ F]. rewrite Forall_forall in F.
+    apply F, in_app_iff. right. now left.
+  - apply StronglySorted_inv in S as [S _]. auto.
+Qed.
+
+Lemma ss_after {A} (R : A -> A -> Prop) l1 x l2 y :
+  StronglySorted R (l1 ++ x :: l2) -> In y l2 -> R x y.
+Proof.
+  induction l1 as [|a l1 IH]; simpl; intros S Hy.
+  - apply StronglySorted_inv in S as [_ F]. rewrite Forall_forall in F. auto.
+  - apply StronglySorted_inv in S as [S _]. auto.
+Qed.
+
+Lemma strongly_sorted_map {A} (R : A -> A -> Prop) (f : A -> nat) l :
+  StronglySorted R l -> (forall x y, In x l -> In y l -> R x y -> f x < f y) ->
+  StronglySorted lt (map f l).
+Proof.
+  induction 1 as [|a l S IH F]; simpl; intros H; constructor.
+  - apply IH. intros x y Hx Hy. apply H; auto.
+  - rewrite Forall_forall in *. intros z Hz. apply in_map_iff in Hz as [x [<- Hx]].
+    apply H; auto.
+Qed.
+
+(** A list strictly sorted by a key whose elements are all equal has at most one element. *)
+Lemma sorted_all_equal {A} (f : A -> nat) l :
+  StronglySorted lt (map f l) -> (forall x y, In x l -> In y l -> x = y) -> length l <= 1.
+Proof.
+  destruct l as [|a [|b l]]; simpl; auto. intros S H. exfalso.
+  apply StronglySorted_inv in S as [_ F]. inversion F as [|? ? Hab _]; subst.
+  rewrite (H a b) in Hab by auto. lia.
+Qed.
+
+Lemma in_indexed_in {A} i (l : list A) k x : In (k, x) (indexed i l) -> In x l.
+Proof. intros H. apply (in_indexed_any i). eauto. Qed.
+
+Lemma indexed_firstn {A} k n (l : list A) :
+  indexed k (firstn n l) = filter (fun x => fst x <? k + n) (indexed k l).
+Proof.
+  revert k n; induction l as [|x l IH]; intros k n; simpl.
+  - now destruct n.
+  - destruct n as [|n]; simpl.
+    + rewrite Nat.add_0_r, Nat.ltb_irrefl. symmetry.
+      assert (forall j, k <= j -> filter (fun x : nat * A => fst x <? k) (indexed j l) = []).
+      { clear. induction l as [|y l IH]; intros j Hj; simpl; auto.
+        replace (j <? k) with false by (symmetry; apply Nat.ltb_ge; lia). apply IH. lia. }
+      apply H. lia.
+    + replace (k <? k + S n) with true by (symmetry; apply Nat.ltb_lt; lia).
+      f_equal. rewrite IH. f_equal. now replace (S k + n) with (k + S n) by lia.
+Qed.
