@@ -11,15 +11,21 @@ if none), and marks/links their indices. Ψ(F) lists every occurrence of F sorte
 4. span id; 5. position in the span's mark or link list.
 
 norm(F) replaces every time by the rank of its occurrence in Ψ's order, so Φ(Ψ(F)) = norm(F).
+
+Why the tie-break yields a WF trace (T1): in a valid forest ``start(p) <= start(c) <= end(p)``,
+``start(s) <= end(s)`` and every mark or link of ``s`` lies in ``[start(s), end(s)]``. When such an
+inequality is strict, time alone puts the two occurrences in the order W2–W4 require; when it is an
+equality, the class (begin < mark < link < end) or, for parent and child beginning together, the
+depth does. Any other key can be passed to :func:`psi` to see a law fail (tests do this).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Container, Hashable, Sequence
 from dataclasses import dataclass, replace
 
 from cspotlp.errors import MappingError
-from cspotlp.mapping.forest import Forest, SpanRecord, TimedLink, TimedMark, depths
+from cspotlp.mapping.forest import Forest, SpanRecord, TimedLink, TimedMark, depths, restrict
 from cspotlp.mapping.vocabulary import (
     Begin,
     End,
@@ -33,44 +39,54 @@ from cspotlp.mapping.vocabulary import (
 )
 
 BEGIN, MARK, LINK, END = 0, 1, 2, 3
+"""Occurrence classes, in the order Ψ lists occurrences that share a time."""
+
+SortKey = tuple[int, int, int, tuple[int, int | str], int]
+OccurrenceKey = Callable[[int, int, int, SpanId, int], SortKey]
+"""A sort key for occurrences: (time, class, depth of the span, span id, list position) -> key."""
 
 
 @dataclass(frozen=True, slots=True)
 class Occurrence:
     """One time-stamped occurrence of a forest, with its position in Ψ's order as ``key``."""
 
-    key: tuple[int, int, int, tuple[int, int | str], int]
+    key: SortKey
     event: SpanEvent
 
 
-def occurrence_key(
-    time: int, cls: int, depth: int, span: SpanId, seq: int
-) -> tuple[int, int, int, tuple[int, int | str], int]:
+def occurrence_key(time: int, cls: int, depth: int, span: SpanId, seq: int) -> SortKey:
     """Ψ's sort key: (time, class, depth for begins else 0, span id, list position)."""
     return (time, cls, depth if cls == BEGIN else 0, id_key(span), seq)
 
 
-def occurrences(forest: Forest) -> list[Occurrence]:
-    """Every occurrence of ``forest``, sorted in Ψ's order."""
+def occurrences(forest: Forest, key: OccurrenceKey = occurrence_key) -> list[Occurrence]:
+    """Every occurrence of ``forest``, sorted by ``key`` (by default Ψ's order)."""
     depth = depths(forest)
     occ: list[Occurrence] = []
     for rec in forest.records():
-        sid = rec.id
-        occ.append(Occurrence(occurrence_key(rec.start, BEGIN, depth[sid], sid, 0),
+        sid, d = rec.id, depth[rec.id]
+        occ.append(Occurrence(key(rec.start, BEGIN, d, sid, 0),
                               Begin(sid, rec.parent, rec.name, rec.payload)))
         for i, m in enumerate(rec.marks):
-            occ.append(Occurrence(occurrence_key(m.time, MARK, 0, sid, i), Mark(sid, m.name, m.payload)))
+            occ.append(Occurrence(key(m.time, MARK, d, sid, i), Mark(sid, m.name, m.payload)))
         for i, k in enumerate(rec.links):
-            occ.append(Occurrence(occurrence_key(k.time, LINK, 0, sid, i), Link(sid, k.target, k.payload)))
+            occ.append(Occurrence(key(k.time, LINK, d, sid, i), Link(sid, k.target, k.payload)))
         if rec.end is not None:
-            occ.append(Occurrence(occurrence_key(rec.end, END, 0, sid, 0), End(sid, rec.status)))
+            occ.append(Occurrence(key(rec.end, END, d, sid, 0), End(sid, rec.status)))
     occ.sort(key=lambda o: o.key)
     return occ
 
 
-def psi(forest: Forest) -> Trace:
-    """Ψ(F): the forest's occurrences as a trace, in Ψ's deterministic order (WF for valid F)."""
-    return tuple(o.event for o in occurrences(forest))
+def psi(forest: Forest, key: OccurrenceKey = occurrence_key) -> Trace:
+    """Ψ(F): the forest's occurrences as a trace, in Ψ's deterministic order (WF for valid F).
+
+    ``key`` replaces the tie-break; only the default is guaranteed to give a WF trace.
+
+    >>> f = Forest([SpanRecord(1, None, "r", None, 5, 5), SpanRecord(2, 1, "c", None, 5, 5)])
+    >>> [type(e).__name__ + str(e.span) for e in psi(f)]
+    ['Begin1', 'Begin2', 'End1', 'End2']
+    """
+    return tuple(o.event for o in occurrences(forest, key))
 
 
 class _Builder:
@@ -117,7 +133,10 @@ def phi(trace: Sequence[SpanEvent]) -> Forest:
 
 
 def norm(forest: Forest) -> Forest:
-    """norm(F): every time replaced by the 1-based rank of its occurrence in Ψ's order."""
+    """Normalise: every time of ``forest`` replaced by the 1-based rank of its occurrence in Ψ's order.
+
+    This is norm(F) of DESIGN.md §2; marks and links come out listed in time order.
+    """
     rank: dict[tuple[int, SpanId, int], int] = {}
     for r, o in enumerate(occurrences(forest), start=1):
         cls, sid, seq = o.key[1], o.event.span, o.key[4]
@@ -153,5 +172,14 @@ def cut(forest: Forest, i: int) -> Forest:
 
 
 def prefix(trace: Sequence[SpanEvent], i: int) -> Trace:
-    """t↾i: the first ``i`` events of ``trace``."""
-    return tuple(trace[:i])
+    """t↾i: the first ``i`` events of ``trace`` (empty for ``i <= 0``, all for ``i >= len``)."""
+    return tuple(trace[: max(i, 0)])
+
+
+def project(forest: Forest, spans: Container[SpanId]) -> Forest:
+    """norm(F|A): ``forest`` restricted to the spans in ``spans``, then renormalised (T6).
+
+    For an interleaving ``u`` of WF traces ``t1``, ``t2`` with disjoint span ids,
+    ``project(phi(u), spans_of(t1)) == phi(t1)``.
+    """
+    return norm(restrict(forest, spans))
