@@ -101,15 +101,16 @@ def depths(forest: Forest) -> dict[SpanId, int]:
 
     Spans on a cycle or under an absent parent get the depth of the walk up to where it stops.
     """
+    parent = {rec.id: rec.parent for rec in forest.records()}
     depth: dict[SpanId, int] = {}
-    for sid in forest:
+    for sid in parent:
         chain: list[SpanId] = []
         seen: set[SpanId] = set()
         cur: SpanId | None = sid
-        while cur is not None and cur not in depth and cur in forest and cur not in seen:
+        while cur is not None and cur not in depth and cur in parent and cur not in seen:
             seen.add(cur)
             chain.append(cur)
-            cur = forest[cur].parent
+            cur = parent[cur]
         base = depth[cur] + 1 if cur is not None and cur in depth else 0
         for offset, node in enumerate(reversed(chain)):
             depth[node] = base + offset

@@ -69,8 +69,8 @@ def shape(forest: Forest) -> Shape:
         links = sorted(enumerate(rec.links), key=lambda ik: (ik[1].time, ik[0]))
         out.append(SpanShape(
             Begin(sid, rec.parent, rec.name, rec.payload),
-            tuple(Mark(sid, m.name, m.payload) for _, m in marks),
-            tuple(Link(sid, k.target, k.payload) for _, k in links),
+            tuple(Mark(sid, m.name, m.payload) for _, m in marks) if marks else (),
+            tuple(Link(sid, k.target, k.payload) for _, k in links) if links else (),
             None if rec.end is None else End(sid, rec.status),
         ))
     return tuple(out)
