@@ -36,11 +36,15 @@ from cspotlp.mapping import (
 
 NAMES = ("GET /", "db.query", "rpc")
 STATUSES: tuple[Hashable, ...] = (None, "OK", "ERROR")
-payloads = st.one_of(st.none(), st.integers(0, 2), st.tuples(st.just("kind"), st.integers(0, 1)))
+PAYLOADS: tuple[Hashable, ...] = (None, 0, 1, ("kind", "server"))
+STR_IDS = ("a", "b", "z", "aa", "ab", "b0", "ba", "za", "zz", "a0", "abz", "bza", "zab", "Z")
+# Generation cost dominates these tests, so every choice is one cheap draw (sampled_from or
+# integers) rather than a nest of one_of/builds.
+payloads = st.sampled_from(PAYLOADS)
 names = st.sampled_from(NAMES)
 statuses = st.sampled_from(STATUSES)
 int_ids = st.integers(-3, 40)
-str_ids = st.text(alphabet="abz", min_size=1, max_size=3)
+str_ids = st.sampled_from(STR_IDS)
 
 
 def id_pools(min_size: int = 0, max_size: int = 12) -> st.SearchStrategy[list[SpanId]]:
@@ -85,7 +89,7 @@ def _run_machine(
         elif action == "mark":
             trace.append(Mark(sid, draw(names), draw(payloads)))
         else:
-            target = draw(st.one_of(st.tuples(st.just("ctx"), st.integers(0, 2)), st.sampled_from(pool)))
+            target = draw(st.sampled_from((("ctx", 0), ("ctx", 1), *pool)))
             trace.append(Link(sid, target, draw(payloads)))
     if complete or (complete is None and draw(st.booleans())):
         for sid in draw(st.permutations(open_spans)):
@@ -111,7 +115,7 @@ def _deep_chain(draw: st.DrawFn, max_depth: int) -> Trace:
 
 
 def wf_traces(
-    max_events: int = 24, *, complete: bool | None = None, max_depth: int = 16
+    max_events: int = 18, *, complete: bool | None = None, max_depth: int = 16
 ) -> st.SearchStrategy[Trace]:
     """WF traces: the state machine, and deep chains ended in any order.
 
@@ -148,7 +152,7 @@ def _retime(draw: st.DrawFn, trace: Trace) -> Forest:
 def _in_interval(lo: int, hi: int | None) -> st.SearchStrategy[int]:
     """A time in [lo, hi] (hi None: open above), endpoints much more likely than the inside."""
     top = lo + 4 if hi is None else hi
-    return st.one_of(st.sampled_from((lo, top)), st.integers(lo, top))
+    return st.integers(0, top - lo + 2).map(lambda v: lo if v == 0 else top if v == 1 else lo + v - 2)
 
 
 @st.composite
@@ -157,24 +161,23 @@ def _top_down_forest(draw: st.DrawFn, max_spans: int) -> Forest:
     pool = draw(id_pools(max_size=max_spans))
     recs: list[SpanRecord] = []
     for sid in pool:
-        parent = draw(st.sampled_from([None, *(r.id for r in recs[-3:])]))
-        if parent is None:
-            start = draw(st.integers(0, 3))
-        else:
-            p = next(r for r in recs if r.id == parent)
-            start = draw(_in_interval(p.start, p.end))
-        end = draw(st.one_of(st.none(), _in_interval(start, start + draw(st.integers(0, 3)))))
-        marks = draw(st.lists(st.builds(TimedMark, _in_interval(start, end), names, payloads),
-                              max_size=3))
-        links = draw(st.lists(st.builds(TimedLink, _in_interval(start, end),
-                                        st.integers(0, 2), payloads), max_size=2))
+        # the last few spans as candidate parents: deep chains and many roots both stay likely
+        pick = draw(st.integers(0, min(len(recs), 3)))
+        p = recs[-pick] if pick else None
+        start = draw(st.integers(0, 3)) if p is None else draw(_in_interval(p.start, p.end))
+        length = draw(st.integers(-1, 3))
+        end = None if length < 0 else draw(_in_interval(start, start + length))
+        marks = tuple(TimedMark(draw(_in_interval(start, end)), NAMES[i % 2], draw(payloads))
+                      for i in range(draw(st.integers(0, 3))))
+        links = tuple(TimedLink(draw(_in_interval(start, end)), ("ctx", i))
+                      for i in range(draw(st.integers(0, 1))))
         status = None if end is None else draw(statuses)
-        recs.append(SpanRecord(sid, parent, draw(names), draw(payloads), start, end,
-                               tuple(marks), tuple(links), status))
+        recs.append(SpanRecord(sid, None if p is None else p.id, draw(names), None, start, end,
+                               marks, links, status))
     return Forest(recs)
 
 
-def valid_forests(max_events: int = 20, max_spans: int = 8) -> st.SearchStrategy[Forest]:
+def valid_forests(max_events: int = 16, max_spans: int = 8) -> st.SearchStrategy[Forest]:
     """Valid forests with ties in times (many occurrences at one time, children starting at
     their parent's start or end, marks at interval endpoints)."""
     return st.one_of(
@@ -187,17 +190,17 @@ def valid_forests(max_events: int = 20, max_spans: int = 8) -> st.SearchStrategy
 def arbitrary_forests(draw: st.DrawFn, max_spans: int = 5) -> Forest:
     """Forests that need not be valid: any parent (present, absent, itself), any times."""
     pool = draw(st.lists(st.integers(0, 6), unique=True, max_size=max_spans))
-    times = st.integers(0, 6)
+    time = st.integers(0, 6)
     recs: list[SpanRecord] = []
     for sid in pool:
-        parent = draw(st.one_of(st.none(), st.sampled_from(pool), st.integers(0, 8)))
-        start = draw(times)
-        end = draw(st.one_of(st.none(), times))
-        marks = draw(st.lists(st.builds(TimedMark, times, st.just("m")), max_size=2))
-        links = draw(st.lists(st.builds(TimedLink, times, st.just("ctx")), max_size=1))
+        parent = draw(st.sampled_from((None, *pool, 7)))
+        start = draw(time)
+        end = draw(st.integers(-1, 6))
+        marks = tuple(TimedMark(draw(time), "m") for _ in range(draw(st.integers(0, 2))))
+        links = tuple(TimedLink(draw(time), "ctx") for _ in range(draw(st.integers(0, 1))))
         status = draw(st.sampled_from((None, "OK")))
-        recs.append(SpanRecord(sid, parent, "s", None, start, end, tuple(marks), tuple(links),
-                               status))
+        recs.append(SpanRecord(sid, parent, "s", None, start, None if end < 0 else end,
+                               marks, links, status))
     return Forest(recs)
 
 
@@ -224,3 +227,57 @@ def interleaved_pairs(draw: st.DrawFn, max_events: int = 12) -> tuple[Trace, Tra
     sources = [iter(t1), iter(t2)]
     u = tuple(next(sources[k]) for k in order)
     return t1, t2, u
+
+
+BREAKS = ("skew", "late child", "end before start", "mark outside", "orphan", "cycle",
+          "status on open span")
+"""The ways :func:`broken_forests` breaks a valid forest, as captured data does."""
+
+
+@st.composite
+def broken_forests(draw: st.DrawFn, breaks: Sequence[str] = BREAKS) -> tuple[str, Forest]:
+    """(how, F): a valid forest with one forest condition broken on purpose.
+
+    "skew" moves a child's start before its parent's (clock skew between hosts), "late child"
+    after its parent's end, "orphan" points a span at an absent parent, "cycle" makes a root the
+    child of one of its descendants.
+    """
+    f = draw(valid_forests().filter(len))
+    how = draw(st.sampled_from(breaks))
+    recs = {rec.id: rec for rec in f.records()}
+    children = [r for r in f.records() if r.parent is not None]
+    closed = [r for r in f.records() if r.end is not None]
+    late_able = [r for r in children if f[r.parent].end is not None] if children else []
+    if how == "skew" and children:
+        r = draw(st.sampled_from(children))
+        recs[r.id] = replace(r, start=f[r.parent].start - draw(st.integers(1, 3)))
+    elif how == "late child" and late_able:
+        r = draw(st.sampled_from(late_able))
+        late = f[r.parent].end + draw(st.integers(1, 3))
+        recs[r.id] = replace(r, start=late, end=None if r.end is None else max(r.end, late),
+                             marks=(), links=())
+    elif how == "end before start" and closed:
+        r = draw(st.sampled_from(closed))
+        recs[r.id] = replace(r, end=r.start - draw(st.integers(1, 3)), marks=(), links=())
+    elif how == "mark outside":
+        r = draw(st.sampled_from(f.records()))
+        before = draw(st.booleans()) or r.end is None
+        t = r.start - 1 if before or r.end is None else r.end + 1
+        recs[r.id] = replace(r, marks=(*r.marks, TimedMark(t, "stray")))
+    elif how == "orphan":
+        r = draw(st.sampled_from(f.records()))
+        recs[r.id] = replace(r, parent="absent" if isinstance(r.id, str) else 10**6)
+    elif how == "cycle":
+        r = draw(st.sampled_from(f.records()))
+        root = r
+        while root.parent is not None:
+            root = f[root.parent]
+        recs[root.id] = replace(root, parent=r.id)
+    elif how == "status on open span" and len(closed) < len(f):
+        r = draw(st.sampled_from([r for r in f.records() if r.end is None]))
+        recs[r.id] = replace(r, status="OK")
+    else:   # the chosen break does not apply to this forest: skew the root's marks instead
+        how = "mark outside"
+        r = f.records()[0]
+        recs[r.id] = replace(r, marks=(*r.marks, TimedMark(r.start - 1, "stray")))
+    return how, Forest(recs.values())

@@ -32,7 +32,6 @@ from cspotlp.mapping import (
     is_wf,
     linear_extensions,
     norm,
-    occurrence_key,
     phi,
     prefix,
     project,
@@ -144,7 +143,7 @@ def test_t7_traces_of_a_shape_are_the_linear_extensions_of_its_causal_order(t: T
     assert set(extensions) == _brute_force_traces_of_shape(t)
 
 
-@given(valid_forests(max_events=40, max_spans=12), st.data())
+@given(valid_forests(), st.data())
 def test_t7_at_scale_psi_and_random_extensions(f: Forest, data: st.DataObject) -> None:
     """Ψ(F) extends F's causal order; a random linear extension is WF with F's shape."""
     s = shape(f)
@@ -287,10 +286,6 @@ def t1_counterexample(key: OccurrenceKey, max_examples: int = 2000) -> Forest | 
                     settings=settings(max_examples=max_examples, derandomize=True, database=None))
     except NoSuchExample:
         return None
-
-
-def test_default_tie_break_survives_the_search() -> None:
-    assert t1_counterexample(occurrence_key, max_examples=300) is None
 
 
 @pytest.mark.parametrize("key", [ends_first_key, id_only_key])

