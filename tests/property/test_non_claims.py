@@ -26,6 +26,7 @@ from cspotlp.mapping import (
     shape,
     wf_violation,
 )
+from tests.property.test_correspondence_laws import ends_first_key, id_only_key
 from tests.strategies_mapping import (
     arbitrary_forests,
     broken_forests,
@@ -155,7 +156,7 @@ DOC_D_SKEW = Forest([
     SpanRecord(0, None, "GET /", None, 0, 0, status="OK"),
     SpanRecord(1, 0, "GET /", None, -1, 0, status="OK"),
 ])
-DOC_D_OPEN_STATUS = Forest([SpanRecord(0, None, "s", None, 0, None, status="OK")])
+DOC_D_OPEN_STATUS = Forest([SpanRecord(0, None, "GET /", None, 0, None, status="OK")])
 
 
 def test_d_found_skew_breaks_wf_and_is_reported() -> None:
@@ -197,3 +198,20 @@ def test_d_every_deliberate_break_is_reported(x: tuple[str, Forest]) -> None:
 @given(arbitrary_forests())
 def test_d_validity_is_exactly_wf_psi_and_no_status_on_open_spans(f: Forest) -> None:
     assert is_valid_forest(f) == _validity_by_psi(f)
+
+
+# --- (e) the tie-break is not arbitrary: mutated keys break T1 -------------------------------
+
+DOC_E_ENDS_FIRST = Forest([SpanRecord(0, None, "GET /", None, 0, 0, status="OK")])
+DOC_E_ID_ONLY = Forest([
+    SpanRecord(0, 1, "GET /", None, 0, None),
+    SpanRecord(1, None, "GET /", None, 0, None),
+])
+
+
+def test_e_documented_broken_tie_breaks() -> None:
+    for f, key, why in ((DOC_E_ENDS_FIRST, ends_first_key, "W2: span 0 ends before it begins"),
+                        (DOC_E_ID_ONLY, id_only_key,
+                         "W3: span 0 begins while its parent 1 has not begun")):
+        assert is_valid_forest(f) and is_wf(psi(f))
+        assert wf_violation(psi(f, key)) == (0, why)
