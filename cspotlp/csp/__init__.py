@@ -3,7 +3,14 @@
 from cspotlp.csp.environment import Datatype, Definition, Environment
 from cspotlp.csp.events import TAU, TICK, Channel, Event, event, show_event_set, sort_events
 from cspotlp.csp.lts import Lts, LtsSummary, Progress, build_lts
-from cspotlp.csp.semantics import COMPRESSIONS, RULES, ExplicitGraph, Semantics, Transition, explicit
+from cspotlp.csp.semantics import (
+    COMPRESSIONS,
+    RULES,
+    ExplicitGraph,
+    Semantics,
+    Transition,
+    explicit,
+)
 from cspotlp.csp.show import show
 from cspotlp.csp.terms import (
     DIV,

@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Callable, Iterable, Sequence
 
 from cspotlp.csp.events import Channel, Event
-from cspotlp.csp.terms import Op, Proc
+from cspotlp.csp.terms import Op, Proc, call_parts
 from cspotlp.csp.values import Datum, Value
 from cspotlp.errors import CspEvalError
 
@@ -92,7 +92,7 @@ class Environment:
             return body
         if term.op is not Op.CALL:
             raise CspEvalError(f"not a call: {term}")
-        name, args, _keys = term.payload  # type: ignore[misc]
+        name, args = call_parts(term)
         fn = self.definitions.get(name)
         if fn is None:
             raise CspEvalError(f"unknown process {name}")

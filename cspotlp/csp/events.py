@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, final
+from typing import Any, cast, final
 
 from cspotlp.csp.values import Value, _Keyed, show_value, sorted_values, value_key
 from cspotlp.errors import CspEvalError
@@ -123,13 +123,18 @@ class Channel:
             raise CspEvalError(
                 f"channel {self.name} has {self.arity} field(s), got {len(fields)}"
             )
-        for i, (f, dom) in enumerate(zip(fields, self._domain_sets, strict=True)):
-            if f not in dom or type(f) is not type(next(iter(dom), f)):
-                raise CspEvalError(
-                    f"value {show_value(f)} is outside the type of field {i + 1} of channel "
-                    f"{self.name}"
-                )
+        for i, f in enumerate(fields):
+            self._check_field(i, f)
         return event(self.name, *fields)
+
+    def _check_field(self, i: int, v: Value) -> None:
+        dom = self._domain_sets[i]
+        # ``True in {0, 1}`` holds in Python, so the type is compared as well as the value.
+        if v not in dom or (dom and type(v) is not type(self.domains[i][0])):
+            raise CspEvalError(
+                f"value {show_value(v)} is outside the type of field {i + 1} of channel "
+                f"{self.name}"
+            )
 
     def events(self) -> frozenset[Event]:
         """Every event of the channel: ``{| c |}``."""
@@ -142,11 +147,7 @@ class Channel:
         if len(prefix) > self.arity:
             raise CspEvalError(f"{self.name} has only {self.arity} field(s)")
         for i, f in enumerate(prefix):
-            if f not in self._domain_sets[i]:
-                raise CspEvalError(
-                    f"value {show_value(f)} is outside the type of field {i + 1} of channel "
-                    f"{self.name}"
-                )
+            self._check_field(i, f)
         rest = self.domains[len(prefix):]
         return frozenset(event(self.name, *prefix, *tail) for tail in itertools.product(*rest))
 
@@ -167,19 +168,12 @@ class Channel:
                 choices.append(dom)
             elif isinstance(p, (set, frozenset, list, range)):
                 allowed = set(p)
-                outside = [v for v in allowed if v not in self._domain_sets[i]]
-                if outside:
-                    raise CspEvalError(
-                        f"value {show_value(sorted_values(outside)[0])} is outside the type of "
-                        f"field {i + 1} of channel {self.name}"
-                    )
+                for v in sorted_values(allowed):
+                    self._check_field(i, v)
                 choices.append([v for v in dom if v in allowed])
-            else:
-                if p not in self._domain_sets[i]:
-                    raise CspEvalError(
-                        f"value {show_value(p)} is outside the type of field {i + 1} of "
-                        f"channel {self.name}"
-                    )
-                choices.append((p,))
+            else:  # a single value: output or dotted field
+                value = cast(Value, p)
+                self._check_field(i, value)
+                choices.append((value,))
         for fields in itertools.product(*choices):
             yield event(self.name, *fields)

@@ -117,8 +117,7 @@ class Lts:
         return frozenset(seen)
 
     def after(self, trace: Sequence[Event], start: int = 0) -> frozenset[int]:
-        """States (τ-closed) the process can be in after the visible ``trace``; empty if it
-        is not a trace."""
+        """States (τ-closed) reachable by the visible ``trace``; empty if it is not a trace."""
         current = self.tau_closure([start])
         for e in trace:
             k = self.event_number.get(e)
@@ -166,8 +165,11 @@ class Lts:
         return result
 
     def to_networkx(self) -> Any:
-        """The LTS as a networkx ``MultiDiGraph``: nodes are state numbers with a ``term``
-        attribute, edges carry ``event`` (its text) and ``event_obj``."""
+        """The LTS as a networkx ``MultiDiGraph``.
+
+        Nodes are state numbers with a ``term`` attribute; edges carry ``event`` (its text) and
+        ``event_obj`` (the :class:`Event`).
+        """
         import networkx as nx
 
         g = nx.MultiDiGraph()

@@ -14,11 +14,24 @@ compute them (``P = P [] a -> STOP``) is unguarded recursion and raises :class:`
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Protocol, TypeAlias
+from typing import Protocol, TypeAlias, cast
 
 from cspotlp.csp.environment import Environment
 from cspotlp.csp.events import TAU, TICK, Event, sort_events
-from cspotlp.csp.terms import OMEGA, STOP, Op, Proc, mk
+from cspotlp.csp.terms import (
+    OMEGA,
+    STOP,
+    Op,
+    Proc,
+    alphabets_of,
+    call_parts,
+    event_set_of,
+    levels_of,
+    mk,
+    prefix_event,
+    relation_of,
+)
+from cspotlp.csp.values import show_value
 from cspotlp.errors import CspEvalError
 
 Transition: TypeAlias = tuple[Event, Proc]
@@ -143,8 +156,7 @@ _NEEDS_FIRST = frozenset({Op.SEQ, Op.HIDE, Op.RENAME, Op.TIMEOUT, Op.EXCEPT, Op.
 
 def _call_name(q: Proc) -> str:
     if q.op is Op.CALL:
-        name, args, _ = q.payload  # type: ignore[misc]
-        from cspotlp.csp.values import show_value
+        name, args = call_parts(q)
 
         return f"{name}({', '.join(show_value(a) for a in args)})" if args else str(name)
     return str(q)
@@ -166,7 +178,7 @@ def _div(_s: Semantics, q: Proc) -> Transitions:
 
 
 def _run(s: Semantics, q: Proc) -> Transitions:
-    return tuple((e, q) for e in s.sorted_set(q.payload))  # type: ignore[arg-type]
+    return tuple((e, q) for e in s.sorted_set(event_set_of(q)))
 
 
 def _chaos(s: Semantics, q: Proc) -> Transitions:
@@ -174,7 +186,7 @@ def _chaos(s: Semantics, q: Proc) -> Transitions:
 
 
 def _prefix(_s: Semantics, q: Proc) -> Transitions:
-    return ((q.payload, q.args[0]),)  # type: ignore[return-value]
+    return ((prefix_event(q), q.args[0]),)
 
 
 def _ext(s: Semantics, q: Proc) -> Transitions:
@@ -234,12 +246,12 @@ def _always(_e: Event) -> bool:
 
 
 def _par(s: Semantics, q: Proc) -> Transitions:
-    sync: frozenset[Event] = q.payload  # type: ignore[assignment]
+    sync = event_set_of(q)
     return _sync_pair(s, q, _always, _always, sync.__contains__)
 
 
 def _apar(s: Semantics, q: Proc) -> Transitions:
-    a, b = q.payload  # type: ignore[misc]
+    a, b = alphabets_of(q)
     both = a & b
     return _sync_pair(s, q, a.__contains__, b.__contains__, both.__contains__)
 
@@ -259,7 +271,7 @@ def _ileave(s: Semantics, q: Proc) -> Transitions:
 
 
 def _hide(s: Semantics, q: Proc) -> Transitions:
-    hidden: frozenset[Event] = q.payload  # type: ignore[assignment]
+    hidden = event_set_of(q)
     out: list[Transition] = []
     for e, p2 in s._done(q.args[0]):
         if e is TICK:
@@ -270,7 +282,7 @@ def _hide(s: Semantics, q: Proc) -> Transitions:
 
 
 def _rename(s: Semantics, q: Proc) -> Transitions:
-    images = s.relation(q.payload)  # type: ignore[arg-type]
+    images = s.relation(relation_of(q))
     out: list[Transition] = []
     for e, p2 in s._done(q.args[0]):
         if e is TICK:
@@ -302,7 +314,7 @@ def _timeout(s: Semantics, q: Proc) -> Transitions:
 
 def _except(s: Semantics, q: Proc) -> Transitions:
     p, r = q.args
-    catch: frozenset[Event] = q.payload  # type: ignore[assignment]
+    catch = event_set_of(q)
     out: list[Transition] = []
     for e, p2 in s._done(p):
         if e is TICK:
@@ -318,7 +330,7 @@ def _link(s: Semantics, q: Proc) -> Transitions:
     p, r = q.args
     if p is OMEGA and r is OMEGA:
         return ((TICK, OMEGA),)
-    images = s.relation(q.payload)  # type: ignore[arg-type]
+    images = s.relation(relation_of(q))
     linked_right = {b for bs in images.values() for b in bs}
     right = s._done(r)
     out: list[Transition] = []
@@ -343,7 +355,7 @@ def _call(s: Semantics, q: Proc) -> Transitions:
 
 
 def _compress(s: Semantics, q: Proc) -> Transitions:
-    name: str = q.payload  # type: ignore[assignment]
+    name = cast(str, q.payload)
     fn = s.compressions.get(name)
     if fn is None:
         raise CspEvalError(f"compression {name} is not available")
@@ -352,7 +364,7 @@ def _compress(s: Semantics, q: Proc) -> Transitions:
 
 
 def _explicit(_s: Semantics, q: Proc) -> Transitions:
-    graph, state = q.payload  # type: ignore[misc]
+    graph, state = cast(tuple[ExplicitGraph, int], q.payload)
     return tuple((e, mk(Op.EXPLICIT, (), (graph, t))) for e, t in graph.successors(state))
 
 
@@ -366,7 +378,7 @@ def _priority_levels(levels: Iterable[frozenset[Event]]) -> dict[Event, int]:
 
 
 def _prioritise(s: Semantics, q: Proc) -> Transitions:
-    levels: tuple[frozenset[Event], ...] = q.payload  # type: ignore[assignment]
+    levels = levels_of(q)
     rank = _priority_levels(levels)
     trans = s._done(q.args[0])
 

@@ -6,8 +6,18 @@ unambiguous without a precedence table; prefix chains print flat: ``a -> b -> ST
 
 from __future__ import annotations
 
+from typing import cast
+
 from cspotlp.csp.events import Event, show_event_set
-from cspotlp.csp.terms import Op, Proc
+from cspotlp.csp.terms import (
+    Op,
+    Proc,
+    alphabets_of,
+    call_parts,
+    event_set_of,
+    levels_of,
+    relation_of,
+)
 from cspotlp.csp.values import show_value
 
 _INFIX = {
@@ -26,7 +36,7 @@ def _pairs(rel: frozenset[tuple[Event, Event]], arrow: str) -> str:
 
 
 def _call_text(p: Proc) -> str:
-    name, args, _ = p.payload  # type: ignore[misc]
+    name, args = call_parts(p)
     return f"{name}({', '.join(show_value(a) for a in args)})" if args else str(name)
 
 
@@ -56,7 +66,7 @@ def _pieces(p: Proc, top: bool) -> list[Proc | str]:
     if op in (Op.STOP, Op.SKIP, Op.DIV, Op.OMEGA):
         return [op.value]
     if op in (Op.RUN, Op.CHAOS):
-        return [f"{op.value}({show_event_set(p.payload)})"]  # type: ignore[arg-type]
+        return [f"{op.value}({show_event_set(event_set_of(p))})"]
     if op is Op.PREFIX:
         child = p.args[0]
         if child.op in (Op.PREFIX, Op.STOP, Op.SKIP, Op.DIV, Op.CALL, Op.RUN, Op.CHAOS):
@@ -71,27 +81,28 @@ def _pieces(p: Proc, top: bool) -> list[Proc | str]:
         pieces.append(rp)
         return pieces
     if op is Op.PAR:
-        return [lp, p.args[0], f" [| {show_event_set(p.payload)} |] ", p.args[1], rp]  # type: ignore[arg-type]
+        return [lp, p.args[0], f" [| {show_event_set(event_set_of(p))} |] ", p.args[1], rp]
     if op is Op.APAR:
-        a, b = p.payload  # type: ignore[misc]
-        return [lp, p.args[0], f" [{show_event_set(a)} || {show_event_set(b)}] ", p.args[1], rp]
+        left, right = alphabets_of(p)
+        middle = f" [{show_event_set(left)} || {show_event_set(right)}] "
+        return [lp, p.args[0], middle, p.args[1], rp]
     if op is Op.HIDE:
-        return [lp, p.args[0], f" \\ {show_event_set(p.payload)}", rp]  # type: ignore[arg-type]
+        return [lp, p.args[0], f" \\ {show_event_set(event_set_of(p))}", rp]
     if op is Op.RENAME:
-        return ["(", p.args[0], f")[[{_pairs(p.payload, '<-')}]]"]  # type: ignore[arg-type]
+        return ["(", p.args[0], f")[[{_pairs(relation_of(p), '<-')}]]"]
     if op is Op.EXCEPT:
-        return [lp, p.args[0], f" [| {show_event_set(p.payload)} |> ", p.args[1], rp]  # type: ignore[arg-type]
+        return [lp, p.args[0], f" [| {show_event_set(event_set_of(p))} |> ", p.args[1], rp]
     if op is Op.LINK:
-        return [lp, p.args[0], f" [{_pairs(p.payload, '<->')}] ", p.args[1], rp]  # type: ignore[arg-type]
+        return [lp, p.args[0], f" [{_pairs(relation_of(p), '<->')}] ", p.args[1], rp]
     if op is Op.CALL:
         return [_call_text(p)]
     if op is Op.COMPRESS:
         return [f"{p.payload}(", p.args[0], ")"]
     if op is Op.PRIORITISE:
-        levels = ", ".join(show_event_set(a) for a in p.payload)  # type: ignore[union-attr]
+        levels = ", ".join(show_event_set(a) for a in levels_of(p))
         return ["prioritise(", p.args[0], f", <{levels}>)"]
     if op is Op.EXPLICIT:
-        graph, state = p.payload  # type: ignore[misc]
+        graph, state = cast(tuple[object, int], p.payload)
         label = getattr(graph, "name", "lts")
         return [f"{label}#{state}"]
     raise AssertionError(f"no printer for {op}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 import weakref
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from typing import Any, final
+from typing import Any, cast, final
 
 from cspotlp.csp.events import TAU, TICK, Channel, Event
 from cspotlp.csp.values import Value, value_key
@@ -203,7 +203,7 @@ def apar_all(components: Sequence[tuple[Iterable[Event], Proc]]) -> Proc:
 
 
 def hide(p: Proc, events: Iterable[Event]) -> Proc:
-    """``p \\ A``."""
+    r"""``p \ A``."""
     return mk(Op.HIDE, (p,), _event_set(events))
 
 
@@ -216,7 +216,7 @@ def rename(p: Proc, pairs: Iterable[tuple[Event, Event]]) -> Proc:
 
 
 def interrupt(p: Proc, q: Proc) -> Proc:
-    """``p /\\ q``: q may take over at any time by a visible event."""
+    r"""``p /\ q``: q may take over at any time by a visible event."""
     return mk(Op.INTERRUPT, (p, q))
 
 
@@ -274,3 +274,37 @@ def input_prefix(
         for ev in channel.matching(pattern)
     ]
     return ext_choice(*branches)
+
+
+# -- typed views of payloads (the payload is stored as a plain Hashable) --------------------------
+
+
+def call_parts(p: Proc) -> tuple[str, tuple[Value, ...]]:
+    """Name and arguments of a CALL term."""
+    name, args, _keys = cast(tuple[str, tuple[Value, ...], object], p.payload)
+    return name, args
+
+
+def event_set_of(p: Proc) -> frozenset[Event]:
+    """The event set of RUN, CHAOS, PAR, HIDE or EXCEPT."""
+    return cast(frozenset[Event], p.payload)
+
+
+def alphabets_of(p: Proc) -> tuple[frozenset[Event], frozenset[Event]]:
+    """The two alphabets of an APAR term."""
+    return cast(tuple[frozenset[Event], frozenset[Event]], p.payload)
+
+
+def relation_of(p: Proc) -> frozenset[tuple[Event, Event]]:
+    """The pairs of a RENAME or LINK term."""
+    return cast(frozenset[tuple[Event, Event]], p.payload)
+
+
+def levels_of(p: Proc) -> tuple[frozenset[Event], ...]:
+    """The priority levels of a PRIORITISE term."""
+    return cast(tuple[frozenset[Event], ...], p.payload)
+
+
+def prefix_event(p: Proc) -> Event:
+    """The event of a PREFIX term."""
+    return cast(Event, p.payload)

@@ -30,9 +30,9 @@ def brute_force_philosophers(n, butler=False):
     """Independent product construction: components as explicit automata over event names."""
     comps = []
     for i in range(n):
-        l, r = i, (i + 1) % n
-        seq = [f"sits.{i}", f"picks.{i}.{l}", f"picks.{i}.{r}", f"eats.{i}",
-               f"putsdown.{i}.{r}", f"putsdown.{i}.{l}", f"getsup.{i}"]
+        lf, r = i, (i + 1) % n
+        seq = [f"sits.{i}", f"picks.{i}.{lf}", f"picks.{i}.{r}", f"eats.{i}",
+               f"putsdown.{i}.{r}", f"putsdown.{i}.{lf}", f"getsup.{i}"]
         comps.append({s: [(seq[s], (s + 1) % 7)] for s in range(7)})
     for j in range(n):
         users = [j, (j - 1) % n]
