@@ -8,8 +8,10 @@ stderr with their location; a library traceback never reaches the user.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from cspotlp import __version__
 from cspotlp.errors import CspotlpError, LocatedError
@@ -55,5 +57,64 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-if __name__ == "__main__":
+
+# -- explore -------------------------------------------------------------------------------------
+
+
+def _add_explore(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("explore", help="build a process's full LTS and report its size")
+    p.add_argument("--builtin", choices=sorted(_BUILTINS), help="a bundled textbook model")
+    p.add_argument("--n", type=int, default=5, help="size parameter of the builtin model")
+    p.add_argument("--butler", action="store_true", help="dining philosophers with a butler")
+    p.add_argument("--state-limit", type=int, default=None, help="stop after this many states")
+    p.add_argument("--json", action="store_true", help="print {states, transitions, seconds}")
+
+
+def _builtin_model(args: argparse.Namespace) -> Any:
+    from cspotlp.csp.models import dining_philosophers
+
+    if args.builtin == "dining_philosophers":
+        return dining_philosophers(args.n, butler=args.butler)
+    raise AssertionError(args.builtin)
+
+
+_BUILTINS = {"dining_philosophers"}
+
+
+def _progress_printer(label: str) -> Callable[[int, int, float], None]:
+    def report(states: int, transitions: int, seconds: float) -> None:
+        rate = states / seconds if seconds > 0 else 0.0
+        print(f"\r{label}: {states:,} states, {transitions:,} transitions, {rate:,.0f} states/s",
+              end="", file=sys.stderr, flush=True)
+
+    return report
+
+
+def _run_explore(args: argparse.Namespace) -> int:
+    from cspotlp.csp import build_lts
+
+    if args.builtin is None:
+        print("cspotlp explore: give --builtin MODEL", file=sys.stderr)
+        return EXIT_INPUT
+    model = _builtin_model(args)
+    show_progress = sys.stderr.isatty() and not args.json
+    lts = build_lts(model.process, model.env, state_limit=args.state_limit,
+                    progress=_progress_printer(model.name) if show_progress else None)
+    if show_progress:
+        print(file=sys.stderr)
+    summary = lts.summary()
+    if args.json:
+        print(json.dumps({"states": summary.states, "transitions": summary.transitions,
+                          "seconds": round(summary.seconds, 6)}))
+    else:
+        dead = lts.deadlocks()
+        print(f"{model.name}: {summary}")
+        print(f"deadlock states: {len(dead)}")
+    return EXIT_OK
+
+
+COMMANDS["explore"] = (_add_explore, _run_explore)
+
+
+if __name__ == "__main__":  # keep last: every command above is registered by now
     sys.exit(main())
