@@ -22,6 +22,7 @@ from cspotlp.csp.terms import (
     prefix,
     prefixes,
 )
+from cspotlp.errors import CspError
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def dining_philosophers(n: int, butler: bool = False) -> Model:
     Philosopher ``i`` uses fork ``i`` on the left and fork ``(i + 1) % n`` on the right.
     """
     if n < 2:
-        raise ValueError("dining philosophers need at least 2 philosophers")
+        raise CspError("dining philosophers need at least 2 philosophers")
     env = Environment()
     sits, getsup, eats, picks, putsdown = _phil_channels(env, n)
 
