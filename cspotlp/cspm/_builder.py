@@ -8,7 +8,7 @@ arrive as expressions and are converted here by :func:`to_pattern`; the expressi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,9 +17,8 @@ from lark.visitors import Transformer_NonRecursive
 
 from cspotlp.cspm import ast
 from cspotlp.cspm.ast import Span
-from cspotlp.cspm.source import located
-from cspotlp.cspm.walk import walk
-from cspotlp.errors import CspmSyntaxError
+from cspotlp.cspm.traverse import walk
+from cspotlp.errors import CspmSyntaxError, SourceLocation
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -80,20 +79,20 @@ def _model(text: str) -> ast.Model | None:
     return ast.Model(text) if text else None
 
 
-class Builder(Transformer_NonRecursive):
-    """Callbacks of the grammar's aliases; ``filename`` goes into every span."""
+class Builder(Transformer_NonRecursive[Token, Any]):
+    """Callbacks of the grammar's aliases, run by the LALR parser as it reduces.
 
-    def __init__(self, filename: str, sources: Mapping[str, str]) -> None:
-        super().__init__()
-        self.filename = filename
-        self.sources = sources
+    The builder holds no state: spans take their file from the tokens
+    (:class:`~cspotlp.cspm.lexer.SourceToken`), and its errors carry no source line (the
+    parser adds it), so one builder serves every parse.
+    """
 
     # --- spans and errors --------------------------------------------------------------------
 
     def span_of(self, item: Any) -> Span:
         """The span of a token, node or list."""
         if isinstance(item, Token):
-            return Span(self.filename, item.line or 0, item.column or 0,
+            return Span(getattr(item, "file", "<input>"), item.line or 0, item.column or 0,
                         item.end_line or 0, item.end_column or 0)
         span = item.span
         assert isinstance(span, Span)
@@ -102,13 +101,11 @@ class Builder(Transformer_NonRecursive):
     def cover(self, items: Sequence[Any]) -> Span:
         """The span from the first item's start to the last one's end."""
         first, last = self.span_of(items[0]), self.span_of(items[-1])
-        return Span(self.filename, first.line, first.column, last.end_line, last.end_column)
+        return Span(first.file, first.line, first.column, last.end_line, last.end_column)
 
     def error(self, message: str, span: Span) -> CspmSyntaxError:
-        """A syntax error at ``span``."""
-        err = located(CspmSyntaxError, message, span, self.sources)
-        assert isinstance(err, CspmSyntaxError)
-        return err
+        """A syntax error at ``span`` (the parser adds the source line)."""
+        return CspmSyntaxError(message, SourceLocation(span.file, span.line, span.column))
 
     def pattern(self, exp: ast.Exp) -> ast.Pat:
         """``exp`` read as a pattern."""

@@ -2,9 +2,9 @@
 
 Every node is a frozen dataclass with a :class:`Span` (where it came from) as its keyword-only
 ``span`` field. Nodes compare by identity (``eq=False``): an AST can be 10^5 levels deep, and a
-dataclass ``__eq__`` or ``__hash__`` would recurse. Use :func:`cspotlp.cspm.walk.ast_equal` to
+dataclass ``__eq__`` or ``__hash__`` would recurse. Use :func:`cspotlp.cspm.traverse.ast_equal` to
 compare two trees structurally (ignoring positions), and the iterative helpers of
-:mod:`cspotlp.cspm.walk` to traverse them. Because nodes hash by identity they make good keys
+:mod:`cspotlp.cspm.traverse` to traverse them. Because nodes hash by identity they make good keys
 for side tables (the scope resolution and the inferred types are such tables).
 
 The tree keeps no parentheses: the printer adds the minimal ones. Dotted expressions are flat
@@ -311,7 +311,7 @@ class Let(Exp):
 
 @dataclass(frozen=True, eq=False, slots=True)
 class Lambda(Exp):
-    """``\\p1, ..., pn @ body``."""
+    r"""``\p1, ..., pn @ body``."""
 
     params: tuple[Pat, ...]
     body: Exp
@@ -469,7 +469,7 @@ class ProcBinary(Exp):
 
 @dataclass(frozen=True, eq=False, slots=True)
 class Hide(Exp):
-    """``proc \\ events``."""
+    r"""``proc \ events``."""
 
     proc: Exp
     events: Exp
@@ -477,7 +477,7 @@ class Hide(Exp):
 
 @dataclass(frozen=True, eq=False, slots=True)
 class Project(Exp):
-    """``proc |\\ events``: hide everything except events."""
+    r"""``proc |\ events``: hide everything except events."""
 
     proc: Exp
     events: Exp
@@ -532,7 +532,7 @@ class SyncExtChoice(Exp):
 
 @dataclass(frozen=True, eq=False, slots=True)
 class SyncInterrupt(Exp):
-    """``left /+ events +\\ right``."""
+    r"""``left /+ events +\ right``."""
 
     left: Exp
     events: Exp

@@ -28,8 +28,8 @@ from cspotlp.cspm.types import (
     TSeq,
     TSet,
     TTuple,
-    Type,
     TVar,
+    Type,
 )
 
 _QUANTIFIED = 1 << 30

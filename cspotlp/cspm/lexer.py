@@ -1,4 +1,4 @@
-"""The CSPm lexer: tokens for the LALR parser, with CSPm's layout rule and bracket tracking.
+r"""The CSPm lexer: tokens for the LALR parser, with CSPm's layout rule and bracket tracking.
 
 CSPm is layout-sensitive in one way only: a declaration ends at a newline, unless the expression
 cannot end there. libcspm implements this by letting most tokens swallow the newlines around
@@ -12,7 +12,7 @@ them; we state the same rule directly. A newline between two tokens becomes a ``
 So operators at the end of a line or at the start of the next one continue the definition, as
 in every real script. The lexer also resolves the lexical ambiguities of CSPm with the bracket
 stack: ``<`` opens a sequence where an operand is expected and compares otherwise, ``>`` closes
-the innermost open sequence, and ``]]``, ``|)``, ``+]``, ``+\\`` and ``=>`` close only what they
+the innermost open sequence, and ``]]``, ``|)``, ``+]``, ``+\`` and ``=>`` close only what they
 can close (so ``[c.i <-> c.i+1]`` is not a synchronising choice).
 """
 
@@ -116,7 +116,7 @@ OPERATORS: dict[str, str] = {
     "+": "PLUS",
     "-": "MINUS",
 }
-_OPS_BY_LENGTH = sorted(OPERATORS, key=len, reverse=True)
+_OPERATOR_RE = re.compile("|".join(re.escape(o) for o in sorted(OPERATORS, key=len, reverse=True)))
 
 TERMINALS: tuple[str, ...] = tuple(
     sorted(
@@ -143,8 +143,9 @@ ENDS_DECL = ENDS_OPERAND | {"PROPERTY", "INCLUDE"}
 
 STARTS_DECL = frozenset(
     {
-        "NAME", "LPAR", "LMAP", "LT", "LBRACE", "LENUM", "MINUS", "HASH", "CHANNEL", "DATATYPE",
-        "SUBTYPE", "NAMETYPE", "ASSERT", "TRANSPARENT", "EXTERNAL", "INCLUDE",
+        "NAME", "INT", "CHAR", "STRING", "TRUE", "FALSE", "UNDERSCORE", "LPAR", "LMAP", "LT",
+        "LBRACE", "LENUM", "MINUS", "HASH", "CHANNEL", "DATATYPE", "SUBTYPE", "NAMETYPE",
+        "ASSERT", "TRANSPARENT", "EXTERNAL", "INCLUDE",
     }
 )
 """Raw token types that can start a declaration: a newline before them ends the previous one."""
@@ -187,6 +188,20 @@ _TAU = re.compile(r"tau priority(?: over)?")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0"}
 
 
+class SourceToken(Token):
+    """A lark token that also knows the file it was read from."""
+
+    __slots__ = ("file",)
+    file: str
+
+
+def _token(file: str, kind: str, value: str, start: int, line: int, col: int, end_line: int,
+           end_col: int, end: int) -> SourceToken:
+    tok = SourceToken(kind, value, start, line, col, end_line, end_col, end)
+    tok.file = file
+    return tok
+
+
 class Lexer:
     """Turns one file's text into parser tokens (see the module docstring for the rules)."""
 
@@ -222,13 +237,14 @@ class Lexer:
     # --- scanning ----------------------------------------------------------------------------
 
     def _advance(self, n: int) -> None:
-        for ch in self.text[self.pos : self.pos + n]:
-            if ch == "\n":
-                self.line += 1
-                self.col = 1
-            else:
-                self.col += 1
-        self.pos += n
+        text, pos = self.text, self.pos
+        newlines = text.count("\n", pos, pos + n)
+        if newlines:
+            self.line += newlines
+            self.col = pos + n - text.rfind("\n", pos, pos + n)
+        else:
+            self.col += n
+        self.pos = pos + n
 
     def _prev_type(self) -> str | None:
         return self.out[-1].type if self.out else None
@@ -245,7 +261,7 @@ class Lexer:
             ch = text[start]
             if ch.isascii() and ch.isalpha():
                 self._word(line, col)
-            elif ch.isdigit():
+            elif "0" <= ch <= "9":
                 m = _NUMBER.match(text, start)
                 assert m is not None
                 self._advance(m.end() - start)
@@ -271,7 +287,8 @@ class Lexer:
                 self.pending_nl = True
                 self._advance(1)
             elif ch in " \t\r\f\v":
-                self._advance(1)
+                self.pos += 1
+                self.col += 1
             elif text.startswith("--", self.pos):
                 end = text.find("\n", self.pos)
                 self._advance((n if end < 0 else end) - self.pos)
@@ -369,10 +386,11 @@ class Lexer:
                 self._advance(m.end())
                 self._emit("REFINES", REFINES_MODELS[m.group(1)], line, col, start)
                 return
-        op = next((o for o in _OPS_BY_LENGTH if text.startswith(o, start)), None)
-        if op is None:
+        m = _OPERATOR_RE.match(text, start)
+        if m is None:
             shown = ch if ch.isprintable() else repr(ch)
             raise self.error(f"unexpected character '{shown}'", line, col)
+        op = m.group()
         kind = OPERATORS[op]
         top = self.stack[-1] if self.stack else None
         # Two-character tokens that only close what is open, or only make sense in one position.
@@ -380,9 +398,7 @@ class Lexer:
             op, kind = "]", "RBRACK"
         elif kind == "RMAP" and top != "(|":
             op, kind = "|", "PIPE"
-        elif kind == "RSYNCINT" and top != "/+":
-            op, kind = "+", "PLUS"
-        elif kind == "RSYNCEXT" and top != "[+":
+        elif kind == "RSYNCINT" and top != "/+" or kind == "RSYNCEXT" and top != "[+":
             op, kind = "+", "PLUS"
         elif kind == "MAPSTO" and top != "(|":
             op, kind = "=", "EQ"
@@ -443,8 +459,9 @@ class Lexer:
             if prev in ENDS_DECL and kind in STARTS_DECL and self._layout_active():
                 last = self.out[-1]
                 self.out.append(
-                    Token("_NL", "\n", last.end_pos, last.end_line, last.end_column,
-                          last.end_line, last.end_column, last.end_pos)
+                    _token(self.filename, "_NL", "\n", last.end_pos or 0, last.end_line or 0,
+                           last.end_column or 0, last.end_line or 0, last.end_column or 0,
+                           last.end_pos or 0)
                 )
         prev = self._prev_type()
         if kind == "LT" and prev not in ENDS_OPERAND:
@@ -465,14 +482,14 @@ class Lexer:
         if opener is not None:
             self.stack.append(opener)
         self.out.append(
-            Token(kind, value, start, line, col, self.line, self.col, self.pos)
+            _token(self.filename, kind, value, start, line, col, self.line, self.col, self.pos)
         )
 
 
 def tokenize(text: str, filename: str, sources: Mapping[str, str] | None = None) -> list[Token]:
-    """The parser tokens of ``text`` (``filename`` is used in error messages).
+    r"""The parser tokens of ``text`` (``filename`` is used in error messages).
 
-    >>> [t.type for t in tokenize("P = a -> STOP\\nQ = <>", "x.csp")]
+    >>> [t.type for t in tokenize("P = a -> STOP\nQ = <>", "x.csp")]
     ['NAME', 'EQ', 'NAME', 'ARROW', 'NAME', '_NL', 'NAME', 'EQ', 'EMPTY_SEQ']
     """
     return Lexer(text, filename, sources if sources is not None else {filename: text}).tokens()

@@ -1,11 +1,11 @@
-"""Read CSPm text into a :class:`~cspotlp.cspm.ast.Script`.
+r"""Read CSPm text into a :class:`~cspotlp.cspm.ast.Script`.
 
 :func:`parse_script` parses one text; :func:`parse_file` reads a file and inlines its
 ``include "file"`` declarations (paths relative to the including file, cycles rejected).
 :func:`parse_expr` parses a single expression. Every failure is a :class:`CspmSyntaxError`
 (or :class:`CspmUnsupported`) located at ``file:line:col``; nothing from lark escapes.
 
->>> script = parse_script("channel a\\nP = a -> P\\n", "p.csp")
+>>> script = parse_script("channel a\nP = a -> P\n", "p.csp")
 >>> [type(d).__name__ for d in script.decls]
 ['ChannelDecl', 'PatBind']
 """
@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from lark import Lark, Token, Tree
+from lark import Lark, Token
 from lark.exceptions import LarkError, UnexpectedInput, UnexpectedToken, VisitError
 from lark.lexer import Lexer as LarkLexer
 from lark.lexer import LexerState
@@ -27,7 +27,7 @@ from cspotlp.cspm import ast
 from cspotlp.cspm._builder import Builder, reject_pattern_only
 from cspotlp.cspm.ast import Span
 from cspotlp.cspm.lexer import tokenize
-from cspotlp.cspm.source import located
+from cspotlp.cspm.source import located, with_source
 from cspotlp.errors import CspmError, CspmSyntaxError
 
 MAX_INCLUDE_DEPTH = 64
@@ -47,10 +47,17 @@ class _TokenFeed(LarkLexer):
         return iter(tokens)
 
 
+def grammar_text() -> str:
+    """The text of ``grammar.lark``."""
+    return (Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
+
+
 @functools.cache
 def _lark(start: str) -> Lark:
-    grammar = (Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", lexer=_TokenFeed, start=start, cache=True)
+    # lark caches the LALR tables on disk (keyed by a hash of the grammar): building them takes
+    # seconds, loading them a fraction of one.
+    return Lark(grammar_text(), parser="lalr", lexer=_TokenFeed, start=start, cache=True,
+                transformer=Builder())
 
 
 def grammar_parser(start: str = "start") -> Lark:
@@ -58,20 +65,26 @@ def grammar_parser(start: str = "start") -> Lark:
     return _lark(start)
 
 
-_DESCRIBE = {
-    "_NL": "end of line",
-    "$END": "end of file",
-    "NAME": "name",
-    "INT": "number",
-    "STRING": "string",
-    "CHAR": "character",
-}
+def grammar_definition() -> Lark:
+    """The grammar as a lark object that still holds its rules (for grammar-based fuzzing)."""
+    return Lark(grammar_text(), parser="earley", lexer=_TokenFeed)
 
 
 def _describe(token: Token) -> str:
-    if token.type in _DESCRIBE:
-        return _DESCRIBE[token.type] if token.type != "NAME" else f"name '{token.value}'"
-    return f"'{token.value}'"
+    kind, value = token.type, str(token.value)
+    if kind == "_NL":
+        return "end of line"
+    if kind == "NAME":
+        return f"name '{value}'"
+    if kind == "INT":
+        return f"number {value}"
+    if kind == "CHAR":
+        return f"character literal {value!r}"
+    if kind == "STRING":
+        return f"string literal {value!r}"
+    if kind == "INCLUDE":
+        return "'include'"
+    return f"'{value}'"
 
 
 def _syntax_error(
@@ -93,18 +106,26 @@ def _syntax_error(
 
 def _parse_tokens(text: str, filename: str, sources: Mapping[str, str], start: str) -> Any:
     tokens = tokenize(text, filename, sources)
-    builder = Builder(filename, sources)
     try:
-        tree: Tree[Token] = _lark(start).parse(tokens)  # type: ignore[arg-type]
-        return builder.transform(tree)
+        # The builder runs inside the LALR parser: no parse tree is built.
+        return _lark(start).parse(tokens)
     except UnexpectedInput as e:
         raise _syntax_error(e, tokens, filename, sources) from e
+    except CspmError as e:
+        raise with_source(e, sources) from None
     except VisitError as e:
         if isinstance(e.orig_exc, CspmError):
-            raise e.orig_exc from e
+            raise with_source(e.orig_exc, sources) from e
         raise CspmSyntaxError(f"{filename}: internal parser error: {e.orig_exc}") from e
     except LarkError as e:
         raise CspmSyntaxError(f"{filename}: cannot parse: {e}") from e
+
+
+def _check_patterns_only_in_patterns(root: ast.Node, sources: Mapping[str, str]) -> None:
+    try:
+        reject_pattern_only(root, Builder())
+    except CspmError as e:
+        raise with_source(e, sources) from None
 
 
 def parse_script(text: str, filename: str = "<string>") -> ast.Script:
@@ -112,7 +133,7 @@ def parse_script(text: str, filename: str = "<string>") -> ast.Script:
     sources = {filename: text}
     decls: tuple[ast.Decl, ...] = _parse_tokens(text, filename, sources, "start")
     script = ast.Script(decls, ((filename, text),), span=_script_span(filename, text))
-    reject_pattern_only(script, Builder(filename, sources))
+    _check_patterns_only_in_patterns(script, sources)
     return script
 
 
@@ -120,7 +141,7 @@ def parse_expr(text: str, filename: str = "<expr>") -> ast.Exp:
     """Parse one expression (as it may appear on the right of ``=``)."""
     sources = {filename: text}
     exp: ast.Exp = _parse_tokens(text, filename, sources, "exp")
-    reject_pattern_only(exp, Builder(filename, sources))
+    _check_patterns_only_in_patterns(exp, sources)
     return exp
 
 

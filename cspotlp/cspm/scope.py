@@ -28,7 +28,7 @@ from cspotlp.cspm.ast import Span
 from cspotlp.cspm.builtins import ALWAYS_IN_SCOPE, BUILTINS, BuiltInKind, can_declare
 from cspotlp.cspm.source import located, script_sources
 from cspotlp.cspm.trampoline import Step, run
-from cspotlp.cspm.walk import children
+from cspotlp.cspm.traverse import children
 from cspotlp.errors import CspmScopeError, CspmUnsupported
 
 
@@ -264,17 +264,17 @@ class _Resolver:
             if d.type_expr is not None:
                 yield self.exp(d.type_expr)
         elif isinstance(d, ast.DataTypeDecl):
-            for clause in d.clauses:
-                if clause.type_expr is not None:
-                    yield self.exp(clause.type_expr)
+            for data_clause in d.clauses:
+                if data_clause.type_expr is not None:
+                    yield self.exp(data_clause.type_expr)
         elif isinstance(d, ast.SubTypeDecl):
-            for clause in d.clauses:
-                b = self.use(clause, clause.name, clause.span)
+            for data_clause in d.clauses:
+                b = self.use(data_clause, data_clause.name, data_clause.span)
                 if b.kind is not Kind.CONSTRUCTOR:
-                    raise self.error(f"'{clause.name}' is not a datatype constructor",
-                                     clause.span)
-                if clause.type_expr is not None:
-                    yield self.exp(clause.type_expr)
+                    raise self.error(f"'{data_clause.name}' is not a datatype constructor",
+                                     data_clause.span)
+                if data_clause.type_expr is not None:
+                    yield self.exp(data_clause.type_expr)
         elif isinstance(d, ast.NameTypeDecl):
             yield self.exp(d.type_expr)
         elif isinstance(d, ast.AssertDecl):

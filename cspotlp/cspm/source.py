@@ -36,3 +36,12 @@ def located(
 ) -> CspmError:
     """An error of class ``cls`` at ``span`` (the caller raises it)."""
     return cls(message, location(span, sources))
+
+
+def with_source(err: CspmError, sources: Mapping[str, str]) -> CspmError:
+    """``err`` again, with the text of its line filled in when the source is known."""
+    loc = err.location
+    if loc is None or loc.source_line is not None or loc.file not in sources:
+        return err
+    line = source_line(sources[loc.file], loc.line)
+    return type(err)(err.message, SourceLocation(loc.file, loc.line, loc.column, line))

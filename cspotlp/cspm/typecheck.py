@@ -45,9 +45,9 @@ from cspotlp.cspm.types import (
     TSeq,
     TSet,
     TTuple,
+    TVar,
     Type,
     TypePrinter,
-    TVar,
     Unifier,
     UnifyError,
     dot_items,
@@ -257,7 +257,8 @@ class _Checker:
             yield self.expect(e.operand, TSeq(self.fresh()))
             return INT
         if isinstance(e, ast.BinaryOp):
-            return (yield self.binary(e))
+            bin_type: Type = yield self.binary(e)
+            return bin_type
         if isinstance(e, ast.DotExp):
             items = []
             for item in e.items:
@@ -265,12 +266,13 @@ class _Checker:
             return _dot(items)
         if isinstance(e, ast.If):
             yield self.expect(e.cond, BOOL)
-            t = yield self.exp(e.then_branch)
-            yield self.expect(e.else_branch, t)
-            return t
+            then_type: Type = yield self.exp(e.then_branch)
+            yield self.expect(e.else_branch, then_type)
+            return then_type
         if isinstance(e, ast.Let):
             yield self.group(e.decls)
-            return (yield self.exp(e.body))
+            body_type: Type = yield self.exp(e.body)
+            return body_type
         if isinstance(e, ast.Lambda):
             params = []
             for p in e.params:
@@ -326,7 +328,8 @@ class _Checker:
                 yield self.expect(k, key)
                 yield self.expect(v, value)
             return TMap(key, value)
-        return (yield self.process(e))
+        proc_type: Type = yield self.process(e)
+        return proc_type
 
     def binary(self, e: ast.BinaryOp) -> Step[Type]:
         if e.op in _ARITHMETIC:
@@ -338,20 +341,21 @@ class _Checker:
             yield self.expect(e.right, BOOL)
             return BOOL
         if e.op is ast.BinOp.CONCAT:
-            t = yield self.expect(e.left, TSeq(self.fresh()))
-            yield self.expect(e.right, t)
-            return t
+            seq: Type = yield self.expect(e.left, TSeq(self.fresh()))
+            yield self.expect(e.right, seq)
+            return seq
         t = yield self.exp(e.left)
         yield self.expect(e.right, t)
         self.require_at(EQ if e.op in _EQUALITY else ORD, t, e)
         return BOOL
 
     def events(self, e: ast.Exp) -> Step[Type]:
-        return (yield self.expect(e, TSet(EVENT)))
+        events_type: Type = yield self.expect(e, TSet(EVENT))
+        return events_type
 
     def channel_like(self, e: ast.Exp) -> Step[Type]:
         """An event, or something dots extend to an event (renaming and linking pairs)."""
-        t = yield self.exp(e)
+        t: Type = yield self.exp(e)
         self.unify_at(TExt(EVENT), t, e)
         return t
 
@@ -428,12 +432,13 @@ class _Checker:
 
     def field(self, f: ast.Field) -> Step[Type]:
         if isinstance(f, ast.Output):
-            return (yield self.exp(f.value))
+            out_type: Type = yield self.exp(f.value)
+            return out_type
         assert isinstance(f, ast.Input | ast.NondetInput)
         restriction = None
         if f.restriction is not None:
             restriction = yield self.exp(f.restriction)
-        t = yield self.pat(f.pattern)
+        t: Type = yield self.pat(f.pattern)
         if restriction is not None:
             self.unify_at(TSet(t), restriction, f)
         self.require_at(COMPLETE, self.evaluate(t, f), f)
@@ -497,7 +502,7 @@ class _Checker:
             self.unify_at(seq, (yield self.pat(p.right)), p.right)
             return seq
         assert isinstance(p, ast.PDouble)
-        left = yield self.pat(p.left)
+        left: Type = yield self.pat(p.left)
         self.unify_at(left, (yield self.pat(p.right)), p.right)
         return left
 
@@ -579,13 +584,13 @@ class _Checker:
             yield self.datatype(d)
         elif isinstance(d, ast.SubTypeDecl):
             parent = self.fresh()
-            for clause in d.clauses:
-                ctor = self.binding_type(self.res.refs[clause], clause)
+            for data_clause in d.clauses:
+                ctor = self.binding_type(self.res.refs[data_clause], data_clause)
                 args, result = dotable_parts(ctor)
-                self.unify_at(parent, result, clause)
-                fields = yield self.fields_of(clause.type_expr, clause)
+                self.unify_at(parent, result, data_clause)
+                fields = yield self.fields_of(data_clause.type_expr, data_clause)
                 for a, f in zip(args, fields, strict=False):
-                    self.unify_at(a, f, clause)
+                    self.unify_at(a, f, data_clause)
             self.unify_at(self.mono(self.res.defs[d]), TSet(parent), d)
         elif isinstance(d, ast.NameTypeDecl):
             t = yield self.exp(d.type_expr)

@@ -346,9 +346,7 @@ class Unifier:
                 self._unify_ext(a, b)
                 return
             raise UnifyError(a, b)
-        if isinstance(a, TSet) and isinstance(b, TSet):
-            self.unify(a.elem, b.elem)
-        elif isinstance(a, TSeq) and isinstance(b, TSeq):
+        if isinstance(a, TSet) and isinstance(b, TSet) or isinstance(a, TSeq) and isinstance(b, TSeq):
             self.unify(a.elem, b.elem)
         elif isinstance(a, TTuple) and isinstance(b, TTuple) and len(a.items) == len(b.items):
             for x, y in zip(a.items, b.items, strict=True):
@@ -533,9 +531,10 @@ class Unifier:
                 xs, ys = dot_items(xs[1:]), dot_items(ys[1:])
                 continue
             if x_args:
-                xs = self._consume(x_args, x_res, xs[1:], ys)
-                if xs is None:
+                xs2 = self._consume(x_args, x_res, xs[1:], ys)
+                if xs2 is None:
                     return
+                xs = xs2
                 continue
             ys2 = self._consume(y_args, y_res, ys[1:], xs)
             if ys2 is None:

@@ -63,8 +63,8 @@ def fold(root: Node, combine: Callable[[Node, list[R]], R]) -> R:
     """Post-order fold: ``combine(node, results_of_children)``, bottom-up, without recursion.
 
     >>> from cspotlp.cspm.parser import parse_expr
-    >>> fold(parse_expr("f(1, g(2))"), lambda n, rs: 1 + sum(rs))
-    5
+    >>> fold(parse_expr("f(1, g(2))"), lambda n, rs: 1 + sum(rs))  # nodes: f, 1, g, 2, two Apps
+    6
     """
     results: list[R] = []
     stack: list[tuple[Node, bool]] = [(root, False)]
