@@ -156,6 +156,7 @@ class _Checker:
         self.u = Unifier(self.classes)
         self.env: dict[Binding, Scheme | Type] = {}
         self.types: dict[ast.Node, Type] = {}
+        self.current: ast.Decl | None = None
 
     # --- errors ----------------------------------------------------------------------------------
 
@@ -285,9 +286,12 @@ class _Checker:
                 items.append((yield self.exp(item)))
             return TTuple(tuple(items))
         if isinstance(e, ast.SeqExp | ast.SetExp):
-            elem = self.fresh()
-            for item in e.items:
-                yield self.expect(item, elem)
+            elem: Type = self.fresh()
+            for k, item in enumerate(e.items):
+                if k == 0:
+                    elem = yield self.exp(item)  # no unification: nested literals stay linear
+                else:
+                    yield self.expect(item, elem)
             if isinstance(e, ast.SetExp):
                 self.require_at(SET, elem, e)
                 return TSet(elem)
@@ -558,6 +562,7 @@ class _Checker:
         return dot_items([self.type_expression(t, node, *constraints)])
 
     def decl(self, d: ast.Decl) -> Step[None]:  # noqa: C901 - one case per declaration
+        self.current = d
         if isinstance(d, ast.FunBind):
             b = self.res.defs[d]
             for clause in d.clauses:
@@ -641,8 +646,11 @@ def check_script(script: ast.Script) -> CheckedScript:
     try:
         run(checker.group(script.decls))
     except RecursionError as e:
-        raise CspmUnsupported("unsupported construct: a type nested too deeply for the type "
-                              "checker") from e
+        # Types are traversed recursively: their depth is that of the type constructors
+        # written in the script, which only pathological inputs make large.
+        where = checker.current.span if checker.current is not None else script.span
+        raise located(CspmUnsupported, "unsupported construct: a type nested too deeply for "
+                      "the type checker", where, checker.sources) from e
     except CspmError:
         raise
     schemes: dict[Binding, Scheme] = {

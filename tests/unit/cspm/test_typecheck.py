@@ -93,3 +93,12 @@ def test_a_long_prefix_chain_typechecks_iteratively():
     text = "channel a\nP = " + "a -> " * 5000 + "STOP\n"
     checked = check_script(parse_script(text, "long.csp"))
     assert len(checked.types) > 10000
+
+
+def test_absurdly_deep_types_are_reported_as_unsupported_not_crashes():
+    from cspotlp.errors import CspmUnsupported
+
+    text = "ok = 1\nx = " + "<" * 1500 + "1" + ">" * 1500 + "\n"
+    with pytest.raises(CspmUnsupported) as info:
+        check_script(parse_script(text, "t.csp"))
+    assert str(info.value).startswith("t.csp:2:1: unsupported construct")
