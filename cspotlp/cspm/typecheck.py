@@ -35,7 +35,6 @@ from cspotlp.cspm.types import (
     YIELDABLE,
     Classes,
     ConstraintError,
-    OccursError,
     Scheme,
     TData,
     TDot,
@@ -48,8 +47,6 @@ from cspotlp.cspm.types import (
     TVar,
     Type,
     TypePrinter,
-    Unifier,
-    UnifyError,
     dot_items,
     dotable_parts,
     generalise,
@@ -59,6 +56,7 @@ from cspotlp.cspm.types import (
     require,
     satisfies,
 )
+from cspotlp.cspm.unify import OccursError, Unifier, UnifyError
 from cspotlp.errors import CspmError, CspmTypeError, CspmUnsupported
 
 _ORDERED = frozenset({ast.BinOp.LT, ast.BinOp.GT, ast.BinOp.LE, ast.BinOp.GE})
@@ -328,9 +326,9 @@ class _Checker:
             return TSet(target)
         if isinstance(e, ast.MapExp):
             key, value = self.fresh(SET), self.fresh()
-            for k, v in e.pairs:
-                yield self.expect(k, key)
-                yield self.expect(v, value)
+            for key_exp, value_exp in e.pairs:
+                yield self.expect(key_exp, key)
+                yield self.expect(value_exp, value)
             return TMap(key, value)
         proc_type: Type = yield self.process(e)
         return proc_type
