@@ -8,9 +8,17 @@ channel c : {0..2}
 <BLANKLINE>
 P = c?x -> c!(x + 1) % 3 -> P
 
-The AST (:mod:`cspotlp.cspm.ast`) is what the evaluator walks: use :func:`walk`,
-:func:`fold` and :func:`children` (iterative, any depth), and the :class:`CheckedScript`
-tables (name resolution, inferred types) keyed by node.
+Reading: :func:`parse_file` (inlines ``include``), :func:`parse_script`, :func:`parse_expr`
+give a :class:`~cspotlp.cspm.ast.Script` / expression; every node has a ``span``.
+Checking: :func:`check_script` resolves names and infers types, returning a
+:class:`CheckedScript` whose ``resolution`` maps each ``Var`` (and each constructor ``PVar``)
+to its :class:`Binding`, and whose ``types``/``schemes`` hold the inferred types.
+Walking: :func:`walk`, :func:`fold`, :func:`children` (iterative, any depth) and
+:func:`ast_equal`. Printing: :func:`print_script`, :func:`print_expr`, :func:`print_decl`.
+
+Not supported yet (each fails with ``file:line:col: unsupported construct: ...``): modules,
+type annotations ``f :: T`` and qualified names, ``print`` statements, timed sections, and the
+``:[partial order reduce]`` assertion option.
 """
 
 from cspotlp.cspm import ast

@@ -178,6 +178,7 @@ _OPENERS: dict[str, str] = {
     "LET": "let",
 }
 
+_REFINES = re.compile(r"\[(FD|RD|VD|T|F|R|V)=")
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*'*")
 _NUMBER = re.compile(r"[0-9]+")
 _PROPERTY = re.compile(
@@ -355,12 +356,12 @@ class Lexer:
         kind = KEYWORDS.get(word, "NAME")
         if kind == "NOT" and self._prev_type() == "ASSERT":
             kind = "ASSERT_NOT"
-        if word in UNSUPPORTED_AT_DECL_START and self._at_decl_start(kind):
+        if word in UNSUPPORTED_AT_DECL_START and self._at_decl_start():
             what = "print statements" if word == "print" else "timed sections (Timed)"
             raise self.unsupported(what, line, col)
         self._emit(kind, word, line, col, start)
 
-    def _at_decl_start(self, kind: str) -> bool:
+    def _at_decl_start(self) -> bool:
         prev = self._prev_type()
         return prev is None or (self.pending_nl and prev in ENDS_DECL and self._layout_active())
 
@@ -381,9 +382,9 @@ class Lexer:
             self._assertion_option(line, col, start)
             return
         if ch == "[":
-            m = re.match(r"\[(FD|RD|VD|T|F|R|V)=", text[start : start + 4])
+            m = _REFINES.match(text, start)
             if m is not None:
-                self._advance(m.end())
+                self._advance(m.end() - start)
                 self._emit("REFINES", REFINES_MODELS[m.group(1)], line, col, start)
                 return
         m = _OPERATOR_RE.match(text, start)
