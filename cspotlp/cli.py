@@ -116,5 +116,45 @@ def _run_explore(args: argparse.Namespace) -> int:
 COMMANDS["explore"] = (_add_explore, _run_explore)
 
 
+# -- check -------------------------------------------------------------------------------------
+
+
+def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "check",
+        help="read a CSPm script (FDR4's language) and check it",
+        description="Parse, resolve names and type-check a CSPm script (includes are read "
+        "relative to it). With --typecheck that is all; running the script's assertions "
+        "comes with the CSPm evaluator.",
+    )
+    p.add_argument("file", help="the CSPm script (.csp)")
+    p.add_argument(
+        "--typecheck",
+        action="store_true",
+        help="only parse, resolve and type-check (exit 0 if well-typed, 2 otherwise)",
+    )
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from cspotlp.cspm import ast as cspm_ast
+    from cspotlp.cspm import check_script, parse_file
+
+    script = parse_file(args.file)
+    check_script(script)
+    asserts = sum(isinstance(d, cspm_ast.AssertDecl) for d in script.decls)
+    print(f"{args.file}: well-typed ({len(script.decls)} declarations, {asserts} assertions)")
+    if args.typecheck:
+        return EXIT_OK
+    print(
+        "cspotlp check: running assertions is not implemented yet (the CSPm evaluator comes "
+        "next); use --typecheck to only type-check",
+        file=sys.stderr,
+    )
+    return EXIT_INPUT
+
+
+COMMANDS["check"] = (_add_check, _run_check)
+
+
 if __name__ == "__main__":  # keep last: every command above is registered by now
     sys.exit(main())
