@@ -1,0 +1,608 @@
+"""OTLP JSON: decode ``TracesData`` / ``ExportTraceServiceRequest`` objects, encode spans.
+
+Decoding follows the OTLP JSON encoding (OTLP specification, "JSON Protobuf Encoding"):
+trace and span ids are hex strings (case-insensitive; stored lowercase), 64-bit integers may be
+strings or numbers, enums are integers, keys are lowerCamelCase and unknown keys are ignored.
+protobuf's ``json_format`` is not used: it would decode hex ids as base64 without a word.
+
+Common deviations are read only when the :class:`DecodeContext` is ``lenient``, each noted once
+per file with a count: base64 ids (proto3's canonical JSON), enum names (``"SPAN_KIND_SERVER"``),
+snake_case keys (``"trace_id"``) and the pre-1.0 ``instrumentationLibrarySpans`` keys. Without
+``lenient`` they raise :class:`NonConformingInput`, which says so.
+
+Encoding writes what the spec asks for: hex ids, 64-bit integers as decimal strings, enums as
+integers, default values omitted (except ids, name, kind and times, always present).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any, Literal
+
+from cspotlp.errors import MalformedInput
+from cspotlp.otlp.context import DecodeContext, ValueFrame
+from cspotlp.otlp.model import (
+    EMPTY_VALUE,
+    SPAN_KIND_NAMES,
+    STATUS_CODE_NAMES,
+    UNSET_STATUS,
+    AnyValue,
+    Attributes,
+    EntityRef,
+    Event,
+    KeyValue,
+    Link,
+    Resource,
+    Scope,
+    Span,
+    Status,
+)
+
+_HEX = re.compile(r"[0-9a-fA-F]*").fullmatch
+_INT = re.compile(r"-?[0-9]+").fullmatch
+_INT64_MIN, _INT64_MAX, _UINT64_MAX, _UINT32_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1, (1 << 32) - 1
+_KIND_CODES = {name: code for code, name in enumerate(SPAN_KIND_NAMES)}
+_STATUS_CODES = {name: code for code, name in enumerate(STATUS_CODE_NAMES)}
+
+_TOP_SNAKE = {"resource_spans": "resourceSpans"}
+_RESOURCE_SPANS_SNAKE = {"scope_spans": "scopeSpans", "schema_url": "schemaUrl"}
+_RESOURCE_SNAKE = {"dropped_attributes_count": "droppedAttributesCount", "entity_refs": "entityRefs"}
+_ENTITY_SNAKE = {"schema_url": "schemaUrl", "id_keys": "idKeys", "description_keys": "descriptionKeys"}
+_SCOPE_SPANS_SNAKE = {"schema_url": "schemaUrl"}
+_SCOPE_SNAKE = {"dropped_attributes_count": "droppedAttributesCount"}
+_SPAN_SNAKE = {
+    "trace_id": "traceId", "span_id": "spanId", "trace_state": "traceState",
+    "parent_span_id": "parentSpanId", "start_time_unix_nano": "startTimeUnixNano",
+    "end_time_unix_nano": "endTimeUnixNano", "dropped_attributes_count": "droppedAttributesCount",
+    "dropped_events_count": "droppedEventsCount", "dropped_links_count": "droppedLinksCount",
+}
+_EVENT_SNAKE = {"time_unix_nano": "timeUnixNano", "dropped_attributes_count": "droppedAttributesCount"}
+_LINK_SNAKE = {"trace_id": "traceId", "span_id": "spanId", "trace_state": "traceState",
+               "dropped_attributes_count": "droppedAttributesCount"}
+_VALUE_SNAKE = {"string_value": "stringValue", "bool_value": "boolValue", "int_value": "intValue",
+                "double_value": "doubleValue", "array_value": "arrayValue",
+                "kvlist_value": "kvlistValue", "bytes_value": "bytesValue"}
+SIGNAL_KEYS = ("resourceSpans", "resource_spans", "resourceLogs", "resource_logs",
+               "resourceMetrics", "resource_metrics", "resourceProfiles", "resource_profiles")
+"""Top-level keys that make a JSON object an OTLP export (of traces, logs, metrics, profiles)."""
+
+
+class OtlpJsonDecoder:
+    """Decodes parsed OTLP JSON (``json.loads`` output) into :class:`Span` records."""
+
+    __slots__ = ("ctx",)
+
+    def __init__(self, ctx: DecodeContext) -> None:
+        self.ctx = ctx
+
+    # -- structure ------------------------------------------------------------------------
+
+    def traces_data(self, doc: object) -> Iterator[Span]:
+        """The spans of one ``TracesData`` / ``ExportTraceServiceRequest`` object."""
+        ctx = self.ctx
+        if type(doc) is not dict:
+            ctx.fail("expected a JSON object with 'resourceSpans'")
+        doc = self._camel(doc, _TOP_SNAKE, "TracesData")
+        for rs in self._list(doc.get("resourceSpans"), "resourceSpans"):
+            if type(rs) is not dict:
+                ctx.fail("an entry of 'resourceSpans' is not a JSON object")
+            rs = self._camel(rs, _RESOURCE_SPANS_SNAKE, "ResourceSpans")
+            resource = self._resource(rs.get("resource"), rs.get("schemaUrl"))
+            scope_list = rs.get("scopeSpans")
+            old = scope_list is None and "instrumentationLibrarySpans" in rs
+            if old:
+                ctx.nonconforming("obsolete-keys", "obsolete key 'instrumentationLibrarySpans' "
+                                  "(OTLP before 0.19) instead of 'scopeSpans'")
+                scope_list = rs["instrumentationLibrarySpans"]
+            for ss in self._list(scope_list, "scopeSpans"):
+                if type(ss) is not dict:
+                    ctx.fail("an entry of 'scopeSpans' is not a JSON object")
+                ss = self._camel(ss, _SCOPE_SPANS_SNAKE, "ScopeSpans")
+                scope = self._scope(ss.get("instrumentationLibrary") if old else ss.get("scope"),
+                                    ss.get("schemaUrl"))
+                for sp in self._list(ss.get("spans"), "spans"):
+                    yield self.span(sp, resource, scope)
+
+    def _resource(self, raw: object, schema_url: object) -> Resource:
+        ctx = self.ctx
+        if raw is None:
+            raw = {}
+        if type(raw) is not dict:
+            ctx.fail("'resource' is not a JSON object")
+        raw = self._camel(raw, _RESOURCE_SNAKE, "Resource")
+        refs: list[EntityRef] = []
+        for ref in self._list(raw.get("entityRefs"), "entityRefs"):
+            if type(ref) is not dict:
+                ctx.fail("an entry of 'entityRefs' is not a JSON object")
+            ref = self._camel(ref, _ENTITY_SNAKE, "EntityRef")
+            refs.append(EntityRef(self._str(ref.get("schemaUrl"), "schemaUrl"),
+                                  self._str(ref.get("type"), "type"),
+                                  self._strs(ref.get("idKeys"), "idKeys"),
+                                  self._strs(ref.get("descriptionKeys"), "descriptionKeys")))
+        return ctx.resource(Resource(
+            self._attributes(raw.get("attributes"), "", ""),
+            self._uint(raw.get("droppedAttributesCount"), _UINT32_MAX, "droppedAttributesCount"),
+            tuple(refs), self._str(schema_url, "schemaUrl")))
+
+    def _scope(self, raw: object, schema_url: object) -> Scope:
+        ctx = self.ctx
+        if raw is None:
+            raw = {}
+        if type(raw) is not dict:
+            ctx.fail("'scope' is not a JSON object")
+        raw = self._camel(raw, _SCOPE_SNAKE, "InstrumentationScope")
+        return ctx.scope(Scope(
+            ctx.intern(self._str(raw.get("name"), "scope name")),
+            ctx.intern(self._str(raw.get("version"), "scope version")),
+            self._attributes(raw.get("attributes"), "", ""),
+            self._uint(raw.get("droppedAttributesCount"), _UINT32_MAX, "droppedAttributesCount"),
+            self._str(schema_url, "schemaUrl")))
+
+    def span(self, d: object, resource: Resource, scope: Scope) -> Span:
+        """One span object, under ``resource`` and ``scope``."""
+        ctx = self.ctx
+        if type(d) is not dict:
+            ctx.fail("an entry of 'spans' is not a JSON object")
+        if not d.keys().isdisjoint(_SPAN_SNAKE):
+            d = self._camel(d, _SPAN_SNAKE, "Span")
+        get = d.get
+        raw_tid, raw_sid = get("traceId"), get("spanId")
+        tid = self.id(raw_tid, 32, "trace id", raw_tid, raw_sid)
+        sid = self.id(raw_sid, 16, "span id", tid, raw_sid)
+        pid = self.id(get("parentSpanId"), 16, "parent span id", tid, sid)
+        name = get("name", "")
+        if type(name) is not str:
+            ctx.fail(f"span name {name!r} is not a string", tid, sid)
+        kind = get("kind", 0)
+        if type(kind) is not int:
+            kind = self._enum(kind, _KIND_CODES, "span kind", tid, sid)
+        keep = ctx.keep_attributes
+        return Span(
+            tid, sid, pid, ctx.intern(name), kind,
+            self._uint(get("startTimeUnixNano"), _UINT64_MAX, "startTimeUnixNano", tid, sid),
+            self._uint(get("endTimeUnixNano"), _UINT64_MAX, "endTimeUnixNano", tid, sid),
+            self._attributes(get("attributes"), tid, sid) if keep else (),
+            self._events(get("events"), tid, sid),
+            self._links(get("links"), tid, sid),
+            self._status(get("status"), tid, sid),
+            self._str(get("traceState"), "traceState", tid, sid),
+            self._uint(get("flags"), _UINT32_MAX, "flags", tid, sid),
+            self._uint(get("droppedAttributesCount"), _UINT32_MAX, "droppedAttributesCount", tid, sid),
+            self._uint(get("droppedEventsCount"), _UINT32_MAX, "droppedEventsCount", tid, sid),
+            self._uint(get("droppedLinksCount"), _UINT32_MAX, "droppedLinksCount", tid, sid),
+            resource, scope)
+
+    def _events(self, raw: object, tid: str, sid: str) -> tuple[Event, ...]:
+        if not raw:
+            return ()
+        ctx, keep = self.ctx, self.ctx.keep_attributes
+        out: list[Event] = []
+        for e in self._list(raw, "events", tid, sid):
+            if type(e) is not dict:
+                ctx.fail("an entry of 'events' is not a JSON object", tid, sid)
+            if not e.keys().isdisjoint(_EVENT_SNAKE):
+                e = self._camel(e, _EVENT_SNAKE, "Event", tid, sid)
+            out.append(Event(
+                self._uint(e.get("timeUnixNano"), _UINT64_MAX, "event timeUnixNano", tid, sid),
+                ctx.intern(self._str(e.get("name"), "event name", tid, sid)),
+                self._attributes(e.get("attributes"), tid, sid) if keep else (),
+                self._uint(e.get("droppedAttributesCount"), _UINT32_MAX, "droppedAttributesCount",
+                           tid, sid)))
+        return tuple(out)
+
+    def _links(self, raw: object, tid: str, sid: str) -> tuple[Link, ...]:
+        if not raw:
+            return ()
+        ctx, keep = self.ctx, self.ctx.keep_attributes
+        out: list[Link] = []
+        for k in self._list(raw, "links", tid, sid):
+            if type(k) is not dict:
+                ctx.fail("an entry of 'links' is not a JSON object", tid, sid)
+            if not k.keys().isdisjoint(_LINK_SNAKE):
+                k = self._camel(k, _LINK_SNAKE, "Link", tid, sid)
+            out.append(Link(
+                self.id(k.get("traceId"), 32, "link trace id", tid, sid),
+                self.id(k.get("spanId"), 16, "link span id", tid, sid),
+                self._str(k.get("traceState"), "link traceState", tid, sid),
+                self._attributes(k.get("attributes"), tid, sid) if keep else (),
+                self._uint(k.get("droppedAttributesCount"), _UINT32_MAX, "droppedAttributesCount",
+                           tid, sid),
+                self._uint(k.get("flags"), _UINT32_MAX, "link flags", tid, sid)))
+        return tuple(out)
+
+    def _status(self, raw: object, tid: str, sid: str) -> Status:
+        if not raw:
+            return UNSET_STATUS
+        if type(raw) is not dict:
+            self.ctx.fail(f"status {raw!r} is not a JSON object", tid, sid)
+        code = raw.get("code", 0)
+        if type(code) is not int:
+            code = self._enum(code, _STATUS_CODES, "status code", tid, sid)
+        message = self._str(raw.get("message"), "status message", tid, sid)
+        return UNSET_STATUS if code == 0 and not message else Status(code, message)
+
+    # -- scalars --------------------------------------------------------------------------
+
+    def id(self, raw: object, hex_len: int, what: str, tid: object, sid: object) -> str:
+        """A hex id (lowercase), ``""`` when absent; base64 ids only when lenient."""
+        if type(raw) is str:
+            if len(raw) == hex_len and _HEX(raw):
+                return self.ctx.intern(raw.lower()) if hex_len == 32 else raw.lower()
+            if not raw:
+                return ""
+            decoded = _base64_id(raw, hex_len // 2)
+            if decoded is not None:
+                self.ctx.nonconforming(
+                    "base64-id", f"{what} {raw!r} is base64 (proto3 canonical JSON); OTLP JSON "
+                    f"requires hex ids", _text(tid), _text(sid))
+                return decoded
+            if _HEX(raw) and len(raw) % 2 == 0:
+                return raw.lower()  # hex of the wrong length: kept, and diagnosed later
+            self.ctx.fail(f"{what} {raw!r} is neither hex nor base64 of {hex_len // 2} bytes",
+                          _text(tid), _text(sid))
+        if raw is None:
+            return ""
+        self.ctx.fail(f"{what} {raw!r} is not a string", _text(tid), _text(sid))
+
+    def _uint(self, raw: object, limit: int, what: str, tid: str = "", sid: str = "") -> int:
+        if raw is None:
+            return 0
+        if type(raw) is int:
+            value = raw
+        elif (type(raw) is str and raw.isascii() and raw.isdigit()) or (
+                type(raw) is float and raw.is_integer()):
+            value = int(raw)
+        else:
+            self.ctx.fail(f"{what} {raw!r} is not an unsigned integer", tid, sid)
+        if not 0 <= value <= limit:
+            self.ctx.fail(f"{what} {raw!r} is out of range", tid, sid)
+        return value
+
+    def _int64(self, raw: object, tid: str, sid: str) -> int:
+        if type(raw) is int:
+            value = raw
+        elif (type(raw) is str and _INT(raw)) or (type(raw) is float and raw.is_integer()):
+            value = int(raw)
+        else:
+            self.ctx.fail(f"intValue {raw!r} is not an integer", tid, sid)
+        if not _INT64_MIN <= value <= _INT64_MAX:
+            self.ctx.fail(f"intValue {raw!r} does not fit in 64 bits", tid, sid)
+        return value
+
+    def _double(self, raw: object, tid: str, sid: str) -> float:
+        if type(raw) is float or type(raw) is int:
+            return float(raw)
+        if type(raw) is str:
+            special = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}.get(raw)
+            if special is not None:
+                return special
+            try:
+                return float(raw)
+            except ValueError:
+                pass
+        self.ctx.fail(f"doubleValue {raw!r} is not a number", tid, sid)
+
+    def _str(self, raw: object, what: str, tid: str = "", sid: str = "") -> str:
+        if raw is None:
+            return ""
+        if type(raw) is not str:
+            self.ctx.fail(f"{what} {raw!r} is not a string", tid, sid)
+        return raw
+
+    def _strs(self, raw: object, what: str) -> tuple[str, ...]:
+        return tuple(self._str(x, what) for x in self._list(raw, what))
+
+    def _enum(self, raw: object, codes: dict[str, int], what: str, tid: str, sid: str) -> int:
+        if raw is None:
+            return 0
+        if type(raw) is str:
+            code = codes.get(raw)
+            if code is None:
+                valid = ", ".join(f"{c} ({n})" for n, c in codes.items())
+                self.ctx.fail(f"invalid {what} {raw!r}: OTLP JSON encodes it as an integer, one of "
+                              f"{valid}", tid, sid)
+            self.ctx.nonconforming("enum-name", f"{what} given by name {raw!r}; OTLP JSON requires "
+                                   f"the integer {code}", tid, sid)
+            return code
+        self.ctx.fail(f"invalid {what} {raw!r}: expected an integer", tid, sid)
+
+    def _list(self, raw: object, what: str, tid: str = "", sid: str = "") -> list[Any]:
+        if raw is None:
+            return []
+        if type(raw) is not list:
+            self.ctx.fail(f"'{what}' is not a JSON array", tid, sid)
+        return raw
+
+    def _camel(self, d: dict[str, Any], snake: dict[str, str], what: str, tid: str = "",
+               sid: str = "") -> dict[str, Any]:
+        """``d`` with snake_case keys renamed (lenient) or refused (strict)."""
+        if d.keys().isdisjoint(snake):
+            return d
+        found = sorted(k for k in d if k in snake)
+        self.ctx.nonconforming(
+            "snake-case-keys", f"{what} has snake_case key(s) {', '.join(map(repr, found))}; OTLP "
+            f"JSON requires lowerCamelCase ({', '.join(repr(snake[k]) for k in found)})", tid, sid)
+        return {snake.get(k, k): v for k, v in d.items()}
+
+    # -- attribute values -----------------------------------------------------------------
+
+    def _attributes(self, raw: object, tid: str, sid: str) -> Attributes:
+        if not raw:
+            return ()
+        ctx = self.ctx
+        key_value = ctx.key_value
+        out: list[KeyValue] = []
+        for item in self._list(raw, "attributes", tid, sid):
+            if type(item) is not dict:
+                ctx.fail(f"attribute {item!r} is not a JSON object", tid, sid)
+            key = item.get("key")
+            if type(key) is not str:
+                ctx.fail(f"attribute key {key!r} is not a string", tid, sid)
+            out.append(key_value(key, self.value(item.get("value"), tid, sid)))
+        return tuple(out)
+
+    def value(self, v: object, tid: str = "", sid: str = "") -> AnyValue:
+        """An ``AnyValue`` object (nested arrays and kvlists decoded without recursion)."""
+        if type(v) is not dict:
+            if v is None:
+                return EMPTY_VALUE
+            self.ctx.fail(f"attribute value {v!r} is not a JSON object", tid, sid)
+        if "stringValue" in v:
+            s = v["stringValue"]
+            if type(s) is not str:
+                self.ctx.fail(f"stringValue {s!r} is not a string", tid, sid)
+            return AnyValue("string", s)
+        if "intValue" in v:
+            return AnyValue("int", self._int64(v["intValue"], tid, sid))
+        if "boolValue" in v:
+            b = v["boolValue"]
+            if type(b) is not bool:
+                self.ctx.fail(f"boolValue {b!r} is not true or false", tid, sid)
+            return AnyValue("bool", b)
+        if "doubleValue" in v:
+            return AnyValue("double", self._double(v["doubleValue"], tid, sid))
+        if "arrayValue" in v or "kvlistValue" in v:
+            return self._nested(v, tid, sid)
+        if "bytesValue" in v:
+            return AnyValue("bytes", self._bytes(v["bytesValue"], tid, sid))
+        if not v.keys().isdisjoint(_VALUE_SNAKE):
+            return self.value(self._camel(v, _VALUE_SNAKE, "AnyValue", tid, sid), tid, sid)
+        return EMPTY_VALUE  # no member set (unknown keys are ignored)
+
+    def _bytes(self, raw: object, tid: str, sid: str) -> bytes:
+        if type(raw) is not str:
+            self.ctx.fail(f"bytesValue {raw!r} is not a base64 string", tid, sid)
+        try:
+            if "-" in raw or "_" in raw:
+                return base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+            return base64.b64decode(raw + "=" * (-len(raw) % 4), validate=True)
+        except (binascii.Error, ValueError) as e:
+            raise self._error(f"bytesValue {raw!r} is not base64: {e}", tid, sid) from e
+
+    def _error(self, message: str, tid: str, sid: str) -> Exception:
+        return MalformedInput(message, self.ctx.where(tid, sid))
+
+    def _open(self, v: dict[str, Any], tid: str, sid: str) -> ValueFrame:
+        kind: Literal["array", "kvlist"] = "array" if "arrayValue" in v else "kvlist"
+        inner = v["arrayValue" if kind == "array" else "kvlistValue"]
+        if inner is None:
+            inner = {}
+        if type(inner) is not dict:
+            self.ctx.fail(f"{kind}Value {inner!r} is not a JSON object", tid, sid)
+        return ValueFrame(kind, self._list(inner.get("values"), f"{kind}Value values", tid, sid))
+
+    def _nested(self, root: dict[str, Any], tid: str, sid: str) -> AnyValue:
+        stack = [self._open(root, tid, sid)]
+        while True:
+            top = stack[-1]
+            if top.pos == len(top.items):
+                stack.pop()
+                done = top.done()
+                if not stack:
+                    return done
+                stack[-1].add(done)
+                continue
+            item = top.items[top.pos]
+            top.pos += 1
+            if top.kind == "kvlist":
+                if type(item) is not dict or type(item.get("key")) is not str:
+                    self.ctx.fail(f"kvlist entry {item!r} has no string 'key'", tid, sid)
+                top.key = self.ctx.intern(item["key"])
+                item = item.get("value")
+            if type(item) is dict and ("arrayValue" in item or "kvlistValue" in item):
+                stack.append(self._open(item, tid, sid))
+            else:
+                top.add(self.value(item, tid, sid))
+
+
+def _text(raw: object) -> str:
+    return raw if isinstance(raw, str) else ""
+
+
+def _base64_id(raw: str, nbytes: int) -> str | None:
+    """The hex of ``raw`` if it is base64 (standard or URL-safe) of exactly ``nbytes`` bytes."""
+    if len(raw) != 4 * ((nbytes + 2) // 3) and len(raw.rstrip("=")) != (nbytes * 8 + 5) // 6:
+        return None
+    padded = raw + "=" * (-len(raw) % 4)
+    try:
+        data = (base64.urlsafe_b64decode(padded) if ("-" in raw or "_" in raw)
+                else base64.b64decode(padded, validate=True))
+    except (binascii.Error, ValueError):
+        return None
+    return data.hex() if len(data) == nbytes else None
+
+
+# -- encoding -------------------------------------------------------------------------------
+
+def encode_value(value: AnyValue) -> dict[str, Any]:
+    """The OTLP JSON object of an AnyValue (nested values built without recursion)."""
+    root: dict[str, Any] = {}
+    # (value, container, slot): container[slot] receives the JSON of value
+    stack: list[tuple[AnyValue, Any, Any]] = [(value, root, "v")]
+    while stack:
+        v, box, slot = stack.pop()
+        if v.kind == "array":
+            assert isinstance(v.value, tuple)
+            items: list[Any] = [None] * len(v.value)
+            box[slot] = {"arrayValue": {"values": items}}
+            stack.extend((x, items, i) for i, x in enumerate(v.value) if isinstance(x, AnyValue))
+        elif v.kind == "kvlist":
+            assert isinstance(v.value, tuple)
+            entries: list[dict[str, Any]] = []
+            for kv in v.value:
+                assert isinstance(kv, KeyValue)
+                entry: dict[str, Any] = {"key": kv.key, "value": None}
+                entries.append(entry)
+                stack.append((kv.value, entry, "value"))
+            box[slot] = {"kvlistValue": {"values": entries}}
+        else:
+            box[slot] = _scalar_json(v)
+    result: dict[str, Any] = root["v"]
+    return result
+
+
+def _scalar_json(v: AnyValue) -> dict[str, Any]:
+    kind, x = v.kind, v.value
+    if kind == "string":
+        return {"stringValue": x}
+    if kind == "int":
+        return {"intValue": str(x)}
+    if kind == "bool":
+        return {"boolValue": x}
+    if kind == "double":
+        assert isinstance(x, float)
+        if math.isnan(x):
+            return {"doubleValue": "NaN"}
+        if math.isinf(x):
+            return {"doubleValue": "Infinity" if x > 0 else "-Infinity"}
+        return {"doubleValue": x}
+    if kind == "bytes":
+        assert isinstance(x, bytes)
+        return {"bytesValue": base64.b64encode(x).decode("ascii")}
+    return {}
+
+
+def encode_attributes(attrs: Attributes) -> list[dict[str, Any]]:
+    """OTLP JSON ``attributes``."""
+    return [{"key": kv.key, "value": encode_value(kv.value)} for kv in attrs]
+
+
+def encode_span(sp: Span) -> dict[str, Any]:
+    """The OTLP JSON object of one span."""
+    out: dict[str, Any] = {"traceId": sp.trace_id, "spanId": sp.span_id}
+    if sp.trace_state:
+        out["traceState"] = sp.trace_state
+    if sp.parent_span_id:
+        out["parentSpanId"] = sp.parent_span_id
+    if sp.flags:
+        out["flags"] = sp.flags
+    out["name"] = sp.name
+    out["kind"] = sp.kind
+    out["startTimeUnixNano"] = str(sp.start_time_unix_nano)
+    out["endTimeUnixNano"] = str(sp.end_time_unix_nano)
+    if sp.attributes:
+        out["attributes"] = encode_attributes(sp.attributes)
+    if sp.dropped_attributes_count:
+        out["droppedAttributesCount"] = sp.dropped_attributes_count
+    if sp.events:
+        out["events"] = [_encode_event(e) for e in sp.events]
+    if sp.dropped_events_count:
+        out["droppedEventsCount"] = sp.dropped_events_count
+    if sp.links:
+        out["links"] = [_encode_link(k) for k in sp.links]
+    if sp.dropped_links_count:
+        out["droppedLinksCount"] = sp.dropped_links_count
+    if sp.status != UNSET_STATUS:
+        status: dict[str, Any] = {}
+        if sp.status.message:
+            status["message"] = sp.status.message
+        if sp.status.code:
+            status["code"] = sp.status.code
+        out["status"] = status
+    return out
+
+
+def _encode_event(e: Event) -> dict[str, Any]:
+    out: dict[str, Any] = {"timeUnixNano": str(e.time_unix_nano), "name": e.name}
+    if e.attributes:
+        out["attributes"] = encode_attributes(e.attributes)
+    if e.dropped_attributes_count:
+        out["droppedAttributesCount"] = e.dropped_attributes_count
+    return out
+
+
+def _encode_link(k: Link) -> dict[str, Any]:
+    out: dict[str, Any] = {"traceId": k.trace_id, "spanId": k.span_id}
+    if k.trace_state:
+        out["traceState"] = k.trace_state
+    if k.attributes:
+        out["attributes"] = encode_attributes(k.attributes)
+    if k.dropped_attributes_count:
+        out["droppedAttributesCount"] = k.dropped_attributes_count
+    if k.flags:
+        out["flags"] = k.flags
+    return out
+
+
+def _encode_resource(r: Resource) -> dict[str, Any]:
+    out: dict[str, Any] = {"attributes": encode_attributes(r.attributes)}
+    if r.dropped_attributes_count:
+        out["droppedAttributesCount"] = r.dropped_attributes_count
+    if r.entity_refs:
+        refs: list[dict[str, Any]] = []
+        for ref in r.entity_refs:
+            item: dict[str, Any] = {}
+            if ref.schema_url:
+                item["schemaUrl"] = ref.schema_url
+            if ref.type:
+                item["type"] = ref.type
+            if ref.id_keys:
+                item["idKeys"] = list(ref.id_keys)
+            if ref.description_keys:
+                item["descriptionKeys"] = list(ref.description_keys)
+            refs.append(item)
+        out["entityRefs"] = refs
+    return out
+
+
+def _encode_scope(s: Scope) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if s.name:
+        out["name"] = s.name
+    if s.version:
+        out["version"] = s.version
+    if s.attributes:
+        out["attributes"] = encode_attributes(s.attributes)
+    if s.dropped_attributes_count:
+        out["droppedAttributesCount"] = s.dropped_attributes_count
+    return out
+
+
+def encode_traces_data(spans: Iterable[Span]) -> dict[str, Any]:
+    """A ``TracesData`` object; consecutive spans of equal resource and scope share a group."""
+    resource_spans: list[dict[str, Any]] = []
+    scope_list: list[dict[str, Any]] = []
+    span_list: list[dict[str, Any]] = []
+    cur_res: Resource | None = None
+    cur_scope: Scope | None = None
+    for sp in spans:
+        if cur_res is None or sp.resource != cur_res:
+            cur_res, cur_scope = sp.resource, None
+            scope_list = []
+            group: dict[str, Any] = {"resource": _encode_resource(cur_res), "scopeSpans": scope_list}
+            if cur_res.schema_url:
+                group["schemaUrl"] = cur_res.schema_url
+            resource_spans.append(group)
+        if cur_scope is None or sp.scope != cur_scope:
+            cur_scope = sp.scope
+            span_list = []
+            scope_group: dict[str, Any] = {"scope": _encode_scope(cur_scope), "spans": span_list}
+            if cur_scope.schema_url:
+                scope_group["schemaUrl"] = cur_scope.schema_url
+            scope_list.append(scope_group)
+        span_list.append(encode_span(sp))
+    return {"resourceSpans": resource_spans}
