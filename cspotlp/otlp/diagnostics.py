@@ -110,6 +110,7 @@ def diagnose(trace: CapturedTrace) -> list[Diagnostic]:
         pid = sp.parent_span_id
         if pid and (problem := id_problem(pid, SPAN_ID_HEX)):
             add("invalid-id", i, f"parent span id {pid!r} is {problem}")
+            pid = ""  # reported once, as invalid; not also as an orphan
         count = records_of[sp.span_id] = records_of.get(sp.span_id, 0) + 1
         if count > 1:
             add("duplicate-id", i, _duplicate_message(sp, spans[first[sp.span_id]], count))
