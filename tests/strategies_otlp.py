@@ -2,7 +2,17 @@
 
 from hypothesis import strategies as st
 
-from cspotlp.otlp import AnyValue, CapturedTrace, Event, KeyValue, Link, Resource, Scope, Span, Status
+from cspotlp.otlp import (
+    AnyValue,
+    CapturedTrace,
+    Event,
+    KeyValue,
+    Link,
+    Resource,
+    Scope,
+    Span,
+    Status,
+)
 
 hex_ids = st.binary(min_size=8, max_size=8).filter(any).map(bytes.hex)
 trace_ids = st.binary(min_size=16, max_size=16).filter(any).map(bytes.hex)

@@ -24,9 +24,9 @@ without ``original_times`` the same spans with times 1..m. A forest built from a
 other payloads converts too: ids are derived deterministically from forest ids, other fields
 take their defaults.
 
-The forest conditions are checked on the result (``forest_violations``) as a last safeguard;
-problems in captured data are rejected or repaired by :func:`~cspotlp.otlp.repair.validate`
-before that, never silently.
+Problems in captured data are rejected or repaired by :func:`~cspotlp.otlp.repair.validate`,
+never silently; the forest it yields satisfies every forest condition (the property tests check
+this with ``check=True``, which runs ``forest_violations`` on the result).
 """
 
 from __future__ import annotations
@@ -52,6 +52,8 @@ from cspotlp.otlp.model import (
 )
 from cspotlp.otlp.reader import CapturedTrace
 from cspotlp.otlp.repair import ValidTrace, validate
+
+_new = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (hot path)
 
 
 class SpanPayload(NamedTuple):
@@ -99,16 +101,20 @@ class SyntheticPayload(NamedTuple):
 
 
 def to_forest(trace: CapturedTrace | ValidTrace, *, repairs: Iterable[str] = (),
-              keep_times: bool = False) -> Forest:
+              keep_times: bool = False, check: bool = False) -> Forest:
     """The span forest of one captured trace (see the module docstring).
 
     Args:
         trace: the spans of one trace id, or a trace already validated.
         repairs: repair policies for :func:`~cspotlp.otlp.repair.validate` (default: reject).
         keep_times: also keep the original times in the payloads.
+        check: also run ``forest_violations`` on the result (validation already guarantees a
+            valid forest; the property tests check that it does, so this costs time for
+            nothing outside tests).
 
     Raises:
         OtlpError: the trace breaks a forest condition that no chosen repair fixes.
+        MappingError: with ``check``, the result is not a valid forest (a bug).
     """
     valid = trace if isinstance(trace, ValidTrace) else validate(trace, repairs)
     spans = valid.trace.spans
@@ -120,25 +126,25 @@ def to_forest(trace: CapturedTrace | ValidTrace, *, repairs: Iterable[str] = (),
                                       node.start, node.end, (), (), UNSET_STATUS))
             continue
         sp = spans[node.span_index]
-        payload = SpanPayload(
+        payload = _new(SpanPayload, (
             sp.trace_id, sp.span_id, sp.parent_span_id, sp.trace_state, sp.flags, sp.kind,
             sp.attributes, sp.dropped_attributes_count, sp.dropped_events_count,
             sp.dropped_links_count, sp.resource, sp.scope,
             (sp.start_time_unix_nano, sp.end_time_unix_nano) if keep_times else None,
-            sp.status if node.end is None else UNSET_STATUS)
+            sp.status if node.end is None else UNSET_STATUS))
         marks = tuple(
             TimedMark(t, e.name, EventPayload(e.attributes, e.dropped_attributes_count,
                                               (e.time_unix_nano, k) if keep_times else None))
-            for k, (t, e) in enumerate(zip(node.event_times, sp.events, strict=True)))
+            for k, (t, e) in enumerate(zip(node.event_times, sp.events, strict=True))
+        ) if sp.events else ()
         links = tuple(
             TimedLink(node.start, (k.trace_id, k.span_id),
                       LinkPayload(k.trace_state, k.attributes, k.dropped_attributes_count, k.flags))
-            for k in sp.links)
+            for k in sp.links) if sp.links else ()
         records.append(SpanRecord(node.id, node.parent, node.name, payload, node.start, node.end,
                                   marks, links, sp.status if node.end is not None else None))
     forest = Forest(records)
-    problems = forest_violations(forest)
-    if problems:  # validate() should make this impossible; never pass on an invalid forest
+    if check and (problems := forest_violations(forest)):
         raise MappingError(f"trace {valid.trace.trace_id}: not a valid forest: {problems[0]}")
     return forest
 

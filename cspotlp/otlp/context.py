@@ -16,7 +16,7 @@ from cspotlp.otlp.model import AnyValue, KeyValue, Resource, Scope
 
 # Interning tables stop growing at this size: repeated values are the common case, and a bound
 # keeps memory proportional to the spans themselves on captures full of unique values.
-_TABLE_LIMIT = 1 << 17
+TABLE_LIMIT = 1 << 17
 
 
 class ReadNote(NamedTuple):
@@ -39,7 +39,7 @@ class ReadNote(NamedTuple):
 class DecodeContext:
     """State for decoding one file (see the module docstring)."""
 
-    __slots__ = ("file", "line", "lenient", "keep_attributes", "_strings", "_kvs", "_shared",
+    __slots__ = ("file", "line", "lenient", "keep_attributes", "strings", "_kvs", "_shared",
                  "_notes", "_counts")
 
     def __init__(self, file: str, *, lenient: bool = False, keep_attributes: bool = True) -> None:
@@ -47,7 +47,8 @@ class DecodeContext:
         self.line: int | None = None
         self.lenient = lenient
         self.keep_attributes = keep_attributes
-        self._strings: dict[str, str] = {}
+        self.strings: dict[str, str] = {}
+        """The interning table: readers may look strings up in it directly (hot paths)."""
         self._kvs: dict[tuple[str, str, object], KeyValue] = {}
         self._shared: dict[Resource | Scope, Resource | Scope] = {}
         self._notes: dict[str, tuple[SpanWhere, str]] = {}
@@ -88,11 +89,11 @@ class DecodeContext:
 
     def intern(self, text: str) -> str:
         """One shared object per distinct string (up to a bound)."""
-        got = self._strings.get(text)
+        got = self.strings.get(text)
         if got is not None:
             return got
-        if len(self._strings) < _TABLE_LIMIT:
-            self._strings[text] = text
+        if len(self.strings) < TABLE_LIMIT:
+            self.strings[text] = text
         return text
 
     def key_value(self, key: str, value: AnyValue) -> KeyValue:
@@ -104,7 +105,7 @@ class DecodeContext:
         if got is not None:
             return got
         kv = KeyValue(self.intern(key), value)
-        if len(self._kvs) < _TABLE_LIMIT:
+        if len(self._kvs) < TABLE_LIMIT:
             self._kvs[memo] = kv
         return kv
 

@@ -20,11 +20,11 @@ import base64
 import binascii
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from cspotlp.errors import MalformedInput
-from cspotlp.otlp.context import DecodeContext, ValueFrame
+from cspotlp.otlp.context import TABLE_LIMIT, DecodeContext, ValueFrame
 from cspotlp.otlp.model import (
     EMPTY_VALUE,
     SPAN_KIND_NAMES,
@@ -45,6 +45,10 @@ from cspotlp.otlp.model import (
 _HEX = re.compile(r"[0-9a-fA-F]*").fullmatch
 _INT = re.compile(r"-?[0-9]+").fullmatch
 _INT64_MIN, _INT64_MAX, _UINT64_MAX, _UINT32_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1, (1 << 32) - 1
+_new = tuple.__new__  # builds a NamedTuple without the Python-level __new__ (hot path)
+_NO_COUNTS: list[object] = [None, None, None, None]
+_BOOLS = {True: AnyValue("bool", True), False: AnyValue("bool", False)}
+_COUNT_NAMES = ("flags", "droppedAttributesCount", "droppedEventsCount", "droppedLinksCount")
 _KIND_CODES = {name: code for code, name in enumerate(SPAN_KIND_NAMES)}
 _STATUS_CODES = {name: code for code, name in enumerate(STATUS_CODE_NAMES)}
 
@@ -74,16 +78,22 @@ SIGNAL_KEYS = ("resourceSpans", "resource_spans", "resourceLogs", "resource_logs
 class OtlpJsonDecoder:
     """Decodes parsed OTLP JSON (``json.loads`` output) into :class:`Span` records."""
 
-    __slots__ = ("ctx",)
+    __slots__ = ("ctx", "_trace_ids", "_strings", "_string_kvs", "_int_kvs")
 
     def __init__(self, ctx: DecodeContext) -> None:
         self.ctx = ctx
+        self._trace_ids: dict[str, str] = {}  # trace id as written -> lowercase, shared
+        self._strings = ctx.strings
+        self._string_kvs: dict[tuple[str, str], KeyValue] = {}
+        self._int_kvs: dict[tuple[str, str], KeyValue] = {}
 
     # -- structure ------------------------------------------------------------------------
 
-    def traces_data(self, doc: object) -> Iterator[Span]:
-        """The spans of one ``TracesData`` / ``ExportTraceServiceRequest`` object."""
+    def traces_data(self, doc: object) -> list[Span]:
+        """The spans of one ``TracesData`` / ``ExportTraceServiceRequest`` object, in order."""
         ctx = self.ctx
+        out: list[Span] = []
+        span = self.span
         if type(doc) is not dict:
             ctx.fail("expected a JSON object with 'resourceSpans'")
         doc = self._camel(doc, _TOP_SNAKE, "TracesData")
@@ -104,8 +114,8 @@ class OtlpJsonDecoder:
                 ss = self._camel(ss, _SCOPE_SPANS_SNAKE, "ScopeSpans")
                 scope = self._scope(ss.get("instrumentationLibrary") if old else ss.get("scope"),
                                     ss.get("schemaUrl"))
-                for sp in self._list(ss.get("spans"), "spans"):
-                    yield self.span(sp, resource, scope)
+                out.extend([span(sp, resource, scope) for sp in self._list(ss.get("spans"), "spans")])
+        return out
 
     def _resource(self, raw: object, schema_url: object) -> Resource:
         ctx = self.ctx
@@ -143,55 +153,99 @@ class OtlpJsonDecoder:
             self._str(schema_url, "schemaUrl")))
 
     def span(self, d: object, resource: Resource, scope: Scope) -> Span:
-        """One span object, under ``resource`` and ``scope``."""
+        """One span object, under ``resource`` and ``scope``.
+
+        This is the hot path of reading: the common, conforming case of every field is decoded
+        inline; anything else goes to the general (checking, lenient-aware) helpers.
+        """
         ctx = self.ctx
         if type(d) is not dict:
             ctx.fail("an entry of 'spans' is not a JSON object")
         if not d.keys().isdisjoint(_SPAN_SNAKE):
             d = self._camel(d, _SPAN_SNAKE, "Span")
         get = d.get
-        raw_tid, raw_sid = get("traceId"), get("spanId")
-        tid = self.id(raw_tid, 32, "trace id", raw_tid, raw_sid)
-        sid = self.id(raw_sid, 16, "span id", tid, raw_sid)
-        pid = self.id(get("parentSpanId"), 16, "parent span id", tid, sid)
+        raw_tid, raw_sid, raw_pid = get("traceId"), get("spanId"), get("parentSpanId")
+        tid = self._trace_ids.get(raw_tid) if type(raw_tid) is str else None
+        if tid is None:
+            tid = self.id(raw_tid, 32, "trace id", raw_tid, raw_sid)
+            if type(raw_tid) is str and len(raw_tid) == 32 and _HEX(raw_tid) \
+                    and len(self._trace_ids) < TABLE_LIMIT:
+                self._trace_ids[raw_tid] = tid
+        if type(raw_sid) is str and len(raw_sid) == 16 and _HEX(raw_sid):
+            sid = raw_sid.lower()
+        else:
+            sid = self.id(raw_sid, 16, "span id", tid, raw_sid)
+        if not raw_pid:
+            pid = "" if raw_pid is None or raw_pid == "" else self.id(raw_pid, 16, "parent span id",
+                                                                     tid, sid)
+        elif type(raw_pid) is str and len(raw_pid) == 16 and _HEX(raw_pid):
+            pid = raw_pid.lower()
+        else:
+            pid = self.id(raw_pid, 16, "parent span id", tid, sid)
         name = get("name", "")
         if type(name) is not str:
             ctx.fail(f"span name {name!r} is not a string", tid, sid)
+        name = self._strings.get(name) or ctx.intern(name)
         kind = get("kind", 0)
         if type(kind) is not int:
             kind = self._enum(kind, _KIND_CODES, "span kind", tid, sid)
-        keep = ctx.keep_attributes
-        return Span(
-            tid, sid, pid, ctx.intern(name), kind,
-            self._uint(get("startTimeUnixNano"), _UINT64_MAX, "startTimeUnixNano", tid, sid),
-            self._uint(get("endTimeUnixNano"), _UINT64_MAX, "endTimeUnixNano", tid, sid),
-            self._attributes(get("attributes"), tid, sid) if keep else (),
-            self._events(get("events"), tid, sid),
-            self._links(get("links"), tid, sid),
-            self._status(get("status"), tid, sid),
-            self._str(get("traceState"), "traceState", tid, sid),
-            self._uint(get("flags"), _UINT32_MAX, "flags", tid, sid),
-            self._uint(get("droppedAttributesCount"), _UINT32_MAX, "droppedAttributesCount", tid, sid),
-            self._uint(get("droppedEventsCount"), _UINT32_MAX, "droppedEventsCount", tid, sid),
-            self._uint(get("droppedLinksCount"), _UINT32_MAX, "droppedLinksCount", tid, sid),
-            resource, scope)
+        v = get("startTimeUnixNano")
+        if type(v) is str and v.isascii() and v.isdigit() and len(v) < 20:
+            start = int(v)
+        else:
+            start = self._uint(v, _UINT64_MAX, "startTimeUnixNano", tid, sid)
+        v = get("endTimeUnixNano")
+        if type(v) is str and v.isascii() and v.isdigit() and len(v) < 20:
+            end = int(v)
+        else:
+            end = self._uint(v, _UINT64_MAX, "endTimeUnixNano", tid, sid)
+        attrs = get("attributes")
+        events = get("events")
+        links = get("links")
+        status = get("status")
+        trace_state = get("traceState", "")
+        if type(trace_state) is not str:
+            trace_state = self._str(trace_state, "traceState", tid, sid)
+        rest = [get("flags"), get("droppedAttributesCount"), get("droppedEventsCount"),
+                get("droppedLinksCount")]
+        if rest != _NO_COUNTS:
+            rest = [self._uint(x, _UINT32_MAX, what, tid, sid) for x, what in zip(rest, _COUNT_NAMES,
+                                                                                  strict=True)]
+        return _new(Span, (
+            tid, sid, pid, name, kind, start, end,
+            self._attributes(attrs, tid, sid) if attrs and ctx.keep_attributes else (),
+            self._events(events, tid, sid) if events else (),
+            self._links(links, tid, sid) if links else (),
+            self._status(status, tid, sid) if status else UNSET_STATUS,
+            trace_state, rest[0] or 0, rest[1] or 0, rest[2] or 0, rest[3] or 0, resource, scope))
 
     def _events(self, raw: object, tid: str, sid: str) -> tuple[Event, ...]:
         if not raw:
             return ()
         ctx, keep = self.ctx, self.ctx.keep_attributes
+        strings = self._strings
         out: list[Event] = []
         for e in self._list(raw, "events", tid, sid):
             if type(e) is not dict:
                 ctx.fail("an entry of 'events' is not a JSON object", tid, sid)
             if not e.keys().isdisjoint(_EVENT_SNAKE):
                 e = self._camel(e, _EVENT_SNAKE, "Event", tid, sid)
-            out.append(Event(
-                self._uint(e.get("timeUnixNano"), _UINT64_MAX, "event timeUnixNano", tid, sid),
-                ctx.intern(self._str(e.get("name"), "event name", tid, sid)),
-                self._attributes(e.get("attributes"), tid, sid) if keep else (),
-                self._uint(e.get("droppedAttributesCount"), _UINT32_MAX, "droppedAttributesCount",
-                           tid, sid)))
+            get = e.get
+            t = get("timeUnixNano")
+            if type(t) is str and t.isascii() and t.isdigit() and len(t) < 20:
+                time = int(t)
+            else:
+                time = self._uint(t, _UINT64_MAX, "event timeUnixNano", tid, sid)
+            name = get("name", "")
+            if type(name) is not str:
+                name = self._str(name, "event name", tid, sid)
+            attrs = get("attributes")
+            dropped = get("droppedAttributesCount")
+            out.append(_new(Event, (
+                time, strings.get(name) or ctx.intern(name),
+                self._attributes(attrs, tid, sid) if attrs and keep else (),
+                0 if dropped is None else self._uint(dropped, _UINT32_MAX,
+                                                     "droppedAttributesCount", tid, sid))))
         return tuple(out)
 
     def _links(self, raw: object, tid: str, sid: str) -> tuple[Link, ...]:
@@ -333,16 +387,48 @@ class OtlpJsonDecoder:
     def _attributes(self, raw: object, tid: str, sid: str) -> Attributes:
         if not raw:
             return ()
+        if type(raw) is not list:
+            self.ctx.fail("'attributes' is not a JSON array", tid, sid)
         ctx = self.ctx
-        key_value = ctx.key_value
+        strings, strs, ints = self._strings, self._string_kvs, self._int_kvs
         out: list[KeyValue] = []
-        for item in self._list(raw, "attributes", tid, sid):
+        for item in raw:
             if type(item) is not dict:
                 ctx.fail(f"attribute {item!r} is not a JSON object", tid, sid)
             key = item.get("key")
+            v = item.get("value")
             if type(key) is not str:
                 ctx.fail(f"attribute key {key!r} is not a string", tid, sid)
-            out.append(key_value(key, self.value(item.get("value"), tid, sid)))
+            # fast paths for scalars; strings and decimal-string ints share one KeyValue per
+            # distinct (key, value) pair
+            if type(v) is dict and len(v) == 1:
+                for member, x in v.items():
+                    if member == "stringValue" and type(x) is str:
+                        kv = strs.get((key, x))
+                        if kv is None:
+                            kv = _new(KeyValue, (strings.get(key) or ctx.intern(key),
+                                                 _new(AnyValue, ("string", x))))
+                            if len(strs) < TABLE_LIMIT:
+                                strs[(key, x)] = kv
+                    elif member == "intValue" and type(x) is str and x.isascii() and x.isdigit() \
+                            and len(x) < 19:
+                        kv = ints.get((key, x))
+                        if kv is None:
+                            kv = _new(KeyValue, (strings.get(key) or ctx.intern(key),
+                                                 _new(AnyValue, ("int", int(x)))))
+                            if len(ints) < TABLE_LIMIT:
+                                ints[(key, x)] = kv
+                    elif member == "doubleValue" and type(x) is float:
+                        kv = _new(KeyValue, (strings.get(key) or ctx.intern(key),
+                                             _new(AnyValue, ("double", x))))
+                    elif member == "boolValue" and type(x) is bool:
+                        kv = _new(KeyValue, (strings.get(key) or ctx.intern(key),
+                                             _BOOLS[x]))
+                    else:
+                        kv = ctx.key_value(key, self.value(v, tid, sid))
+                    out.append(kv)
+                continue
+            out.append(ctx.key_value(key, self.value(v, tid, sid)))
         return tuple(out)
 
     def value(self, v: object, tid: str = "", sid: str = "") -> AnyValue:

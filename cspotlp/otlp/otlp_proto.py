@@ -89,9 +89,10 @@ def _parse(data: bytes, ctx: DecodeContext, offset: int
 
 
 def decode_message(msg: trace_service_pb2.ExportTraceServiceRequest | trace_pb2.TracesData,
-                   ctx: DecodeContext) -> Iterator[Span]:
+                   ctx: DecodeContext) -> list[Span]:
     """The spans of a parsed message, in order."""
     keep = ctx.keep_attributes
+    out: list[Span] = []
     for rs in msg.resource_spans:
         r = rs.resource
         resource = ctx.resource(Resource(
@@ -107,7 +108,7 @@ def decode_message(msg: trace_service_pb2.ExportTraceServiceRequest | trace_pb2.
             for sp in ss.spans:
                 tid = ctx.intern(sp.trace_id.hex())
                 st = sp.status
-                yield Span(
+                out.append(Span(
                     tid, sp.span_id.hex(), sp.parent_span_id.hex(), ctx.intern(sp.name), sp.kind,
                     sp.start_time_unix_nano, sp.end_time_unix_nano,
                     _attributes(sp.attributes, ctx) if keep else (),
@@ -119,7 +120,8 @@ def decode_message(msg: trace_service_pb2.ExportTraceServiceRequest | trace_pb2.
                                k.dropped_attributes_count, k.flags) for k in sp.links),
                     UNSET_STATUS if st.code == 0 and not st.message else Status(st.code, st.message),
                     sp.trace_state, sp.flags, sp.dropped_attributes_count, sp.dropped_events_count,
-                    sp.dropped_links_count, resource, scope)
+                    sp.dropped_links_count, resource, scope))
+    return out
 
 
 def _attributes(kvs: Iterable[common_pb2.KeyValue], ctx: DecodeContext) -> Attributes:

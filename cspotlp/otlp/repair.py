@@ -14,11 +14,11 @@ each reported as a :class:`~cspotlp.otlp.diagnostics.Diagnostic` of kind ``repai
     ``<id>_2``, ``<id>_3``... A Zipkin shared span (a CLIENT and a SERVER record) becomes the
     client with the server as its child. Children of the id go to the record of their own
     service, else to the server half, else to the first record.
-``break-cycles``
-    on each parent cycle, the span that starts first (then smallest id) becomes a root.
 ``synthetic-root``
     each absent parent id becomes a synthetic root span with that id (so children keep their
     parent ids), named ``absent-parent`` and spanning its children.
+``break-cycles``
+    on each parent cycle, the span that starts first (then smallest id) becomes a root.
 ``clamp-skew``
     top-down, a child's start is clamped into its parent's interval, an end before the start
     is raised to the start, and event times are clamped into their span.
@@ -42,11 +42,18 @@ from cspotlp.errors import (
     SpanWhere,
 )
 from cspotlp.otlp.diagnostics import Diagnostic, diagnose
-from cspotlp.otlp.model import KIND_CLIENT, KIND_SERVER, service_name
+from cspotlp.otlp.model import (
+    KIND_CLIENT,
+    KIND_SERVER,
+    SPAN_ID_HEX,
+    TRACE_ID_HEX,
+    id_problem,
+    service_name,
+)
 from cspotlp.otlp.reader import CapturedTrace
 
 REPAIRS: tuple[str, ...] = (
-    "drop-duplicates", "split-shared", "break-cycles", "synthetic-root", "clamp-skew",
+    "drop-duplicates", "split-shared", "synthetic-root", "break-cycles", "clamp-skew",
 )
 """The repair policies, in the order they are applied."""
 
@@ -69,17 +76,32 @@ class TreeNode(NamedTuple):
     event_times: tuple[int, ...]
 
 
-class ValidTrace(NamedTuple):
+class ValidTrace:
     """A captured trace made into a span tree.
 
-    ``diagnostics`` are those of the trace as read; ``repairs`` say what each applied repair
-    changed (kind ``repaired``, ``repair`` naming the policy).
+    ``nodes`` are the tree; ``repairs`` say what each applied repair changed (kind
+    ``repaired``, ``repair`` naming the policy); :attr:`diagnostics` are those of the trace as
+    read (computed when first asked for: a clean trace does not pay for them).
     """
 
-    trace: CapturedTrace
-    nodes: tuple[TreeNode, ...]
-    diagnostics: tuple[Diagnostic, ...]
-    repairs: tuple[Diagnostic, ...]
+    __slots__ = ("trace", "nodes", "repairs", "_diagnostics")
+
+    def __init__(self, trace: CapturedTrace, nodes: tuple[TreeNode, ...],
+                 repairs: tuple[Diagnostic, ...]) -> None:
+        self.trace = trace
+        self.nodes = nodes
+        self.repairs = repairs
+        self._diagnostics: tuple[Diagnostic, ...] | None = None
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        """The diagnostics of the trace as read, before any repair."""
+        if self._diagnostics is None:
+            self._diagnostics = tuple(diagnose(self.trace))
+        return self._diagnostics
+
+    def __repr__(self) -> str:
+        return f"ValidTrace({self.trace.trace_id!r}, {len(self.nodes)} nodes, {len(self.repairs)} repairs)"
 
 
 class _Nodes:
@@ -89,12 +111,20 @@ class _Nodes:
         spans = trace.spans
         self.trace = trace
         self.index = keep
-        self.id = [spans[i].span_id for i in keep]
-        self.parent: list[str | None] = [spans[i].parent_span_id or None for i in keep]
-        self.name = [spans[i].name for i in keep]
-        self.start = [spans[i].start_time_unix_nano for i in keep]
-        self.end: list[int | None] = [spans[i].end_time_unix_nano or None for i in keep]
-        self.events = [[e.time_unix_nano for e in spans[i].events] for i in keep]
+        self.id: list[str] = []
+        self.parent: list[str | None] = []
+        self.name: list[str] = []
+        self.start: list[int] = []
+        self.end: list[int | None] = []
+        self.events: list[list[int]] = []
+        for i in keep:
+            sp = spans[i]
+            self.id.append(sp.span_id)
+            self.parent.append(sp.parent_span_id or None)
+            self.name.append(sp.name)
+            self.start.append(sp.start_time_unix_nano)
+            self.end.append(sp.end_time_unix_nano or None)
+            self.events.append([e.time_unix_nano for e in sp.events] if sp.events else [])
         self.notes: list[Diagnostic] = []
 
     def where(self, node: int) -> SpanWhere:
@@ -107,9 +137,10 @@ class _Nodes:
         self.notes.append(Diagnostic("repaired", self.where(node), message, False, policy))
 
     def nodes(self) -> tuple[TreeNode, ...]:
-        return tuple(TreeNode(self.id[n], self.parent[n], self.index[n], self.name[n],
-                              self.start[n], self.end[n], tuple(self.events[n]))
-                     for n in range(len(self.id)))
+        new = tuple.__new__
+        return tuple(new(TreeNode, fields) for fields in zip(
+            self.id, self.parent, self.index, self.name, self.start, self.end,
+            map(tuple, self.events), strict=True))
 
 
 def validate(trace: CapturedTrace, repairs: Iterable[str] = ()) -> ValidTrace:
@@ -125,24 +156,46 @@ def validate(trace: CapturedTrace, repairs: Iterable[str] = ()) -> ValidTrace:
     unknown = sorted(chosen - set(REPAIRS))
     if unknown:
         raise ValueError(f"unknown repair(s) {', '.join(unknown)}; known: {', '.join(REPAIRS)}")
-    found = diagnose(trace)
-    for d in found:
-        if d.kind == "invalid-id":
-            raise MalformedInput(f"{d.message}; a span with an invalid id cannot be placed in a "
-                                 "span tree", d.where)
-    blocking = sum(d.blocking for d in found)
+    if _has_invalid_id(trace):
+        d = next(d for d in diagnose(trace) if d.kind == "invalid-id")
+        raise MalformedInput(f"{d.message}; a span with an invalid id cannot be placed in a "
+                             "span tree", d.where)
+    blocking = _Blocking(trace)
     keep = _drop_duplicates(trace, chosen)
     nodes = _Nodes(trace, keep)
     _dropped_notes(trace, keep, nodes)
     _split_shared(nodes, chosen, blocking)
-    _break_cycles(nodes, chosen, blocking)
     _synthetic_roots(nodes, chosen, blocking)
-    _times(nodes, chosen, blocking)
-    return ValidTrace(trace, nodes.nodes(), tuple(found), tuple(nodes.notes))
+    order, position = _top_down(nodes)
+    if len(order) < len(nodes.id):  # some nodes hang on a parent cycle
+        _break_cycles(nodes, chosen, blocking)
+        order, position = _top_down(nodes)
+    _times(nodes, order, position, chosen, blocking)
+    return ValidTrace(trace, nodes.nodes(), tuple(nodes.notes))
+
+
+def _has_invalid_id(trace: CapturedTrace) -> bool:
+    if id_problem(trace.trace_id, TRACE_ID_HEX):
+        return bool(trace.spans)
+    for sp in trace.spans:
+        pid = sp.parent_span_id
+        if id_problem(sp.span_id, SPAN_ID_HEX) or (pid and id_problem(pid, SPAN_ID_HEX)):
+            return True
+    return False
+
+
+class _Blocking:
+    """The number of blocking diagnostics of a trace, counted only when an error needs it."""
+
+    def __init__(self, trace: CapturedTrace) -> None:
+        self.trace = trace
+
+    def __str__(self) -> str:
+        return str(sum(d.blocking for d in diagnose(self.trace)))
 
 
 def _reject(error: type[OtlpError], where: SpanWhere, message: str, repair: str,
-            blocking: int) -> OtlpError:
+            blocking: _Blocking) -> OtlpError:
     return error(f"{message} ({blocking} blocking diagnostic(s) in this trace; the "
                  f"'{repair}' repair applies, e.g. --repair {repair})", where)
 
@@ -169,7 +222,9 @@ def _dropped_notes(trace: CapturedTrace, keep: list[int], nodes: _Nodes) -> None
                 "drop-duplicates"))
 
 
-def _split_shared(nodes: _Nodes, chosen: frozenset[str], blocking: int) -> None:
+def _split_shared(nodes: _Nodes, chosen: frozenset[str], blocking: _Blocking) -> None:
+    if len(set(nodes.id)) == len(nodes.id):
+        return
     spans = nodes.trace.spans
     records: dict[str, list[int]] = {}
     for n, sid in enumerate(nodes.id):
@@ -223,7 +278,7 @@ def _split_shared(nodes: _Nodes, chosen: frozenset[str], blocking: int) -> None:
                        f"{nodes.id[target]}")
 
 
-def _break_cycles(nodes: _Nodes, chosen: frozenset[str], blocking: int) -> None:
+def _break_cycles(nodes: _Nodes, chosen: frozenset[str], blocking: _Blocking) -> None:
     position = {sid: n for n, sid in enumerate(nodes.id)}
     state: dict[int, int] = {}
     for begin in range(len(nodes.id)):
@@ -249,7 +304,7 @@ def _break_cycles(nodes: _Nodes, chosen: frozenset[str], blocking: int) -> None:
             state[node] = 2
 
 
-def _synthetic_roots(nodes: _Nodes, chosen: frozenset[str], blocking: int) -> None:
+def _synthetic_roots(nodes: _Nodes, chosen: frozenset[str], blocking: _Blocking) -> None:
     present = set(nodes.id)
     orphans: dict[str, list[int]] = {}
     for n, pid in enumerate(nodes.parent):
@@ -276,9 +331,12 @@ def _synthetic_roots(nodes: _Nodes, chosen: frozenset[str], blocking: int) -> No
                    f"absent parent {pid} made a synthetic root of {len(children)} span(s)")
 
 
-def _times(nodes: _Nodes, chosen: frozenset[str], blocking: int) -> None:
-    """Top-down over the tree: check (or clamp) every node against its parent, ends, events."""
-    clamp = "clamp-skew" in chosen
+def _top_down(nodes: _Nodes) -> tuple[list[int], dict[str, int]]:
+    """Nodes reachable from the roots, breadth-first (parents first); and id -> node.
+
+    Every parent is present here (orphans have been handled), so a node is unreachable exactly
+    when it lies on, or below, a parent cycle.
+    """
     position = {sid: n for n, sid in enumerate(nodes.id)}
     children: dict[int, list[int]] = {}
     order: list[int] = []
@@ -288,10 +346,17 @@ def _times(nodes: _Nodes, chosen: frozenset[str], blocking: int) -> None:
         else:
             children.setdefault(position[pid], []).append(n)
     head = 0
-    while head < len(order):  # breadth-first: a parent is final before its children
-        n = order[head]
+    while head < len(order):
+        order.extend(children.get(order[head], ()))
         head += 1
-        order.extend(children.get(n, ()))
+    return order, position
+
+
+def _times(nodes: _Nodes, order: list[int], position: dict[str, int], chosen: frozenset[str],
+           blocking: _Blocking) -> None:
+    """Top-down over the tree: check (or clamp) every node against its parent, ends, events."""
+    clamp = "clamp-skew" in chosen
+    for n in order:  # a parent is final before its children
         pid = nodes.parent[n]
         if pid is not None:
             p = position[pid]
@@ -317,7 +382,7 @@ def _times(nodes: _Nodes, chosen: frozenset[str], blocking: int) -> None:
                 times[k] = fixed
 
 
-def _clamp_or_reject(nodes: _Nodes, n: int, clamp: bool, blocking: int, problem: str,
+def _clamp_or_reject(nodes: _Nodes, n: int, clamp: bool, blocking: _Blocking, problem: str,
                      repair: str) -> None:
     if not clamp:
         raise _reject(ClockSkew, nodes.where(n), f"span {nodes.id[n]} {problem}", "clamp-skew",

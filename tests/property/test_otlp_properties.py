@@ -9,7 +9,15 @@ from cspotlp.mapping import forest_violations, is_wf, norm, phi, psi
 from cspotlp.mapping.event_text import event_text, parse_event
 from cspotlp.mapping.otlp_bridge import forest_to_spans, to_forest
 from cspotlp.mapping.vocabulary import Begin, End, Link, Mark
-from cspotlp.otlp import REPAIRS, Status, dump_proto, dump_proto_stream, dumps_json, dumps_jsonl, load
+from cspotlp.otlp import (
+    REPAIRS,
+    Status,
+    dump_proto,
+    dump_proto_stream,
+    dumps_json,
+    dumps_jsonl,
+    load,
+)
 from tests.strategies_otlp import hex_ids, messy_traces, spans, valid_traces
 
 
@@ -32,7 +40,7 @@ def test_json_to_protobuf_to_json(span_list):
 
 @given(valid_traces())
 def test_valid_trace_laws(trace):
-    forest = to_forest(trace, keep_times=True)  # a clean tree needs no repair
+    forest = to_forest(trace, keep_times=True, check=True)  # a clean tree needs no repair
     t = psi(forest)
     assert is_wf(t)                                         # T1
     assert phi(t) == norm(forest)                           # T2
@@ -45,8 +53,8 @@ def test_valid_trace_laws(trace):
 @given(messy_traces())
 def test_every_captured_trace_converts_under_all_repairs(trace):
     repairs = [r for r in REPAIRS if r != "drop-duplicates"]
-    forest = to_forest(trace, repairs=repairs, keep_times=True)
-    assert forest_violations(forest) == []
+    forest = to_forest(trace, repairs=repairs, keep_times=True, check=True)
+    assert forest_violations(forest) == []  # (check=True verified it as well)
     t = psi(forest)
     assert is_wf(t) and phi(t) == norm(forest)
     assert Counter(forest_to_spans(phi(t), original_times=True)) == Counter(trace.spans)
