@@ -135,9 +135,12 @@ def _run_inspect(args: argparse.Namespace) -> int:
     return status
 
 
-def _add_psi(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from cspotlp.otlp.repair import REPAIRS
+_REPAIR_NAMES = "drop-duplicates, split-shared, synthetic-root, break-cycles, clamp-skew"
+"""The repairs of cspotlp.otlp.repair.REPAIRS, spelled out so that building the parser does not
+import the OTLP readers (a test keeps the two in step)."""
 
+
+def _add_psi(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("psi", help="print the CSP trace (Ψ) of each trace in a file",
                        description="Ψ of each trace of FILE, one event per line (CSPm-style "
                        "names, see cspotlp.mapping.event_text), each trace after a '-- trace "
@@ -148,9 +151,9 @@ def _add_psi(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--lenient", action="store_true",
                    help="accept base64 ids, enum names and snake_case keys, with a warning")
     p.add_argument("--repair", action="append", default=[], metavar="NAME",
-                   choices=[*REPAIRS, "all"],
-                   help=f"apply a repair policy (repeatable): {', '.join(REPAIRS)}; 'all' is "
-                   "every one but drop-duplicates")
+                   choices=[*_REPAIR_NAMES.split(", "), "all"],
+                   help=f"apply a repair policy (repeatable): {_REPAIR_NAMES}; 'all' is every "
+                   "one but drop-duplicates")
 
 
 def _run_psi(args: argparse.Namespace) -> int:

@@ -97,8 +97,11 @@ class DecodeContext:
         return text
 
     def key_value(self, key: str, value: AnyValue) -> KeyValue:
-        """One shared KeyValue per distinct scalar attribute (up to a bound)."""
-        if value.kind in ("array", "kvlist"):
+        """One shared KeyValue per distinct scalar attribute (up to a bound).
+
+        Doubles are not shared: ``0.0 == -0.0`` would merge two values that encode differently.
+        """
+        if value.kind in ("array", "kvlist", "double"):
             return KeyValue(self.intern(key), value)
         memo = (key, value.kind, value.value)
         got = self._kvs.get(memo)

@@ -45,6 +45,7 @@ from cspotlp.otlp.model import (
 _HEX = re.compile(r"[0-9a-fA-F]*").fullmatch
 _INT = re.compile(r"-?[0-9]+").fullmatch
 _INT64_MIN, _INT64_MAX, _UINT64_MAX, _UINT32_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1, (1 << 32) - 1
+_INT32_MIN, _INT32_MAX = -(1 << 31), (1 << 31) - 1
 _new = tuple.__new__  # builds a NamedTuple without the Python-level __new__ (hot path)
 _NO_COUNTS: list[object] = [None, None, None, None]
 _BOOLS = {True: AnyValue("bool", True), False: AnyValue("bool", False)}
@@ -187,7 +188,7 @@ class OtlpJsonDecoder:
             ctx.fail(f"span name {name!r} is not a string", tid, sid)
         name = self._strings.get(name) or ctx.intern(name)
         kind = get("kind", 0)
-        if type(kind) is not int:
+        if type(kind) is not int or not _INT32_MIN <= kind <= _INT32_MAX:
             kind = self._enum(kind, _KIND_CODES, "span kind", tid, sid)
         v = get("startTimeUnixNano")
         if type(v) is str and v.isascii() and v.isdigit() and len(v) < 20:
@@ -274,7 +275,7 @@ class OtlpJsonDecoder:
         if type(raw) is not dict:
             self.ctx.fail(f"status {raw!r} is not a JSON object", tid, sid)
         code = raw.get("code", 0)
-        if type(code) is not int:
+        if type(code) is not int or not _INT32_MIN <= code <= _INT32_MAX:
             code = self._enum(code, _STATUS_CODES, "status code", tid, sid)
         message = self._str(raw.get("message"), "status message", tid, sid)
         return UNSET_STATUS if code == 0 and not message else Status(code, message)
@@ -362,7 +363,7 @@ class OtlpJsonDecoder:
             self.ctx.nonconforming("enum-name", f"{what} given by name {raw!r}; OTLP JSON requires "
                                    f"the integer {code}", tid, sid)
             return code
-        self.ctx.fail(f"invalid {what} {raw!r}: expected an integer", tid, sid)
+        self.ctx.fail(f"invalid {what} {raw!r}: expected a 32-bit integer", tid, sid)
 
     def _list(self, raw: object, what: str, tid: str = "", sid: str = "") -> list[Any]:
         if raw is None:

@@ -84,3 +84,29 @@ def test_phi_rejects_a_non_wf_trace(tmp_path, capsys):
     assert main(["phi", str(bad)]) == 2
     assert "W3" in capsys.readouterr().err
     assert main(["phi", str(tmp_path / "missing.txt")]) == 2
+
+
+def test_output_does_not_depend_on_the_hash_seed(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.paths import REPO
+
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO)}
+        run = [sys.executable, "-m", "cspotlp.cli"]
+        inspect = subprocess.run([*run, "inspect", "--json", TUI], env=env, capture_output=True)
+        psi = subprocess.run([*run, "psi", "--repair", "all", TUI], env=env, capture_output=True)
+        assert inspect.returncode == psi.returncode == 0
+        outputs.append((inspect.stdout, psi.stdout))
+    assert outputs[0] == outputs[1]
+    assert outputs[0][1].endswith(b"\n")
+
+
+def test_cli_lists_every_repair():
+    from cspotlp.cli import _REPAIR_NAMES
+    from cspotlp.otlp import REPAIRS
+
+    assert tuple(_REPAIR_NAMES.split(", ")) == REPAIRS

@@ -164,3 +164,15 @@ def test_corpus_round_trips_through_json_and_protobuf(name):
     via_proto = load(dump_proto(capture))
     assert via_json == capture and via_proto == capture
     assert load(dumps_json(via_proto).encode()) == capture  # JSON -> protobuf -> JSON
+
+
+def test_negative_zero_and_special_doubles_survive():
+    import math
+
+    values = [-0.0, float("inf"), float("-inf"), 1e-300]
+    spans = [Span(T1, "b7ad6b7169203331", "", "x", 1, 1, 2,
+                  tuple(attributes({f"d{i}": v for i, v in enumerate(values)})))]
+    for data in (dumps_json(spans).encode(), dump_proto(spans)):
+        (sp,) = load(data).spans()
+        got = [kv.value.value for kv in sp.attributes]
+        assert got == values and math.copysign(1, got[0]) == -1

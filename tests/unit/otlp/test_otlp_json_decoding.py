@@ -109,6 +109,7 @@ def test_obsolete_instrumentation_library_keys_need_lenient():
 @pytest.mark.parametrize(("span", "message"), [
     ({"kind": "SPAN_KIND_NONSENSE"}, "invalid span kind 'SPAN_KIND_NONSENSE'"),
     ({"kind": 2.5}, "invalid span kind 2.5"),
+    ({"kind": 2**40}, "expected a 32-bit integer"),
     ({"startTimeUnixNano": "-1"}, "startTimeUnixNano '-1' is not an unsigned integer"),
     ({"startTimeUnixNano": str(1 << 64)}, "out of range"),
     ({"spanId": "xyz"}, "neither hex nor base64"),
