@@ -261,7 +261,7 @@ def encode_request(spans: Iterable[Span]) -> trace_service_pb2.ExportTraceServic
     """One ``ExportTraceServiceRequest`` holding ``spans``.
 
     Consecutive spans of equal resource and scope share a group, as in
-    :func:`cspotlp.otlp.otlp_json.encode_traces_data`.
+    :func:`cspotlp.otlp.otlp_json_encode.encode_traces_data`.
     """
     req = trace_service_pb2.ExportTraceServiceRequest()
     cur_res: Resource | None = None

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from cspotlp.errors import ExportError
 from cspotlp.otlp.model import Span
-from cspotlp.otlp.otlp_json import encode_traces_data
+from cspotlp.otlp.otlp_json_encode import encode_traces_data
 from cspotlp.otlp.otlp_proto import encode_request, size_prefixed
 from cspotlp.otlp.reader import Capture, CapturedTrace
 
