@@ -176,3 +176,14 @@ def test_negative_zero_and_special_doubles_survive():
         (sp,) = load(data).spans()
         got = [kv.value.value for kv in sp.attributes]
         assert got == values and math.copysign(1, got[0]) == -1
+
+
+def test_span_reader_streams_with_lines_and_notes():
+    from cspotlp.otlp import SpanReader
+
+    reader = SpanReader(OTLP_DATA / "otlpjson__otel-tui__otel-demo-fileexporter-part1.jsonl",
+                        keep_attributes=False)
+    lines = [reader.line for _span in reader]
+    assert len(lines) == 263 and reader.format == "otlp-jsonl"
+    assert lines == sorted(lines) and lines[0] == 2  # line 1 holds logs
+    assert [n.kind for n in reader.notes()] == ["skipped-logs"]
