@@ -108,23 +108,15 @@ class _Nodes:
     """The nodes under construction, as parallel lists (index = node number)."""
 
     def __init__(self, trace: CapturedTrace, keep: list[int]) -> None:
-        spans = trace.spans
+        spans = trace.spans if len(keep) == len(trace.spans) else [trace.spans[i] for i in keep]
         self.trace = trace
         self.index = keep
-        self.id: list[str] = []
-        self.parent: list[str | None] = []
-        self.name: list[str] = []
-        self.start: list[int] = []
-        self.end: list[int | None] = []
-        self.events: list[list[int]] = []
-        for i in keep:
-            sp = spans[i]
-            self.id.append(sp.span_id)
-            self.parent.append(sp.parent_span_id or None)
-            self.name.append(sp.name)
-            self.start.append(sp.start_time_unix_nano)
-            self.end.append(sp.end_time_unix_nano or None)
-            self.events.append([e.time_unix_nano for e in sp.events] if sp.events else [])
+        self.id = [sp.span_id for sp in spans]
+        self.parent: list[str | None] = [sp.parent_span_id or None for sp in spans]
+        self.name = [sp.name for sp in spans]
+        self.start = [sp.start_time_unix_nano for sp in spans]
+        self.end: list[int | None] = [sp.end_time_unix_nano or None for sp in spans]
+        self.events = [[e.time_unix_nano for e in sp.events] if sp.events else [] for sp in spans]
         self.notes: list[Diagnostic] = []
 
     def where(self, node: int) -> SpanWhere:
