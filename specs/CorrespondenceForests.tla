@@ -45,7 +45,7 @@ AddLink ==
 
 Next == AddSpan \/ AddMark \/ AddLink
 
-Spec == Init /\ [][Next]_F
+Spec == Init /\ [][Next]_forest
 
 ForestIsValid == ValidForest(forest)
 NormIsNormalisedForest == ValidForest(Norm(forest)) /\ IsNormalised(Norm(forest))
