@@ -44,6 +44,14 @@ TICK_LABEL = "%tick"
 NO_EVENT = "%none"
 """The value of ``event`` in the initial state, before any step."""
 
+DEFINED_NAMES = frozenset({
+    "state", "event", "vars", "NoEvent", "Events", "Label", "EventLabels", "NumStates",
+    "StateNumbers", "Succ", "TerminatedStates", "Fire", "Init", "Terminated", "Next", "Spec",
+    "TypeOK", "TauStep", "TauClosure", "TraceLog", "TraceFile", "l", "TraceVars", "TraceInit",
+    "MatchEvent", "TraceNext", "TraceSpec", "TraceAccepted",
+})
+"""Names the generated modules define; a module is never named like one of them."""
+
 TERM_COMMENT_LIMIT = 2_000
 """Up to this many states, each state's line is annotated with (the start of) its process term."""
 _TERM_CHARS = 100
@@ -123,7 +131,7 @@ def lts_to_tla(
     >>> m.name, "Succ ==" in m.text, m.config.splitlines()[0]
     ('P', True, 'SPECIFICATION Spec')
     """
-    name = tla_identifier(module)
+    name = tla_identifier(module, avoid=DEFINED_NAMES)
     labels = event_labels(lts)
     if show_terms is None:
         show_terms = lts.num_states <= TERM_COMMENT_LIMIT

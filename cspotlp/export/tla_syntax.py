@@ -14,8 +14,8 @@ backslashes or newlines it holds — can break a module.
   event yet".
 * **Identifiers** (module names) come from :func:`tla_identifier`, an injective map onto valid
   TLA+ identifiers that are neither reserved words nor the names of standard modules.
-* **Comments** from :func:`tla_comment` (text: :func:`comment_text`) are one ``\*`` line comment each, ASCII, with no ``*``
-  (so no ``(*`` or ``*)`` can open or close a block comment around them).
+* **Comments** from :func:`tla_comment` (text: :func:`comment_text`) are one ``\*`` line comment
+  each, ASCII, with no ``*`` (so no ``(*`` or ``*)`` can open or close a block comment).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ RESERVED_WORDS = frozenset({
     "LOCAL", "MODULE", "NEW", "OBVIOUS", "OMITTED", "ONLY", "OTHER", "PICK", "PROOF",
     "PROPOSITION", "PROVE", "QED", "RECURSIVE", "SF_", "STATE", "STRING", "SUBSET", "SUFFICES",
     "TAKE", "TEMPORAL", "THEN", "THEOREM", "TRUE", "UNCHANGED", "UNION", "USE", "VARIABLE",
-    "VARIABLES", "WF_", "WITH", "WITNESS"
+    "VARIABLES", "WF_", "WITH", "WITNESS",
 })
 """TLA+ keywords and built-in constants, which cannot be defined or used as module names."""
 
@@ -42,7 +42,7 @@ STANDARD_MODULES = frozenset({
     "DyadicRationals", "Folds", "FiniteSets", "FiniteSetsExt", "Functions", "Graphs",
     "IOUtils", "Integers", "Json", "Naturals", "Randomization", "Reals", "RealTime",
     "Relation", "SequencesExt", "Sequences", "Statistics", "TLC", "TLCExt", "Toolbox",
-    "VectorClocks"
+    "VectorClocks",
 })
 """Standard and community module names: a generated module with one of these names (compared
 without case, for case-insensitive file systems) would shadow the real module."""
@@ -100,13 +100,14 @@ def tla_comment(text: str) -> str:
     return f"\\* {body}" if body else "\\*"
 
 
-def tla_identifier(name: str) -> str:
+def tla_identifier(name: str, avoid: frozenset[str] = frozenset()) -> str:
     """An injective map from any text onto valid, unreserved TLA+ identifiers.
 
     ASCII letters and digits stay; ``_`` becomes ``__``; any other character becomes
     ``_x<hex code point>_``. The encoded text never has a single ``_`` followed by anything but
     ``_`` or ``x``; so when the result would be unusable (no letter, a reserved word, a standard
-    module's name, or a ``WF_``/``SF_`` prefix) the prefix ``I_`` keeps it injective.
+    module's name, one of the names in ``avoid``, or a ``WF_``/``SF_`` prefix) the prefix ``I_``
+    keeps it injective.
 
     >>> tla_identifier("DiningPhilosophers3"), tla_identifier("PHIL(0)"), tla_identifier("TLC")
     ('DiningPhilosophers3', 'PHIL_x28_0_x29_', 'I_TLC')
@@ -123,6 +124,7 @@ def tla_identifier(name: str) -> str:
     usable = (
         any(ch in string.ascii_letters for ch in ident)
         and ident.lower() not in _BLOCKED
+        and ident not in avoid
         and not ident.upper().startswith(("WF_", "SF_"))
     )
     return ident if usable else "I_" + ident

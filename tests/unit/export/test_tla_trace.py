@@ -132,6 +132,12 @@ def test_ndjson_variant_reads_the_same_records():
         assert out.files[f"VMCTrace{i}.ndjson"].isascii()
 
 
+def test_module_names_never_clash_with_defined_names():
+    out = trace_validation(vmc(), [["in1p"]], model="Next")
+    assert out.model == "I_Next" and out.modules == ("I_NextTrace1",)
+    assert trace_validation(vmc(), [[]], model="TraceLog").model == "I_TraceLog"
+
+
 def test_trace_module_names_follow_the_model_name():
     out = trace_validation(vmc(), [["in1p"]], model="Naturals")
     assert out.model == "I_Naturals" and out.modules == ("I_NaturalsTrace1",)
