@@ -88,10 +88,15 @@ def log_labels(lts: Lts, log: EventLog) -> list[str]:
     return [by_name.get(e.event, encode_label(e.event)) for e in log.entries]
 
 
-def _record(label: str, entry: LogEntry) -> str:
+def _log_values(label: str, entry: LogEntry) -> dict[str, str]:
+    """The fields of one log line (all ASCII: the provenance is encoded like labels)."""
     values = (label, encode_label(entry.trace_id), encode_label(entry.span_id),
               encode_label(entry.where))
-    fields = ", ".join(f"{f} |-> {tla_string(v)}" for f, v in zip(LOG_FIELDS, values, strict=True))
+    return dict(zip(LOG_FIELDS, values, strict=True))
+
+
+def _record(label: str, entry: LogEntry) -> str:
+    fields = ", ".join(f"{f} |-> {tla_string(v)}" for f, v in _log_values(label, entry).items())
     return f"[{fields}]"
 
 
@@ -100,12 +105,8 @@ def ndjson_text(lts: Lts, log: EventLog) -> str:
 
     Values are the same (encoded) strings as in the inlined ``TraceLog``.
     """
-    lines = []
-    for label, entry in zip(log_labels(lts, log), log.entries, strict=True):
-        values = (label, encode_label(entry.trace_id), encode_label(entry.span_id),
-                  encode_label(entry.where))
-        lines.append(json.dumps(dict(zip(LOG_FIELDS, values, strict=True)), ensure_ascii=True))
-    return "".join(line + "\n" for line in lines)
+    return "".join(json.dumps(_log_values(label, entry), ensure_ascii=True) + "\n"
+                   for label, entry in zip(log_labels(lts, log), log.entries, strict=True))
 
 
 def _validation_body(model: str, log_lines: list[str], community: bool) -> list[str]:
