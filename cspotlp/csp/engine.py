@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -308,8 +309,11 @@ class StateTable:
         return ids, fresh
 
 
-def _grow(a: npt.NDArray[np.generic], cap: int) -> npt.NDArray[np.generic]:
-    out = np.zeros(cap, dtype=a.dtype)
+_A = TypeVar("_A", bound=np.generic)
+
+
+def _grow(a: npt.NDArray[_A], cap: int) -> npt.NDArray[_A]:
+    out: npt.NDArray[_A] = np.zeros(cap, dtype=a.dtype)
     out[: len(a)] = a
     return out
 

@@ -9,14 +9,17 @@ on it can be used inside any process.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
 from cspotlp.csp.events import TAU, TICK, Event
 from cspotlp.csp.lts import Lts
+from cspotlp.csp.show import show
 from cspotlp.csp.terms import OMEGA
+
+NAME_CHARS = 60
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -59,6 +62,7 @@ class ExplicitLts:
         self.initial = initial
         self.name = name
         self.state_names = state_names
+        self.namer: Callable[[int], str] | None = None
         self._divergent: BoolArray | None = None
         self._sources: IntArray | None = None
 
@@ -68,14 +72,16 @@ class ExplicitLts:
     # -- construction ---------------------------------------------------------------------------
 
     @classmethod
-    def from_lts(cls, lts: Lts, name: str = "lts", *, keep_names: bool = True) -> ExplicitLts:
-        """The same LTS as arrays (state numbers and event numbers are kept)."""
+    def from_lts(cls, lts: Lts, name: str = "lts") -> ExplicitLts:
+        """The same LTS as arrays (state and event numbers are kept; states print as their terms)."""
         offsets = np.frombuffer(lts.offsets, dtype=np.int64).copy() if len(lts.offsets) else np.zeros(1, np.int64)
         labels = np.array(lts.labels, dtype=np.int64)
         targets = np.array(lts.targets, dtype=np.int64)
-        terminated = np.array([t is OMEGA for t in lts.terms], dtype=np.bool_)
-        names = [str(t) for t in lts.terms] if keep_names else None
-        return cls(lts.events, offsets, labels, targets, terminated, name=name, state_names=names)
+        terms = lts.terms
+        terminated = np.array([t is OMEGA for t in terms], dtype=np.bool_)
+        out = cls(lts.events, offsets, labels, targets, terminated, name=name)
+        out.namer = lambda s: show(terms[s], max_chars=NAME_CHARS)
+        return out
 
     @classmethod
     def from_edges(
@@ -116,6 +122,8 @@ class ExplicitLts:
         """Text of a state: its term when known, else ``name#state``."""
         if self.state_names is not None:
             return self.state_names[state]
+        if self.namer is not None:
+            return self.namer(state)
         return f"{self.name}#{state}"
 
     # -- size and structure -----------------------------------------------------------------------

@@ -211,10 +211,17 @@ def compile_network(
 def compile_leaf_lts(term: Proc, sem: Semantics, state_limit: int | None) -> ExplicitLts:
     """A leaf's explicit LTS: reuse a compiled graph, else explore with the term semantics."""
     name = show(term, max_chars=NAME_CHARS)
-    if term.op is Op.EXPLICIT:
-        graph, state = cast(tuple[object, int], term.payload)
+    body = term
+    while body.op is Op.CALL:
+        body = sem.env.unfold(body)
+    if body.op is Op.COMPRESS:  # compress the operand with the engine, not term by term
+        fn = sem.compressions.get(cast(str, body.payload))
+        if fn is not None:
+            body = fn(sem, body.args[0])
+    if body.op is Op.EXPLICIT:
+        graph, state = cast(tuple[object, int], body.payload)
         if isinstance(graph, ExplicitLts):
-            return graph.reachable_from(state)
+            return graph.reachable_from(state, name)
     lts = build_lts(term, sem.env, state_limit=state_limit, semantics=sem)
     return ExplicitLts.from_lts(lts, name)
 

@@ -1,0 +1,169 @@
+"""Normalisation of a specification, as FDR does it before a refinement check.
+
+The normal form is the subset construction over τ-closures: a node is the set of states the
+process can be in after some visible trace (✓ included), so the normal form is deterministic on
+visible events. Each node is marked with
+
+* its *minimal acceptances*: the acceptance sets of its stable states, keeping only the
+  ⊆-minimal ones (a state that can ✓ without τ accepts {✓}: ✓ is a signal, UCS §6);
+* whether it is *divergent*: some member can perform τ forever.
+
+Which marks matter depends on the model: ``T`` uses neither, ``F`` the acceptances, ``FD`` both,
+and in ``FD`` a divergent node allows anything afterwards, so its successors are not built.
+``model="all"`` keeps everything (used by the ``normal`` compression, which preserves T, F and FD
+at once).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from cspotlp.csp.events import Event
+from cspotlp.csp.explicit import ExplicitLts
+from cspotlp.errors import CspError, StateLimitExceeded
+
+MODELS = ("T", "F", "FD")
+
+
+@dataclass(frozen=True)
+class NormalForm:
+    """A normalised process (node 0 is initial).
+
+    Attributes:
+        events: event numbering shared with the LTS it came from (0 τ, 1 ✓).
+        step: per node, visible event number -> next node.
+        acceptances: per node, its minimal acceptances (tuples of event-number sets).
+        divergent: per node, whether the process may diverge there.
+        model: the model this normal form was built for (``T``, ``F``, ``FD`` or ``all``).
+    """
+
+    events: tuple[Event, ...]
+    step: tuple[dict[int, int], ...]
+    acceptances: tuple[tuple[frozenset[int], ...], ...]
+    divergent: tuple[bool, ...]
+    model: str
+
+    @property
+    def num_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.step)
+
+    def initials(self, node: int) -> frozenset[int]:
+        """Visible events (✓ included) possible from a node."""
+        return frozenset(self.step[node])
+
+    def to_lts(self, name: str = "normal") -> ExplicitLts:
+        """An LTS with the same semantics as this normal form, in its model.
+
+        For ``T``, every node is a stable state offering its initials (a deterministic
+        automaton). Otherwise a node with exactly one minimal acceptance, equal to its initials,
+        is a stable state; any other node offers all its initials but is unstable: a τ leads to
+        one stable *acceptance state* per minimal acceptance, offering exactly those events (to
+        the same successor nodes), and a divergent node, or one with no stable member, has a τ
+        loop. ✓ leads to a terminated state.
+        """
+        n = self.num_nodes
+        edges: list[tuple[int, int, int]] = []  # target -1 stands for the terminated state
+        acceptance_edges: list[tuple[int, int, int]] = []
+        names = [f"{name}#{i}" for i in range(n)]
+        extra = n
+        for node in range(n):
+            step = self.step[node]
+            edges.extend((node, e, -1 if e == 1 else t) for e, t in sorted(step.items()))
+            if self.model == "T":
+                continue
+            accs = self.acceptances[node]
+            if len(accs) == 1 and accs[0] == frozenset(step) and not self.divergent[node]:
+                continue
+            if self.divergent[node] or not accs:
+                edges.append((node, 0, node))
+            for acc in accs:
+                names.append(f"{name}#{node}{{{', '.join(self.events[e].name for e in sorted(acc))}}}")
+                edges.append((node, 0, extra))
+                acceptance_edges.extend((extra, e, -1 if e == 1 else step[e]) for e in sorted(acc))
+                extra += 1
+        edges.extend(acceptance_edges)
+        uses_tick = any(t < 0 for _s, _e, t in edges)
+        omega = extra
+        if uses_tick:
+            names.append("Ω")
+        fixed = [(s, e, omega if t < 0 else t) for s, e, t in edges]
+        lts = ExplicitLts.from_edges(self.events, extra + int(uses_tick), fixed,
+                                     [omega] if uses_tick else [], name=name)
+        lts.state_names = names
+        return lts
+
+
+def normalise(lts: ExplicitLts, model: str, *, node_limit: int | None = None) -> NormalForm:
+    """The normal form of ``lts`` for ``model`` (``T``, ``F``, ``FD`` or ``all``).
+
+    Raises:
+        StateLimitExceeded: more than ``node_limit`` nodes (normalisation can be exponential).
+    """
+    if model not in (*MODELS, "all"):
+        raise CspError(f"unknown semantic model {model!r} (expected T, F or FD)")
+    want_acc = model != "T"
+    want_div = model in ("FD", "all")
+    cut_divergent = model == "FD"
+    divergent_state = lts.divergent() if want_div else np.zeros(lts.num_states, dtype=np.bool_)
+    acceptance_of = _state_acceptances(lts) if want_acc else {}
+    start = frozenset(lts.tau_closure([lts.initial]))
+    number: dict[frozenset[int], int] = {start: 0}
+    order: list[frozenset[int]] = [start]
+    steps: list[dict[int, int]] = []
+    accs: list[tuple[frozenset[int], ...]] = []
+    divs: list[bool] = []
+    queue: deque[int] = deque([0])
+    off, lab, tgt = lts.offsets, lts.labels, lts.targets
+    while queue:
+        i = queue.popleft()
+        members = order[i]
+        div = bool(divergent_state[list(members)].any()) if want_div else False
+        divs.append(div)
+        accs.append(_minimal([acceptance_of[s] for s in members if s in acceptance_of]) if want_acc else ())
+        step: dict[int, int] = {}
+        steps.append(step)
+        if div and cut_divergent:
+            continue  # anything goes after a divergence in the failures-divergences model
+        moves: dict[int, set[int]] = {}
+        for s in sorted(members):
+            for k in range(int(off[s]), int(off[s + 1])):
+                e = int(lab[k])
+                if e != 0:
+                    moves.setdefault(e, set()).add(int(tgt[k]))
+        for e in sorted(moves):
+            node = frozenset(lts.tau_closure(moves[e]))
+            j = number.get(node)
+            if j is None:
+                j = number[node] = len(order)
+                order.append(node)
+                queue.append(j)
+                if node_limit is not None and len(order) > node_limit:
+                    raise StateLimitExceeded(node_limit, len(order))
+            step[e] = j
+    return NormalForm(lts.events, tuple(steps), tuple(accs), tuple(divs), model)
+
+
+def _state_acceptances(lts: ExplicitLts) -> dict[int, frozenset[int]]:
+    """Acceptance of each stable state (no τ); ✓-capable states accept exactly {✓}."""
+    out: dict[int, frozenset[int]] = {}
+    off, lab = lts.offsets, lts.labels
+    for s in range(lts.num_states):
+        labels = {int(x) for x in lab[int(off[s]):int(off[s + 1])]}
+        if 0 in labels:
+            continue
+        out[s] = frozenset({1}) if 1 in labels else frozenset(labels)
+    return out
+
+
+def _minimal(sets: list[frozenset[int]]) -> tuple[frozenset[int], ...]:
+    """The ⊆-minimal sets, deduplicated, in a deterministic order."""
+    unique = sorted(set(sets), key=lambda a: (len(a), sorted(a)))
+    out: list[frozenset[int]] = []
+    for a in unique:
+        if not any(b <= a for b in out):
+            out.append(a)
+    return tuple(out)
