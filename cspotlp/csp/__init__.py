@@ -7,6 +7,7 @@ vectorised supercombinator engine, checks with counterexamples, and compressions
 from cspotlp.csp.checks import deadlock_free, deterministic, divergence_free, has_trace
 from cspotlp.csp.compressions import (
     LTS_COMPRESSIONS,
+    bisimilar,
     bisimulation_blocks,
     compress_lts,
     compress_process,
@@ -70,7 +71,7 @@ from cspotlp.csp.verdict import ComponentView, Counterexample, ProgressReport, S
 
 __all__ = [
     "COMPRESSIONS", "LTS_COMPRESSIONS", "ComponentView", "Counterexample", "ExplicitLts", "Exploration",
-    "Network", "NormalForm", "ProgressReport", "Step", "Verdict", "bisimulation_blocks",
+    "Network", "NormalForm", "ProgressReport", "Step", "Verdict", "bisimilar", "bisimulation_blocks",
     "compile_network", "compress_lts", "compress_process", "deadlock_free", "deterministic",
     "diamond", "divergence_free", "explicate", "explore", "has_trace", "normalise", "refines",
     "sbisim", "wbisim", "DIV", "OMEGA", "RULES", "SKIP", "STOP", "TAU", "TICK", "Channel", "Datatype",

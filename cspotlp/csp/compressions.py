@@ -103,6 +103,24 @@ def quotient(lts: ExplicitLts, block: IntArray, *, drop_internal_tau: bool = Fal
     return raw.reachable_from(raw.initial, name)
 
 
+def bisimilar(left: ExplicitLts, right: ExplicitLts) -> bool:
+    """Are the initial states of two LTSs strongly bisimilar (Ω kept apart from deadlock)?"""
+    events = list(left.events)
+    number = {e: i for i, e in enumerate(events)}
+    for e in right.events:
+        if e not in number:
+            number[e] = len(events)
+            events.append(e)
+    remap = np.array([number[e] for e in right.events], dtype=np.int64)
+    n1 = left.num_states
+    src = np.concatenate([left.sources(), right.sources() + n1])
+    lab = np.concatenate([left.labels, remap[right.labels]])
+    tgt = np.concatenate([left.targets, right.targets + n1])
+    term = np.concatenate([left.terminated, right.terminated]).astype(np.int64)
+    blocks = _refine(_renumber(term), src, lab, tgt, n1 + right.num_states)
+    return bool(blocks[left.initial] == blocks[n1 + right.initial])
+
+
 def sbisim(lts: ExplicitLts) -> ExplicitLts:
     """Quotient by strong bisimulation (Ω kept apart from deadlocked states)."""
     blocks = bisimulation_blocks(lts, lts.terminated.astype(np.int64))

@@ -148,14 +148,14 @@ class StateTable:
     wins each slot.
     """
 
-    def __init__(self, words: int, capacity: int = 1 << 14) -> None:
+    def __init__(self, words: int, capacity: int = 1 << 8) -> None:
         self.k = words
         self.size = 0
         self._bits = max(4, (capacity - 1).bit_length())
         self._alloc_table(1 << self._bits)
-        self._store: list[U64] = [np.zeros(1024, dtype=np.uint64) for _ in range(words)]
-        self._parent = np.zeros(1024, dtype=np.int64)
-        self._rule = np.zeros(1024, dtype=np.int32)
+        self._store: list[U64] = [np.zeros(256, dtype=np.uint64) for _ in range(words)]
+        self._parent = np.zeros(256, dtype=np.int64)
+        self._rule = np.zeros(256, dtype=np.int32)
 
     def _alloc_table(self, cap: int) -> None:
         self._cap = cap

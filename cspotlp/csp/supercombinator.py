@@ -53,14 +53,20 @@ class Component:
     """One slot of the state tuple: a leaf process or a termination flag.
 
     Attributes:
-        name: text shown in counterexamples (the leaf's process, cut short).
+        term: the leaf's process, or for a flag the parallel composition it belongs to.
         lts: the leaf's explicit LTS (for a flag, two states and no transitions).
         flag: True for a termination flag (states 0 = running, 1 = done).
     """
 
-    name: str
+    term: Proc
     lts: ExplicitLts
     flag: bool = False
+
+    @property
+    def name(self) -> str:
+        """Text shown in counterexamples (the leaf's process, cut short)."""
+        text = show(self.term, max_chars=NAME_CHARS)
+        return f"termination of {text}" if self.flag else text
 
     @property
     def num_states(self) -> int:
@@ -181,7 +187,7 @@ def compile_network(
     for i, node in enumerate(nodes):  # leaves numbered left to right; flags come after
         if node.leaf:
             leaf_component[i] = len(components)
-            components.append(Component(show(node.term, max_chars=NAME_CHARS), leaf_lts(node.term)))
+            components.append(Component(node.term, leaf_lts(node.term)))
     protos: list[list[_Proto]] = [[] for _ in nodes]
     for i in reversed(range(len(nodes))):  # children are created after their parents
         node = nodes[i]
@@ -210,7 +216,6 @@ def compile_network(
 
 def compile_leaf_lts(term: Proc, sem: Semantics, state_limit: int | None) -> ExplicitLts:
     """A leaf's explicit LTS: reuse a compiled graph, else explore with the term semantics."""
-    name = show(term, max_chars=NAME_CHARS)
     body = term
     while body.op is Op.CALL:
         body = sem.env.unfold(body)
@@ -221,9 +226,9 @@ def compile_leaf_lts(term: Proc, sem: Semantics, state_limit: int | None) -> Exp
     if body.op is Op.EXPLICIT:
         graph, state = cast(tuple[object, int], body.payload)
         if isinstance(graph, ExplicitLts):
-            return graph.reachable_from(state, name)
+            return graph.reachable_from(state)
     lts = build_lts(term, sem.env, state_limit=state_limit, semantics=sem)
-    return ExplicitLts.from_lts(lts, name)
+    return ExplicitLts.from_lts(lts)
 
 
 def _split(root: Proc, sem: Semantics) -> list[_Node]:
@@ -305,8 +310,7 @@ def _parallel(term: Proc, kids: Sequence[list[_Proto]], sem: Semantics, componen
         out.extend(_binary_visible(term, visible[0], visible[1], sem))
     if all(omegas):
         flag = len(components)
-        components.append(Component(f"termination of {show(term, max_chars=NAME_CHARS)}",
-                                    _FLAG_LTS, flag=True))
+        components.append(Component(term, _FLAG_LTS, flag=True))
         for combo in itertools.product(*omegas):
             moves = tuple(m for p in combo for m in p.moves) + ((flag, FIN_LABEL),)
             out.append(_Proto(TICK, moves))
