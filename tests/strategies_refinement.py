@@ -45,9 +45,9 @@ def _acceptance(lts, s):
 
 def reference_refines(spec, impl, env, model):
     """Does impl refine spec in model T, F or FD? (Breadth first over (spec state set, impl state).)"""
-    S, I = build_lts(spec, env), build_lts(impl, env)
+    S, M = build_lts(spec, env), build_lts(impl, env)
     sdiv = _divergent(S) if model == "FD" else set()
-    idiv = _divergent(I) if model == "FD" else set()
+    idiv = _divergent(M) if model == "FD" else set()
     start = (_closure(S, [0]), 0)
     seen = {start}
     queue = deque([start])
@@ -58,13 +58,13 @@ def reference_refines(spec, impl, env, model):
         if model == "FD" and x in idiv:
             return False
         if model != "T":
-            acc = _acceptance(I, x)
+            acc = _acceptance(M, x)
             if acc is not None:
                 spec_accs = [a for s in node if (a := _acceptance(S, s)) is not None]
                 if not any(a <= acc for a in spec_accs):
                     return False
-        for lab, t in I.successor_numbers(x):
-            ev = I.events[lab]
+        for lab, t in M.successor_numbers(x):
+            ev = M.events[lab]
             if ev is TAU:
                 nxt = (node, t)
             else:

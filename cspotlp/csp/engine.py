@@ -192,12 +192,11 @@ class StateTable:
     # -- insertion ------------------------------------------------------------------------------
 
     def _hash(self, words: Words) -> U64:
-        h = words[0] * _HASH_A
+        # Fibonacci hashing: the top bits of key * A mix every bit of the key (slots use top bits)
+        h: U64 = words[0] * _HASH_A
         for w in words[1:]:
             h = (h ^ w) * _HASH_B
-        h ^= h >> np.uint64(29)
-        out: U64 = h * _HASH_A
-        return out
+        return h
 
     def _slots(self, h: U64) -> I64:
         return (h >> np.uint64(64 - self._bits)).astype(np.int64)
@@ -206,7 +205,7 @@ class StateTable:
         need = self.size + extra
         if need * 2 > self._cap:
             while need * 2 > (1 << self._bits):
-                self._bits += 1
+                self._bits += 2 if self._bits >= 16 else 1  # grow fast: rehashing is costly
             self._rehash()
         if need > len(self._parent):
             cap = max(need, 2 * len(self._parent))
@@ -252,9 +251,9 @@ class StateTable:
         h = self._hash(words)
         # 1. deduplicate the batch through a direct-mapped scratch table
         sb = min(max(10, (n - 1).bit_length()), 20)
-        scratch = np.empty(1 << sb, dtype=np.int64)
-        low = (h & np.uint64((1 << sb) - 1)).astype(np.int64)
-        everyone = np.arange(n, dtype=np.int64)
+        scratch = np.empty(1 << sb, dtype=np.int32)  # small enough to stay in cache
+        low = (h >> np.uint64(64 - sb)).astype(np.intp)
+        everyone = np.arange(n, dtype=np.int32)
         scratch[low] = everyone
         rep = scratch[low]
         dup = rep != everyone
@@ -461,7 +460,7 @@ class Expander:
         flat_size = 0
         driven: dict[int, list[tuple[int, Bools, U64]]] = {}
         for r, tables in enumerate(per_rule):
-            d = min(range(len(tables)), key=lambda i: int(tables[i][1].sum()))
+            d = min(range(len(tables)), key=lambda i: float(tables[i][1].mean()))  # most selective
             gi, ok, delta = tables[d]
             driven.setdefault(gi, []).append((r, ok, delta))
             self._driver_word[r] = self._groups[gi].word
@@ -474,24 +473,21 @@ class Expander:
                 flat_size += len(ok2)
         self._flat_ok = np.concatenate(flat_ok) if flat_ok else np.zeros(0, dtype=np.bool_)
         self._flat_delta = np.concatenate(flat_delta) if flat_delta else np.zeros(0, dtype=np.uint64)
-        self._drivers: list[tuple[int, I64, I64, I64, U64]] = []
+        # per driving group, one table for rules entirely inside it and one for the others
+        self._local: list[tuple[int, _DriverTable]] = []
+        self._cross: list[tuple[int, _DriverTable]] = []
         for gi in sorted(driven):
-            entries = driven[gi]
-            oks = np.stack([e[1] for e in entries], axis=1)  # (joint, rule)
-            deltas = np.stack([e[2] for e in entries], axis=1)
-            rule_ids = np.array([e[0] for e in entries], dtype=np.int64)
-            joint, col = np.nonzero(oks)  # sorted by joint value
-            counts = np.bincount(joint, minlength=oks.shape[0]).astype(np.int64)
-            offsets = np.zeros(len(counts) + 1, dtype=np.int64)
-            np.cumsum(counts, out=offsets[1:])
-            self._drivers.append((gi, counts, offsets, rule_ids[col], deltas[joint, col]))
-        self._used_groups = sorted({gi for gi, *_ in self._drivers}
+            for inside, out in ((True, self._local), (False, self._cross)):
+                entries = [e for e in driven[gi] if (self._slot_group[e[0], 0] < 0) == inside]
+                if entries:
+                    out.append((gi, _driver_table(entries)))
+        self._used_groups = sorted({gi for gi, _t in self._local + self._cross}
                                    | {int(g) for g in np.unique(self._slot_group) if g >= 0})
 
     def expand(self, words: Words) -> Expansion:
         """Every enabled (state, concrete rule) pair of the frontier, with successor words."""
         n = len(words[0])
-        lay = self.layout
+        k_words = self.layout.words
         joint = np.zeros((len(self._groups), n), dtype=np.int64)
         for gi in self._used_groups:
             g = self._groups[gi]
@@ -499,31 +495,39 @@ class Expander:
                 joint[gi] = ((words[g.word] >> np.uint64(g.shift)) & np.uint64((1 << g.bits) - 1)).astype(np.int64)
         srcs: list[I64] = []
         rules: list[I64] = []
-        deltas: list[U64] = []
-        for gi, counts, offsets, flat_rules, flat_d in self._drivers:
-            d = joint[gi]
-            cnt = counts[d]
-            total = int(cnt.sum())
-            if total == 0:
+        deltas: list[list[U64]] = []
+        for tables, cross in ((self._local, False), (self._cross, True)):
+            parts = [_candidates(joint[gi], n, table) for gi, table in tables]
+            parts = [p for p in parts if p[0].size]
+            if not parts:
                 continue
-            src = np.repeat(np.arange(n, dtype=np.int64), cnt)
-            ends = np.cumsum(cnt)
-            pos = np.arange(total, dtype=np.int64) + np.repeat(offsets[d] - (ends - cnt), cnt)
+            src = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
+            rule = np.concatenate([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]
+            delta = np.concatenate([p[2] for p in parts]) if len(parts) > 1 else parts[0][2]
+            if k_words == 1:
+                word_delta = [delta]
+            else:
+                dw = self._driver_word[rule]
+                word_delta = [np.where(dw == w, delta, np.uint64(0)) for w in range(k_words)]
+            if cross:
+                src, rule, word_delta = self._check_slots(joint, src, rule, word_delta)
             srcs.append(src)
-            rules.append(flat_rules[pos])
-            deltas.append(flat_d[pos])
+            rules.append(rule)
+            deltas.append(word_delta)
         if not srcs:
             empty = np.zeros(0, dtype=np.int64)
             return Expansion(empty, empty, empty, [np.zeros(0, dtype=np.uint64) for _ in words])
-        src = np.concatenate(srcs) if len(srcs) > 1 else srcs[0]
-        rule = np.concatenate(rules) if len(rules) > 1 else rules[0]
-        driver_delta = np.concatenate(deltas) if len(deltas) > 1 else deltas[0]
-        k_words = lay.words
-        if k_words == 1:
-            word_delta = [driver_delta]
+        if len(srcs) == 1:
+            src, rule, word_delta = srcs[0], rules[0], deltas[0]
         else:
-            dw = self._driver_word[rule]
-            word_delta = [np.where(dw == w, driver_delta, np.uint64(0)) for w in range(k_words)]
+            src, rule = np.concatenate(srcs), np.concatenate(rules)
+            word_delta = [np.concatenate([d[w] for d in deltas]) for w in range(k_words)]
+        targets = [words[w][src] + word_delta[w] for w in range(k_words)]
+        return Expansion(src, rule, self.rule_event[rule], targets)
+
+    def _check_slots(self, joint: I64, src: I64, rule: I64, word_delta: list[U64]) -> tuple[I64, I64, list[U64]]:
+        """Keep the candidate pairs whose other participating groups can move too."""
+        k_words = len(word_delta)
         keep: Bools | None = None
         for k in range(self._max_slots):
             grp = self._slot_group[rule, k]
@@ -543,11 +547,38 @@ class Expander:
                 if keep is None:
                     keep = np.ones(src.size, dtype=np.bool_)
                 keep[has[~ok]] = False
-        if keep is not None:
-            src, rule = src[keep], rule[keep]
-            word_delta = [wd[keep] for wd in word_delta]
-        targets = [words[w][src] + word_delta[w] for w in range(k_words)]
-        return Expansion(src, rule, self.rule_event[rule], targets)
+        if keep is None:
+            return src, rule, word_delta
+        return src[keep], rule[keep], [wd[keep] for wd in word_delta]
+
+
+_DriverTable = tuple[I64, I64, I64, U64]  # counts, offsets, rules and deltas per joint value
+
+
+def _driver_table(entries: list[tuple[int, Bools, U64]]) -> _DriverTable:
+    """CSR table: for each joint value, the rules it enables and their word deltas."""
+    oks = np.stack([e[1] for e in entries], axis=1)  # (joint value, rule)
+    deltas = np.stack([e[2] for e in entries], axis=1)
+    rule_ids = np.array([e[0] for e in entries], dtype=np.int64)
+    joint, col = np.nonzero(oks)  # sorted by joint value
+    counts = np.bincount(joint, minlength=oks.shape[0]).astype(np.int64)
+    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return counts, offsets, rule_ids[col], deltas[joint, col]
+
+
+def _candidates(joint: I64, n: int, table: _DriverTable) -> tuple[I64, I64, U64]:
+    """(state, rule, delta) for every rule a driver table lists for each state's joint value."""
+    counts, offsets, flat_rules, flat_d = table
+    cnt = counts[joint]
+    total = int(cnt.sum())
+    if total == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0, dtype=np.uint64)
+    src = np.repeat(np.arange(n, dtype=np.int64), cnt)
+    ends = np.cumsum(cnt)
+    pos = np.arange(total, dtype=np.int64) + np.repeat(offsets[joint] - (ends - cnt), cnt)
+    return src, flat_rules[pos], flat_d[pos]
 
 
 def _deltas(target: I64, shift: int) -> U64:

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 
 from cspotlp import csp
 from cspotlp.csp import ExplicitLts, bisimilar, build_lts, explore
-from tests.strategies import A, B, C, ENV, processes
+from tests.strategies import ENV, A, B, C, processes
 
 
 def both(p):
