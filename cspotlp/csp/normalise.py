@@ -19,8 +19,6 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-import numpy as np
-
 from cspotlp.csp.events import Event
 from cspotlp.csp.explicit import ExplicitLts
 from cspotlp.errors import CspError, StateLimitExceeded
@@ -108,20 +106,42 @@ def normalise(lts: ExplicitLts, model: str, *, node_limit: int | None = None) ->
     want_acc = model != "T"
     want_div = model in ("FD", "all")
     cut_divergent = model == "FD"
-    divergent_state = lts.divergent() if want_div else np.zeros(lts.num_states, dtype=np.bool_)
+    divergent_state = lts.divergent().tolist() if want_div else [False] * lts.num_states
     acceptance_of = _state_acceptances(lts) if want_acc else {}
-    start = frozenset(lts.tau_closure([lts.initial]))
+    # plain Python adjacency: the subset construction touches states one by one
+    offsets, labels, targets = lts.offsets.tolist(), lts.labels.tolist(), lts.targets.tolist()
+    taus: list[list[int]] = []
+    visible: list[list[tuple[int, int]]] = []
+    for s in range(lts.num_states):
+        lo, hi = offsets[s], offsets[s + 1]
+        taus.append([targets[k] for k in range(lo, hi) if labels[k] == 0])
+        visible.append([(labels[k], targets[k]) for k in range(lo, hi) if labels[k] != 0])
+    closures: dict[int, frozenset[int]] = {}
+
+    def closure_of(state: int) -> frozenset[int]:
+        done = closures.get(state)
+        if done is None:
+            seen = {state}
+            todo = [state]
+            while todo:
+                for t in taus[todo.pop()]:
+                    if t not in seen:
+                        seen.add(t)
+                        todo.append(t)
+            done = closures[state] = frozenset(seen)
+        return done
+
+    start = closure_of(lts.initial)
     number: dict[frozenset[int], int] = {start: 0}
     order: list[frozenset[int]] = [start]
     steps: list[dict[int, int]] = []
     accs: list[tuple[frozenset[int], ...]] = []
     divs: list[bool] = []
     queue: deque[int] = deque([0])
-    off, lab, tgt = lts.offsets, lts.labels, lts.targets
     while queue:
         i = queue.popleft()
         members = order[i]
-        div = bool(divergent_state[list(members)].any()) if want_div else False
+        div = want_div and any(divergent_state[s] for s in members)
         divs.append(div)
         accs.append(_minimal([acceptance_of[s] for s in members if s in acceptance_of]) if want_acc else ())
         step: dict[int, int] = {}
@@ -129,13 +149,12 @@ def normalise(lts: ExplicitLts, model: str, *, node_limit: int | None = None) ->
         if div and cut_divergent:
             continue  # anything goes after a divergence in the failures-divergences model
         moves: dict[int, set[int]] = {}
-        for s in sorted(members):
-            for k in range(int(off[s]), int(off[s + 1])):
-                e = int(lab[k])
-                if e != 0:
-                    moves.setdefault(e, set()).add(int(tgt[k]))
+        for s in members:
+            for e, t in visible[s]:
+                moves.setdefault(e, set()).add(t)
         for e in sorted(moves):
-            node = frozenset(lts.tau_closure(moves[e]))
+            ts = moves[e]
+            node = closure_of(next(iter(ts))) if len(ts) == 1 else frozenset().union(*(closure_of(t) for t in ts))
             j = number.get(node)
             if j is None:
                 j = number[node] = len(order)
@@ -150,9 +169,9 @@ def normalise(lts: ExplicitLts, model: str, *, node_limit: int | None = None) ->
 def _state_acceptances(lts: ExplicitLts) -> dict[int, frozenset[int]]:
     """Acceptance of each stable state (no τ); ✓-capable states accept exactly {✓}."""
     out: dict[int, frozenset[int]] = {}
-    off, lab = lts.offsets, lts.labels
+    off, lab = lts.offsets.tolist(), lts.labels.tolist()
     for s in range(lts.num_states):
-        labels = {int(x) for x in lab[int(off[s]):int(off[s + 1])]}
+        labels = set(lab[off[s]:off[s + 1]])
         if 0 in labels:
             continue
         out[s] = frozenset({1}) if 1 in labels else frozenset(labels)
