@@ -6,7 +6,12 @@ import pytest
 
 from cspotlp import csp
 from cspotlp.csp import build_lts, deadlock_free, deterministic, divergence_free, explore, refines
-from cspotlp.csp.models import buffer_pipeline, cyclic_scheduler, dining_philosophers, vending_machines
+from cspotlp.csp.models import (
+    buffer_pipeline,
+    cyclic_scheduler,
+    dining_philosophers,
+    vending_machines,
+)
 
 
 @pytest.mark.parametrize("n", [3, 4, 5, 6, 7, 8])
