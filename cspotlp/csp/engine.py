@@ -148,9 +148,13 @@ class StateTable:
     wins each slot.
     """
 
+    SMALL = 4096
+    """Below this many states a Python dict is faster than numpy probing (fewer calls)."""
+
     def __init__(self, words: int, capacity: int = 1 << 8) -> None:
         self.k = words
         self.size = 0
+        self._small: dict[object, int] | None = {}
         self._bits = max(4, (capacity - 1).bit_length())
         self._alloc_table(1 << self._bits)
         self._store: list[U64] = [np.zeros(256, dtype=np.uint64) for _ in range(words)]
@@ -203,10 +207,20 @@ class StateTable:
 
     def _reserve(self, extra: int) -> None:
         need = self.size + extra
-        if need * 2 > self._cap:
+        if self._small is not None and need > self.SMALL:
+            self._small = None  # switch to the numpy table for good
+            while need * 2 > (1 << self._bits):
+                self._bits += 1
+            self._grow_store(need)
+            self._rehash()
+            return
+        if self._small is None and need * 2 > self._cap:
             while need * 2 > (1 << self._bits):
                 self._bits += 2 if self._bits >= 16 else 1  # grow fast: rehashing is costly
             self._rehash()
+        self._grow_store(need)
+
+    def _grow_store(self, need: int) -> None:
         if need > len(self._parent):
             cap = max(need, 2 * len(self._parent))
             self._store = [_grow(w, cap) for w in self._store]
@@ -248,6 +262,8 @@ class StateTable:
         if n == 0:
             return ids, fresh
         self._reserve(n)
+        if self._small is not None:
+            return self._insert_small(words, parents, rules, ids, fresh)
         h = self._hash(words)
         # 1. deduplicate the batch through a direct-mapped scratch table
         sb = min(max(10, (n - 1).bit_length()), 20)
@@ -305,6 +321,34 @@ class StateTable:
         ids[uniq] = uid
         if need_ids:
             ids[dup] = ids[rep[dup]]
+        return ids, fresh
+
+    def _insert_small(
+        self, words: Words, parents: I64 | None, rules: I64 | None, ids: I64, fresh: Bools,
+    ) -> tuple[I64, Bools]:
+        table = self._small
+        assert table is not None
+        keys: list[object] = words[0].tolist() if self.k == 1 else list(zip(*(w.tolist() for w in words), strict=True))
+        start = self.size
+        found: list[int] = []
+        new: list[int] = []
+        size = start
+        for key in keys:
+            v = table.get(key)
+            if v is None:
+                v = table[key] = size
+                new.append(len(found))
+                size += 1
+            found.append(v)
+        ids[:] = found
+        if new:
+            picked = np.array(new, dtype=np.int64)
+            fresh[picked] = True
+            for k in range(self.k):
+                self._store[k][start:size] = words[k][picked]
+            self._parent[start:size] = -1 if parents is None else parents[picked]
+            self._rule[start:size] = -1 if rules is None else rules[picked]
+            self.size = size
         return ids, fresh
 
 
