@@ -39,7 +39,7 @@ from cspotlp.errors import CspError, StateLimitExceeded
 def deadlock_free(
     p: Proc, env: Environment, model: str = "F", *, state_limit: int | None = None,
     time_limit: float | None = None, progress: ProgressCallback | None = None,
-    semantics: Semantics | None = None, name: str | None = None,
+    semantics: Semantics | None = None, name: str | None = None, leaf_compression: str | None = None,
 ) -> Verdict:
     """``assert P :[deadlock free [F]]`` (or ``[FD]``, which also rejects divergence)."""
     _check_model(model, ("F", "FD"))
@@ -47,7 +47,7 @@ def deadlock_free(
     started = time.perf_counter()
     sem = semantics or Semantics(env)
     try:
-        net = compile_network(p, sem, state_limit=state_limit)
+        net = compile_network(p, sem, state_limit=state_limit, leaf_compression=leaf_compression)
     except StateLimitExceeded as e:
         return Verdict(None, kind, seconds=time.perf_counter() - started, reason=str(e))
     spec = SpecAutomaton.anything(net.events, any_event=True, check_divergence=model == "FD", follow_tick=True)
@@ -58,13 +58,14 @@ def deadlock_free(
 def divergence_free(
     p: Proc, env: Environment, *, state_limit: int | None = None, time_limit: float | None = None,
     progress: ProgressCallback | None = None, semantics: Semantics | None = None, name: str | None = None,
+    leaf_compression: str | None = None,
 ) -> Verdict:
     """``assert P :[divergence free]``."""
     kind = f"{name or show(p, NAME_CHARS)} :[divergence free]"
     started = time.perf_counter()
     sem = semantics or Semantics(env)
     try:
-        net = compile_network(p, sem, state_limit=state_limit)
+        net = compile_network(p, sem, state_limit=state_limit, leaf_compression=leaf_compression)
     except StateLimitExceeded as e:
         return Verdict(None, kind, seconds=time.perf_counter() - started, reason=str(e))
     spec = SpecAutomaton.anything(net.events, check_divergence=True, follow_tick=False)
@@ -75,7 +76,7 @@ def divergence_free(
 def deterministic(
     p: Proc, env: Environment, model: str = "FD", *, state_limit: int | None = None,
     time_limit: float | None = None, progress: ProgressCallback | None = None,
-    semantics: Semantics | None = None, name: str | None = None,
+    semantics: Semantics | None = None, name: str | None = None, leaf_compression: str | None = None,
 ) -> Verdict:
     """``assert P :[deterministic [FD]]`` (or ``[F]``, which ignores divergence)."""
     _check_model(model, ("F", "FD"))
@@ -83,7 +84,7 @@ def deterministic(
     started = time.perf_counter()
     sem = semantics or Semantics(env)
     try:
-        net = compile_network(p, sem, state_limit=state_limit)
+        net = compile_network(p, sem, state_limit=state_limit, leaf_compression=leaf_compression)
         whole = search(net, SpecAutomaton.anything(net.events), state_limit=state_limit,
                        time_limit=time_limit, record=True)
         if whole.status != "complete":
@@ -109,6 +110,7 @@ def deterministic(
 def has_trace(
     p: Proc, trace: Sequence[Event], env: Environment, model: str = "F", *,
     state_limit: int | None = None, semantics: Semantics | None = None, name: str | None = None,
+    leaf_compression: str | None = None,
 ) -> Verdict:
     """``assert P :[has trace [M]]: <trace>``: can ``p`` perform the visible ``trace``?
 
@@ -123,7 +125,7 @@ def has_trace(
     if any(e is TICK for e in trace[:-1]):
         raise CspError("✓ can only be the last event of a trace")
     try:
-        net = compile_network(p, sem, state_limit=state_limit)
+        net = compile_network(p, sem, state_limit=state_limit, leaf_compression=leaf_compression)
     except StateLimitExceeded as e:
         return Verdict(None, kind, seconds=time.perf_counter() - started, reason=str(e))
     layout = Layout([c.num_states for c in net.components] + [1], affinity_order(net) + [len(net.components)])

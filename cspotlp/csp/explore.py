@@ -54,6 +54,7 @@ def explore(
     time_limit: float | None = None,
     progress: ProgressCallback | None = None,
     semantics: Semantics | None = None,
+    leaf_compression: str | None = None,
 ) -> Exploration:
     """Explore every state of ``p`` breadth first (the supercombinator engine).
 
@@ -61,7 +62,7 @@ def explore(
     """
     sem = semantics or Semantics(env)
     try:
-        net = compile_network(p, sem, state_limit=state_limit)
+        net = compile_network(p, sem, state_limit=state_limit, leaf_compression=leaf_compression)
     except StateLimitExceeded as e:
         return Exploration(0, 0, 0.0, False, f"a component exceeded the state limit: {e}")
     spec = SpecAutomaton.anything(net.events)

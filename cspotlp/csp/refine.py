@@ -47,11 +47,14 @@ def refines(
     semantics: Semantics | None = None,
     spec_name: str | None = None,
     impl_name: str | None = None,
+    leaf_compression: str | None = None,
 ) -> Verdict:
     """Does ``impl`` refine ``spec`` in ``model`` (``T``, ``F`` or ``FD``)?
 
     Returns a :class:`Verdict`: passed, failed with a shortest counterexample, or inconclusive
     when ``state_limit`` (states stored) or ``time_limit`` (seconds) stopped the search.
+    ``leaf_compression`` compresses each sequential component of the implementation first
+    (e.g. ``"sbisim"``, or ``"diamond"`` for components with internal τ).
     """
     _check_model(model)
     kind = f"{spec_name or show(spec, NAME_CHARS)} [{model}= {impl_name or show(impl, NAME_CHARS)}"
@@ -61,7 +64,7 @@ def refines(
         nf = normal_form(spec, sem, model, state_limit=state_limit, time_limit=time_limit)
         if isinstance(nf, str):
             return Verdict(None, kind, seconds=time.perf_counter() - started, reason=nf)
-        net = compile_network(impl, sem, state_limit=state_limit)
+        net = compile_network(impl, sem, state_limit=state_limit, leaf_compression=leaf_compression)
     except StateLimitExceeded as e:
         return Verdict(None, kind, seconds=time.perf_counter() - started, reason=str(e))
     automaton = spec_automaton(nf, net.events, model)

@@ -178,6 +178,7 @@ def search(
     if spec.check_divergence and net.has_tau:
         oracle = DivergenceOracle(net, layout, node_field)
     checker = _StateChecker(spec, len(spec.events))
+    trivial = spec.num_nodes == 1 and bool((spec.step >= 0).all())  # every event allowed: no look-ups
     edges: list[tuple[I64, I64, I64]] = []
     terminated: list[Bools] = []
     transitions = 0
@@ -205,11 +206,11 @@ def search(
         transitions += x.src.size
         if record:
             terminated.append(omega)
-        found = checker.check(ids, words, node, x, omega, oracle, layout, node_field)
+        nxt = spec.step[node[x.src], x.event] if not trivial else np.zeros(x.src.size, dtype=np.int64)
+        found = checker.check(ids, words, node, x, nxt, omega, oracle, layout, node_field)
         if found is not None:
             result.status, result.violation = "violation", found
             break
-        nxt = spec.step[node[x.src], x.event]
         keep = nxt >= 0
         if not spec.follow_tick:
             keep &= x.event != 1
@@ -257,9 +258,13 @@ class _StateChecker:
             self.acc_bits = np.stack(rows) if rows else np.zeros((0, self.words), dtype=np.uint64)
 
     def check(
-        self, ids: I64, words: Words, node: I64, x: Expansion, omega: Bools,
+        self, ids: I64, words: Words, node: I64, x: Expansion, step: I64, omega: Bools,
         oracle: DivergenceOracle | None, layout: Layout, node_field: int,
     ) -> Violation | None:
+        """The first violation among these states (lowest state number, then kind), if any.
+
+        ``step`` is the specification node after each pair's event (-1: not allowed).
+        """
         spec = self.spec
         n = len(ids)
         found: list[tuple[int, int, Violation]] = []  # (local state, priority, violation)
@@ -272,7 +277,6 @@ class _StateChecker:
             v = self._acceptance(ids, node, x, omega)
             if v is not None:
                 found.append(v)
-        step = spec.step[node[x.src], x.event]
         bad = np.flatnonzero(step < 0)
         if bad.size:
             j = int(bad[np.argmin(x.src[bad])])

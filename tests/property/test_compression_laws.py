@@ -7,7 +7,15 @@ import pytest
 from hypothesis import given, settings
 
 from cspotlp import csp
-from cspotlp.csp import COMPRESSIONS, bisimilar, compress_lts, explicate, refines
+from cspotlp.csp import (
+    COMPRESSIONS,
+    bisimilar,
+    compress_lts,
+    deadlock_free,
+    divergence_free,
+    explicate,
+    refines,
+)
 from cspotlp.csp.semantics import Semantics
 from tests.strategies import ENV, processes
 from tests.strategies_refinement import reference_refines
@@ -59,3 +67,17 @@ def test_normal_form_is_deterministic_on_visible_events(p):
 def test_compressions_never_grow_beyond_the_original_much(p):
     lts = explicate(p, Semantics(ENV))
     assert compress_lts("wbisim", lts).num_states <= compress_lts("sbisim", lts).num_states
+
+
+@pytest.mark.parametrize("name", ["sbisim", "diamond", "normal"])
+@settings(max_examples=40)
+@given(p=processes, q=processes)
+def test_compressing_each_leaf_keeps_every_verdict(name, p, q):
+    # hierarchical compression: the leaves of a network are compressed before composing it
+    from tests.strategies import A, B
+
+    net = csp.hide(csp.par(csp.interleave(p, csp.SKIP), {A}, q), {B})
+    for model in MODELS:
+        assert refines(p, net, ENV, model, leaf_compression=name).holds is refines(p, net, ENV, model).holds
+    assert deadlock_free(net, ENV, "FD", leaf_compression=name).holds is deadlock_free(net, ENV, "FD").holds
+    assert divergence_free(net, ENV, leaf_compression=name).holds is divergence_free(net, ENV).holds

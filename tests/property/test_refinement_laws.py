@@ -1,7 +1,7 @@
 """Laws of refinement on random finite processes (Roscoe, UCS ch. 3-6), and agreement of the fast
 checker with an independent reference written over the term semantics."""
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cspotlp import csp
@@ -21,12 +21,14 @@ def test_refinement_is_reflexive(p, model):
     assert R(p, p, model) is True
 
 
+@settings(max_examples=100)  # several full checks per example
 @given(processes, processes, processes, models)
 def test_refinement_is_transitive(p, q, r, model):
     if R(p, q, model) and R(q, r, model):
         assert R(p, r, model) is True
 
 
+@settings(max_examples=100)  # several full checks per example
 @given(processes, processes, processes, models)
 def test_chains_of_internal_choices_are_transitive(p, q, r, model):
     # P |~| Q |~| R  ⊑  P |~| Q  ⊑  P, so the outer pair is a refinement too
@@ -40,6 +42,7 @@ def test_internal_choice_is_refined_by_either_branch(p, q):
     assert R(csp.int_choice(p, q), p, "FD") is True
 
 
+@settings(max_examples=100)  # several full checks per example
 @given(processes, processes)
 def test_external_choice_has_every_trace_of_either_side(p, q):
     assert R(csp.ext_choice(p, q), p, "T") is True
@@ -47,6 +50,7 @@ def test_external_choice_has_every_trace_of_either_side(p, q):
     assert R(p, csp.ext_choice(p, q), "T") is R(p, q, "T")
 
 
+@settings(max_examples=100)  # several full checks per example
 @given(processes, processes)
 def test_internal_and_external_choice_have_equal_traces(p, q):
     i, e = csp.int_choice(p, q), csp.ext_choice(p, q)
@@ -65,6 +69,7 @@ def test_failures_refinement_implies_traces_refinement(p, q):
         assert R(p, q, "T") is True
 
 
+@settings(max_examples=100)  # several full checks per example
 @given(processes, processes)
 def test_fd_implies_f_for_a_divergence_free_specification(p, q):
     if divergence_free(p, ENV).holds and R(p, q, "FD"):
