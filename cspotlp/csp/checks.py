@@ -148,7 +148,7 @@ def has_trace(
         if not pick.any():
             cex = Counterexample("missing trace", trace[:k], error_event=ev)
             return Verdict(False, kind, cex, explored, 0, time.perf_counter() - started)
-        current = [np.unique(t[pick]) for t in x.targets] if layout.words == 1 else x.select(pick).targets
+        current = x.select(pick).targets
     return Verdict(True, kind, states=explored, seconds=time.perf_counter() - started)
 
 

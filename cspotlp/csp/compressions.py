@@ -79,8 +79,9 @@ def _refine(block: IntArray, src: IntArray, lab: IntArray, tgt: IntArray, n: int
 
 
 def _renumber(partition: IntArray) -> IntArray:
-    _, inverse = np.unique(partition, return_inverse=True)
-    out: IntArray = inverse.astype(np.int64)
+    """Block numbers 0.. in order of first appearance."""
+    numbers: dict[int, int] = {}
+    out = np.array([numbers.setdefault(b, len(numbers)) for b in partition.tolist()], dtype=np.int64)
     return out
 
 
@@ -94,7 +95,7 @@ def quotient(lts: ExplicitLts, block: IntArray, *, drop_internal_tau: bool = Fal
         keep = ~((lab == 0) & (bs == bt))
     edges = set(zip(bs[keep].tolist(), lab[keep].tolist(), bt[keep].tolist(), strict=True))
     if divergent is not None:
-        edges |= {(int(b), 0, int(b)) for b in np.unique(block[divergent])}
+        edges |= {(b, 0, b) for b in set(block[divergent].tolist())}
     nb = int(block.max()) + 1 if len(block) else 0
     terminated = np.zeros(nb, dtype=np.bool_)
     terminated[block[lts.terminated]] = True

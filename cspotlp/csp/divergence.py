@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from cspotlp.csp.engine import I64, Bools, Expander, Layout, StateTable, Words
-from cspotlp.csp.explicit import divergent_states
+from cspotlp.csp.explicit import distinct, divergent_states
 from cspotlp.csp.supercombinator import Network
 
 
@@ -42,7 +42,7 @@ class DivergenceOracle:
         before = self.table.size
         ids, _fresh = self.table.insert(words, need_ids=True)
         self._sync_flags(before)
-        unknown = np.unique(ids[self._flags[ids] < 0])
+        unknown = distinct(ids[self._flags[ids] < 0])
         if unknown.size:
             self._resolve(unknown)
         result: Bools = self._flags[ids] == 1
@@ -65,7 +65,7 @@ class DivergenceOracle:
             self._sync_flags(before)
             sources.append(frontier[x.src])
             targets.append(tid)
-            frontier = np.unique(tid[fresh])
+            frontier = tid[fresh]  # each new state is fresh exactly once
             closure.append(frontier)
         nodes = np.concatenate(closure)
         src = np.concatenate(sources)

@@ -214,12 +214,26 @@ def divergent_states(num_states: int, src: IntArray, labels: IntArray, tgt: IntA
         if preds.size == 0:
             break
         np.subtract.at(pending, preds, 1)
-        cand = np.unique(preds)
+        cand = distinct(preds)
         newly = cand[(pending[cand] == 0) & ~safe[cand]]
         safe[newly] = True
         frontier = newly
     result: BoolArray = ~safe
     return result
+
+
+def distinct(values: IntArray) -> IntArray:
+    """The distinct values, sorted.
+
+    Sort-based: numpy's hash-based ``unique`` can be very slow on structured integer keys.
+    """
+    if values.size == 0:
+        return values
+    ordered = np.sort(values)
+    keep = np.ones(ordered.size, dtype=np.bool_)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    out: IntArray = ordered[keep]
+    return out
 
 
 def _gather_ranges(offsets: IntArray, rows: IntArray, values: IntArray) -> IntArray:

@@ -20,7 +20,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from cspotlp.csp.events import Event
-from cspotlp.csp.explicit import ExplicitLts
+from cspotlp.csp.explicit import ExplicitLts, distinct
 from cspotlp.errors import CspError, StateLimitExceeded
 
 MODELS = ("T", "F", "FD")
@@ -103,6 +103,8 @@ def normalise(lts: ExplicitLts, model: str, *, node_limit: int | None = None) ->
     """
     if model not in (*MODELS, "all"):
         raise CspError(f"unknown semantic model {model!r} (expected T, F or FD)")
+    if _deterministic(lts):
+        return _normal_form_of_deterministic(lts, model)
     want_acc = model != "T"
     want_div = model in ("FD", "all")
     cut_divergent = model == "FD"
@@ -164,6 +166,32 @@ def normalise(lts: ExplicitLts, model: str, *, node_limit: int | None = None) ->
                     raise StateLimitExceeded(node_limit, len(order))
             step[e] = j
     return NormalForm(lts.events, tuple(steps), tuple(accs), tuple(divs), model)
+
+
+def _deterministic(lts: ExplicitLts) -> bool:
+    """No τ, at most one transition per event from each state, everything reachable from 0."""
+    if lts.initial != 0 or bool((lts.labels == 0).any()):
+        return False
+    src = lts.sources()
+    key = src * (int(lts.labels.max(initial=0)) + 1) + lts.labels
+    return bool(distinct(key).size == key.size)
+
+
+def _normal_form_of_deterministic(lts: ExplicitLts, model: str) -> NormalForm:
+    """A τ-free deterministic LTS is its own normal form (nodes are single states).
+
+    Only states reachable from the initial one are kept; ``lts`` from the engine is numbered
+    breadth first from 0, so all of them are.
+    """
+    offsets, labels, targets = lts.offsets.tolist(), lts.labels.tolist(), lts.targets.tolist()
+    n = lts.num_states
+    steps = tuple(dict(zip(labels[offsets[s]:offsets[s + 1]], targets[offsets[s]:offsets[s + 1]], strict=True))
+                  for s in range(n))
+    if model == "T":
+        accs: tuple[tuple[frozenset[int], ...], ...] = ((),) * n
+    else:
+        accs = tuple((frozenset({1}) if 1 in step else frozenset(step),) for step in steps)
+    return NormalForm(lts.events, steps, accs, (False,) * n, model)
 
 
 def _state_acceptances(lts: ExplicitLts) -> dict[int, frozenset[int]]:

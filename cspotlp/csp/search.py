@@ -179,6 +179,10 @@ def search(
         oracle = DivergenceOracle(net, layout, node_field)
     checker = _StateChecker(spec, len(spec.events))
     trivial = spec.num_nodes == 1 and bool((spec.step >= 0).all())  # every event allowed: no look-ups
+    step_table = spec.step
+    if not spec.follow_tick:  # an allowed ✓ is not followed: -2 means "allowed, but stop here"
+        step_table = step_table.copy()
+        step_table[:, 1] = np.where(step_table[:, 1] >= 0, -2, -1)
     edges: list[tuple[I64, I64, I64]] = []
     terminated: list[Bools] = []
     transitions = 0
@@ -206,18 +210,18 @@ def search(
         transitions += x.src.size
         if record:
             terminated.append(omega)
-        nxt = spec.step[node[x.src], x.event] if not trivial else np.zeros(x.src.size, dtype=np.int64)
+        nxt = None if trivial else step_table[node[x.src], x.event]
         found = checker.check(ids, words, node, x, nxt, omega, oracle, layout, node_field)
         if found is not None:
             result.status, result.violation = "violation", found
             break
-        keep = nxt >= 0
-        if not spec.follow_tick:
-            keep &= x.event != 1
-        if not keep.all():
+        keep = None if nxt is None else nxt >= 0
+        if keep is None and not spec.follow_tick:
+            keep = x.event != 1
+        if keep is not None and not keep.all():
             x = x.select(keep)
-            nxt = nxt[keep]
-        targets = layout.with_field(x.targets, node_field, nxt) if spec.num_nodes > 1 else x.targets
+            nxt = None if nxt is None else nxt[keep]
+        targets = x.targets if nxt is None or spec.num_nodes == 1 else layout.with_field(x.targets, node_field, nxt)
         tid, _fresh = table.insert(targets, ids[x.src], x.rule, need_ids=record)
         if record:
             edges.append((ids[x.src], x.event, tid))
@@ -258,12 +262,13 @@ class _StateChecker:
             self.acc_bits = np.stack(rows) if rows else np.zeros((0, self.words), dtype=np.uint64)
 
     def check(
-        self, ids: I64, words: Words, node: I64, x: Expansion, step: I64, omega: Bools,
+        self, ids: I64, words: Words, node: I64, x: Expansion, step: I64 | None, omega: Bools,
         oracle: DivergenceOracle | None, layout: Layout, node_field: int,
     ) -> Violation | None:
         """The first violation among these states (lowest state number, then kind), if any.
 
-        ``step`` is the specification node after each pair's event (-1: not allowed).
+        ``step`` is the specification node after each pair's event (-1: not allowed, -2:
+        allowed but not followed), or None when the specification allows every event.
         """
         spec = self.spec
         n = len(ids)
@@ -277,7 +282,7 @@ class _StateChecker:
             v = self._acceptance(ids, node, x, omega)
             if v is not None:
                 found.append(v)
-        bad = np.flatnonzero(step < 0)
+        bad = np.zeros(0, dtype=np.int64) if step is None else np.flatnonzero(step == -1)
         if bad.size:
             j = int(bad[np.argmin(x.src[bad])])
             i = int(x.src[j])
