@@ -295,20 +295,21 @@ class _StateChecker:
 
     def _acceptance(self, ids: I64, node: I64, x: Expansion, omega: Bools) -> tuple[int, int, Violation] | None:
         n = len(ids)
+        if self.spec.any_event:
+            # a deadlock is a state with no transition at all (τ, ✓ or visible) that is not Ω
+            moves = np.zeros(n, dtype=np.bool_)
+            moves[x.src] = True
+            bad = np.flatnonzero(~moves & ~omega)
+            if bad.size == 0:
+                return None
+            i = int(bad[0])
+            return (i, _PRIORITY[DEADLOCK], Violation(DEADLOCK, int(ids[i]), node=int(node[i])))
         has_tau = np.zeros(n, dtype=np.bool_)
         has_tau[x.src[x.event == 0]] = True
         has_tick = np.zeros(n, dtype=np.bool_)
         has_tick[x.src[x.event == 1]] = True
         stable = ~has_tau & ~omega
         vis = x.event >= 2
-        if self.spec.any_event:
-            offers = np.zeros(n, dtype=np.bool_)
-            offers[x.src[vis]] = True
-            bad = np.flatnonzero(stable & ~has_tick & ~offers)
-            if bad.size == 0:
-                return None
-            i = int(bad[0])
-            return (i, _PRIORITY[DEADLOCK], Violation(DEADLOCK, int(ids[i]), node=int(node[i])))
         cand = np.flatnonzero(stable)
         if cand.size == 0:
             return None
