@@ -330,7 +330,14 @@ def print_comparison(ours: list[Run], theirs: list[Run], spins: list[Run]) -> No
     print("-" * len(head))
     index = {(r.tool, r.model, r.n, r.task): r for r in [*ours, *theirs, *spins]}
     for r in ours:
-        if r.model not in ("dining", "dining_butler") or r.task == "refine":
+        if r.model not in ("dining", "dining_butler"):
+            continue
+        if r.task == "refine":
+            a = index.get(("agenticraft", r.model, r.n, r.task))
+            if a and a.cpu and r.cpu:
+                print(f"{r.model:<15} {r.n:>3} {r.task:<9} {fmt(r.states):>11} {'(time)':>12} {'-':>11} "
+                      f"{fmt(a.cpu / r.cpu, ',.0f'):>14} {'-':>8}  agenticraft {a.cpu:.2f} s for traces up to "
+                      f"a bound, cspotlp {r.cpu:.3f} s complete")
             continue
         a = index.get(("agenticraft", r.model, r.n, r.task))
         spin_runs = [x for x in (index.get(("spin", r.model, r.n, r.task)), index.get(("spin-bfs", r.model, r.n, r.task)))
@@ -346,6 +353,7 @@ def print_comparison(ours: list[Run], theirs: list[Run], spins: list[Run]) -> No
         print(f"{r.model:<15} {r.n:>3} {r.task:<9} {fmt(r.states):>11} {fmt(a.cpu_rate if a else None):>12} "
               f"{fmt(s.cpu_rate if s else None):>11} {fmt(ra, ',.0f'):>14} {fmt(rs, '.2f'):>8}  "
               f"{'counts ' + ' '.join(agree) if agree else ''}")
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
     print("\nNotes: deadlock checks stop at the first deadlock (cspotlp: breadth first, shortest "
           "counterexample; spin: depth first), so their state counts differ by design. agenticraft's "
           "trace_refines enumerates traces up to a bounded length (it is not a complete check); a "
