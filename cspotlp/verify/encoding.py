@@ -321,7 +321,7 @@ def _select_bool(terms: Terms, hits: Sequence[BoolT], values: Sequence[BoolT]) -
 # ---- norm, cut -------------------------------------------------------------------------------
 
 def norm(terms: Terms, f: SymForest, ranks: Sequence[IntT]) -> SymForest:
-    """norm(F): time := 1 + rank; each mark (link) list re-sorted by the new times.
+    """Normalise F: time := 1 + rank; each mark (link) list re-sorted by the new times.
 
     The new times are distinct, so the re-sorted lists are in time order: positions implicit.
     """

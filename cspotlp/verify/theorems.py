@@ -48,13 +48,13 @@ from cspotlp.verify.encoding import (
     DEFAULT,
     Definitions,
     cut,
+    forest_conditions,
     forest_equal,
     listed_in_psi_order,
     norm,
     normalised,
     phi,
     psi,
-    forest_conditions,
     psi_ranks,
     trace_equal,
     valid_forest,
@@ -64,9 +64,9 @@ from cspotlp.verify.encoding import (
 from cspotlp.verify.smt import BoolT, IntT, Solver, Terms, monotonic
 from cspotlp.verify.symbolic import (
     Codec,
-    canonical_span_ids,
     SymForest,
     SymTrace,
+    canonical_span_ids,
     forest_domain,
     forest_vars,
     read_forest,
@@ -260,8 +260,11 @@ def prove_bounded(theorem: Theorem, bound: int, *, timeout: float = 60.0,
 
 def check_size(theorem: Theorem, n: int, timeout: float, defs: Definitions = DEFAULT,
                encoding: Encoding = "optimised") -> tuple[str, Counterexample | None, str]:
-    """Check ``theorem`` at size ``n``: (``unsat`` — it holds — / ``sat`` / ``unknown``,
-    the counterexample when ``sat``, Z3's reason when ``unknown``)."""
+    """Check ``theorem`` at size ``n``.
+
+    Returns ``unsat`` (it holds), ``sat`` or ``unknown``; the counterexample when ``sat``; Z3's
+    reason when ``unknown``.
+    """
     began = monotonic()
     terms = Terms()
     inst = theorem.build(terms, n, defs, encoding)
