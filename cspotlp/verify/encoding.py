@@ -394,10 +394,27 @@ def forest_equal(terms: Terms, f: SymForest, g: SymForest) -> BoolT:
         return tm.and_(time, pos, g.present[b], event_equal(tm, oa.event, ob.event))
 
     n, m = len(f.occurrences), len(g.occurrences)
+    if n == m and _diagonal(tm, f, g):
+        # Slot a of F can only be slot a of G (constant, distinct times elsewhere), so "same
+        # size" is equivalent to "every present slot of G is present in F": no counting.
+        return tm.all_(tm.and_(tm.implies(f.present[a], same(a, a)),
+                               tm.implies(g.present[a], f.present[a])) for a in range(n))
     same_size = tm.eq(tm.count(f.present), tm.count(g.present))
     contained = tm.all_(tm.implies(f.present[a], tm.any_(same(a, b) for b in range(m)))
                         for a in range(n))
     return tm.and_(same_size, contained)
+
+
+def _diagonal(terms: Terms, f: SymForest, g: SymForest) -> bool:
+    """Only slot ``a`` of G can match slot ``a`` of F: constant, equal, distinct times."""
+    times: set[int] = set()
+    for oa, ob in zip(f.occurrences, g.occurrences, strict=True):
+        if not isinstance(oa.time, int) or not isinstance(ob.time, int) or oa.time != ob.time:
+            return False
+        if oa.time in times:
+            return False
+        times.add(oa.time)
+    return True
 
 
 def normalised(terms: Terms, f: SymForest) -> BoolT:
