@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from cspotlp.errors import VerifyError
 from cspotlp.mapping import Forest, Trace, occurrences
@@ -152,21 +153,49 @@ def phi(terms: Terms, t: SymTrace) -> SymForest:
 
     A mark's position is the number of earlier marks of its span, which is what appending in
     trace order gives; it is left implicit (``seq=None``: positions follow time order).
+    Depths are :class:`PhiDepths`, built only if Ψ's tie-break ever needs them.
+    """
+    occs = tuple(SymOccurrence(ev, j + 1, None) for j, ev in enumerate(t))
+    return SymForest(occs, PhiDepths(terms, t))
+
+
+class PhiDepths(Sequence[IntT]):
+    """Depths of the spans of Φ(t), by slot, built on first use (left to right, no recursion).
+
     The depth of a begin is one more than that of the begin of its parent among the earlier
     events (0 for a root): a total definition that is the forest's depth whenever ``t`` is WF,
     since W3 puts the parent's begin earlier.
     """
-    tm = terms
-    occs: list[SymOccurrence] = []
-    depth: list[IntT] = []
-    for j, ev in enumerate(t):
-        occs.append(SymOccurrence(ev, j + 1, None))
-        parent_depth = tm.sum_(
-            tm.ite(tm.and_(tm.eq(t[i].kind, BEGIN), tm.eq(t[i].span, ev.parent)), depth[i], 0)
-            for i in range(j)
-        )
-        depth.append(tm.ite(ev.has_parent, tm.add(parent_depth, 1), 0))
-    return SymForest(tuple(occs), tuple(depth))
+
+    __slots__ = ("terms", "t", "_done")
+
+    def __init__(self, terms: Terms, t: SymTrace) -> None:
+        self.terms = terms
+        self.t = t
+        self._done: list[IntT] = []
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    @overload
+    def __getitem__(self, i: int) -> IntT: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[IntT]: ...
+
+    def __getitem__(self, i: int | slice) -> IntT | Sequence[IntT]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(len(self))[i]]
+        tm, t, done = self.terms, self.t, self._done
+        while len(done) <= i:
+            j = len(done)
+            ev = t[j]
+            parent_depth = tm.sum_(
+                tm.ite(tm.and_(tm.eq(t[k].kind, BEGIN), tm.eq(t[k].span, ev.parent)), done[k], 0)
+                for k in range(j)
+            )
+            done.append(tm.ite(ev.has_parent, tm.add(parent_depth, 1), 0))
+        return done[i]
 
 
 def list_positions(terms: Terms, f: SymForest) -> tuple[IntT, ...]:

@@ -88,7 +88,7 @@ class SymForest:
     """A forest as occurrence slots; ``depth[i]`` is the depth of slot i's span (for begins)."""
 
     occurrences: tuple[SymOccurrence, ...]
-    depth: tuple[IntT, ...]
+    depth: Sequence[IntT]
     present: tuple[BoolT, ...] = field(default=())
 
     def __post_init__(self) -> None:

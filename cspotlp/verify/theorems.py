@@ -219,7 +219,7 @@ def _t5(terms: Terms, n: int, defs: Definitions, enc: Encoding) -> Instance:
         out: list[BoolT] = []
         for i in range(n + 1):
             # phi(t[:i]) builds exactly the first i slots of phi(t): slot j reads only t[:j+1].
-            prefix_forest = SymForest(f.occurrences[:i], f.depth[:i])
+            prefix_forest = SymForest(f.occurrences[:i], f.depth)
             out.append(terms.all_(steps[:i]))
             out.append(forest_equal(terms, prefix_forest, cut(terms, f, i)))
         return out
