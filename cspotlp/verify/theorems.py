@@ -25,8 +25,10 @@ Two encodings present the universally quantified object to Z3 (``encoding=``):
     ``true`` before Z3 is called). *Forests* (T1, T2) are occurrence slots with symbolic times
     listed in Ψ's order (:func:`~cspotlp.verify.encoding.listed_in_psi_order`; every forest can
     be so listed, its keys being distinct), so Ψ(F) at ``r`` is slot ``r``; then the equation
-    of T2 holds by construction and T2's content is T1's. Statements that are conjunctions
-    over positions are checked one conjunct at a time in one incremental solver.
+    of T2 holds by construction and T2's content is T1's. T1, T2 and T4, conjunctions of many
+    local facts, are checked one conjunct at a time in one incremental solver; T3 and T5 in one
+    non-incremental query, which lets Z3 preprocess the whole formula. Integer arithmetic uses
+    Z3's older arithmetic solver (``smt.arith.solver=2``), faster on these formulas.
 ``baseline``
     The direct transcription: free span ids; Ψ(F) by counting every slot's rank and selecting
     by rank; for T3, Φ(t) given *relationally*, as a forest of variables constrained to equal
@@ -134,13 +136,15 @@ class Theorem:
     ``split`` says whether the optimised encoding checks the parts one at a time in one
     incremental solver (faster when each part is a local fact that needs little of the rest) or
     their conjunction in one non-incremental query (faster when Z3's preprocessing of the whole
-    formula pays off).
+    formula pays off). With ``lemmas``, each part once proved is asserted for the next ones
+    (sound: it follows from the premises), which helps T1's steps, each about a longer prefix.
     """
 
     id: str
     statement: str
     build: Builder
     split: bool = True
+    lemmas: bool = False
 
 
 # ---- instances -------------------------------------------------------------------------------
@@ -227,8 +231,8 @@ def _t5(terms: Terms, n: int, defs: Definitions, enc: Encoding) -> Instance:
 
 
 THEOREMS: dict[str, Theorem] = {
-    "T1": Theorem("T1", "F valid ⟹ Ψ(F) is WF", _t1),
-    "T2": Theorem("T2", "F valid ⟹ Φ(Ψ(F)) = norm(F)", _t2),
+    "T1": Theorem("T1", "F valid ⟹ Ψ(F) is WF", _t1, lemmas=True),
+    "T2": Theorem("T2", "F valid ⟹ Φ(Ψ(F)) = norm(F)", _t2, lemmas=True),
     "T3": Theorem("T3", "t WF ⟹ Ψ(Φ(t)) = t", _t3, split=False),
     "T4": Theorem("T4", "t WF ⟹ Φ(t) valid and normalised, norm(Φ(t)) = Φ(t)", _t4),
     "T5": Theorem("T5", "t WF ⟹ Φ(t↾i) = cut_i(Φ(t)) for every i", _t5, split=False),
@@ -282,6 +286,8 @@ def check_size(theorem: Theorem, n: int, timeout: float, defs: Definitions = DEF
             outcome = solver.check_with(terms.not_(part))
             if outcome != "unsat":
                 break
+            if theorem.lemmas:
+                solver.add(part)
     else:
         # one non-incremental query, so that Z3 preprocesses the whole formula (which on T5
         # is ten times faster than the incremental solver)
