@@ -8,8 +8,10 @@ stderr with their location; a library traceback never reaches the user.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from cspotlp import __version__
 from cspotlp.errors import CspotlpError, LocatedError
@@ -55,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-# ---- prove ---------------------------------------------------------------------------------
+# -- prove ---------------------------------------------------------------------------------------
 
 def _add_prove(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from cspotlp.verify import THEOREM_IDS
@@ -80,8 +82,6 @@ def _add_prove(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _run_prove(args: argparse.Namespace) -> int:
-    import json
-
     from cspotlp.verify import format_counterexample, prove
 
     results = prove(args.theorem, args.bound, timeout=args.timeout)
@@ -110,5 +110,280 @@ def _run_prove(args: argparse.Namespace) -> int:
 COMMANDS["prove"] = (_add_prove, _run_prove)
 
 
-if __name__ == "__main__":
+# -- explore -------------------------------------------------------------------------------------
+
+
+def _add_explore(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("explore", help="build a process's full LTS and report its size")
+    p.add_argument("--builtin", choices=sorted(_BUILTINS), help="a bundled textbook model")
+    p.add_argument("--n", type=int, default=5, help="size parameter of the builtin model")
+    p.add_argument("--butler", action="store_true", help="dining philosophers with a butler")
+    p.add_argument("--state-limit", type=int, default=None, help="stop after this many states")
+    p.add_argument("--json", action="store_true", help="print {states, transitions, seconds}")
+
+
+def _builtin_model(args: argparse.Namespace) -> Any:
+    from cspotlp.csp.models import dining_philosophers
+
+    if args.builtin == "dining_philosophers":
+        return dining_philosophers(args.n, butler=args.butler)
+    raise AssertionError(args.builtin)
+
+
+_BUILTINS = {"dining_philosophers"}
+
+
+def _progress_printer(label: str) -> Callable[[int, int, float], None]:
+    def report(states: int, transitions: int, seconds: float) -> None:
+        rate = states / seconds if seconds > 0 else 0.0
+        print(f"\r{label}: {states:,} states, {transitions:,} transitions, {rate:,.0f} states/s",
+              end="", file=sys.stderr, flush=True)
+
+    return report
+
+
+def _run_explore(args: argparse.Namespace) -> int:
+    from cspotlp.csp import build_lts
+
+    if args.builtin is None:
+        print("cspotlp explore: give --builtin MODEL", file=sys.stderr)
+        return EXIT_INPUT
+    model = _builtin_model(args)
+    show_progress = sys.stderr.isatty() and not args.json
+    lts = build_lts(model.process, model.env, state_limit=args.state_limit,
+                    progress=_progress_printer(model.name) if show_progress else None)
+    if show_progress:
+        print(file=sys.stderr)
+    summary = lts.summary()
+    if args.json:
+        print(json.dumps({"states": summary.states, "transitions": summary.transitions,
+                          "seconds": round(summary.seconds, 6)}))
+    else:
+        dead = lts.deadlocks()
+        print(f"{model.name}: {summary}")
+        print(f"deadlock states: {len(dead)}")
+    return EXIT_OK
+
+
+COMMANDS["explore"] = (_add_explore, _run_explore)
+
+
+# -- check -------------------------------------------------------------------------------------
+
+
+def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "check",
+        help="read a CSPm script (FDR4's language) and check it",
+        description="Parse, resolve names and type-check a CSPm script (includes are read "
+        "relative to it). With --typecheck that is all; running the script's assertions "
+        "comes with the CSPm evaluator.",
+    )
+    p.add_argument("file", help="the CSPm script (.csp)")
+    p.add_argument(
+        "--typecheck",
+        action="store_true",
+        help="only parse, resolve and type-check (exit 0 if well-typed, 2 otherwise)",
+    )
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from cspotlp.cspm import ast as cspm_ast
+    from cspotlp.cspm import check_script, parse_file
+
+    script = parse_file(args.file)
+    check_script(script)
+    asserts = sum(isinstance(d, cspm_ast.AssertDecl) for d in script.decls)
+    print(f"{args.file}: well-typed ({len(script.decls)} declarations, {asserts} assertions)")
+    if args.typecheck:
+        return EXIT_OK
+    print(
+        "cspotlp check: running assertions is not implemented yet (the CSPm evaluator comes "
+        "next); use --typecheck to only type-check",
+        file=sys.stderr,
+    )
+    return EXIT_INPUT
+
+
+COMMANDS["check"] = (_add_check, _run_check)
+
+
+# -- inspect / psi / phi: captured telemetry ---------------------------------------------------
+
+def _progress(label: str) -> Callable[[int], None] | None:
+    """A progress line on stderr for long reads (only when stderr is a terminal)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(count: int) -> None:
+        print(f"\r{label}: {count} spans read", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _end_progress(show: Callable[[int], None] | None) -> None:
+    if show is not None:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
+def _without_cycle_collection(run: Runner) -> Runner:
+    """``run`` with the cyclic garbage collector off while it runs (restored afterwards).
+
+    A capture of 10^6 spans is millions of objects without reference cycles, alive while the
+    command runs; the collector would rescan them over and over (reference counting still frees
+    garbage).
+    """
+    import functools
+    import gc
+
+    @functools.wraps(run)
+    def wrapped(args: argparse.Namespace) -> int:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return run(args)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return wrapped
+
+
+def _add_inspect(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("inspect", help="summarise trace files and list their diagnostics",
+                       description="Per file: traces, spans, services, depth and the diagnostics "
+                       "(orphans, cycles, duplicate ids, children outside their parent, invalid "
+                       "ids). Formats are detected: OTLP JSON / JSON Lines / protobuf, Jaeger, "
+                       "Zipkin.")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="one JSON object per file, one per line")
+    p.add_argument("--lenient", action="store_true",
+                   help="accept base64 ids, enum names and snake_case keys, with a warning")
+    p.add_argument("--max-diagnostics", type=int, default=20, metavar="N",
+                   help="diagnostics listed per file in text output (default 20)")
+
+
+def _run_inspect(args: argparse.Namespace) -> int:
+    import json
+
+    from cspotlp.otlp import load, summarise
+    from cspotlp.otlp.report import inspect_json, inspect_text
+
+    status = EXIT_OK
+    for path in args.files:
+        show = _progress(path)
+        try:
+            capture = load(path, lenient=args.lenient, keep_attributes=False, progress=show)
+        except CspotlpError as e:
+            _end_progress(show)
+            print(f"cspotlp inspect: {e}", file=sys.stderr)
+            status = EXIT_INPUT
+            continue
+        _end_progress(show)
+        summary = summarise(capture)
+        if args.json:
+            print(json.dumps(inspect_json(capture, summary), ensure_ascii=False))
+        else:
+            print(inspect_text(capture, summary, args.max_diagnostics), end="")
+    return status
+
+
+_REPAIR_NAMES = "drop-duplicates, split-shared, synthetic-root, break-cycles, clamp-skew"
+"""The repairs of cspotlp.otlp.repair.REPAIRS, spelled out so that building the parser does not
+import the OTLP readers (a test keeps the two in step)."""
+
+
+def _add_psi(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("psi", help="print the CSP trace (Ψ) of each trace in a file",
+                       description="Ψ of each trace of FILE, one event per line (CSPm-style "
+                       "names, see cspotlp.mapping.event_text), each trace after a '-- trace "
+                       "<id>' line. Traces that break the span-forest conditions are rejected "
+                       "unless a repair is named; applied repairs are listed as '-- repaired' "
+                       "comments.")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--lenient", action="store_true",
+                   help="accept base64 ids, enum names and snake_case keys, with a warning")
+    p.add_argument("--repair", action="append", default=[], metavar="NAME",
+                   choices=[*_REPAIR_NAMES.split(", "), "all"],
+                   help=f"apply a repair policy (repeatable): {_REPAIR_NAMES}; 'all' is every "
+                   "one but drop-duplicates")
+
+
+def _run_psi(args: argparse.Namespace) -> int:
+    from cspotlp.mapping.correspondence import psi
+    from cspotlp.mapping.event_text import event_text
+    from cspotlp.mapping.otlp_bridge import to_forest
+    from cspotlp.otlp import load
+    from cspotlp.otlp.repair import REPAIRS, validate
+
+    # "all" repairs everything without dropping data: exact repeats are split, not dropped
+    repairs = (tuple(r for r in REPAIRS if r != "drop-duplicates") if "all" in args.repair
+               else tuple(args.repair))
+    show = _progress(args.file)
+    capture = load(args.file, lenient=args.lenient, keep_attributes=False, progress=show)
+    _end_progress(show)
+    for note in capture.notes:
+        print(f"cspotlp psi: note: {note}", file=sys.stderr)
+    status = EXIT_OK
+    out = sys.stdout
+    for trace in capture.traces:
+        try:
+            valid = validate(trace, repairs)
+            events = psi(to_forest(valid))
+        except CspotlpError as e:
+            print(f"cspotlp psi: {e}", file=sys.stderr)
+            status = EXIT_INPUT
+            continue
+        lines = [f"-- trace {trace.trace_id}"]
+        lines.extend(f"-- repaired ({d.repair}) span {d.span_id}: {d.message}"
+                     for d in valid.repairs)
+        lines.extend(event_text(ev) for ev in events)
+        out.write("\n".join(lines) + "\n")
+    return status
+
+
+def _add_phi(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("phi", help="print the OTLP JSON (Φ) of CSP traces written as by psi",
+                       description="Φ of each trace in TRACEFILE (the text 'cspotlp psi' prints) "
+                       "as one OTLP JSON document. Span times are the event positions, scaled: "
+                       "time = EPOCH + position * TICK nanoseconds.")
+    p.add_argument("tracefile", metavar="TRACEFILE")
+    p.add_argument("--epoch", type=int, default=0, metavar="NS",
+                   help="Unix time in ns of position 0 (default 0)")
+    p.add_argument("--tick", type=int, default=1, metavar="NS",
+                   help="nanoseconds per event position (default 1)")
+
+
+def _run_phi(args: argparse.Namespace) -> int:
+    from cspotlp.errors import MappingError
+    from cspotlp.mapping.correspondence import phi
+    from cspotlp.mapping.event_text import parse_trace_text
+    from cspotlp.mapping.otlp_bridge import forest_to_spans
+    from cspotlp.otlp import Span, dumps_json
+
+    try:
+        with open(args.tracefile, encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as e:
+        print(f"cspotlp phi: {args.tracefile}: cannot read: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    spans: list[Span] = []
+    try:
+        for trace_id, events in parse_trace_text(text):
+            tid = trace_id if trace_id is not None and len(trace_id) == 32 else None
+            spans.extend(forest_to_spans(phi(events), trace_id=tid, epoch=args.epoch,
+                                         tick=args.tick))
+    except MappingError as e:
+        print(f"cspotlp phi: {args.tracefile}: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    sys.stdout.write(dumps_json(spans))
+    return EXIT_OK
+
+
+COMMANDS["inspect"] = (_add_inspect, _without_cycle_collection(_run_inspect))
+COMMANDS["psi"] = (_add_psi, _without_cycle_collection(_run_psi))
+COMMANDS["phi"] = (_add_phi, _run_phi)
+
+
+if __name__ == "__main__":  # keep last: every command above is registered by now
     sys.exit(main())

@@ -104,11 +104,17 @@ class SpanWhere:
     line: int | None = None
     trace_id: str | None = None
     span_id: str | None = None
+    column: int | None = None
 
     def __str__(self) -> str:
         parts: list[str] = []
         if self.file is not None:
-            parts.append(self.file if self.line is None else f"{self.file}:{self.line}")
+            place = self.file
+            if self.line is not None:
+                place += f":{self.line}"
+                if self.column is not None:
+                    place += f":{self.column}"
+            parts.append(place)
         if self.trace_id is not None:
             parts.append(f"trace {self.trace_id}")
         if self.span_id is not None:
@@ -130,6 +136,13 @@ class MalformedInput(OtlpError):
     """The file is not valid in any supported encoding, or breaks it at a named place."""
 
 
+class NonConformingInput(MalformedInput):
+    """Input that breaks the OTLP JSON spec in a common way, read only when asked to be lenient.
+
+    The common ways: base64 ids, enum names, snake_case keys, pre-1.0 key names.
+    """
+
+
 class OrphanSpan(OtlpError):
     """A span's parent is not in the trace."""
 
@@ -140,6 +153,14 @@ class SpanCycle(OtlpError):
 
 class DuplicateSpanId(OtlpError):
     """Two spans of one trace share a span id."""
+
+
+class ClockSkew(OtlpError):
+    """Times break the span-forest conditions.
+
+    A child starts outside its parent's interval, an event lies outside its span, or a span ends
+    before it starts.
+    """
 
 
 class MappingError(CspotlpError):

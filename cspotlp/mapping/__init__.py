@@ -1,6 +1,21 @@
-"""The trace ↔ span-forest correspondence: vocabulary, WF, forests, Φ, Ψ, norm, cut."""
+"""The trace ↔ span-forest correspondence: vocabulary, WF, forests, Φ, Ψ, norm, cut, shapes."""
 
-from cspotlp.mapping.correspondence import cut, norm, occurrence_key, occurrences, phi, prefix, psi
+from cspotlp.mapping.correspondence import (
+    BEGIN,
+    END,
+    LINK,
+    MARK,
+    Occurrence,
+    OccurrenceKey,
+    cut,
+    norm,
+    occurrence_key,
+    occurrences,
+    phi,
+    prefix,
+    project,
+    psi,
+)
 from cspotlp.mapping.forest import (
     Forest,
     SpanRecord,
@@ -10,6 +25,16 @@ from cspotlp.mapping.forest import (
     forest_violations,
     is_normalised,
     is_valid_forest,
+    restrict,
+)
+from cspotlp.mapping.shape import (
+    CausalOrder,
+    Shape,
+    SpanShape,
+    causal_order,
+    is_linear_extension,
+    linear_extensions,
+    shape,
 )
 from cspotlp.mapping.vocabulary import (
     Begin,
@@ -23,12 +48,17 @@ from cspotlp.mapping.vocabulary import (
     is_complete,
     is_strictly_nested,
     is_wf,
+    restrict_trace,
+    spans_of,
     wf_violation,
 )
 
 __all__ = [
-    "Begin", "End", "Forest", "Link", "Mark", "SpanEvent", "SpanId", "SpanRecord", "TimedLink",
-    "TimedMark", "Trace", "cut", "depths", "forest_violations", "id_key", "is_complete",
-    "is_normalised", "is_strictly_nested", "is_valid_forest", "is_wf", "norm", "occurrence_key",
-    "occurrences", "phi", "prefix", "psi", "wf_violation",
+    "BEGIN", "END", "LINK", "MARK", "Begin", "CausalOrder", "End", "Forest", "Link", "Mark",
+    "Occurrence", "OccurrenceKey", "Shape", "SpanEvent", "SpanId", "SpanRecord", "SpanShape",
+    "TimedLink", "TimedMark", "Trace", "causal_order", "cut", "depths", "forest_violations",
+    "id_key", "is_complete", "is_linear_extension", "is_normalised", "is_strictly_nested",
+    "is_valid_forest", "is_wf", "linear_extensions", "norm", "occurrence_key", "occurrences",
+    "phi", "prefix", "project", "psi", "restrict", "restrict_trace", "shape", "spans_of",
+    "wf_violation",
 ]

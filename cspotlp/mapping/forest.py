@@ -4,14 +4,19 @@ A forest maps span ids to records ``{id, parent, name, payload, start, end | ope
 status}``. It is *valid* when ids are unique, parents exist, there are no cycles,
 ``start(parent) <= start(child) <= end(parent)``, ``start <= end``, each span's marks and links lie
 in its own interval, and an open span has no status. It is *normalised* when its time stamps are
-exactly 1..m, each used by one occurrence.
+exactly 1..m, each used by one occurrence, and each span lists its marks (and its links) in time
+order — exactly the valid forests that ``norm`` leaves unchanged.
+
+A span's marks may be listed out of time order in a general forest (captured data need not be
+sorted); the list position only breaks ties between marks of one span at one time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Mapping
+from collections.abc import Container, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from cspotlp.errors import MappingError
 from cspotlp.mapping.vocabulary import SpanId, id_key
 
 
@@ -52,6 +57,8 @@ class Forest(Mapping[SpanId, SpanRecord]):
     """An immutable mapping from span id to record; iteration is in span-id order.
 
     Equality is equality of the mappings, so two forests built in different orders are equal.
+    Two records with one id raise :class:`~cspotlp.errors.MappingError` (captured data with
+    duplicated ids is reported by the OTLP reader before a forest is built).
     """
 
     __slots__ = ("_spans",)
@@ -60,7 +67,7 @@ class Forest(Mapping[SpanId, SpanRecord]):
         spans: dict[SpanId, SpanRecord] = {}
         for rec in records:
             if rec.id in spans:
-                raise ValueError(f"duplicate span id {rec.id!r} in forest")
+                raise MappingError(f"duplicate span id {rec.id!r} in forest")
             spans[rec.id] = rec
         self._spans = {k: spans[k] for k in sorted(spans, key=id_key)}
 
@@ -90,17 +97,20 @@ class Forest(Mapping[SpanId, SpanRecord]):
 
 
 def depths(forest: Forest) -> dict[SpanId, int]:
-    """Depth of each span (roots 0), computed iteratively; spans on a cycle or under a dangling
-    parent get the depth of the walk up to where it stops."""
+    """Depth of each span (roots 0), computed iteratively.
+
+    Spans on a cycle or under an absent parent get the depth of the walk up to where it stops.
+    """
+    parent = {rec.id: rec.parent for rec in forest.records()}
     depth: dict[SpanId, int] = {}
-    for sid in forest:
+    for sid in parent:
         chain: list[SpanId] = []
         seen: set[SpanId] = set()
         cur: SpanId | None = sid
-        while cur is not None and cur not in depth and cur in forest and cur not in seen:
+        while cur is not None and cur not in depth and cur in parent and cur not in seen:
             seen.add(cur)
             chain.append(cur)
-            cur = forest[cur].parent
+            cur = parent[cur]
         base = depth[cur] + 1 if cur is not None and cur in depth else 0
         for offset, node in enumerate(reversed(chain)):
             depth[node] = base + offset
@@ -158,12 +168,26 @@ def is_valid_forest(forest: Forest) -> bool:
 
 
 def is_normalised(forest: Forest) -> bool:
-    """True when the forest's time stamps are exactly 1..m, each used once."""
+    """True when the times are exactly 1..m, each used once, and marks and links in time order.
+
+    For a valid forest this holds exactly when ``norm(forest) == forest``.
+    """
     times: list[int] = []
     for rec in forest.records():
         times.append(rec.start)
         if rec.end is not None:
             times.append(rec.end)
-        times.extend(m.time for m in rec.marks)
-        times.extend(k.time for k in rec.links)
+        for seq in ([m.time for m in rec.marks], [k.time for k in rec.links]):
+            if any(a >= b for a, b in zip(seq, seq[1:], strict=False)):
+                return False
+            times.extend(seq)
     return sorted(times) == list(range(1, len(times) + 1))
+
+
+def restrict(forest: Forest, spans: Container[SpanId]) -> Forest:
+    """F|A: the records of ``forest`` whose id is in ``spans``, times unchanged.
+
+    The result is valid when ``forest`` is and ``spans`` holds the parent of each of its members;
+    otherwise the dropped parents show up as absent in :func:`forest_violations`.
+    """
+    return Forest(rec for rec in forest.records() if rec.id in spans)

@@ -14,7 +14,7 @@ links of s occur only while s is open. Children may end after their parent.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Container, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -127,3 +127,21 @@ def is_strictly_nested(trace: Sequence[SpanEvent]) -> bool:
             if p is not None:
                 open_children[p] -= 1
     return True
+
+
+def spans_of(trace: Iterable[SpanEvent]) -> frozenset[SpanId]:
+    """The ids of every span that an event of ``trace`` is about (for a WF trace: those begun)."""
+    return frozenset(ev.span for ev in trace)
+
+
+def restrict_trace(trace: Iterable[SpanEvent], spans: Container[SpanId]) -> Trace:
+    """t↾A: the events of ``trace`` about spans in ``spans``, in their order.
+
+    If ``trace`` is WF and ``spans`` contains the parent of each of its members (it is closed
+    upwards), the result is WF. For an interleaving ``u`` of traces with disjoint span ids,
+    ``restrict_trace(u, spans_of(t1)) == t1``.
+
+    >>> restrict_trace([Begin(1, None, "a"), Begin(2, None, "b"), End(1)], {1})
+    (Begin(span=1, parent=None, name='a', payload=None), End(span=1, status=None))
+    """
+    return tuple(ev for ev in trace if ev.span in spans)

@@ -42,8 +42,9 @@ from dataclasses import dataclass
 from typing import overload
 
 from cspotlp.errors import VerifyError
-from cspotlp.mapping import Forest, Trace, occurrences
-from cspotlp.mapping.correspondence import BEGIN, END, LINK, MARK
+from cspotlp.mapping import Forest, SpanId, Trace, id_key
+from cspotlp.mapping import psi as psi_py
+from cspotlp.mapping.correspondence import BEGIN, END, LINK, MARK, SortKey
 from cspotlp.verify.smt import BoolT, IntT, Terms
 from cspotlp.verify.symbolic import SymEvent, SymForest, SymOccurrence, SymTrace
 
@@ -66,12 +67,13 @@ class Definitions:
     trace_w3: bool = True
     forest_w3: bool = True
 
-    def python_key(
-        self, key: tuple[int, int, int, tuple[int, int | str], int]
-    ) -> tuple[int, int, int, tuple[int, int | str], int]:
-        """Ψ's sort key under these definitions, from :func:`cspotlp.mapping.occurrence_key`."""
-        time, cls, depth, span, seq = key
-        return (time, self.class_rank[cls], depth if self.parents_first else -depth, span, seq)
+    def occurrence_key(self, time: int, cls: int, depth: int, span: SpanId, seq: int) -> SortKey:
+        """Ψ's sort key under these definitions, for :func:`cspotlp.mapping.psi`'s ``key``.
+
+        With the defaults this is :func:`cspotlp.mapping.occurrence_key`.
+        """
+        d = depth if cls == BEGIN else 0
+        return (time, self.class_rank[cls], d if self.parents_first else -d, id_key(span), seq)
 
 
 DEFAULT = Definitions()
@@ -88,8 +90,7 @@ MUTATIONS: dict[str, Definitions] = {
 
 def reference_psi(forest: Forest, defs: Definitions = DEFAULT) -> Trace:
     """Python's Ψ with the tie-break of ``defs`` (``cspotlp.mapping.psi`` for the default)."""
-    occ = sorted(occurrences(forest), key=lambda o: defs.python_key(o.key))
-    return tuple(o.event for o in occ)
+    return psi_py(forest, key=defs.occurrence_key)
 
 
 # ---- traces ----------------------------------------------------------------------------------

@@ -1,7 +1,19 @@
 import pytest
 
 from cspotlp.errors import MappingError
-from cspotlp.mapping import Begin, End, Forest, Link, Mark, SpanRecord, TimedMark, is_wf, norm, phi, psi
+from cspotlp.mapping import (
+    Begin,
+    End,
+    Forest,
+    Link,
+    Mark,
+    SpanRecord,
+    TimedMark,
+    is_wf,
+    norm,
+    phi,
+    psi,
+)
 
 
 def test_phi_assigns_indices():

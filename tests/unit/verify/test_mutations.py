@@ -31,8 +31,9 @@ def test_broken_tie_break_gives_a_forest_python_confirms(name):
     forest = result.counterexample
     assert isinstance(forest, Forest)
     assert is_valid_forest(forest), forest_violations(forest)
-    assert not is_wf(reference_psi(forest, defs))   # the mutated Ψ breaks T1 ...
-    assert is_wf(psi(forest))                       # ... the real one does not
+    assert not is_wf(psi(forest, key=defs.occurrence_key))   # the mutated Ψ breaks T1 ...
+    assert is_wf(psi(forest))                                # ... the real one does not
+    assert reference_psi(forest, defs) == psi(forest, key=defs.occurrence_key)
 
 
 @pytest.mark.parametrize("name", ["ends-first", "children-first"])

@@ -1,0 +1,164 @@
+"""A small instrumented checkout flow, shaped like the OpenTelemetry Demo, that captures its own
+telemetry with the OpenTelemetry Python SDK.
+
+Eight "services" (each with its own ``service.name`` resource) handle orders. ``PlaceOrder`` in
+``checkout`` fetches the cart, then looks up every product *concurrently* (threads, with the trace
+context carried across), converts the total, quotes shipping, charges the card, ships, empties the
+cart and sends a confirmation e-mail. The run writes what the SDK exported in the OpenTelemetry
+Collector file exporter's protobuf format (4-byte big-endian length, then an
+``ExportTraceServiceRequest``), one message per batch.
+
+Order ``order-3`` exercises a declined card: the charge span ends with an error status and the
+order is abandoned. Order ``order-4`` has a deliberate bug: it ships *before* charging the card,
+which the bundled specification (``examples/checkout_spec.csp``) forbids.
+
+Usage::
+
+    python examples/checkout_app.py OUT.pb [--orders 4] [--seed 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import struct
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
+SERVICES = ("frontend", "checkout", "cart", "productcatalog", "currency", "shipping", "payment", "email")
+GRPC_SERVICE = {"checkout": "CheckoutService", "cart": "CartService",
+                "productcatalog": "ProductCatalogService", "currency": "CurrencyService",
+                "shipping": "ShippingService", "payment": "PaymentService", "email": "EmailService"}
+
+
+class LengthPrefixedProtobufExporter(SpanExporter):
+    """Writes each export as the collector file exporter does with ``format: proto``."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = path.open("wb")
+        self._lock = threading.Lock()
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        payload = encode_spans(spans).SerializeToString()
+        with self._lock:
+            self._file.write(struct.pack(">I", len(payload)))
+            self._file.write(payload)
+        return SpanExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        self._file.close()
+
+
+class Shop:
+    """The services, each with its own tracer (and so its own resource)."""
+
+    def __init__(self, exporter: SpanExporter, rng: random.Random) -> None:
+        self.rng = rng
+        self.providers = []
+        self.tracers: dict[str, trace.Tracer] = {}
+        processor = SimpleSpanProcessor(exporter)
+        for name in SERVICES:
+            provider = TracerProvider(resource=Resource.create({"service.name": name,
+                                                                "service.namespace": "shop"}))
+            provider.add_span_processor(processor)
+            self.providers.append(provider)
+            self.tracers[name] = provider.get_tracer(f"shop.{name}", "1.0.0")
+
+    @contextmanager
+    def span(self, service: str, name: str, kind: SpanKind, **attrs: object) -> Iterator[trace.Span]:
+        with self.tracers[service].start_as_current_span(name, kind=kind, attributes=attrs) as s:
+            yield s
+
+    def rpc(self, caller: str, callee: str, method: str, **attrs: object) -> Iterator[trace.Span]:
+        """A client span in the caller around a server span in the callee (like gRPC)."""
+        return _rpc(self, caller, callee, method, attrs)
+
+    def shutdown(self) -> None:
+        for p in self.providers:
+            p.shutdown()
+
+
+@contextmanager
+def _rpc(shop: Shop, caller: str, callee: str, method: str, attrs: dict[str, object]) -> Iterator[trace.Span]:
+    full = f"oteldemo.{GRPC_SERVICE[callee]}/{method}"
+    with shop.span(caller, full, SpanKind.CLIENT, **{"rpc.system": "grpc", "rpc.method": method}), \
+            shop.span(callee, full, SpanKind.SERVER, **{"rpc.system": "grpc", **attrs}) as server:
+        yield server
+
+
+def get_product(shop: Shop, parent_ctx: otel_context.Context, product_id: str) -> float:
+    token = otel_context.attach(parent_ctx)  # carry the trace context into the worker thread
+    try:
+        with shop.rpc("checkout", "productcatalog", "GetProduct", **{"app.product.id": product_id}):
+            return shop.rng.choice([9.99, 19.5, 101.0])
+    finally:
+        otel_context.detach(token)
+
+
+def place_order(shop: Shop, order: str, items: list[str], *, decline: bool, ship_first: bool) -> None:
+    with shop.span("frontend", "POST /api/checkout", SpanKind.SERVER, **{"http.method": "POST", "app.order.id": order}), \
+            shop.rpc("frontend", "checkout", "PlaceOrder", **{"app.order.id": order}) as checkout:
+        with shop.rpc("checkout", "cart", "GetCart"):
+            pass
+        ctx = otel_context.get_current()
+        with ThreadPoolExecutor(max_workers=len(items)) as pool:
+            total = sum(pool.map(lambda p: get_product(shop, ctx, p), items))
+        with shop.rpc("checkout", "currency", "Convert", **{"app.currency": "EUR"}):
+            pass
+        with shop.rpc("checkout", "shipping", "GetQuote"):
+            pass
+        if ship_first:  # the bug the specification catches
+            with shop.rpc("checkout", "shipping", "ShipOrder"):
+                pass
+        with shop.rpc("checkout", "payment", "Charge", **{"app.payment.amount": round(total, 2)}) as charge:
+            if decline:
+                charge.add_event("card declined", {"app.payment.card_type": "visa"})
+                charge.set_status(Status(StatusCode.ERROR, "card declined"))
+                checkout.set_status(Status(StatusCode.ERROR, "payment failed"))
+                return
+        if not ship_first:
+            with shop.rpc("checkout", "shipping", "ShipOrder"):
+                pass
+        with shop.rpc("checkout", "cart", "EmptyCart"):
+            pass
+        with shop.rpc("checkout", "email", "SendOrderConfirmation"):
+            pass
+
+
+def run(out: Path, orders: int, seed: int) -> None:
+    """Place ``orders`` orders and write the captured spans to ``out``."""
+    rng = random.Random(seed)
+    exporter = LengthPrefixedProtobufExporter(out)
+    shop = Shop(exporter, rng)
+    try:
+        for i in range(1, orders + 1):
+            items = [f"P{rng.randrange(100):02d}" for _ in range(rng.randint(1, 3))]
+            place_order(shop, f"order-{i}", items, decline=(i == 3), ship_first=(i == 4))
+    finally:
+        shop.shutdown()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--orders", type=int, default=4)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    run(args.out, args.orders, args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
