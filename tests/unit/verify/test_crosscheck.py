@@ -7,7 +7,8 @@ definition.
 
 from dataclasses import replace
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from cspotlp.mapping import (
     Begin,
@@ -41,9 +42,17 @@ from cspotlp.verify.symbolic import (
     trace_domain,
     trace_vars,
 )
+from tests import strategies_mapping as sm
 from tests.strategies_verify import any_traces, forests, wf_traces
 
 EXAMPLES = settings(max_examples=25, deadline=None)
+
+# this module's small generators, and those of the mapping laws (int and str ids, deep chains,
+# heavy ties, marks listed out of time order, every kind of broken forest)
+WF_TRACES = st.one_of(wf_traces(), sm.wf_traces(max_events=10, max_depth=6))
+ANY_TRACES = st.one_of(any_traces(), sm.arbitrary_traces(max_events=6))
+VALID_FORESTS = st.one_of(forests(valid_only=True), sm.valid_forests(max_events=8, max_spans=4))
+ANY_FORESTS = st.one_of(forests(valid_only=False), sm.arbitrary_forests(max_spans=4))
 
 
 def _pinned_trace(trace):
@@ -71,7 +80,7 @@ def _pinned_forest(forest, order=None):
 
 
 @EXAMPLES
-@given(wf_traces())
+@given(WF_TRACES)
 def test_phi_and_cut_agree_with_python(trace):
     terms, codec, t, solver = _pinned_trace(trace)
     f = enc.phi(terms, t)
@@ -83,14 +92,14 @@ def test_phi_and_cut_agree_with_python(trace):
 
 
 @EXAMPLES
-@given(any_traces())
+@given(ANY_TRACES)
 def test_wf_agrees_with_python_on_any_trace(trace):
     terms, _codec, t, solver = _pinned_trace(trace)
     assert solver.bool_value(enc.wf(terms, t)) == is_wf(trace)
 
 
 @EXAMPLES
-@given(forests(valid_only=True))
+@given(VALID_FORESTS)
 def test_psi_and_norm_by_ranks_agree_with_python(forest):
     terms, codec, f, solver = _pinned_forest(forest)
     solver.add(enc.valid_forest(terms, f))        # gives the depths Ψ's key uses
@@ -103,8 +112,10 @@ def test_psi_and_norm_by_ranks_agree_with_python(forest):
 
 
 @EXAMPLES
-@given(forests(valid_only=False))
+@given(ANY_FORESTS)
 def test_validity_agrees_with_python_on_any_forest(forest):
+    # an open span with a status has no occurrence to carry it: outside the flat representation
+    assume(all(r.end is not None or r.status is None for r in forest.records()))
     terms, _codec, f, solver = _pinned_forest(forest)
     solver.add(enc.valid_forest(terms, f))
     assert (solver.check() == "sat") == is_valid_forest(forest)
@@ -137,7 +148,7 @@ def test_reference_psi_with_default_definitions_is_psi(forest):
 
 
 @EXAMPLES
-@given(wf_traces())
+@given(WF_TRACES)
 def test_canonical_renaming_keeps_the_correspondence(trace):
     """The symmetry breaking of T3–T5: renaming ids to begin positions is WLOG."""
     position = {ev.span: j for j, ev in enumerate(trace) if isinstance(ev, Begin)}
