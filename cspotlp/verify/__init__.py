@@ -2,8 +2,9 @@
 
 ``prove(["T3"], bound=32)`` checks a theorem for every trace (or forest) of up to 32 events and
 returns a :class:`ProofResult` — ``proved``, ``counterexample`` (with a concrete Python trace or
-forest) or ``unknown`` (time limit). ``T3-step``, ``T5-step`` and ``Psi-unique-step`` are
-inductions on the trace length whose base case and step Z3 proves, for every length.
+forest) or ``unknown`` (time limit). ``T3-step``, ``T4-step``, ``T5-step`` and
+``Psi-unique-step`` are inductions on the trace length (on the listing length for Psi-unique)
+whose base case and step Z3 proves: they hold for every length.
 
 Modules: :mod:`~cspotlp.verify.smt` (the typed term manager, the only importer of ``z3``
 besides :mod:`~cspotlp.verify.steps`), :mod:`~cspotlp.verify.symbolic` (bounded symbolic traces

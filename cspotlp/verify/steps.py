@@ -56,7 +56,8 @@ class Obligation:
 class _Vocabulary:
     """Events, occurrences, traces and forests as Z3 sorts in one private context."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, trace_w3: bool = True) -> None:
+        self.trace_w3 = trace_w3
         ctx = z3.Context()
         self.ctx: Any = ctx
         self.Int: Any = z3.IntSort(ctx)
@@ -114,7 +115,7 @@ class _Vocabulary:
         is_begin = self.kind(e) == BEGIN
         w3 = z3.Implies(self.Event.has_parent(e), z3.And(
             self.happened(j, BEGIN, self.Event.parent(e)),
-            z3.Not(self.happened(j, END, self.Event.parent(e)))))
+            z3.Not(self.happened(j, END, self.Event.parent(e))))) if self.trace_w3 else True
         return z3.And(
             z3.Implies(is_begin, z3.And(z3.Not(self.happened(j, BEGIN, self.span(e))), w3)),
             z3.Implies(z3.Not(is_begin), z3.And(self.happened(j, BEGIN, self.span(e)),
@@ -137,6 +138,18 @@ class _Vocabulary:
         o = self.occ_var("o")
         return z3.ForAll([o], self.member(self.phi(k + 1), o) == z3.Or(
             self.member(self.phi(k), o), o == self.occurrence(k + 1, self.t[k])))
+
+    def exactly_phi(self, length: Expr) -> tuple[tuple[str, Expr], ...]:
+        """Φ(t↾length) is exactly {(k + 1, t[k]) | k < length} (both inclusions)."""
+        f = self.phi(length)
+        o, k = self.occ_var("o"), self.int_var("k")
+        out = z3.ForAll([o], z3.Implies(self.member(f, o), z3.Exists([k], z3.And(
+            k >= 0, k < length, o == self.occurrence(k + 1, self.t[k])))))
+        k2 = self.int_var("k")
+        into = z3.ForAll([k2], z3.Implies(z3.And(k2 >= 0, k2 < length),
+                                          self.member(f, self.occurrence(k2 + 1, self.t[k2]))))
+        return (("Φ(t↾n) has only the occurrences (k+1, t[k]), k < n", out),
+                ("Φ(t↾n) has every occurrence (k+1, t[k]), k < n", into))
 
     def same_set(self, f: Expr, g: Expr) -> Expr:
         o = self.occ_var("o")
@@ -271,16 +284,11 @@ def _t5(*, assume_wf: bool = True) -> list[Obligation]:
 
     def invariant(length: Expr) -> tuple[tuple[str, Expr], ...]:
         f = v.phi(length)
-        o, b, k = v.occ_var("o"), v.occ_var("b"), v.int_var("k")
-        exact_out = z3.ForAll([o], z3.Implies(v.member(f, o), z3.Exists([k], z3.And(
-            k >= 0, k < length, o == v.occurrence(k + 1, v.t[k])))))
-        exact_in = z3.ForAll([k], z3.Implies(z3.And(k >= 0, k < length),
-                                             v.member(f, v.occurrence(k + 1, v.t[k]))))
+        o, b = v.occ_var("o"), v.occ_var("b")
         begun = z3.ForAll([o], z3.Implies(v.member(f, o), z3.Exists([b], z3.And(
             v.member(f, b), v.kind(v.event_of(b)) == BEGIN,
             v.span(v.event_of(b)) == v.span(v.event_of(o)), v.time(b) <= v.time(o)))))
-        return (("Φ(t↾n) has only the occurrences (k+1, t[k]), k < n", exact_out),
-                ("Φ(t↾n) has every occurrence (k+1, t[k]), k < n", exact_in),
+        return (*v.exactly_phi(length),
                 ("every span of Φ(t↾n) begins no later than its occurrences", begun))
 
     def prefixes(upto: Expr, whole: Expr) -> Expr:
@@ -302,6 +310,89 @@ def _t5(*, assume_wf: bool = True) -> list[Obligation]:
     return [base, step]
 
 
+def _t4(*, trace_w3: bool = True) -> list[Obligation]:
+    """Φ(t) is a valid, normalised forest and norm(Φ(t)) = Φ(t).
+
+    P(n): WF(t↾n) ⟹ Φ(t↾n) is exactly {(k + 1, t[k]) | k < n}, and the forest conditions hold
+    for it: a begin for every span, one begin and at most one end per span, start ≤ end,
+    marks and links inside their span, every parent begun strictly before its child (hence no
+    cycles) and not ended before it; and its times are 1..n, one occurrence each. norm(Φ(t↾n))
+    = Φ(t↾n) then follows from T3-step: Ψ's sorted listing of Φ(t↾n) is L[k] = (k + 1, t[k]),
+    so the rank of (k + 1, t[k]) is k and its new time k + 1. Without ``trace_w3`` (for the
+    tests) the step must fail.
+    """
+    v = _Vocabulary(trace_w3=trace_w3)
+    n = v.n
+
+    def ev(o: Expr) -> Expr:
+        return v.event_of(o)
+
+    def is_kind(o: Expr, kind: int) -> Expr:
+        return v.kind(ev(o)) == kind
+
+    def listy(o: Expr) -> Expr:
+        return z3.Not(z3.Or(is_kind(o, BEGIN), is_kind(o, END)))
+
+    def same_span(a: Expr, b: Expr) -> Expr:
+        return v.span(ev(a)) == v.span(ev(b))
+
+    def conditions(length: Expr) -> tuple[tuple[str, Expr], ...]:
+        f = v.phi(length)
+
+        def forall2(body: Callable[[Expr, Expr], Expr]) -> Expr:
+            a, b = v.occ_var("a"), v.occ_var("b")
+            return z3.ForAll([a, b], z3.Implies(z3.And(v.member(f, a), v.member(f, b)), body(a, b)))
+
+        o, b = v.occ_var("o"), v.occ_var("b")
+        record = z3.ForAll([o], z3.Implies(v.member(f, o), z3.Exists([b], z3.And(
+            v.member(f, b), is_kind(b, BEGIN), same_span(b, o)))))
+        c, p = v.occ_var("c"), v.occ_var("p")
+        parent_begun = z3.ForAll([c], z3.Implies(
+            z3.And(v.member(f, c), is_kind(c, BEGIN), v.Event.has_parent(ev(c))),
+            z3.Exists([p], z3.And(v.member(f, p), is_kind(p, BEGIN),
+                                  v.span(ev(p)) == v.Event.parent(ev(c)), v.time(p) < v.time(c)))))
+        return (
+            ("every occurrence's span has a begin", record),
+            ("one begin per span", forall2(lambda a, b: z3.Implies(
+                z3.And(is_kind(a, BEGIN), is_kind(b, BEGIN), same_span(a, b)), a == b))),
+            ("at most one end per span", forall2(lambda a, b: z3.Implies(
+                z3.And(is_kind(a, END), is_kind(b, END), same_span(a, b)), a == b))),
+            ("start ≤ every other time of the span", forall2(lambda a, b: z3.Implies(
+                z3.And(is_kind(a, BEGIN), same_span(a, b)), v.time(a) <= v.time(b)))),
+            ("marks and links before the end", forall2(lambda a, b: z3.Implies(
+                z3.And(listy(a), is_kind(b, END), same_span(a, b)), v.time(a) <= v.time(b)))),
+            ("a child's parent begins strictly before it", parent_begun),
+            ("a child begins before its parent ends", forall2(lambda a, b: z3.Implies(
+                z3.And(is_kind(a, BEGIN), v.Event.has_parent(ev(a)), is_kind(b, END),
+                       v.span(ev(b)) == v.Event.parent(ev(a))), v.time(a) <= v.time(b)))),
+            ("times are 1..n", z3.ForAll([o], z3.Implies(v.member(f, o), z3.And(
+                v.time(o) >= 1, v.time(o) <= length)))),
+            ("one occurrence per time", forall2(lambda a, b: z3.Implies(
+                v.time(a) == v.time(b), a == b))),
+        )
+
+    # norm through Ψ's sorted listing, which T3-step (with Psi-unique) shows is L
+    listing = z3.Const("L", z3.ArraySort(v.Int, v.Occ))
+    i, o = z3.Int("i", v.ctx), v.occ_var("o")
+    defines_l = z3.ForAll([i], listing[i] == v.occurrence(i + 1, v.t[i]))
+    k = v.int_var("k")
+    # norm(F) ∋ o  iff  o = (r + 1, event of the occurrence of rank r in Ψ's listing)
+    norm_has = z3.Function("norm_has", v.Occ, v.Bool)
+    defines_norm = z3.ForAll([o], norm_has(o) == z3.Exists([k], z3.And(
+        k >= 0, k < n + 1, o == v.occurrence(k + 1, v.event_of(listing[k])))))
+    normalised = z3.Lambda([o], norm_has(o))
+    zero = v.val(0)
+    base = Obligation("T4 base", (v.phi_empty(),), (*v.exactly_phi(zero), *conditions(zero)))
+    step = Obligation(
+        "T4 step",
+        (n >= 0, v.wf(n + 1), v.phi_unfold(n), defines_l, defines_norm,
+         *(g for _, g in v.exactly_phi(n)),
+         *(g for _, g in conditions(n))),
+        (*v.exactly_phi(n + 1), *conditions(n + 1),
+         ("norm(Φ(t↾(n+1))) = Φ(t↾(n+1))", v.same_set(normalised, v.phi(n + 1)))))
+    return [base, step]
+
+
 @dataclass(frozen=True, slots=True)
 class StepTheorem:
     """An induction checked by Z3: its id, statement and obligations (base and step)."""
@@ -316,6 +407,9 @@ STEP_THEOREMS: dict[str, StepTheorem] = {
         "Psi-unique-step", "a finite set has one strictly sorted listing (so Ψ is a function)",
         _psi_unique),
     "T3-step": StepTheorem("T3-step", "t WF ⟹ Ψ(Φ(t)) = t, by induction on |t|", _t3),
+    "T4-step": StepTheorem(
+        "T4-step", "t WF ⟹ Φ(t) valid and normalised (so norm(Φ(t)) = Φ(t)), by induction on |t|",
+        _t4),
     "T5-step": StepTheorem("T5-step", "t WF ⟹ Φ(t↾i) = cut_i(Φ(t)), by induction on |t|", _t5),
 }
 """The unbounded inductions, by id (reported with ``bound=None``)."""

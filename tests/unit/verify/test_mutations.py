@@ -18,7 +18,7 @@ from cspotlp.mapping import (
     wf_violation,
 )
 from cspotlp.verify import MUTATIONS, THEOREMS, prove_bounded, reference_psi
-from cspotlp.verify.steps import _t3, _t5, check_obligations
+from cspotlp.verify.steps import _t3, _t4, _t5, check_obligations
 
 BOUND = 4
 
@@ -77,5 +77,6 @@ def test_the_unmutated_definitions_prove_the_same_theorems():
 def test_inductive_steps_fail_when_broken():
     assert check_obligations("T3-step", _t3(newest_first=True), timeout=2).result != "proved"
     assert check_obligations("T5-step", _t5(assume_wf=False), timeout=2).result != "proved"
+    assert check_obligations("T4-step", _t4(trace_w3=False), timeout=2).result != "proved"
     assert check_obligations("T3-step", _t3(), timeout=30).result == "proved"
     assert check_obligations("T5-step", _t5(), timeout=30).result == "proved"
