@@ -16,7 +16,10 @@ the symbolic vocabulary of :mod:`cspotlp.verify.symbolic`; the correspondence, c
     satisfy; the same depths ``forest.depths`` computes and Ψ's tie-break uses).
 
 ``phi``  (``correspondence.phi``) — event ``j`` becomes occurrence ``j`` at time ``j + 1``; a
-    mark's or link's ``seq`` is the number of earlier marks (links) of its span.
+    mark's or link's ``seq`` is the number of earlier marks (links) of its span, i.e. lists
+    are in time order. Such positions are left *implicit* (``seq=None``): the forests Φ, norm
+    and cut produce keep every list in time order with distinct times, so a list is determined
+    by the times of its elements, and two such forests are compared without positions.
 
 ``psi``  (``correspondence.occurrences``/``psi``) — occurrences ordered by
     ``occurrence_key = (time, class, depth for begins else 0, span id, seq)`` compared
@@ -24,11 +27,13 @@ the symbolic vocabulary of :mod:`cspotlp.verify.symbolic`; the correspondence, c
     and position ``r`` of Ψ(F) holds the occurrence of rank ``r``. Keys of a valid forest are
     distinct, so ranks are a permutation.
 
-``norm``  (``correspondence.norm``) — time := 1 + rank; a mark's ``seq`` := the number of marks of
-    its span with a smaller rank (``norm`` re-sorts each list by the new times).
+``norm``  (``correspondence.norm``) — time := 1 + rank; each list re-sorted by the new times
+    (implicit positions: the number of marks of the span with a smaller rank).
 
 ``cut``  (``correspondence.cut``) — keep an occurrence when its span began by ``i`` and its own
     time is ``≤ i``; kept marks are renumbered in their list order.
+
+``forest_equal``  (``Forest.__eq__``) — same number of occurrences, each of one in the other.
 
 :class:`Definitions` selects the definitions: the default is the one above; the mutations used
 by the tests change exactly one clause (Ψ's class order, its depth order, W3 of WF, or W3 of

@@ -36,6 +36,8 @@ Two encodings present the universally quantified object to Z3 (``encoding=``):
 
 T4's "valid" is proved with "every parent begins strictly before its child" in place of the depth
 witness for acyclicity (stronger, and quantifier-free).
+
+For every length at once, see :mod:`cspotlp.verify.steps` (T3-step, T4-step, T5-step).
 """
 
 from __future__ import annotations
