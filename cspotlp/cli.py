@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 # -- prove ---------------------------------------------------------------------------------------
 
 def _add_prove(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from cspotlp.verify import THEOREM_IDS
+    from cspotlp.verify import MUTATIONS, THEOREM_IDS
 
     p = sub.add_parser(
         "prove",
@@ -79,12 +79,18 @@ def _add_prove(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                    help="seconds per theorem before it is reported unknown (default 60)")
     p.add_argument("--json", action="store_true",
                    help='print a JSON list of {"theorem", "bound", "result", "seconds"}')
+    p.add_argument("--encoding", choices=("optimised", "baseline"), default="optimised",
+                   help="how the bounded theorems are given to Z3 (default optimised)")
+    p.add_argument("--mutation", choices=sorted(MUTATIONS), default=None,
+                   help="check deliberately broken definitions instead (to see a counterexample)")
 
 
 def _run_prove(args: argparse.Namespace) -> int:
-    from cspotlp.verify import format_counterexample, prove
+    from cspotlp.verify import DEFAULT, MUTATIONS, format_counterexample, prove
 
-    results = prove(args.theorem, args.bound, timeout=args.timeout)
+    defs = DEFAULT if args.mutation is None else MUTATIONS[args.mutation]
+    results = prove(args.theorem, args.bound, timeout=args.timeout, defs=defs,
+                    encoding=args.encoding)
     if args.json:
         print(json.dumps([r.as_json() for r in results], indent=2))
     else:

@@ -117,3 +117,10 @@ def test_counterexamples_print_one_line_per_event_or_span():
     trace = (Begin(0, None, "a"), End(0, "OK"))
     assert format_counterexample(trace) == ["1: begin(0, ⊥, 'a')", "2: end(0, 'OK')"]
     assert format_counterexample(phi(trace)) == ["span 0 parent ⊥ name 'a' [1, 2] status 'OK'"]
+
+
+def test_cli_prove_with_a_mutation_prints_the_counterexample(capsys):
+    assert main(["prove", "--theorem", "T1", "--bound", "4", "--mutation", "ends-first"]) == 1
+    captured = capsys.readouterr()
+    assert "counterexample" in captured.out and "span " in captured.out
+    assert "T1 has a counterexample" in captured.err
