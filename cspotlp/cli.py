@@ -333,5 +333,188 @@ COMMANDS["psi"] = (_add_psi, _without_cycle_collection(_run_psi))
 COMMANDS["phi"] = (_add_phi, _run_phi)
 
 
+# -- otlp2cspm / conform: captured traces against a CSP specification ---------------------------
+
+
+def _add_trace_input_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--abstraction", metavar="FILE",
+                   help="span -> label rules (JSON or TOML; default: service.name + span name)")
+    p.add_argument("--repair", action="append", default=[], metavar="NAME",
+                   choices=[*_REPAIR_NAMES.split(", "), "all"],
+                   help=f"repair traces that are not span forests (repeatable): {_REPAIR_NAMES}; "
+                   "'all' is every one but drop-duplicates")
+    p.add_argument("--lenient", action="store_true",
+                   help="accept base64 ids, enum names and snake_case keys, with a warning")
+
+
+def _repairs(names: Sequence[str]) -> tuple[str, ...]:
+    from cspotlp.otlp.repair import REPAIRS
+
+    if "all" in names:
+        return tuple(r for r in REPAIRS if r != "drop-duplicates")
+    return tuple(names)
+
+
+def _abstraction(path: str | None) -> Any:
+    from cspotlp.mapping.abstraction import DEFAULT_ABSTRACTION, load_abstraction
+
+    return DEFAULT_ABSTRACTION if path is None else load_abstraction(path)
+
+
+def _captured_traces(files: Sequence[str], lenient: bool, command: str) -> Any:
+    """Every trace of every file, in order (files read one at a time, with progress)."""
+    from cspotlp.otlp import load
+
+    for path in files:
+        show = _progress(path)
+        try:
+            capture = load(path, lenient=lenient, progress=show)
+        finally:
+            _end_progress(show)
+        for note in capture.notes:
+            print(f"cspotlp {command}: note: {note}", file=sys.stderr)
+        yield from capture.traces
+
+
+def _add_otlp2cspm(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "otlp2cspm", help="write captured traces as a CSPm script for FDR4",
+        description="Abstract every captured trace (spans -> call/ret/error events) and write "
+        "a CSPm script: the alphabet (or an include of --spec), the traces as one prefix-tree "
+        "process OBSERVED, and with --spec the assertion 'SPEC [T= OBSERVED'. A sidecar "
+        "OUT.json maps every event back to its trace and span ids.")
+    p.add_argument("files", nargs="+", metavar="TRACES")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.csp",
+                   help="the script to write ('-' for standard output, without sidecar)")
+    p.add_argument("--spec", metavar="MODEL.csp", help="a specification to include and check")
+    p.add_argument("--process", default="SPEC", help="the specification process (default SPEC)")
+    p.add_argument("--per-trace", action="store_true",
+                   help="also one process (and assertion) per captured trace")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="leave out traces that are not span forests (listed in the script) "
+                   "instead of failing")
+    p.add_argument("--no-sidecar", action="store_true", help="do not write OUT.csp.json")
+    _add_trace_input_options(p)
+
+
+def _run_otlp2cspm(args: argparse.Namespace) -> int:
+    import os
+
+    from cspotlp.errors import OtlpError
+    from cspotlp.export.cspm import SpecRef, export_cspm
+    from cspotlp.export.cspm_spec import read_spec_interface
+    from cspotlp.mapping.abstraction import abstract_trace
+
+    abstraction = _abstraction(args.abstraction)
+    repairs = _repairs(args.repair)
+    spec = None
+    if args.spec is not None:
+        interface = read_spec_interface(args.spec)
+        base = os.path.dirname(os.path.abspath(args.output)) if args.output != "-" else "."
+        include = os.path.relpath(os.path.abspath(args.spec), base).replace(os.sep, "/")
+        spec = SpecRef(include, args.process, interface.channels, interface.names)
+    traces, skipped = [], []
+    for trace in _captured_traces(args.files, args.lenient, "otlp2cspm"):
+        try:
+            traces.append(abstract_trace(trace, abstraction, repairs=repairs))
+        except OtlpError as e:
+            skipped.append(f"trace {trace.trace_id} left out: {e}")
+    if skipped and not args.skip_invalid:
+        for line in skipped:
+            print(f"cspotlp otlp2cspm: {line}", file=sys.stderr)
+        print("cspotlp otlp2cspm: nothing written; name a --repair, or --skip-invalid",
+              file=sys.stderr)
+        return EXIT_INPUT
+    result = export_cspm(traces, abstraction, spec=spec, per_trace=args.per_trace,
+                         sources=args.files, notes=skipped)
+    if args.output == "-":
+        sys.stdout.write(result.text)
+        return EXIT_OK
+    try:
+        with open(args.output, "w", encoding="utf-8", newline="\n") as f:
+            f.write(result.text)
+        if not args.no_sidecar:
+            with open(args.output + ".json", "w", encoding="utf-8", newline="\n") as f:
+                json.dump(result.sidecar, f, indent=1, ensure_ascii=False)
+                f.write("\n")
+    except OSError as e:
+        print(f"cspotlp otlp2cspm: cannot write {args.output}: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    events = sum(len(t.events) for t in traces)
+    print(f"wrote {args.output}: {len(traces)} trace(s), {events} abstract event(s)"
+          + (f", {len(skipped)} left out" if skipped else "")
+          + ("" if args.no_sidecar else f"; event -> span map in {args.output}.json"))
+    return EXIT_OK
+
+
+def _add_conform(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "conform", help="check captured traces against a CSP specification",
+        description="Check every captured trace against the specification process: pass when "
+        "the specification can perform the trace's abstract events, fail otherwise, with the "
+        "first offending event, the span that produced it and the events the specification "
+        "accepted there. Exit 0 when all pass, 1 when some fail, 2 on input errors.")
+    p.add_argument("files", nargs="+", metavar="TRACES")
+    p.add_argument("--spec", required=True, metavar="MODEL.csp", help="the CSPm specification")
+    p.add_argument("--process", default="SPEC", help="the specification process (default SPEC)")
+    p.add_argument("--complete", action="store_true",
+                   help="also require the specification to be able to finish (SKIP) at the end "
+                   "of each trace")
+    p.add_argument("--json", action="store_true", help="one JSON document with every verdict")
+    p.add_argument("--failures-only", action="store_true",
+                   help="list only failing traces and errors (and the summary)")
+    _add_trace_input_options(p)
+
+
+def _conform_progress() -> Callable[[int, int, float], None] | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(traces: int, events: int, seconds: float) -> None:
+        rate = events / seconds if seconds > 0 else 0.0
+        print(f"\rconform: {traces:,} traces, {events:,} events, {rate:,.0f} events/s",
+              end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _run_conform(args: argparse.Namespace) -> int:
+    from cspotlp.verify.conformance import ConformanceChecker, Summary
+    from cspotlp.verify.spec import load_spec
+
+    abstraction = _abstraction(args.abstraction)
+    process, env = load_spec(args.spec, args.process)
+    checker = ConformanceChecker.for_process(process, env, abstraction,
+                                             repairs=_repairs(args.repair),
+                                             complete=args.complete)
+    summary = Summary()
+    progress = None if args.json else _conform_progress()
+    results = []
+    for result in checker.check_all(_captured_traces(args.files, args.lenient, "conform"),
+                                    progress):
+        summary.add(result)
+        if args.json:
+            results.append(result.to_json())
+        elif not args.failures_only or not result.passed:
+            if progress is not None:
+                print("\r\033[K", end="", file=sys.stderr, flush=True)
+            print(result.describe())
+    if progress is not None:
+        print(file=sys.stderr)
+    if args.json:
+        print(json.dumps({"spec": args.spec, "process": args.process,
+                          "abstraction": abstraction.to_json(), "complete": args.complete,
+                          "results": results, "summary": summary.to_json()},
+                         ensure_ascii=False))
+    else:
+        print(summary)
+    if summary.errors:
+        return EXIT_INPUT
+    return EXIT_FAILED if summary.failed else EXIT_OK
+
+
+COMMANDS["otlp2cspm"] = (_add_otlp2cspm, _without_cycle_collection(_run_otlp2cspm))
+COMMANDS["conform"] = (_add_conform, _without_cycle_collection(_run_conform))
+
 if __name__ == "__main__":  # keep last: every command above is registered by now
     sys.exit(main())

@@ -80,7 +80,7 @@ class CspmExport:
 
 def export_cspm(traces: Sequence[AbstractTrace], abstraction: Abstraction, *,
                 spec: SpecRef | None = None, per_trace: bool = False,
-                sources: Sequence[str] = ()) -> CspmExport:
+                sources: Sequence[str] = (), notes: Sequence[str] = ()) -> CspmExport:
     """The CSPm script of ``traces`` (see the module docstring).
 
     Args:
@@ -89,19 +89,21 @@ def export_cspm(traces: Sequence[AbstractTrace], abstraction: Abstraction, *,
         spec: the specification to include and assert against, if any.
         per_trace: also define (and, with a spec, assert) one process per trace.
         sources: the trace files, named in the header comment.
+        notes: more lines for the header comment (e.g. traces left out, and why).
 
     Raises:
         ExportError: the spec's include path cannot be written, or its names clash with the
             names the export declares.
     """
     binding = EventBinding(abstraction, None if spec is None else spec.channels)
+    if spec is not None:
+        _check_spec(spec)
     texts = _event_texts(traces, binding)
     out = _Writer()
-    _header(out, traces, abstraction, spec, sources)
+    _header(out, traces, abstraction, spec, sources, notes)
     if spec is None:
         _declare_alphabet(out, traces, abstraction, binding)
     else:
-        _check_spec(spec)
         out.line(f'include "{spec.include}"')
         out.blank()
         _declare_unexpected(out, texts)
@@ -111,7 +113,7 @@ def export_cspm(traces: Sequence[AbstractTrace], abstraction: Abstraction, *,
     if spec is not None:
         out.line("-- Every captured trace is a trace of the specification:")
         out.line(f"assert {spec.process} [T= OBSERVED")
-        for name, trace in zip(names, traces, strict=True):
+        for name, trace in zip(names, traces, strict=False):  # names is empty without per_trace
             out.line(f"assert {spec.process} [T= {name}  -- trace {_safe(trace.trace_id)}")
     return CspmExport(out.text(), _sidecar(traces, abstraction, binding, texts, names))
 
@@ -165,7 +167,7 @@ def _comment_block(out: _Writer, title: str, body: str) -> None:
 
 
 def _header(out: _Writer, traces: Sequence[AbstractTrace], abstraction: Abstraction,
-            spec: SpecRef | None, sources: Sequence[str]) -> None:
+            spec: SpecRef | None, sources: Sequence[str], notes: Sequence[str]) -> None:
     events = sum(len(t.events) for t in traces)
     out.line("-- Captured OpenTelemetry traces as CSPm (written by cspotlp otlp2cspm).")
     out.line(f"-- {len(traces)} trace(s), {events} abstract event(s).")
@@ -173,6 +175,8 @@ def _header(out: _Writer, traces: Sequence[AbstractTrace], abstraction: Abstract
         out.line(f"-- source: {_safe(s)}")
     if spec is not None:
         out.line(f"-- specification: {_safe(spec.include)}, process {spec.process}")
+    for note in notes:
+        out.line(f"-- note: {_safe(note)}")
     out.line("-- Each event maps back to its spans: see the trace comments and the sidecar "
              "JSON.")
     _comment_block(out, "abstraction (JSON):", json.dumps(abstraction.to_json(), indent=1,

@@ -587,10 +587,11 @@ def abstract_trace(trace: CapturedTrace | ValidTrace, abstraction: Abstraction =
     for ev in psi(forest):
         if isinstance(ev, Begin):
             payload = ev.payload
-            if not isinstance(payload, SpanPayload) or (ev.parent is not None
-                                                        and ev.parent in pruned):
-                pruned.add(ev.span)  # synthetic roots and dropped subtrees
+            if ev.parent is not None and ev.parent in pruned:
+                pruned.add(ev.span)  # below a span dropped with its subtree
                 continue
+            if not isinstance(payload, SpanPayload):
+                continue  # a synthetic root made up by a repair: not a real span
             service = services.get(id(payload.resource))
             if service is None:
                 service = services[id(payload.resource)] = (service_name(payload.resource)

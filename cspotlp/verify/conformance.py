@@ -121,7 +121,11 @@ class ConformanceResult:
         return out
 
     def describe(self) -> str:
-        """One or two lines a person reads: the verdict and, for a failure, where and why."""
+        """What a person reads: the verdict line and, for a failure, where and why (indented).
+
+        >>> print(ConformanceResult("ab", "error", 0, error="orphan span").describe())
+        ERROR trace ab (0 events): orphan span
+        """
         head = f"{self.verdict.upper():5} trace {self.trace_id} ({self.events} events)"
         if self.error is not None:
             return f"{head}: {self.error}"
@@ -129,16 +133,21 @@ class ConformanceResult:
         if f is None:
             return head
         accepted = ", ".join(f.accepted) if f.accepted else "nothing (it has stopped)"
+        lines = [head]
         if f.reason == "not-terminated":
-            return (f"{head}: the trace ends where the specification cannot finish; it "
-                    f"expected one of: {accepted}")
-        span = f.span
-        where = (f" from span {span.span_id} {span.name!r} of service {span.service}"
-                 if span is not None else "")
-        what = ("is outside the specification's alphabet" if f.reason == "outside-alphabet"
-                else "is refused")
-        return (f"{head}: event {f.index + 1}, {f.event}{where}, {what}; the specification "
-                f"accepted: {accepted}")
+            lines.append("      the trace ends where the specification cannot finish")
+        else:
+            what = ("is outside the specification's alphabet" if f.reason == "outside-alphabet"
+                    else "is refused")
+            lines.append(f"      event {f.index + 1}, {f.event}, {what}")
+            if f.span is not None:
+                where = f", file {self.file}" if self.file else ""
+                lines.append(f"      span {f.span.span_id} {f.span.name!r} "
+                             f"(service {f.span.service}{where})")
+        if f.before:
+            lines.append(f"      after: {', '.join(f.before)}")
+        lines.append(f"      the specification accepted here: {accepted}")
+        return "\n".join(lines)
 
 
 @dataclass
