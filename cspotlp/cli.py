@@ -356,7 +356,8 @@ def _repairs(names: Sequence[str]) -> tuple[str, ...]:
 
 
 def _abstraction(path: str | None) -> Any:
-    from cspotlp.mapping.abstraction import DEFAULT_ABSTRACTION, load_abstraction
+    from cspotlp.mapping.abstraction import DEFAULT_ABSTRACTION
+    from cspotlp.mapping.abstraction_file import load_abstraction
 
     return DEFAULT_ABSTRACTION if path is None else load_abstraction(path)
 

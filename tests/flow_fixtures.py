@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cspotlp.mapping.abstraction import load_abstraction
+from cspotlp.mapping.abstraction_file import load_abstraction
 from cspotlp.otlp import CapturedTrace, Resource, Span, Status, attributes
 
 REPO = Path(__file__).resolve().parent.parent
@@ -109,3 +109,44 @@ def checkout_traces(file: str = "checkout.jsonl") -> list[CapturedTrace]:
 
 def checkout_abstraction():
     return load_abstraction(CHECKOUT_ABSTRACTION)
+
+
+def checkout_spec_terms(max_items: int = 3):
+    """examples/checkout_spec.csp built with the cspotlp.csp API: (SPEC process, environment)."""
+    from cspotlp.csp import SKIP, Environment, ext_choice, int_choice, interleave, prefix, seq
+    from cspotlp.csp.values import Datum
+
+    labels = ["Checkout", "PlaceOrder", "GetCart", "GetProduct", "Convert", "GetQuote", "Charge",
+              "ShipOrder", "EmptyCart", "SendOrderConfirmation"]
+    env = Environment()
+    values = [Datum(x) for x in labels]
+    call, ret, error = (env.channel(name, values) for name in ("call", "ret", "error"))
+    lab = {x: Datum(x) for x in labels}
+
+    def c(x):
+        return call.event(lab[x])
+
+    def r(x):
+        return ret.event(lab[x])
+
+    def rpc(x):
+        return prefix(c(x), prefix(r(x), SKIP))
+
+    def lookups(n):
+        p = rpc("GetProduct")
+        for _ in range(n - 1):
+            p = interleave(rpc("GetProduct"), p)
+        return p
+
+    options = [lookups(n) for n in range(1, max_items + 1)]
+    look = options[0]
+    for p in options[1:]:
+        look = int_choice(look, p)
+    fulfil = seq(rpc("ShipOrder"), seq(rpc("EmptyCart"), seq(rpc("SendOrderConfirmation"),
+                 prefix(r("PlaceOrder"), prefix(r("Checkout"), SKIP)))))
+    pay = prefix(c("Charge"), ext_choice(
+        prefix(r("Charge"), fulfil),
+        prefix(error.event(lab["Charge"]), prefix(error.event(lab["PlaceOrder"]),
+                                                  prefix(r("Checkout"), SKIP)))))
+    body = seq(rpc("GetCart"), seq(look, seq(rpc("Convert"), seq(rpc("GetQuote"), pay))))
+    return prefix(c("Checkout"), prefix(c("PlaceOrder"), body)), env

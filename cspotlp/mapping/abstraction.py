@@ -24,8 +24,9 @@ verdict about an abstract event points at the real span.
 Rules match with regexes on the service name, the span name and the span kind (``server``,
 ``client``, ``internal``, ``producer``, ``consumer``, ``unspecified``); every given regex must
 match the whole text. An abstraction is read from JSON or TOML (:func:`load_abstraction`) and
-written back canonically (:meth:`Abstraction.to_json`), so every export stores the abstraction it
-used::
+written back canonically (:meth:`Abstraction.to_json`; read with
+:func:`cspotlp.mapping.abstraction_file.load_abstraction`), so every export stores the
+abstraction it used::
 
     {
       "label": "{service}.{name}",
@@ -42,21 +43,16 @@ used::
 from __future__ import annotations
 
 import json
-import os
 import re
-import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from cspotlp.errors import AbstractionError, SourceLocation
-from cspotlp.mapping.correspondence import psi
+from cspotlp.errors import AbstractionError
 from cspotlp.mapping.cspm_names import DataValue, is_identifier
-from cspotlp.mapping.otlp_bridge import SpanPayload, to_forest
-from cspotlp.mapping.vocabulary import Begin, End, SpanId
-from cspotlp.otlp.model import AnyValue, Attributes, Status, service_name
+from cspotlp.otlp.model import AnyValue, Attributes, Span, service_name
 from cspotlp.otlp.reader import CapturedTrace
-from cspotlp.otlp.repair import ValidTrace, validate
+from cspotlp.otlp.repair import TreeNode, ValidTrace, validate
 
 KIND_NAMES: tuple[str, ...] = ("unspecified", "internal", "server", "client", "producer",
                                "consumer")
@@ -451,122 +447,6 @@ def _put(box: list[object] | dict[str, object], slot: int | str, value: object) 
         box[slot] = value
 
 
-# -- reading abstraction files --------------------------------------------------------------
-
-_TOP_KEYS = ("label", "channels", "drop_client_spans", "drop", "templates", "rename", "data")
-
-
-def abstraction_from_json(obj: object, where: str = "<abstraction>") -> Abstraction:
-    """An abstraction from its JSON object (as :meth:`Abstraction.to_json` writes it).
-
-    Raises:
-        AbstractionError: unknown or ill-typed keys, bad regexes or formats (naming the key).
-    """
-    try:
-        return _from_json(obj)
-    except AbstractionError as e:
-        raise AbstractionError(f"{where}: {e.message}") from e
-
-
-def _from_json(obj: object) -> Abstraction:
-    top = _obj(obj, "the abstraction", _TOP_KEYS)
-    channels = _obj(top.get("channels", {}), "channels", ("call", "ret", "error"))
-    return Abstraction(
-        label=_str(top.get("label", "{service}.{name}"), "label"),
-        templates=tuple(
-            Template(_str(t.get("template"), f"templates[{k}].template"),
-                     _match(t, f"templates[{k}]"))
-            for k, t in enumerate(_objs(top.get("templates", []), "templates",
-                                        ("template", "service", "name", "kind")))),
-        renames=tuple(
-            Rename(_match(r, f"rename[{k}]"), _str(r.get("label"), f"rename[{k}].label"))
-            for k, r in enumerate(_objs(top.get("rename", []), "rename",
-                                        ("service", "name", "kind", "label")))),
-        drops=tuple(
-            Drop(_match(d, f"drop[{k}]"), _bool(d.get("subtree", False), f"drop[{k}].subtree"))
-            for k, d in enumerate(_objs(top.get("drop", []), "drop",
-                                        ("service", "name", "kind", "subtree")))),
-        drop_client_spans=_bool(top.get("drop_client_spans", False), "drop_client_spans"),
-        data=tuple(_str(x, f"data[{k}]") for k, x in enumerate(_list(top.get("data", []),
-                                                                       "data"))),
-        call=_str(channels.get("call", "call"), "channels.call"),
-        ret=_str(channels.get("ret", "ret"), "channels.ret"),
-        error=_str(channels.get("error", "error"), "channels.error"),
-    )
-
-
-def _obj(v: object, where: str, keys: tuple[str, ...]) -> dict[str, Any]:
-    if not isinstance(v, dict):
-        raise AbstractionError(f"{where} must be an object")
-    for k in v:
-        if k not in keys:
-            raise AbstractionError(f"{where}: unknown key {k!r}; expected one of "
-                                   f"{', '.join(keys)}")
-    return v
-
-
-def _list(v: object, where: str) -> list[Any]:
-    if not isinstance(v, list):
-        raise AbstractionError(f"{where} must be a list")
-    return v
-
-
-def _objs(v: object, where: str, keys: tuple[str, ...]) -> list[dict[str, Any]]:
-    return [_obj(x, f"{where}[{k}]", keys) for k, x in enumerate(_list(v, where))]
-
-
-def _str(v: object, where: str) -> str:
-    if not isinstance(v, str):
-        raise AbstractionError(f"{where} must be a string")
-    return v
-
-
-def _bool(v: object, where: str) -> bool:
-    if not isinstance(v, bool):
-        raise AbstractionError(f"{where} must be true or false")
-    return v
-
-
-def _match(rule: dict[str, Any], where: str) -> SpanMatch:
-    service, name, kind = rule.get("service"), rule.get("name"), rule.get("kind", [])
-    if isinstance(kind, str):
-        kind = [kind]
-    try:
-        return SpanMatch(
-            None if service is None else _str(service, f"{where}.service"),
-            None if name is None else _str(name, f"{where}.name"),
-            tuple(_str(k, f"{where}.kind") for k in _list(kind, f"{where}.kind")),
-        )
-    except AbstractionError as e:
-        raise AbstractionError(f"{where}: {e.message}") from e
-
-
-def loads_abstraction(text: str, file: str = "<abstraction>", *, toml: bool = False
-                      ) -> Abstraction:
-    """An abstraction from JSON (or, with ``toml``, TOML) text."""
-    try:
-        obj: object = tomllib.loads(text) if toml else json.loads(text)
-    except json.JSONDecodeError as e:
-        lines = text.splitlines()
-        line = lines[e.lineno - 1] if 0 < e.lineno <= len(lines) else None
-        raise AbstractionError(f"not valid JSON: {e.msg}",
-                               SourceLocation(file, e.lineno, e.colno, line)) from e
-    except tomllib.TOMLDecodeError as e:
-        raise AbstractionError(f"{file}: not valid TOML: {e}") from e
-    return abstraction_from_json(obj, file)
-
-
-def load_abstraction(path: str | os.PathLike[str]) -> Abstraction:
-    """Read an abstraction file: TOML if it ends in ``.toml``, JSON otherwise."""
-    name = os.fspath(path)
-    try:
-        with open(name, encoding="utf-8") as f:
-            text = f.read()
-    except (OSError, UnicodeDecodeError) as e:
-        raise AbstractionError(f"{name}: cannot read: {e}") from e
-    return loads_abstraction(text, name, toml=name.endswith(".toml"))
-
-
 # -- abstracting traces ---------------------------------------------------------------------
 
 
@@ -574,51 +454,80 @@ def abstract_trace(trace: CapturedTrace | ValidTrace, abstraction: Abstraction =
                    *, repairs: Iterable[str] = ()) -> AbstractTrace:
     """The abstract events of one captured trace (see the module docstring).
 
+    Events are in Ψ's order: exactly the order of the ``begin`` and ``end`` events in
+    ``psi(to_forest(validate(trace, repairs)))`` (a property test checks this), computed without
+    building the forest, since marks and links never reach abstract events.
+
     Raises:
         OtlpError: the trace is not a span forest and no named repair makes it one.
     """
     valid = trace if isinstance(trace, ValidTrace) else validate(trace, tuple(repairs))
-    forest = to_forest(valid)
+    spans, nodes = valid.trace.spans, valid.nodes
     call, ret, error = abstraction.channels
-    kept: dict[SpanId, tuple[str, tuple[DataValue, ...], str, str, str]] = {}
-    pruned: set[SpanId] = set()
+    kept: list[tuple[str, tuple[DataValue, ...], Span] | None] = [None] * len(nodes)
+    pruned: set[str] = set()
     events: list[AbstractEvent] = []
     services: dict[int, str] = {}  # resource objects are shared by the spans of one batch
-    for ev in psi(forest):
-        if isinstance(ev, Begin):
-            payload = ev.payload
-            if ev.parent is not None and ev.parent in pruned:
-                pruned.add(ev.span)  # below a span dropped with its subtree
-                continue
-            if not isinstance(payload, SpanPayload):
-                continue  # a synthetic root made up by a repair: not a real span
-            service = services.get(id(payload.resource))
-            if service is None:
-                service = services[id(payload.resource)] = (service_name(payload.resource)
-                                                             or UNKNOWN_SERVICE)
-            sl = abstraction.classify(service, ev.name, payload.kind)
-            if sl.label is None:
-                if sl.drop_subtree:
-                    pruned.add(ev.span)
-                continue
-            data = abstraction.data_of(payload.attributes, sl.placeholders)
-            kept[ev.span] = (sl.label, data, payload.span_id, ev.name, service)
-            events.append(AbstractEvent(call, sl.label, data, payload.trace_id, payload.span_id,
-                                        ev.name, service))
-        elif isinstance(ev, End):
-            info = kept.get(ev.span)
-            if info is None:
-                continue
-            label, data, span_id, span_name, service = info
-            failed = isinstance(ev.status, Status) and ev.status.code == _STATUS_ERROR
-            events.append(AbstractEvent(error if failed else ret, label, data,
-                                        valid.trace.trace_id, span_id, span_name, service))
+    for _time, cls, _depth, _id, k in _psi_order(nodes):
+        node = nodes[k]
+        if cls == _END:
+            info = kept[k]
+            if info is not None:
+                label, data, sp = info
+                kind = error if sp.status.code == _STATUS_ERROR else ret
+                events.append(AbstractEvent(kind, label, data, sp.trace_id, sp.span_id, sp.name,
+                                            services[id(sp.resource)]))
+            continue
+        if node.parent is not None and node.parent in pruned:
+            pruned.add(node.id)  # below a span dropped with its subtree
+            continue
+        if node.span_index < 0:
+            continue  # a synthetic root made up by a repair: not a real span
+        sp = spans[node.span_index]
+        service = services.get(id(sp.resource))
+        if service is None:
+            service = services[id(sp.resource)] = service_name(sp.resource) or UNKNOWN_SERVICE
+        sl = abstraction.classify(service, sp.name, sp.kind)
+        if sl.label is None:
+            if sl.drop_subtree:
+                pruned.add(node.id)
+            continue
+        data = abstraction.data_of(sp.attributes, sl.placeholders)
+        kept[k] = (sl.label, data, sp)
+        events.append(AbstractEvent(call, sl.label, data, sp.trace_id, sp.span_id, sp.name,
+                                    service))
     notes = tuple(f"{d.repair}: span {d.span_id}: {d.message}" for d in valid.repairs)
     return AbstractTrace(valid.trace.trace_id, tuple(events), valid.trace.file, notes)
+
+
+_BEGIN, _END = 0, 3  # Ψ's occurrence classes (cspotlp.mapping.correspondence.BEGIN / END)
+
+
+def _psi_order(nodes: Sequence[TreeNode]) -> list[tuple[int, int, int, str, int]]:
+    """(time, class, depth, id, node index) of every begin and end, sorted as Ψ sorts them.
+
+    Ψ's key is (time, class, depth for begins, span id, position); the ids of a validated trace
+    are distinct strings, so the node index never decides.
+    """
+    index = {n.id: k for k, n in enumerate(nodes)}
+    depth = [-1] * len(nodes)
+    for k in range(len(nodes)):
+        chain: list[int] = []
+        cur: int | None = k
+        while cur is not None and depth[cur] < 0:
+            chain.append(cur)
+            parent = nodes[cur].parent
+            cur = index.get(parent) if parent is not None else None
+        base = depth[cur] + 1 if cur is not None else 0
+        for offset, node in enumerate(reversed(chain)):
+            depth[node] = base + offset
+    order = [(n.start, _BEGIN, depth[k], n.id, k) for k, n in enumerate(nodes)]
+    order.extend((n.end, _END, 0, n.id, k) for k, n in enumerate(nodes) if n.end is not None)
+    order.sort()
+    return order
 
 
 __all__ = [
     "DEFAULT_ABSTRACTION", "KIND_NAMES", "UNKNOWN_SERVICE", "AbstractEvent", "AbstractTrace",
     "Abstraction", "Drop", "Rename", "SpanLabel", "SpanMatch", "Template", "abstract_trace",
-    "abstraction_from_json", "load_abstraction", "loads_abstraction",
 ]

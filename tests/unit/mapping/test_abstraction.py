@@ -11,6 +11,8 @@ from cspotlp.mapping.abstraction import (
     SpanMatch,
     Template,
     abstract_trace,
+)
+from cspotlp.mapping.abstraction_file import (
     abstraction_from_json,
     load_abstraction,
     loads_abstraction,
