@@ -2,22 +2,53 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+from typing import Any
 
 from cspotlp.csp.environment import Environment
 from cspotlp.csp.terms import Proc
-from cspotlp.errors import VerifyError
+from cspotlp.cspm import ast
+from cspotlp.errors import CspmEvalError, VerifyError
+
+
+def _evaluator() -> Any:
+    try:
+        return importlib.import_module("cspotlp.cspm.evaluate")
+    except ImportError as e:  # the evaluator ships separately from the front end
+        raise VerifyError("loading a CSPm specification needs the CSPm evaluator "
+                          "(cspotlp.cspm.evaluate), which is not in this build") from e
 
 
 def load_spec(path: str | os.PathLike[str], process: str) -> tuple[Proc, Environment]:
     """The process named ``process`` in the CSPm script ``path``, with its environment.
 
+    Every channel of the script is declared in the environment (the evaluator declares channels
+    when first used; the conformance checker needs the whole alphabet up front, to tell an event
+    the specification refuses from one it never mentions).
+
     Raises:
         CspmError: the script does not parse, type-check or evaluate (located).
         VerifyError: the script defines no such process.
     """
-    raise VerifyError(f"{os.fspath(path)}: loading {process} needs the CSPm evaluator, which "
-                      "is not in this build yet")
+    loaded = _evaluator().load_script(path)
+    script: ast.Script = loaded.script
+    defined = sorted({b.name for b in loaded.checked.resolution.defs.values()
+                      if b.group == 1 and b.name[:1].isupper()})
+    try:
+        loaded.top_binding(process)
+    except KeyError:
+        raise VerifyError(f"{os.fspath(path)} defines no process {process!r}; it defines "
+                          f"{', '.join(defined) or 'nothing'}") from None
+    for d in script.decls:
+        if isinstance(d, ast.ChannelDecl):
+            for ident in d.names:
+                loaded.value(ident.name)
+    proc = loaded.value(process)
+    if not isinstance(proc, Proc):
+        raise CspmEvalError(f"{process} is not a process")
+    env: Environment = loaded.env
+    return proc, env
 
 
 __all__ = ["load_spec"]
