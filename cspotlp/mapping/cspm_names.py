@@ -81,7 +81,7 @@ def escape(text: str) -> str:
     """An injective spelling of ``text`` with ASCII letters, digits and ``_`` only.
 
     >>> escape("a.b_c"), escape("é")
-    ('a_db__c', 'a_ue9_')
+    ('a_db__c', '_ue9_')
     """
     out: list[str] = []
     for ch in text:
