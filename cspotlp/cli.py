@@ -62,7 +62,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _add_explore(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("explore", help="build a process's full LTS and report its size")
+    p = sub.add_parser(
+        "explore",
+        help="build a process's full LTS and report its size",
+        description="Explore every state of a process of a CSPm script (FILE PROCESS, where "
+        "PROCESS is a top-level name or an expression), or of a bundled model (--builtin).",
+    )
+    p.add_argument("file", nargs="?", help="a CSPm script (.csp)")
+    p.add_argument("process", nargs="?", help="the process to explore (a name or expression)")
     p.add_argument("--builtin", choices=sorted(_BUILTINS), help="a bundled textbook model")
     p.add_argument("--n", type=int, default=5, help="size parameter of the builtin model")
     p.add_argument("--butler", action="store_true", help="dining philosophers with a butler")
@@ -90,13 +97,35 @@ def _progress_printer(label: str) -> Callable[[int, int, float], None]:
     return report
 
 
+def _script_model(args: argparse.Namespace) -> Any:
+    from cspotlp.csp.models import Model
+    from cspotlp.csp.terms import Proc
+    from cspotlp.cspm.evaluate import load_script
+
+    loaded = load_script(args.file)
+    try:
+        value = loaded.value(args.process)
+    except KeyError:
+        if args.process.isidentifier():
+            raise CspotlpError(f"{args.file}: no top-level definition named "
+                               f"'{args.process}'") from None
+        value = loaded.evaluate(args.process)
+        loaded = loaded.last_evaluation or loaded
+    if not isinstance(value, Proc):
+        raise CspotlpError(f"{args.process} is not a process")
+    return Model(args.process, loaded.env, value)
+
+
 def _run_explore(args: argparse.Namespace) -> int:
     from cspotlp.csp import build_lts
 
-    if args.builtin is None:
-        print("cspotlp explore: give --builtin MODEL", file=sys.stderr)
+    if args.builtin is not None and args.file is None:
+        model = _builtin_model(args)
+    elif args.builtin is None and args.file is not None and args.process is not None:
+        model = _script_model(args)
+    else:
+        print("cspotlp explore: give FILE PROCESS, or --builtin MODEL", file=sys.stderr)
         return EXIT_INPUT
-    model = _builtin_model(args)
     show_progress = sys.stderr.isatty() and not args.json
     lts = build_lts(model.process, model.env, state_limit=args.state_limit,
                     progress=_progress_printer(model.name) if show_progress else None)
@@ -122,10 +151,11 @@ COMMANDS["explore"] = (_add_explore, _run_explore)
 def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "check",
-        help="read a CSPm script (FDR4's language) and check it",
-        description="Parse, resolve names and type-check a CSPm script (includes are read "
-        "relative to it). With --typecheck that is all; running the script's assertions "
-        "comes with the CSPm evaluator.",
+        help="read a CSPm script (FDR4's language) and run its assertions",
+        description="Parse, resolve names, type-check and evaluate a CSPm script (includes "
+        "are read relative to it), then run every assertion in order, as FDR's batch mode "
+        "does. Exit status: 0 if every assertion passes, 1 if any fails (or cannot be "
+        "decided), 2 if the script cannot be loaded.",
     )
     p.add_argument("file", help="the CSPm script (.csp)")
     p.add_argument(
@@ -133,24 +163,49 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         action="store_true",
         help="only parse, resolve and type-check (exit 0 if well-typed, 2 otherwise)",
     )
+    p.add_argument("--json", action="store_true",
+                   help="print a JSON list of {assertion, result, counterexample, states, "
+                   "seconds, ...}, in the script's order")
+    p.add_argument("--state-limit", type=int, default=None,
+                   help="give up a check (result: error) after storing this many states")
+
+
+def _check_progress(report: Any) -> None:
+    print(f"\r  {report}", end="", file=sys.stderr, flush=True)
 
 
 def _run_check(args: argparse.Namespace) -> int:
     from cspotlp.cspm import ast as cspm_ast
     from cspotlp.cspm import check_script, parse_file
 
-    script = parse_file(args.file)
-    check_script(script)
-    asserts = sum(isinstance(d, cspm_ast.AssertDecl) for d in script.decls)
-    print(f"{args.file}: well-typed ({len(script.decls)} declarations, {asserts} assertions)")
     if args.typecheck:
+        script = parse_file(args.file)
+        check_script(script)
+        asserts = sum(isinstance(d, cspm_ast.AssertDecl) for d in script.decls)
+        print(f"{args.file}: well-typed ({len(script.decls)} declarations, "
+              f"{asserts} assertions)")
         return EXIT_OK
-    print(
-        "cspotlp check: running assertions is not implemented yet (the CSPm evaluator comes "
-        "next); use --typecheck to only type-check",
-        file=sys.stderr,
-    )
-    return EXIT_INPUT
+
+    from cspotlp.cspm.assertions import AssertionResult, check_assertions
+    from cspotlp.cspm.evaluate import load_script
+
+    loaded = load_script(args.file)
+    loaded.force_declarations()
+    tty = sys.stderr.isatty()
+
+    def show(result: AssertionResult) -> None:
+        if tty:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+        if not args.json:
+            print("\n".join(result.lines()), flush=True)
+
+    results = check_assertions(loaded, state_limit=args.state_limit,
+                               progress=_check_progress if tty else None, on_result=show)
+    if args.json:
+        print(json.dumps([r.to_json() for r in results], indent=2, ensure_ascii=False))
+    elif not results:
+        print(f"{args.file}: no assertions")
+    return EXIT_OK if all(r.result == "passed" for r in results) else EXIT_FAILED
 
 
 COMMANDS["check"] = (_add_check, _run_check)
