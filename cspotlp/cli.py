@@ -30,11 +30,14 @@ _BUILTINS = ("dining_philosophers", "cyclic_scheduler", "buffer_pipeline")
 def _add_explore(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "explore",
-        help="explore a built-in model's state space and check it for deadlock",
-        description="Explore every state of a built-in model with the supercombinator engine and "
-        "check deadlock freedom (exit 1 if it deadlocks).",
+        help="explore a model's state space and check it for deadlock",
+        description="Explore every state of a built-in model (--builtin) or of a process of a "
+        "CSPm script (FILE PROCESS, where PROCESS is a top-level name or an expression) with "
+        "the supercombinator engine and check deadlock freedom (exit 1 if it deadlocks).",
     )
-    p.add_argument("--builtin", choices=_BUILTINS, required=True, help="which model")
+    p.add_argument("file", nargs="?", help="a CSPm script (.csp)")
+    p.add_argument("process", nargs="?", help="the process to explore (a name or expression)")
+    p.add_argument("--builtin", choices=_BUILTINS, help="which built-in model")
     p.add_argument("--n", type=int, default=5, help="size (philosophers, cells, buffers); default 5")
     p.add_argument("--butler", action="store_true", help="dining philosophers with a butler")
     p.add_argument("--state-limit", type=int, default=None, help="stop (inconclusive) past this many states")
@@ -48,10 +51,16 @@ def _run_explore(args: argparse.Namespace) -> int:
     from cspotlp.csp import deadlock_free, explore
     from cspotlp.csp.models import buffer_pipeline, cyclic_scheduler, dining_philosophers
 
-    if args.n < 2:
+    if (args.builtin is None) == (args.file is None) or (args.file is None) != (
+            args.process is None):
+        print("cspotlp explore: give FILE PROCESS, or --builtin MODEL", file=sys.stderr)
+        return EXIT_INPUT
+    if args.builtin is None:
+        model = _script_model(args)
+    elif args.n < 2:
         print("cspotlp: --n must be at least 2", file=sys.stderr)
         return EXIT_INPUT
-    if args.builtin == "dining_philosophers":
+    elif args.builtin == "dining_philosophers":
         model = dining_philosophers(args.n, butler=args.butler)
     elif args.builtin == "cyclic_scheduler":
         model = cyclic_scheduler(args.n)
@@ -120,24 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-
-# -- explore -------------------------------------------------------------------------------------
-
-
-def _add_explore(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "explore",
-        help="build a process's full LTS and report its size",
-        description="Explore every state of a process of a CSPm script (FILE PROCESS, where "
-        "PROCESS is a top-level name or an expression), or of a bundled model (--builtin).",
-    )
-    p.add_argument("file", nargs="?", help="a CSPm script (.csp)")
-    p.add_argument("process", nargs="?", help="the process to explore (a name or expression)")
-    p.add_argument("--builtin", choices=sorted(_BUILTINS), help="a bundled textbook model")
-    p.add_argument("--n", type=int, default=5, help="size parameter of the builtin model")
-    p.add_argument("--butler", action="store_true", help="dining philosophers with a butler")
-    p.add_argument("--state-limit", type=int, default=None, help="stop after this many states")
-    p.add_argument("--json", action="store_true", help="print {states, transitions, seconds}")
+# -- explore: models from CSPm scripts -------------------------------------------------------------
 
 
 def _builtin_model(args: argparse.Namespace) -> Any:
@@ -146,18 +138,6 @@ def _builtin_model(args: argparse.Namespace) -> Any:
     if args.builtin == "dining_philosophers":
         return dining_philosophers(args.n, butler=args.butler)
     raise AssertionError(args.builtin)
-
-
-_BUILTINS = {"dining_philosophers"}
-
-
-def _progress_printer(label: str) -> Callable[[int, int, float], None]:
-    def report(states: int, transitions: int, seconds: float) -> None:
-        rate = states / seconds if seconds > 0 else 0.0
-        print(f"\r{label}: {states:,} states, {transitions:,} transitions, {rate:,.0f} states/s",
-              end="", file=sys.stderr, flush=True)
-
-    return report
 
 
 def _script_model(args: argparse.Namespace) -> Any:
@@ -177,35 +157,6 @@ def _script_model(args: argparse.Namespace) -> Any:
     if not isinstance(value, Proc):
         raise CspotlpError(f"{args.process} is not a process")
     return Model(args.process, loaded.env, value)
-
-
-def _run_explore(args: argparse.Namespace) -> int:
-    from cspotlp.csp import build_lts
-
-    if args.builtin is not None and args.file is None:
-        model = _builtin_model(args)
-    elif args.builtin is None and args.file is not None and args.process is not None:
-        model = _script_model(args)
-    else:
-        print("cspotlp explore: give FILE PROCESS, or --builtin MODEL", file=sys.stderr)
-        return EXIT_INPUT
-    show_progress = sys.stderr.isatty() and not args.json
-    lts = build_lts(model.process, model.env, state_limit=args.state_limit,
-                    progress=_progress_printer(model.name) if show_progress else None)
-    if show_progress:
-        print(file=sys.stderr)
-    summary = lts.summary()
-    if args.json:
-        print(json.dumps({"states": summary.states, "transitions": summary.transitions,
-                          "seconds": round(summary.seconds, 6)}))
-    else:
-        dead = lts.deadlocks()
-        print(f"{model.name}: {summary}")
-        print(f"deadlock states: {len(dead)}")
-    return EXIT_OK
-
-
-COMMANDS["explore"] = (_add_explore, _run_explore)
 
 
 # -- check -------------------------------------------------------------------------------------
@@ -614,6 +565,42 @@ def _run_otlp2cspm(args: argparse.Namespace) -> int:
           + (f", {len(skipped)} left out" if skipped else "")
           + ("" if args.no_sidecar else f"; event -> span map in {args.output}.json"))
     return EXIT_OK
+
+
+def _add_locate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "locate", help="point a counterexample (from FDR4 or cspotlp check) at captured spans",
+        description="Find the captured traces that performed a counterexample trace, using the "
+        "sidecar that otlp2cspm wrote next to the script (OUT.csp.json), and print the span "
+        "behind each of its events; the last one is where the specification was left.")
+    p.add_argument("sidecar", metavar="OUT.csp.json")
+    p.add_argument("trace", metavar="TRACE",
+                   help="the counterexample as FDR prints it: '<call.A, ret.A, call.B>'")
+
+
+def _run_locate(args: argparse.Namespace) -> int:
+    from cspotlp.export.cspm import spans_of_counterexample
+
+    try:
+        with open(args.sidecar, encoding="utf-8") as f:
+            sidecar = json.load(f)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        print(f"cspotlp locate: {args.sidecar}: cannot read: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    events = [e.strip() for e in args.trace.strip().strip("<>").split(",") if e.strip()]
+    found = spans_of_counterexample(sidecar, events)
+    if not found:
+        print(f"no captured trace starts with these {len(events)} events")
+        return EXIT_FAILED
+    for hit in found:
+        print(f"trace {hit['trace_id']}" + (f" ({hit['file']})" if hit["file"] else ""))
+        for k, (event, span_id, name, service) in enumerate(hit["spans"], 1):
+            mark = "  <- here" if k == len(hit["spans"]) else ""
+            print(f"  {k:>3}. {event:<30} span {span_id} {json.dumps(name)} ({service}){mark}")
+    return EXIT_OK
+
+
+COMMANDS["locate"] = (_add_locate, _run_locate)
 
 
 def _add_conform(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

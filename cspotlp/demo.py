@@ -80,6 +80,19 @@ def _order_trace(capture: Path, number: int) -> str:
     return "(no such order)"
 
 
+def _counterexample(script: Path) -> str:
+    """The counterexample of ``SPEC [T= OBSERVED`` in an exported script, as FDR prints it."""
+    from cspotlp.cspm.assertions import check_assertion
+    from cspotlp.cspm.evaluate import load_script
+
+    loaded = load_script(script)
+    for decl in loaded.assertions():
+        if loaded.source_text(decl).endswith("[T= OBSERVED"):
+            found = check_assertion(loaded, decl).counterexample
+            return "<" + ", ".join(found or ()) + ">"
+    return "<>"
+
+
 def steps(out: Path) -> list[Step]:
     """The tour, writing its files under ``out``."""
     capture = out / "checkout.pb"
@@ -119,11 +132,19 @@ def steps(out: Path) -> list[Step]:
                    "--per-trace"]),
              f"cspotlp otlp2cspm {_rel(capture)} -o {_rel(script)} --spec {_rel(spec)} "
              f"--abstraction {_rel(abstraction)} --per-trace"),
-        Step("5. Re-load the exported script",
-             "The export is read back by cspotlp's own CSPm front end (parse, resolve names, "
-             "type-check, with the specification included), as FDR4 would read it.",
-             _cli(["check", "--typecheck", str(script)]),
-             f"cspotlp check --typecheck {_rel(script)}"),
+        Step("5. Run the exported assertions",
+             "The export is read back by cspotlp's own CSPm front end and evaluator, and its "
+             "assertions are checked as FDR4 checks them (normalise the specification, explore "
+             "the product breadth first): the specification's own sanity checks pass, "
+             "SPEC [T= OBSERVED fails with the shortest counterexample, and so does order 4's "
+             "own assertion. Exit status 1: some assertion failed, as it should.",
+             _cli(["check", str(script)]), f"cspotlp check {_rel(script)}", ok=(1,)),
+        Step("5b. Point the counterexample at the real spans",
+             "The sidecar written with the script maps every event back to the span that made "
+             "it; 'locate' finds the captured trace that performed the counterexample (FDR4's "
+             "or ours) and marks the span where the specification was left.",
+             lambda: cli(["locate", f"{script}.json", _counterexample(script)]),
+             lambda: f"cspotlp locate {_rel(script)}.json '{_counterexample(script)}'"),
         Step("6. TLA+ exports (for TLC)",
              "Not wired into this tour yet: the TLA+ exporters arrive from their own branch; "
              "this step will export the specification as a TLA+ module and the captured "
@@ -157,9 +178,16 @@ def steps(out: Path) -> list[Step]:
             f"--failures-only {_rel(demo)}", ok=(0, 1)))
     tour.append(Step(
         "9. The process algebra underneath: dining philosophers",
-        "Five philosophers without a butler can deadlock; the LTS shows the deadlock states.",
+        "Five philosophers who each pick up their left fork first can deadlock: the checker "
+        "finds the shortest trace into the deadlock and shows what every component is waiting "
+        "for (exit status 1: the check failed, as it should).",
         _cli(["explore", "--builtin", "dining_philosophers", "--n", "5"]),
-        "cspotlp explore --builtin dining_philosophers --n 5"))
+        "cspotlp explore --builtin dining_philosophers --n 5", ok=(1,)))
+    tour.append(Step(
+        "10. ... and with a butler",
+        "A butler who seats at most four at a time removes the deadlock.",
+        _cli(["explore", "--builtin", "dining_philosophers", "--n", "5", "--butler"]),
+        "cspotlp explore --builtin dining_philosophers --n 5 --butler"))
     return tour
 
 

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 import os
-from typing import Any
 
 from cspotlp.csp.environment import Environment
 from cspotlp.csp.terms import Proc
 from cspotlp.cspm import ast
+from cspotlp.cspm.evaluate import load_script
 from cspotlp.errors import CspmEvalError, VerifyError
-
-
-def _evaluator() -> Any:
-    try:
-        return importlib.import_module("cspotlp.cspm.evaluate")
-    except ImportError as e:  # the evaluator ships separately from the front end
-        raise VerifyError("loading a CSPm specification needs the CSPm evaluator "
-                          "(cspotlp.cspm.evaluate), which is not in this build") from e
 
 
 def load_spec(path: str | os.PathLike[str], process: str) -> tuple[Proc, Environment]:
@@ -31,8 +22,8 @@ def load_spec(path: str | os.PathLike[str], process: str) -> tuple[Proc, Environ
         CspmError: the script does not parse, type-check or evaluate (located).
         VerifyError: the script defines no such process.
     """
-    loaded = _evaluator().load_script(path)
-    script: ast.Script = loaded.script
+    loaded = load_script(path)
+    script = loaded.script
     defined = sorted({b.name for b in loaded.checked.resolution.defs.values()
                       if b.group == 1 and b.name[:1].isupper()})
     try:
@@ -47,8 +38,7 @@ def load_spec(path: str | os.PathLike[str], process: str) -> tuple[Proc, Environ
     proc = loaded.value(process)
     if not isinstance(proc, Proc):
         raise CspmEvalError(f"{process} is not a process")
-    env: Environment = loaded.env
-    return proc, env
+    return proc, loaded.env
 
 
 __all__ = ["load_spec"]
