@@ -1,7 +1,7 @@
 """Conformance throughput: abstract events checked per second, after normalisation.
 
-The checkout specification (examples/checkout_spec.csp, built with the cspotlp.csp API so the
-benchmark does not depend on the CSPm evaluator) is normalised once; then N captured orders
+The checkout specification (examples/checkout_spec.csp, loaded with the CSPm evaluator) is
+normalised once; then N captured orders
 (1-3 concurrent lookups, some declined, some shipping before charging) go through each phase:
 
 * ``normalise (all nodes)``  — FDR-style eager normalisation of the specification;
@@ -25,7 +25,8 @@ from collections.abc import Callable
 from cspotlp.mapping.abstraction import abstract_trace
 from cspotlp.verify.conformance import ConformanceChecker
 from cspotlp.verify.normalise import NormalisedSpec
-from tests.flow_fixtures import checkout_abstraction, checkout_spec_terms, order
+from cspotlp.verify.spec import load_spec
+from tests.flow_fixtures import CHECKOUT_SPEC, checkout_abstraction, order
 
 TARGET = 1_000_000
 
@@ -44,7 +45,7 @@ def main() -> None:
     traces = [order(k, 1 + k % 3, decline=k % 13 == 0, ship_first=k % 17 == 0)
               for k in range(1, n + 1)]
     abstraction = checkout_abstraction()
-    spec, env = checkout_spec_terms()
+    spec, env = load_spec(CHECKOUT_SPEC, "SPEC")
     abstracts = [abstract_trace(t, abstraction) for t in traces]
     events = sum(len(a.events) for a in abstracts)
 

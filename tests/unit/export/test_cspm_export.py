@@ -219,3 +219,37 @@ def test_templated_labels_collapse_cardinality():
     b.end(root)
     text = export_cspm(abstract([b.trace()], a), a).text
     assert "datatype Label = L_GET_w_susers_s_lid_r | root" in text
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_observed_has_exactly_the_prefixes_of_the_captured_traces(name):
+    from cspotlp.csp import traces
+    from cspotlp.cspm.evaluate import load_script
+
+    loaded = load_script(GOLDEN / f"{name}.csp")
+    side = json.loads((GOLDEN / f"{name}.csp.json").read_text(encoding="utf-8"))
+    rows = [[e[0] for e in t["events"]] for t in side["traces"]]
+    expected = {tuple(row[:k]) for row in rows for k in range(len(row) + 1)}
+    longest = max(map(len, rows))
+    got = traces(loaded.process("OBSERVED"), loaded.env, longest + 1)
+    assert {tuple(e.name for e in t) for t in got} == expected
+    for k, row in enumerate(rows, 1):  # and each per-trace process is its own trace
+        if "process" in side["traces"][k - 1]:
+            mine = traces(loaded.process(f"Trace_{k}"), loaded.env, longest + 1)
+            assert tuple(e.name for e in max(mine, key=len)) == tuple(row)
+
+
+def test_exported_assertions_have_the_native_verdicts():
+    from cspotlp.cspm.assertions import check_assertions
+    from cspotlp.cspm.evaluate import load_script
+
+    results = check_assertions(load_script(GOLDEN / "checkout_spec.csp"))
+    assert [r.result for r in results] == ["passed"] * 3 + ["failed"] + ["passed"] * 3 + ["failed"]
+    observed = results[3]
+    assert observed.assertion == "assert SPEC [T= OBSERVED"
+    assert observed.counterexample[-2:] == ("ret.GetQuote", "call.ShipOrder")
+    located = spans_of_counterexample(CASES["checkout_spec"]().sidecar, observed.counterexample)
+    assert [hit["trace_id"] for hit in located] == [f"{4:032x}"]
+    unexpected = check_assertions(load_script(GOLDEN / "unexpected.csp"))
+    assert unexpected[-1].result == "failed"
+    assert unexpected[-1].counterexample[0].startswith("unexpected.U_call_Z")

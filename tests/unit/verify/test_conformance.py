@@ -144,3 +144,42 @@ def test_abstract_traces_checked_directly(checker):
     t = abstract_trace(checkout_traces()[1], a)
     assert checker.check_abstract(t).passed
     assert checker.codes(t.events) == checker.codes(t.events)  # numbering is stable
+
+
+def test_the_cspm_spec_agrees_with_its_python_twin():
+    from cspotlp.verify.spec import load_spec
+    from tests.flow_fixtures import CHECKOUT_SPEC
+
+    spec, env = load_spec(CHECKOUT_SPEC, "SPEC")
+    assert {"call", "ret", "error"} <= set(env.channels)
+    from_cspm = ConformanceChecker.for_process(spec, env, checkout_abstraction(), complete=True)
+    twin_spec, twin_env = checkout_spec_terms()
+    twin = ConformanceChecker.for_process(twin_spec, twin_env, checkout_abstraction(),
+                                          complete=True)
+    traces = [*checkout_traces(), order(5, 4), order(6, 2, decline=True, ship_first=True)]
+    for t in traces:
+        a, b = from_cspm.check(t), twin.check(t)
+        assert (a.verdict, a.failure) == (b.verdict, b.failure)
+    assert from_cspm.spec.normalise_all() == twin.spec.normalise_all()
+
+
+def test_the_otel_demo_capture_against_its_spec():
+    from cspotlp.mapping.abstraction_file import load_abstraction
+    from cspotlp.otlp import load
+    from cspotlp.verify.spec import load_spec
+    from tests.flow_fixtures import EXAMPLES
+    from tests.paths import OTLP_DATA
+
+    spec, env = load_spec(EXAMPLES / "otel_demo_spec.csp", "SPEC")
+    checker = ConformanceChecker.for_process(
+        spec, env, load_abstraction(EXAMPLES / "otel_demo_abstraction.json"),
+        repairs=["split-shared", "synthetic-root", "break-cycles", "clamp-skew"])
+    capture = load(OTLP_DATA / "otlpjson__otel-tui__otel-demo-fileexporter-part1.jsonl")
+    results = list(checker.check_all(capture.traces))
+    failed = [r for r in results if not r.passed]
+    assert (len(results), len(failed)) == (61, 3)
+    for r in failed:  # each a lone product look-up whose frontend parent was not captured
+        assert (r.events, r.failure.event, r.failure.index) == (2, "call.GetProduct", 0)
+        assert r.failure.span.service == "productcatalogservice"
+        assert {"call.Api", "call.LoadGen"} <= set(r.failure.accepted)
+        assert any("synthetic-root" in note for note in r.repairs)
