@@ -1,8 +1,27 @@
-"""The CSP process algebra: events and channels, terms, operational semantics, LTSs, traces."""
+"""The CSP process algebra, with refinement checking as FDR does it.
 
+Events and channels, terms, operational semantics, LTSs and traces; normalised specifications, a
+vectorised supercombinator engine, checks with counterexamples, and compressions.
+"""
+
+from cspotlp.csp.checks import deadlock_free, deterministic, divergence_free, has_trace
+from cspotlp.csp.compressions import (
+    LTS_COMPRESSIONS,
+    bisimilar,
+    bisimulation_blocks,
+    compress_lts,
+    compress_process,
+    diamond,
+    sbisim,
+    wbisim,
+)
 from cspotlp.csp.environment import Datatype, Definition, Environment
 from cspotlp.csp.events import TAU, TICK, Channel, Event, event, show_event_set, sort_events
+from cspotlp.csp.explicit import ExplicitLts
+from cspotlp.csp.explore import Exploration, explicate, explore
 from cspotlp.csp.lts import Lts, LtsSummary, Progress, build_lts
+from cspotlp.csp.normalise import NormalForm, normalise
+from cspotlp.csp.refine import refines
 from cspotlp.csp.semantics import (
     COMPRESSIONS,
     RULES,
@@ -12,6 +31,7 @@ from cspotlp.csp.semantics import (
     explicit,
 )
 from cspotlp.csp.show import show
+from cspotlp.csp.supercombinator import Network, compile_network
 from cspotlp.csp.terms import (
     DIV,
     OMEGA,
@@ -47,9 +67,14 @@ from cspotlp.csp.terms import (
 )
 from cspotlp.csp.traces import acceptances, after, initials, tau_closure, traces
 from cspotlp.csp.values import Datum, Seq, Value, show_value, sorted_values, value_key
+from cspotlp.csp.verdict import ComponentView, Counterexample, ProgressReport, Step, Verdict
 
 __all__ = [
-    "COMPRESSIONS", "DIV", "OMEGA", "RULES", "SKIP", "STOP", "TAU", "TICK", "Channel", "Datatype",
+    "COMPRESSIONS", "LTS_COMPRESSIONS", "ComponentView", "Counterexample", "ExplicitLts", "Exploration",
+    "Network", "NormalForm", "ProgressReport", "Step", "Verdict", "bisimilar", "bisimulation_blocks",
+    "compile_network", "compress_lts", "compress_process", "deadlock_free", "deterministic",
+    "diamond", "divergence_free", "explicate", "explore", "has_trace", "normalise", "refines",
+    "sbisim", "wbisim", "DIV", "OMEGA", "RULES", "SKIP", "STOP", "TAU", "TICK", "Channel", "Datatype",
     "Datum", "Definition", "Environment", "Event", "ExplicitGraph", "Lts", "LtsSummary", "Op", "Proc",
     "Progress", "Semantics", "Seq", "Transition", "Value", "acceptances", "after", "apar",
     "apar_all", "build_lts", "call", "chaos", "compress", "event", "exception", "explicit",

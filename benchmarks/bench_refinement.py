@@ -1,0 +1,356 @@
+"""Refinement-checker benchmark: cspotlp against agenticraft-foundation and spin.
+
+For dining philosophers N = 3..8 (with and without a butler), Milner's cyclic scheduler and a
+buffer pipeline it prints states, transitions, seconds, states/s and peak memory for
+
+  (a) full exploration of the state space,
+  (b) the deadlock check,
+  (c) a trace refinement against a normalised specification,
+
+then measures the same dining-philosopher models with agenticraft-foundation (the other Python CSP
+library, ``pip install agenticraft-foundation``) and with spin on an equivalent Promela model
+(exhaustive safety search, ``-DNOREDUCE``: no partial-order reduction, so the state spaces match),
+and prints the ratios. State counts of the three tools are compared.
+
+Every measurement runs in its own subprocess (so peak memory is per run); seconds are wall clock,
+and CPU seconds (user + system of that subprocess) are shown too, since a loaded machine inflates
+wall time. Ratios use CPU seconds.
+
+Run: ``PYTHONPATH=. python benchmarks/bench_refinement.py [--max-n 8] [--quick]
+[--agenticraft-timeout 60] [--no-spin] [--no-agenticraft]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+@dataclass
+class Run:
+    tool: str
+    model: str
+    n: int
+    task: str
+    states: int | None = None
+    transitions: int | None = None
+    seconds: float | None = None
+    cpu: float | None = None
+    peak_mb: float | None = None
+    verdict: str = ""
+    note: str = ""
+
+    @property
+    def rate(self) -> float | None:
+        return self.states / self.seconds if self.states and self.seconds else None
+
+    @property
+    def cpu_rate(self) -> float | None:
+        return self.states / self.cpu if self.states and self.cpu else None
+
+
+# -- workers (run in a subprocess, print one JSON line) ---------------------------------------------
+
+
+def build_model(model: str, n: int):
+    from cspotlp.csp.models import buffer_pipeline, cyclic_scheduler, dining_philosophers
+
+    if model == "dining":
+        return dining_philosophers(n)
+    if model == "dining_butler":
+        return dining_philosophers(n, butler=True)
+    if model == "scheduler":
+        return cyclic_scheduler(n)
+    if model == "pipeline":
+        return buffer_pipeline(n)
+    raise SystemExit(f"unknown model {model}")
+
+
+def worker_cspotlp(model: str, n: int, task: str) -> dict[str, object]:
+    from cspotlp.csp import deadlock_free, explore, refines
+
+    m = build_model(model, n)
+    start, cpu = time.perf_counter(), time.process_time()
+    if task == "explore":
+        e = explore(m.process, m.env)
+        return {"states": e.states, "transitions": e.transitions, "verdict": "complete" if e.complete else e.reason,
+                "seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu}
+    if task == "deadlock":
+        v = deadlock_free(m.process, m.env, "F")
+    else:
+        (spec, impl), = m.refinements.values()
+        v = refines(spec, impl, m.env, "T")
+    verdict = {True: "passed", False: "failed", None: "inconclusive"}[v.holds]
+    return {"states": v.states, "transitions": v.transitions, "verdict": verdict,
+            "seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu}
+
+
+def worker_agenticraft(model: str, n: int, task: str) -> dict[str, object]:
+    from agenticraft_foundation.algebra.csp import (
+        Event,
+        ExternalChoice,
+        Parallel,
+        Prefix,
+        Recursion,
+        Variable,
+    )
+    from agenticraft_foundation.algebra.refinement import trace_refines
+    from agenticraft_foundation.algebra.semantics import LTSBuilder, detect_deadlock
+
+    def chain(events, end):
+        p = end
+        for e in reversed(events):
+            p = Prefix(Event(e), p)
+        return p
+
+    def par_all(ps, sync=frozenset()):
+        out = ps[0]
+        for p in ps[1:]:
+            out = Parallel(out, p, sync)
+        return out
+
+    # PHILS [| picks, putsdown |] FORKS: the same LTS as cspotlp's alphabetised version
+    phils = [Recursion(f"P{i}", chain([f"sits.{i}", f"picks.{i}.{i}", f"picks.{i}.{(i + 1) % n}", f"eats.{i}",
+                                        f"putsdown.{i}.{(i + 1) % n}", f"putsdown.{i}.{i}", f"getsup.{i}"],
+                                       Variable(f"P{i}"))) for i in range(n)]
+    forks = [Recursion(f"F{j}", ExternalChoice(*(chain([f"picks.{u}.{j}", f"putsdown.{u}.{j}"], Variable(f"F{j}"))
+                                                 for u in (j, (j - 1) % n)))) for j in range(n)]
+    sync = frozenset(Event(f"{k}.{i}.{j}") for k in ("picks", "putsdown") for i in range(n) for j in range(n))
+    system = Parallel(par_all(phils), par_all(forks), sync)
+    if model != "dining":
+        raise SystemExit(f"agenticraft: model {model} is not built for it")
+    start, cpu = time.perf_counter(), time.process_time()
+    if task == "refine":
+        forkspecs = [Recursion(f"S{j}", ExternalChoice(*(chain([f"picks.{u}.{j}", f"putsdown.{u}.{j}"], Variable(f"S{j}"))
+                                                        for u in (j, (j - 1) % n)))) for j in range(n)]
+        free = [Recursion(f"R{e}", Prefix(Event(e), Variable(f"R{e}")))
+                for i in range(n) for e in (f"sits.{i}", f"eats.{i}", f"getsup.{i}")]
+        spec = par_all(forkspecs + free)
+        depth = 4 * n
+        r = trace_refines(spec, system, max_trace_length=depth)
+        return {"states": None, "transitions": None, "verdict": "passed" if r.refines else "failed",
+                "seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu,
+                "note": f"traces up to length {depth} only"}
+    lts = LTSBuilder(max_states=10**8, max_depth=10**8).build(system)
+    out: dict[str, object] = {"states": lts.num_states, "transitions": lts.num_transitions}
+    if task == "deadlock":
+        d = detect_deadlock(lts)
+        out["verdict"] = "failed" if d.has_deadlock else "passed"
+    else:
+        out["verdict"] = "complete"
+    out["seconds"] = time.perf_counter() - start
+    out["cpu"] = time.process_time() - cpu
+    return out
+
+
+def promela(n: int, butler: bool) -> str:
+    """Dining philosophers as one Promela process whose d_step options are the CSP events."""
+    lines = [f"byte phil[{n}]; byte fork[{n}];"]
+    if butler:
+        lines.append("byte seated;")
+    lines.append("active proctype system() {\n  do")
+    for i in range(n):
+        lf, rf = i, (i + 1) % n
+        sit_guard = f"phil[{i}] == 0" + (f" && seated < {n - 1}" if butler else "")
+        lines += [
+            f"  :: d_step {{ {sit_guard} -> phil[{i}] = 1{'; seated++' if butler else ''} }}",
+            f"  :: d_step {{ phil[{i}] == 1 && fork[{lf}] == 0 -> phil[{i}] = 2; fork[{lf}] = 1 }}",
+            f"  :: d_step {{ phil[{i}] == 2 && fork[{rf}] == 0 -> phil[{i}] = 3; fork[{rf}] = 2 }}",
+            f"  :: d_step {{ phil[{i}] == 3 -> phil[{i}] = 4 }}",
+            f"  :: d_step {{ phil[{i}] == 4 -> phil[{i}] = 5; fork[{rf}] = 0 }}",
+            f"  :: d_step {{ phil[{i}] == 5 -> phil[{i}] = 6; fork[{lf}] = 0 }}",
+            f"  :: d_step {{ phil[{i}] == 6 -> phil[{i}] = 0{'; seated--' if butler else ''} }}",
+        ]
+    lines.append("  od\n}")
+    return "\n".join(lines) + "\n"
+
+
+# -- the driver ---------------------------------------------------------------------------------
+
+
+def run_child(argv: list[str], timeout: float | None) -> tuple[dict[str, object] | None, float, float, str]:
+    """Run a subprocess; returns (JSON result, CPU seconds, peak MB, error text)."""
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return None, 0.0, 0.0, f"timeout after {timeout:g} s"
+    if proc.returncode != 0:
+        return None, 0.0, 0.0, (err.strip().splitlines() or ["failed"])[-1]
+    data = json.loads(out.strip().splitlines()[-1])
+    return data, float(data.pop("cpu")), float(data.pop("peak_mb")), ""
+
+
+def measure_python(tool: str, model: str, n: int, task: str, timeout: float | None) -> Run:
+    data, cpu, peak, err = run_child([sys.executable, __file__, "--worker", tool, model, str(n), task], timeout)
+    r = Run(tool, model, n, task, cpu=cpu or None, peak_mb=peak or None)
+    if data is None:
+        r.note = err
+        return r
+    r.states = data.get("states")  # type: ignore[assignment]
+    r.transitions = data.get("transitions")  # type: ignore[assignment]
+    r.seconds = data.get("seconds")  # type: ignore[assignment]
+    r.verdict = str(data.get("verdict", ""))
+    r.note = str(data.get("note", ""))
+    return r
+
+
+def measure_spin(model: str, n: int, task: str, workdir: str, bfs: bool) -> Run:
+    r = Run("spin-bfs" if bfs else "spin", model, n, task)
+    pml = os.path.join(workdir, f"{model}{n}.pml")
+    with open(pml, "w", encoding="utf-8") as f:
+        f.write(promela(n, model == "dining_butler"))
+    subprocess.run(["spin", "-a", os.path.basename(pml)], cwd=workdir, check=True, capture_output=True)
+    pan = os.path.join(workdir, f"pan_{model}{n}{'_bfs' if bfs else ''}")
+    flags = ["-O2", "-DSAFETY", "-DNOREDUCE"] + (["-DBFS"] if bfs else [])
+    subprocess.run(["gcc", *flags, "-o", pan, "pan.c"], cwd=workdir, check=True, capture_output=True)
+    bound = 6**n + 1000  # more than the reachable states: sizes the DFS stack and hash table
+    args = [pan, f"-m{bound}", f"-w{max(16, (2 * bound).bit_length())}"] + (["-E"] if task == "explore" else [])
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    _pid, _status, usage = os.wait4(proc.pid, 0)
+    r.seconds = time.perf_counter() - start
+    out = proc.stdout.read() if proc.stdout else ""
+    r.cpu = usage.ru_utime + usage.ru_stime
+    r.peak_mb = usage.ru_maxrss / 1024
+    for line in out.splitlines():
+        words = line.split()
+        if "states, stored" in line:
+            r.states = int(words[0])
+        elif "transitions (= stored+matched)" in line:
+            r.transitions = int(words[0])
+        elif line.startswith("State-vector") and "errors:" in line:
+            errors = int(line.rsplit("errors:", 1)[1])
+            r.verdict = ("failed" if errors else "passed") if task == "deadlock" else "complete"
+    if task == "deadlock":
+        r.note = f"{'BFS' if bfs else 'DFS'}, stops at the first invalid end state"
+    return r
+
+
+def fmt(x: float | int | None, spec: str = ",.0f") -> str:
+    return "-" if x is None else format(x, spec)
+
+
+def print_table(title: str, runs: list[Run]) -> None:
+    print(f"\n{title}")
+    head = (f"{'tool':<12} {'model':<15} {'N':>3} {'task':<9} {'states':>11} {'transitions':>12} {'wall s':>8} "
+            f"{'cpu s':>8} {'states/s':>11} {'st/s cpu':>11} {'peak MB':>8}  verdict / note")
+    print(head)
+    print("-" * len(head))
+    for r in runs:
+        print(f"{r.tool:<12} {r.model:<15} {r.n:>3} {r.task:<9} {fmt(r.states):>11} {fmt(r.transitions):>12} "
+              f"{fmt(r.seconds, '.3f'):>8} {fmt(r.cpu, '.3f'):>8} {fmt(r.rate):>11} {fmt(r.cpu_rate):>11} "
+              f"{fmt(r.peak_mb, '.0f'):>8}  {r.verdict}{(' (' + r.note + ')') if r.note else ''}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--max-n", type=int, default=8)
+    ap.add_argument("--quick", action="store_true", help="N up to 6, smaller other models")
+    ap.add_argument("--no-spin", action="store_true")
+    ap.add_argument("--no-agenticraft", action="store_true")
+    ap.add_argument("--agenticraft-timeout", type=float, default=60.0)
+    ap.add_argument("--worker", nargs=4, metavar=("TOOL", "MODEL", "N", "TASK"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        tool, model, n, task = args.worker
+        fn = worker_cspotlp if tool == "cspotlp" else worker_agenticraft
+        out = fn(model, int(n), task)
+        out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(out))
+        return
+    max_n = min(args.max_n, 6) if args.quick else args.max_n
+    ns = list(range(3, max_n + 1))
+    tasks = ["explore", "deadlock", "refine"]
+    ours: list[Run] = []
+    for model in ("dining", "dining_butler"):
+        for n in ns:
+            for task in tasks:
+                ours.append(measure_python("cspotlp", model, n, task, None))
+    others = [("scheduler", [8, 12, 14] if args.quick else [8, 12, 14, 16]),
+              ("pipeline", [6, 9, 11] if args.quick else [6, 9, 11, 13])]
+    for model, sizes in others:
+        for n in sizes:
+            for task in tasks:
+                ours.append(measure_python("cspotlp", model, n, task, None))
+    print("cspotlp refinement checker benchmark")
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    print_table("cspotlp (supercombinator engine, numpy)", ours)
+
+    theirs: list[Run] = []
+    if not args.no_agenticraft:
+        try:
+            import agenticraft_foundation  # noqa: F401
+        except ImportError:
+            print("\nagenticraft-foundation is not installed (pip install agenticraft-foundation): skipped")
+        else:
+            gave_up: set[str] = set()
+            for n in ns:
+                for task in tasks:
+                    if task in gave_up:  # a smaller N already timed out: a bigger one would too
+                        theirs.append(Run("agenticraft", "dining", n, task, note="skipped (smaller N timed out)"))
+                        continue
+                    run = measure_python("agenticraft", "dining", n, task, args.agenticraft_timeout)
+                    if run.note.startswith("timeout"):
+                        gave_up.add(task)
+                    theirs.append(run)
+            print_table("agenticraft-foundation 0.1 (LTSBuilder, detect_deadlock, trace_refines)", theirs)
+    spins: list[Run] = []
+    if not args.no_spin and shutil.which("spin") and shutil.which("gcc"):
+        with tempfile.TemporaryDirectory() as workdir:
+            for model in ("dining", "dining_butler"):
+                for n in ns:
+                    for task in ("explore", "deadlock"):
+                        for bfs in (False, True):
+                            spins.append(measure_spin(model, n, task, workdir, bfs))
+        print_table("spin 6.5 (gcc -O2 -DSAFETY -DNOREDUCE [-DBFS]; pan -m/-w sized to 6^N)", spins)
+    elif not args.no_spin:
+        print("\nspin or gcc not found: skipped")
+    print_comparison(ours, theirs, spins)
+
+
+def print_comparison(ours: list[Run], theirs: list[Run], spins: list[Run]) -> None:
+    print("\nComparison (CPU-second rates; spin: the faster of DFS and BFS; state counts must agree)")
+    head = f"{'model':<15} {'N':>3} {'task':<9} {'states':>11} {'agenticraft':>12} {'spin':>11} {'x agenticraft':>14} {'x spin':>8}"
+    print(head)
+    print("-" * len(head))
+    index = {(r.tool, r.model, r.n, r.task): r for r in [*ours, *theirs, *spins]}
+    for r in ours:
+        if r.model not in ("dining", "dining_butler") or r.task == "refine":
+            continue
+        a = index.get(("agenticraft", r.model, r.n, r.task))
+        spin_runs = [x for x in (index.get(("spin", r.model, r.n, r.task)), index.get(("spin-bfs", r.model, r.n, r.task)))
+                     if x is not None and x.cpu_rate]
+        s = max(spin_runs, key=lambda x: x.cpu_rate or 0.0) if spin_runs else None
+        agree = []
+        if a and a.states is not None and r.task == "explore":
+            agree.append("=" if a.states == r.states else f"agenticraft {a.states}")
+        if s and s.states is not None and r.task == "explore":
+            agree.append("=" if s.states == r.states else f"spin {s.states}")
+        ra = r.cpu_rate / a.cpu_rate if a and a.cpu_rate and r.cpu_rate else None
+        rs = r.cpu_rate / s.cpu_rate if s and s.cpu_rate and r.cpu_rate else None
+        print(f"{r.model:<15} {r.n:>3} {r.task:<9} {fmt(r.states):>11} {fmt(a.cpu_rate if a else None):>12} "
+              f"{fmt(s.cpu_rate if s else None):>11} {fmt(ra, ',.0f'):>14} {fmt(rs, '.2f'):>8}  "
+              f"{'counts ' + ' '.join(agree) if agree else ''}")
+    print("\nNotes: deadlock checks stop at the first deadlock (cspotlp: breadth first, shortest "
+          "counterexample; spin: depth first), so their state counts differ by design. agenticraft's "
+          "trace_refines enumerates traces up to a bounded length (it is not a complete check); a "
+          "timeout is shown when a run exceeds --agenticraft-timeout.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,632 @@
+"""The vectorised engine: packed states, a numpy hash set, and rule expansion over whole frontiers.
+
+A system state is a tuple of small integers (one per component of a
+:class:`~cspotlp.csp.supercombinator.Network`, plus extra fields such as a specification's normal
+form node). :class:`Layout` packs the tuple into bit fields of a few ``uint64`` words. A frontier is
+a list of word arrays, so one numpy operation expands thousands of states at once:
+
+* :class:`Expander` finds every enabled rule of every frontier state. Each concrete rule has a
+  *driver* component (its most selective participant); per driver, a table lists the rules each
+  local state enables, so candidate (state, rule) pairs come from one ``np.repeat``; the other
+  participants are then checked by table look-ups, and the successor words are the source words
+  plus precomputed per-move deltas.
+* :class:`StateTable` is an open-addressing hash set of packed states that numbers states in
+  insertion order (breadth-first order when used by a breadth-first search) and remembers each
+  state's parent and the rule that reached it, for counterexamples.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from cspotlp.csp.supercombinator import Network, Rule
+
+U64 = npt.NDArray[np.uint64]
+I64 = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+Words = list[U64]
+
+_HASH_A = np.uint64(0x9E3779B97F4A7C15)
+_HASH_B = np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+@dataclass(frozen=True)
+class Field:
+    """Where one component's local state lives: bits ``shift .. shift+bits`` of word ``word``."""
+
+    word: int
+    shift: int
+    bits: int
+
+    @property
+    def mask(self) -> int:
+        """The field's value mask (before shifting)."""
+        return (1 << self.bits) - 1
+
+
+class Layout:
+    """Bit-field packing of state tuples into ``uint64`` words (fields never straddle words).
+
+    ``order`` is the packing order of the fields (a permutation of their indices): fields that
+    synchronise often should be adjacent, so the engine can read several at once.
+
+    >>> lay = Layout([7, 3, 1, 200])
+    >>> lay.unpack(lay.pack([6, 2, 0, 199]))
+    [6, 2, 0, 199]
+    """
+
+    def __init__(self, radices: Sequence[int], order: Sequence[int] | None = None) -> None:
+        self.radices = tuple(radices)
+        order = list(range(len(self.radices))) if order is None else list(order)
+        if sorted(order) != list(range(len(self.radices))):
+            raise ValueError("order must be a permutation of the fields")
+        self.order = tuple(order)
+        fields: list[Field | None] = [None] * len(self.radices)
+        word, used = 0, 0
+        for i in order:
+            bits = max(0, (self.radices[i] - 1).bit_length())
+            if used + bits > 63:  # the top bit stays clear: word 0 all-ones marks a free slot
+                word, used = word + 1, 0
+            fields[i] = Field(word, used, bits)
+            used += bits
+        self.fields = tuple(f for f in fields if f is not None)
+        self.words = word + 1
+
+    def pack(self, digits: Sequence[int]) -> tuple[int, ...]:
+        """Python ints of the words holding ``digits``."""
+        out = [0] * self.words
+        for f, d in zip(self.fields, digits, strict=True):
+            out[f.word] |= int(d) << f.shift
+        return tuple(out)
+
+    def unpack(self, words: Sequence[int]) -> list[int]:
+        """The digits packed in ``words``."""
+        return [(int(words[f.word]) >> f.shift) & f.mask for f in self.fields]
+
+    def digits(self, words: Words, index: int) -> I64:
+        """Field ``index`` of every state in a frontier."""
+        f = self.fields[index]
+        if f.bits == 0:
+            return np.zeros(len(words[0]), dtype=np.int64)
+        col = words[f.word]
+        return ((col >> np.uint64(f.shift)) & np.uint64(f.mask)).astype(np.int64)
+
+    def with_field(self, words: Words, index: int, values: I64) -> Words:
+        """Copies of ``words`` with field ``index`` replaced by ``values``."""
+        f = self.fields[index]
+        out = list(words)
+        if f.bits == 0:
+            return out
+        keep = np.uint64(~(f.mask << f.shift) & 0xFFFF_FFFF_FFFF_FFFF)
+        out[f.word] = (words[f.word] & keep) | (values.astype(np.uint64) << np.uint64(f.shift))
+        return out
+
+
+def affinity_order(net: Network) -> list[int]:
+    """Components ordered so that those sharing rules tend to be adjacent (iterative DFS)."""
+    n = len(net.components)
+    neighbours: list[set[int]] = [set() for _ in range(n)]
+    for r in net.rules:
+        comps = [c for c, _ in r.moves]
+        for a in comps:
+            neighbours[a].update(comps)
+    order: list[int] = []
+    seen = [False] * n
+    for start in range(n):
+        if seen[start]:
+            continue
+        stack = [start]
+        while stack:
+            c = stack.pop()
+            if seen[c]:
+                continue
+            seen[c] = True
+            order.append(c)
+            stack.extend(sorted((x for x in neighbours[c] if not seen[x]), reverse=True))
+    return order
+
+
+_EMPTY = np.uint64(0xFFFF_FFFF_FFFF_FFFF)  # word 0 of a free slot (packed words use 63 bits)
+
+
+class StateTable:
+    """A hash set of packed states numbering them 0, 1, ... in insertion order.
+
+    Each state also records its parent's number and the rule that reached it (-1 for roots), so a
+    breadth-first search can rebuild the path to any state.
+
+    Insertion is vectorised: a batch is first deduplicated with a small direct-mapped scratch
+    table (equal states have equal hashes, so each distinct state keeps one representative),
+    then the representatives probe the main table (linear probing) in lock-step rounds; free
+    slots are claimed by writing a per-entry token and reading it back, so exactly one claimant
+    wins each slot.
+    """
+
+    SMALL = 4096
+    """Below this many states a Python dict is faster than numpy probing (fewer calls)."""
+
+    def __init__(self, words: int, capacity: int = 1 << 8) -> None:
+        self.k = words
+        self.size = 0
+        self._small: dict[object, int] | None = {}
+        self._bits = max(4, (capacity - 1).bit_length())
+        self._alloc_table(1 << self._bits)
+        self._store: list[U64] = [np.zeros(256, dtype=np.uint64) for _ in range(words)]
+        self._parent = np.zeros(256, dtype=np.int64)
+        self._rule = np.zeros(256, dtype=np.int32)
+
+    def _alloc_table(self, cap: int) -> None:
+        self._cap = cap
+        self._mask = cap - 1
+        self._keys = [np.full(cap, _EMPTY, dtype=np.uint64)] + [
+            np.zeros(cap, dtype=np.uint64) for _ in range(self.k - 1)
+        ]
+        self._vals = np.full(cap, -1, dtype=np.int64)
+
+    # -- access ---------------------------------------------------------------------------------
+
+    def words(self, start: int, stop: int) -> Words:
+        """Packed words of states ``start .. stop-1`` (views)."""
+        return [w[start:stop] for w in self._store]
+
+    def words_at(self, ids: I64) -> Words:
+        """Packed words of the given states."""
+        return [w[ids] for w in self._store]
+
+    def state(self, i: int) -> tuple[int, ...]:
+        """Python ints of one state's words."""
+        return tuple(int(w[i]) for w in self._store)
+
+    def parent(self, i: int) -> tuple[int, int]:
+        """(parent state, rule) that first reached state ``i`` (-1, -1 for a root)."""
+        return int(self._parent[i]), int(self._rule[i])
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the table and the stored states."""
+        return (sum(k.nbytes for k in self._keys) + self._vals.nbytes
+                + sum(w.nbytes for w in self._store) + self._parent.nbytes + self._rule.nbytes)
+
+    # -- insertion ------------------------------------------------------------------------------
+
+    def _hash(self, words: Words) -> U64:
+        # Fibonacci hashing: the top bits of key * A mix every bit of the key (slots use top bits)
+        h: U64 = words[0] * _HASH_A
+        for w in words[1:]:
+            h = (h ^ w) * _HASH_B
+        return h
+
+    def _slots(self, h: U64) -> I64:
+        return (h >> np.uint64(64 - self._bits)).astype(np.int64)
+
+    def _reserve(self, extra: int) -> None:
+        need = self.size + extra
+        if self._small is not None and need > self.SMALL:
+            self._small = None  # switch to the numpy table for good
+            while need * 2 > (1 << self._bits):
+                self._bits += 1
+            self._grow_store(need)
+            self._rehash()
+            return
+        if self._small is None and need * 2 > self._cap:
+            while need * 2 > (1 << self._bits):
+                self._bits += 2 if self._bits >= 16 else 1  # grow fast: rehashing is costly
+            self._rehash()
+        self._grow_store(need)
+
+    def _grow_store(self, need: int) -> None:
+        if need > len(self._parent):
+            cap = max(need, 2 * len(self._parent))
+            self._store = [_grow(w, cap) for w in self._store]
+            self._parent = _grow(self._parent, cap)
+            self._rule = _grow(self._rule, cap)
+
+    def _rehash(self) -> None:
+        self._alloc_table(1 << self._bits)
+        if self.size == 0:
+            return
+        words = self.words(0, self.size)
+        pos = self._slots(self._hash(words))
+        pending = np.arange(self.size, dtype=np.int64)
+        while pending.size:
+            p = pos[pending]
+            free = self._vals[p] < 0
+            cand, cpos = pending[free], p[free]
+            self._vals[cpos] = cand
+            won = self._vals[cpos] == cand
+            wi, wp = cand[won], cpos[won]
+            for k in range(self.k):
+                self._keys[k][wp] = words[k][wi]
+            busy = np.concatenate([pending[~free], cand[~won]])
+            pos[busy] = (pos[busy] + 1) & self._mask
+            pending = busy
+
+    def insert(
+        self, words: Words, parents: I64 | None = None, rules: I64 | None = None, *, need_ids: bool = False,
+    ) -> tuple[I64, Bools]:
+        """Insert a batch; returns (numbers, which entries were new).
+
+        Duplicates within ``words`` get one number (one of them counts as new). With
+        ``need_ids`` False, the numbers of states that were already present are not looked up
+        (they are -1), which saves a random memory access per entry.
+        """
+        n = len(words[0])
+        ids = np.full(n, -1, dtype=np.int64)
+        fresh = np.zeros(n, dtype=np.bool_)
+        if n == 0:
+            return ids, fresh
+        self._reserve(n)
+        if self._small is not None:
+            return self._insert_small(words, parents, rules, ids, fresh)
+        h = self._hash(words)
+        # 1. deduplicate the batch through a direct-mapped scratch table
+        sb = min(max(10, (n - 1).bit_length()), 20)
+        scratch = np.empty(1 << sb, dtype=np.int32)  # small enough to stay in cache
+        low = (h >> np.uint64(64 - sb)).astype(np.intp)
+        everyone = np.arange(n, dtype=np.int32)
+        scratch[low] = everyone
+        rep = scratch[low]
+        dup = rep != everyone
+        for k in range(self.k):
+            dup &= words[k][rep] == words[k]
+        uniq = np.flatnonzero(~dup)
+        # 2. probe the main table with the representatives
+        pos = self._slots(h[uniq])
+        ukeys = [w[uniq] for w in words]
+        keys, vals = self._keys, self._vals
+        idx = np.arange(uniq.size, dtype=np.int64)
+        p = pos
+        cur = ukeys
+        uid = np.full(uniq.size, -1, dtype=np.int64)
+        while idx.size:
+            slot0 = keys[0][p]
+            empty = slot0 == _EMPTY
+            same = slot0 == cur[0]
+            for k in range(1, self.k):
+                same &= keys[k][p] == cur[k]
+            if need_ids:
+                found = idx[same]
+                uid[found] = vals[p[same]]
+            losers = idx[:0]
+            if empty.any():
+                cand, cpos = idx[empty], p[empty]
+                token = -2 - cand
+                vals[cpos] = token
+                won = vals[cpos] == token
+                wi, wp = cand[won], cpos[won]
+                new_ids = np.arange(self.size, self.size + wi.size, dtype=np.int64)
+                vals[wp] = new_ids
+                src = uniq[wi]
+                stop = self.size + wi.size
+                for k in range(self.k):
+                    keys[k][wp] = ukeys[k][wi]
+                    self._store[k][self.size:stop] = words[k][src]
+                self._parent[self.size:stop] = -1 if parents is None else parents[src]
+                self._rule[self.size:stop] = -1 if rules is None else rules[src]
+                self.size = stop
+                uid[wi] = new_ids
+                fresh[src] = True
+                losers = cand[~won]  # retry the same slot: the winner may hold the same state
+            moving = idx[~same & ~empty]
+            pos[moving] = (pos[moving] + 1) & self._mask
+            idx = np.concatenate([moving, losers])
+            p = pos[idx]
+            cur = [u[idx] for u in ukeys]
+        ids[uniq] = uid
+        if need_ids:
+            ids[dup] = ids[rep[dup]]
+        return ids, fresh
+
+    def _insert_small(
+        self, words: Words, parents: I64 | None, rules: I64 | None, ids: I64, fresh: Bools,
+    ) -> tuple[I64, Bools]:
+        table = self._small
+        assert table is not None
+        keys: list[object] = words[0].tolist() if self.k == 1 else list(zip(*(w.tolist() for w in words), strict=True))
+        start = self.size
+        found: list[int] = []
+        new: list[int] = []
+        size = start
+        for key in keys:
+            v = table.get(key)
+            if v is None:
+                v = table[key] = size
+                new.append(len(found))
+                size += 1
+            found.append(v)
+        ids[:] = found
+        if new:
+            picked = np.array(new, dtype=np.int64)
+            fresh[picked] = True
+            for k in range(self.k):
+                self._store[k][start:size] = words[k][picked]
+            self._parent[start:size] = -1 if parents is None else parents[picked]
+            self._rule[start:size] = -1 if rules is None else rules[picked]
+            self.size = size
+        return ids, fresh
+
+
+_A = TypeVar("_A", bound=np.generic)
+
+
+def _grow(a: npt.NDArray[_A], cap: int) -> npt.NDArray[_A]:
+    out: npt.NDArray[_A] = np.zeros(cap, dtype=a.dtype)
+    out[: len(a)] = a
+    return out
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """Enabled (state, rule) pairs of a frontier and their successor words.
+
+    Attributes:
+        src: index of the source state within the frontier.
+        rule: concrete rule number (see :attr:`Expander.rule_event`, :attr:`Expander.rule_moves`).
+        event: the system event of each pair (-1 for the "terminated" pseudo rule).
+        targets: packed successor words.
+    """
+
+    src: I64
+    rule: I64
+    event: I64
+    targets: Words
+
+    def select(self, keep: Bools | I64) -> Expansion:
+        """The pairs picked by a mask or index array."""
+        return Expansion(self.src[keep], self.rule[keep], self.event[keep], [t[keep] for t in self.targets])
+
+
+GROUP_BITS = 12
+"""Adjacent fields whose widths add up to at most this many bits are read as one joint field."""
+
+
+@dataclass(frozen=True)
+class _Group:
+    word: int
+    shift: int
+    bits: int
+    members: tuple[tuple[int, int, int], ...]  # (component, shift within the group, bits)
+
+
+def _groups(layout: Layout, ncomp: int, group_bits: int) -> list[_Group]:
+    """Consecutive component fields (in packing order) joined into groups of ``group_bits``."""
+    groups: list[_Group] = []
+    cur: list[int] = []
+
+    def close() -> None:
+        if cur:
+            f0 = layout.fields[cur[0]]
+            members = tuple((c, layout.fields[c].shift - f0.shift, layout.fields[c].bits) for c in cur)
+            groups.append(_Group(f0.word, f0.shift, sum(m[2] for m in members), members))
+            cur.clear()
+
+    for i in layout.order:
+        if i >= ncomp:  # not a component (e.g. a specification node): never read by rules
+            close()
+            continue
+        f = layout.fields[i]
+        if cur:
+            last = layout.fields[cur[-1]]
+            width = f.shift + f.bits - layout.fields[cur[0]].shift
+            if f.word != last.word or width > group_bits:
+                close()
+        cur.append(i)
+    close()
+    return groups
+
+
+class Expander:
+    """Computes all enabled rules of a frontier at once (see the module docstring).
+
+    ``rules`` restricts expansion to some of the network's rules (e.g. τ rules only); the
+    network's "terminated" pseudo rule is included (event -1) when ``terminated`` is True.
+    """
+
+    def __init__(
+        self, net: Network, layout: Layout, *, rules: Sequence[Rule] | None = None,
+        terminated: bool = True, group_bits: int = GROUP_BITS,
+    ) -> None:
+        self.net = net
+        self.layout = layout
+        chosen = list(net.rules if rules is None else rules)
+        if terminated and net.terminated_rule is not None:
+            chosen.append(net.terminated_rule)
+        layers: dict[tuple[int, int], list[tuple[Bools, I64]]] = {}
+        for r in chosen:
+            for c, lab in r.moves:
+                if (c, lab) not in layers:
+                    layers[(c, lab)] = net.components[c].layers(lab)
+        # concrete rules: one per choice of layer for every participant
+        events: list[int] = []
+        moves: list[tuple[tuple[int, int, int], ...]] = []
+        for r in chosen:
+            counts = [len(layers[m]) for m in r.moves]
+            if 0 in counts:
+                continue  # some participant can never do its part
+            for combo in itertools.product(*(range(k) for k in counts)):
+                events.append(r.event)
+                moves.append(tuple((c, lab, j) for (c, lab), j in zip(r.moves, combo, strict=True)))
+        self.rule_event = np.array(events, dtype=np.int64)
+        self.rule_moves: tuple[tuple[tuple[int, int, int], ...], ...] = tuple(moves)
+        self._groups = _groups(layout, len(net.components), group_bits)
+        self._build_tables(layers)
+
+    @property
+    def num_rules(self) -> int:
+        """Number of concrete rules."""
+        return len(self.rule_moves)
+
+    def _joint_tables(
+        self, g: _Group, parts: list[tuple[int, int, int]], layers: dict[tuple[int, int], list[tuple[Bools, I64]]],
+    ) -> tuple[Bools, U64]:
+        """For every joint value of group ``g``: can the listed moves happen, and the word delta."""
+        size = 1 << g.bits
+        joint = np.arange(size, dtype=np.int64)
+        ok = np.ones(size, dtype=np.bool_)
+        delta = np.zeros(size, dtype=np.uint64)
+        rel = {c: (shift, bits) for c, shift, bits in g.members}
+        for c, lab, j in parts:
+            shift, bits = rel[c]
+            radix = self.net.components[c].num_states
+            d = (joint >> shift) & ((1 << bits) - 1)
+            valid = d < radix
+            d = np.minimum(d, radix - 1)
+            lok, target = layers[(c, lab)][j]
+            ok &= valid & lok[d]
+            delta += _deltas(target, self.layout.fields[c].shift)[d]
+        return ok, delta
+
+    def _build_tables(self, layers: dict[tuple[int, int], list[tuple[Bools, I64]]]) -> None:
+        group_of = {c: gi for gi, g in enumerate(self._groups) for c, _s, _b in g.members}
+        nr = self.num_rules
+        per_rule: list[list[tuple[int, Bools, U64]]] = []
+        for mv in self.rule_moves:
+            by_group: dict[int, list[tuple[int, int, int]]] = {}
+            for c, lab, j in mv:
+                by_group.setdefault(group_of[c], []).append((c, lab, j))
+            per_rule.append([(gi, *self._joint_tables(self._groups[gi], parts, layers))
+                             for gi, parts in sorted(by_group.items())])
+        max_slots = max((len(t) for t in per_rule), default=1) - 1
+        width = max(max_slots, 1)
+        self._max_slots = max_slots
+        self._slot_group = np.full((nr, width), -1, dtype=np.int64)
+        self._slot_base = np.zeros((nr, width), dtype=np.int64)
+        self._slot_word = np.zeros((nr, width), dtype=np.int64)
+        self._driver_word = np.zeros(nr, dtype=np.int64)
+        flat_ok: list[Bools] = []
+        flat_delta: list[U64] = []
+        flat_size = 0
+        driven: dict[int, list[tuple[int, Bools, U64]]] = {}
+        for r, tables in enumerate(per_rule):
+            d = min(range(len(tables)), key=lambda i: float(tables[i][1].mean()))  # most selective
+            gi, ok, delta = tables[d]
+            driven.setdefault(gi, []).append((r, ok, delta))
+            self._driver_word[r] = self._groups[gi].word
+            for k, (g2, ok2, delta2) in enumerate(t for i, t in enumerate(tables) if i != d):
+                self._slot_group[r, k] = g2
+                self._slot_base[r, k] = flat_size
+                self._slot_word[r, k] = self._groups[g2].word
+                flat_ok.append(ok2)
+                flat_delta.append(delta2)
+                flat_size += len(ok2)
+        self._flat_ok = np.concatenate(flat_ok) if flat_ok else np.zeros(0, dtype=np.bool_)
+        self._flat_delta = np.concatenate(flat_delta) if flat_delta else np.zeros(0, dtype=np.uint64)
+        # per driving group, one table for rules entirely inside it and one for the others
+        self._local: list[tuple[int, _DriverTable]] = []
+        self._cross: list[tuple[int, _DriverTable]] = []
+        for gi in sorted(driven):
+            for inside, out in ((True, self._local), (False, self._cross)):
+                entries = [e for e in driven[gi] if (self._slot_group[e[0], 0] < 0) == inside]
+                if entries:
+                    out.append((gi, _driver_table(entries)))
+        self._used_groups = sorted({gi for gi, _t in self._local + self._cross}
+                                   | {int(g) for g in np.unique(self._slot_group) if g >= 0})
+
+    def expand(self, words: Words) -> Expansion:
+        """Every enabled (state, concrete rule) pair of the frontier, with successor words."""
+        n = len(words[0])
+        k_words = self.layout.words
+        joint = np.zeros((len(self._groups), n), dtype=np.int64)
+        for gi in self._used_groups:
+            g = self._groups[gi]
+            if g.bits:
+                joint[gi] = ((words[g.word] >> np.uint64(g.shift)) & np.uint64((1 << g.bits) - 1)).astype(np.int64)
+        srcs: list[I64] = []
+        rules: list[I64] = []
+        deltas: list[list[U64]] = []
+        for tables, cross in ((self._local, False), (self._cross, True)):
+            parts = [_candidates(joint[gi], n, table) for gi, table in tables]
+            parts = [p for p in parts if p[0].size]
+            if not parts:
+                continue
+            src = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
+            rule = np.concatenate([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]
+            delta = np.concatenate([p[2] for p in parts]) if len(parts) > 1 else parts[0][2]
+            if k_words == 1:
+                word_delta = [delta]
+            else:
+                dw = self._driver_word[rule]
+                word_delta = [np.where(dw == w, delta, np.uint64(0)) for w in range(k_words)]
+            if cross:
+                src, rule, word_delta = self._check_slots(joint, src, rule, word_delta)
+            srcs.append(src)
+            rules.append(rule)
+            deltas.append(word_delta)
+        if not srcs:
+            empty = np.zeros(0, dtype=np.int64)
+            return Expansion(empty, empty, empty, [np.zeros(0, dtype=np.uint64) for _ in words])
+        if len(srcs) == 1:
+            src, rule, word_delta = srcs[0], rules[0], deltas[0]
+        else:
+            src, rule = np.concatenate(srcs), np.concatenate(rules)
+            word_delta = [np.concatenate([d[w] for d in deltas]) for w in range(k_words)]
+        targets = [words[w][src] + word_delta[w] for w in range(k_words)]
+        return Expansion(src, rule, self.rule_event[rule], targets)
+
+    def _check_slots(self, joint: I64, src: I64, rule: I64, word_delta: list[U64]) -> tuple[I64, I64, list[U64]]:
+        """Keep the candidate pairs whose other participating groups can move too."""
+        k_words = len(word_delta)
+        keep: Bools | None = None
+        for k in range(self._max_slots):
+            grp = self._slot_group[rule, k]
+            has = np.flatnonzero(grp >= 0)
+            if has.size == 0:
+                break
+            flat = self._slot_base[rule[has], k] + joint[grp[has], src[has]]
+            ok = self._flat_ok[flat]
+            sd = self._flat_delta[flat]
+            if k_words == 1:
+                word_delta[0][has] += sd
+            else:
+                sw = self._slot_word[rule[has], k]
+                for w in range(k_words):
+                    word_delta[w][has] += np.where(sw == w, sd, np.uint64(0))
+            if not ok.all():
+                if keep is None:
+                    keep = np.ones(src.size, dtype=np.bool_)
+                keep[has[~ok]] = False
+        if keep is None:
+            return src, rule, word_delta
+        return src[keep], rule[keep], [wd[keep] for wd in word_delta]
+
+
+_DriverTable = tuple[I64, I64, I64, U64]  # counts, offsets, rules and deltas per joint value
+
+
+def _driver_table(entries: list[tuple[int, Bools, U64]]) -> _DriverTable:
+    """CSR table: for each joint value, the rules it enables and their word deltas."""
+    oks = np.stack([e[1] for e in entries], axis=1)  # (joint value, rule)
+    deltas = np.stack([e[2] for e in entries], axis=1)
+    rule_ids = np.array([e[0] for e in entries], dtype=np.int64)
+    joint, col = np.nonzero(oks)  # sorted by joint value
+    counts = np.bincount(joint, minlength=oks.shape[0]).astype(np.int64)
+    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return counts, offsets, rule_ids[col], deltas[joint, col]
+
+
+def _candidates(joint: I64, n: int, table: _DriverTable) -> tuple[I64, I64, U64]:
+    """(state, rule, delta) for every rule a driver table lists for each state's joint value."""
+    counts, offsets, flat_rules, flat_d = table
+    cnt = counts[joint]
+    total = int(cnt.sum())
+    if total == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0, dtype=np.uint64)
+    src = np.repeat(np.arange(n, dtype=np.int64), cnt)
+    ends = np.cumsum(cnt)
+    pos = np.arange(total, dtype=np.int64) + np.repeat(offsets[joint] - (ends - cnt), cnt)
+    return src, flat_rules[pos], flat_d[pos]
+
+
+def _deltas(target: I64, shift: int) -> U64:
+    """Per local state s: ``(target[s] - s) << shift`` as a wrapping uint64 word delta."""
+    diff = (target - np.arange(len(target), dtype=np.int64)).astype(np.uint64)
+    out: U64 = diff << np.uint64(shift)
+    return out

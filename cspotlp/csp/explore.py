@@ -1,0 +1,104 @@
+"""Whole-state-space exploration with the engine (counts, or the explicit LTS).
+
+>>> from cspotlp.csp.models import dining_philosophers
+>>> m = dining_philosophers(3)
+>>> e = explore(m.process, m.env)
+>>> (e.states, e.transitions, e.complete)
+(214, 564, True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cspotlp.csp.environment import Environment
+from cspotlp.csp.explicit import ExplicitLts
+from cspotlp.csp.search import SearchResult, SpecAutomaton, search
+from cspotlp.csp.semantics import Semantics
+from cspotlp.csp.supercombinator import Network, compile_network
+from cspotlp.csp.terms import Proc
+from cspotlp.csp.verdict import ProgressCallback
+from cspotlp.errors import StateLimitExceeded
+
+
+@dataclass(frozen=True)
+class Exploration:
+    """The result of exploring a process: sizes, time, and (when asked) the explicit LTS.
+
+    ``complete`` is False when a limit stopped the exploration (then ``reason`` says which and the
+    counts are lower bounds).
+    """
+
+    states: int
+    transitions: int
+    seconds: float
+    complete: bool
+    reason: str = ""
+    lts: ExplicitLts | None = None
+    network: Network | None = None
+
+    @property
+    def states_per_second(self) -> float:
+        """Exploration rate."""
+        return self.states / self.seconds if self.seconds > 0 else 0.0
+
+
+def explore(
+    p: Proc,
+    env: Environment,
+    *,
+    keep_lts: bool = False,
+    state_limit: int | None = None,
+    time_limit: float | None = None,
+    progress: ProgressCallback | None = None,
+    semantics: Semantics | None = None,
+    leaf_compression: str | None = None,
+) -> Exploration:
+    """Explore every state of ``p`` breadth first (the supercombinator engine).
+
+    A leaf with more than ``state_limit`` states also makes the exploration incomplete.
+    """
+    sem = semantics or Semantics(env)
+    try:
+        net = compile_network(p, sem, state_limit=state_limit, leaf_compression=leaf_compression)
+    except StateLimitExceeded as e:
+        return Exploration(0, 0, 0.0, False, f"a component exceeded the state limit: {e}")
+    spec = SpecAutomaton.anything(net.events)
+    res = search(net, spec, state_limit=state_limit, time_limit=time_limit, progress=progress, record=keep_lts)
+    complete = res.status == "complete"
+    lts = lts_from_search(res, net) if keep_lts and complete else None
+    return Exploration(res.states, res.transitions, res.seconds, complete, res.reason, lts, net)
+
+
+def explicate(p: Proc, sem: Semantics, *, state_limit: int | None = None, name: str = "explicate") -> ExplicitLts:
+    """The explicit LTS of ``p`` (raises :class:`StateLimitExceeded` past ``state_limit``)."""
+    net = compile_network(p, sem, state_limit=state_limit)
+    res = search(net, SpecAutomaton.anything(net.events), state_limit=state_limit, record=True)
+    if res.status != "complete":
+        raise StateLimitExceeded(state_limit or 0, res.states)
+    return lts_from_search(res, net, name)
+
+
+def lts_from_search(res: SearchResult, net: Network, name: str = "lts") -> ExplicitLts:
+    """The explicit LTS recorded by a complete search with ``record=True``."""
+    assert res.edges is not None and res.terminated is not None and res.table is not None
+    src, ev, tgt = res.edges
+    order = np.lexsort((tgt, ev, src))
+    src, ev, tgt = src[order], ev[order], tgt[order]
+    n = res.states
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=offsets[1:])
+    lts = ExplicitLts(net.events, offsets, ev, tgt, res.terminated[:n], name=name)
+    table, layout = res.table, res.layout
+    assert layout is not None
+    comps = net.components
+
+    def describe(state: int) -> str:
+        digits = layout.unpack(table.state(state))
+        parts = [c.lts.describe(d) for c, d in zip(comps, digits, strict=False) if not c.flag]
+        return "<" + " | ".join(parts) + ">"
+
+    lts.namer = describe
+    return lts

@@ -1,0 +1,345 @@
+"""Breadth-first search of an implementation against a deterministic specification automaton.
+
+Every check is one search: the state is (implementation state, specification node), explored
+level by level so the first violation found has a shortest path. At each state the search asks
+what the :class:`SpecAutomaton` requires:
+
+* every visible event (✓ included) must be allowed by the node (``step`` is not -1), else a
+  *trace* violation;
+* in the stable-failures models, a stable state (no τ) must accept all events of at least one of
+  the node's minimal acceptances (a state that can ✓ counts as accepting exactly {✓}: FDR's ✓ is
+  a signal, so it may refuse everything else), else a *refusal* (or *deadlock*) violation;
+* in the failures-divergences model, the implementation must not diverge where the node does not,
+  and after a divergent node anything goes (the search stops there).
+
+A state or time limit ends the search with an inconclusive outcome, never a pass.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cspotlp.csp.divergence import DivergenceOracle
+from cspotlp.csp.engine import (
+    I64,
+    U64,
+    Bools,
+    Expander,
+    Expansion,
+    Layout,
+    StateTable,
+    Words,
+    affinity_order,
+)
+from cspotlp.csp.events import Event
+from cspotlp.csp.supercombinator import Network
+from cspotlp.csp.verdict import ProgressCallback, ProgressReport, peak_memory_bytes
+
+CHUNK = 1 << 17
+"""States expanded per numpy batch (bounds the size of temporary arrays)."""
+
+TRACE, REFUSAL, DEADLOCK, DIVERGENCE = "trace", "refusal", "deadlock", "divergence"
+_PRIORITY = {DIVERGENCE: 0, REFUSAL: 1, DEADLOCK: 1, TRACE: 2}
+
+
+@dataclass(frozen=True)
+class SpecAutomaton:
+    """A deterministic specification over the product's event numbering.
+
+    Attributes:
+        events: product event numbering (0 τ, 1 ✓, the implementation's events, then events only
+            the specification mentions).
+        step: ``step[node, event]`` is the next node, or -1 when the event is not allowed; column
+            0 (τ) is the identity.
+        divergent: nodes after which anything is allowed (failures-divergences model).
+        acceptances: per node, its minimal acceptances (sets of event numbers); None when
+            refusals are not checked (traces model).
+        any_event: deadlock freedom: a stable state must accept something (an event or ✓).
+        check_divergence: report implementation divergence (failures-divergences model).
+        follow_tick: also explore the terminated states reached by ✓.
+    """
+
+    events: tuple[Event, ...]
+    step: I64
+    divergent: Bools
+    acceptances: tuple[tuple[frozenset[int], ...], ...] | None = None
+    any_event: bool = False
+    check_divergence: bool = False
+    follow_tick: bool = False
+
+    @property
+    def num_nodes(self) -> int:
+        """Number of specification nodes."""
+        return int(self.step.shape[0])
+
+    @staticmethod
+    def anything(events: tuple[Event, ...], *, any_event: bool = False, check_divergence: bool = False,
+                 follow_tick: bool = True) -> SpecAutomaton:
+        """The one-node specification allowing every trace (optionally: no deadlock/divergence)."""
+        step = np.zeros((1, len(events)), dtype=np.int64)
+        return SpecAutomaton(events, step, np.zeros(1, dtype=np.bool_), None, any_event,
+                             check_divergence, follow_tick)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """Where a search found a counterexample.
+
+    Attributes:
+        kind: ``trace``, ``refusal``, ``deadlock`` or ``divergence``.
+        state: the product state (table number) where it was found.
+        rule: for a trace violation, the concrete rule whose event is not allowed; else -1.
+        target: for a trace violation, the packed words the forbidden step leads to.
+        acceptance: for refusals and deadlocks, the implementation's acceptance (event numbers).
+        node: the specification node at ``state``.
+    """
+
+    kind: str
+    state: int
+    rule: int = -1
+    target: tuple[int, ...] = ()
+    acceptance: frozenset[int] = frozenset()
+    node: int = 0
+
+
+@dataclass
+class SearchResult:
+    """The outcome of a search and what is needed to explain it."""
+
+    status: str  # "complete", "violation" or "limit"
+    states: int
+    transitions: int
+    seconds: float
+    reason: str = ""
+    violation: Violation | None = None
+    table: StateTable | None = None
+    layout: Layout | None = None
+    expander: Expander | None = None
+    oracle: DivergenceOracle | None = None
+    edges: tuple[I64, I64, I64] | None = None  # (source, event, target) when recorded
+    terminated: Bools | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+class _Limits:
+    def __init__(self, state_limit: int | None, time_limit: float | None, progress: ProgressCallback | None) -> None:
+        self.state_limit = state_limit
+        self.time_limit = time_limit
+        self.progress = progress
+        self.started = time.perf_counter()
+        self.last_report = self.started
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def exceeded(self, states: int) -> str:
+        if self.state_limit is not None and states > self.state_limit:
+            return f"state limit {self.state_limit:,} reached ({states:,} states stored)"
+        if self.time_limit is not None and self.elapsed() > self.time_limit:
+            return f"time limit {self.time_limit:g} s reached after {states:,} states"
+        return ""
+
+    def report(self, states: int, transitions: int, final: bool = False) -> None:
+        if self.progress is None:
+            return
+        now = time.perf_counter()
+        if final or now - self.last_report >= 1.0:
+            self.last_report = now
+            self.progress(ProgressReport(states, transitions, now - self.started, peak_memory_bytes()))
+
+
+def search(
+    net: Network,
+    spec: SpecAutomaton,
+    *,
+    state_limit: int | None = None,
+    time_limit: float | None = None,
+    progress: ProgressCallback | None = None,
+    record: bool = False,
+    chunk: int = CHUNK,
+) -> SearchResult:
+    """Breadth-first search of ``net`` against ``spec`` (see the module docstring).
+
+    With ``record``, every transition is kept as (source, event, target) and terminated states
+    are flagged, so the caller can build the explicit LTS.
+    """
+    limits = _Limits(state_limit, time_limit, progress)
+    ncomp = len(net.components)
+    radices = [c.num_states for c in net.components] + [spec.num_nodes]
+    layout = Layout(radices, affinity_order(net) + [ncomp])
+    node_field = ncomp
+    expander = Expander(net, layout)
+    table = StateTable(layout.words)
+    table.insert([np.zeros(1, dtype=np.uint64) for _ in range(layout.words)])
+    oracle = None
+    if spec.check_divergence and net.has_tau:
+        oracle = DivergenceOracle(net, layout, node_field)
+    checker = _StateChecker(spec, len(spec.events))
+    trivial = spec.num_nodes == 1 and bool((spec.step >= 0).all())  # every event allowed: no look-ups
+    step_table = spec.step
+    if not spec.follow_tick:  # an allowed ✓ is not followed: -2 means "allowed, but stop here"
+        step_table = step_table.copy()
+        step_table[:, 1] = np.where(step_table[:, 1] >= 0, -2, -1)
+    edges: list[tuple[I64, I64, I64]] = []
+    terminated: list[Bools] = []
+    transitions = 0
+    head, level_end = 0, 1
+    result = SearchResult("complete", 0, 0, 0.0, table=table, layout=layout, expander=expander, oracle=oracle)
+    while head < table.size:
+        if head == level_end:
+            level_end = table.size
+        stop = min(head + chunk, level_end)
+        ids = np.arange(head, stop, dtype=np.int64)
+        words = table.words(head, stop)
+        head = stop
+        node = layout.digits(words, node_field)
+        if bool(spec.divergent.any()):
+            live = ~spec.divergent[node]
+            if not live.all():
+                ids, node = ids[live], node[live]
+                words = [w[live] for w in words]
+        x = expander.expand(words)
+        pseudo = x.event < 0
+        omega = np.zeros(len(ids), dtype=np.bool_)
+        if pseudo.any():
+            omega[x.src[pseudo]] = True
+            x = x.select(~pseudo)
+        transitions += x.src.size
+        if record:
+            terminated.append(omega)
+        nxt = None if trivial else step_table[node[x.src], x.event]
+        found = checker.check(ids, words, node, x, nxt, omega, oracle, layout, node_field)
+        if found is not None:
+            result.status, result.violation = "violation", found
+            break
+        keep = None if nxt is None else nxt >= 0
+        if keep is None and not spec.follow_tick:
+            keep = x.event != 1
+        if keep is not None and not keep.all():
+            x = x.select(keep)
+            nxt = None if nxt is None else nxt[keep]
+        targets = x.targets if nxt is None or spec.num_nodes == 1 else layout.with_field(x.targets, node_field, nxt)
+        tid, _fresh = table.insert(targets, ids[x.src], x.rule, need_ids=record)
+        if record:
+            edges.append((ids[x.src], x.event, tid))
+        limits.report(table.size, transitions)
+        reason = limits.exceeded(table.size)
+        if reason and head < table.size:
+            result.status, result.reason = "limit", reason
+            break
+    result.states = table.size
+    result.transitions = transitions
+    result.seconds = limits.elapsed()
+    limits.report(table.size, transitions, final=True)
+    if record:
+        if edges:
+            result.edges = (np.concatenate([e[0] for e in edges]), np.concatenate([e[1] for e in edges]),
+                            np.concatenate([e[2] for e in edges]))
+        else:
+            z = np.zeros(0, dtype=np.int64)
+            result.edges = (z, z, z)
+        result.terminated = np.concatenate(terminated) if terminated else np.zeros(0, dtype=np.bool_)
+    return result
+
+
+class _StateChecker:
+    """The per-chunk checks: divergence, acceptance (refusals, deadlock) and allowed events."""
+
+    def __init__(self, spec: SpecAutomaton, num_events: int) -> None:
+        self.spec = spec
+        self.words = (num_events + 63) // 64
+        if spec.acceptances is not None:
+            offsets = [0]
+            rows: list[U64] = []
+            for accs in spec.acceptances:
+                for a in accs:
+                    rows.append(_bits_of(a, self.words))
+                offsets.append(offsets[-1] + len(accs))
+            self.acc_offsets = np.array(offsets, dtype=np.int64)
+            self.acc_bits = np.stack(rows) if rows else np.zeros((0, self.words), dtype=np.uint64)
+
+    def check(
+        self, ids: I64, words: Words, node: I64, x: Expansion, step: I64 | None, omega: Bools,
+        oracle: DivergenceOracle | None, layout: Layout, node_field: int,
+    ) -> Violation | None:
+        """The first violation among these states (lowest state number, then kind), if any.
+
+        ``step`` is the specification node after each pair's event (-1: not allowed, -2:
+        allowed but not followed), or None when the specification allows every event.
+        """
+        spec = self.spec
+        n = len(ids)
+        found: list[tuple[int, int, Violation]] = []  # (local state, priority, violation)
+        if oracle is not None and n:
+            div = np.flatnonzero(oracle.classify(layout.with_field(words, node_field, np.zeros(n, dtype=np.int64))))
+            if div.size:
+                i = int(div[0])
+                found.append((i, _PRIORITY[DIVERGENCE], Violation(DIVERGENCE, int(ids[i]), node=int(node[i]))))
+        if spec.acceptances is not None or spec.any_event:
+            v = self._acceptance(ids, node, x, omega)
+            if v is not None:
+                found.append(v)
+        bad = np.zeros(0, dtype=np.int64) if step is None else np.flatnonzero(step == -1)
+        if bad.size:
+            j = int(bad[np.argmin(x.src[bad])])
+            i = int(x.src[j])
+            target = tuple(int(t[j]) for t in x.targets)
+            found.append((i, _PRIORITY[TRACE],
+                          Violation(TRACE, int(ids[i]), int(x.rule[j]), target, node=int(node[i]))))
+        if not found:
+            return None
+        return min(found, key=lambda f: (f[0], f[1]))[2]
+
+    def _acceptance(self, ids: I64, node: I64, x: Expansion, omega: Bools) -> tuple[int, int, Violation] | None:
+        n = len(ids)
+        if self.spec.any_event:
+            # a deadlock is a state with no transition at all (τ, ✓ or visible) that is not Ω
+            moves = np.zeros(n, dtype=np.bool_)
+            moves[x.src] = True
+            bad = np.flatnonzero(~moves & ~omega)
+            if bad.size == 0:
+                return None
+            i = int(bad[0])
+            return (i, _PRIORITY[DEADLOCK], Violation(DEADLOCK, int(ids[i]), node=int(node[i])))
+        has_tau = np.zeros(n, dtype=np.bool_)
+        has_tau[x.src[x.event == 0]] = True
+        has_tick = np.zeros(n, dtype=np.bool_)
+        has_tick[x.src[x.event == 1]] = True
+        stable = ~has_tau & ~omega
+        vis = x.event >= 2
+        cand = np.flatnonzero(stable)
+        if cand.size == 0:
+            return None
+        w = self.words
+        bits = np.zeros((n, w), dtype=np.uint64)
+        ev = x.event[vis]
+        np.bitwise_or.at(bits, (x.src[vis], ev >> 6), np.left_shift(np.uint64(1), (ev & 63).astype(np.uint64)))
+        tick_bits = _bits_of(frozenset({1}), w)
+        bits[has_tick] = tick_bits  # ✓ is a signal: such a state may refuse everything but ✓
+        nodes = node[cand]
+        counts = self.acc_offsets[nodes + 1] - self.acc_offsets[nodes]
+        owner = np.repeat(np.arange(cand.size, dtype=np.int64), counts)
+        ends = np.cumsum(counts)
+        k = np.arange(int(counts.sum()), dtype=np.int64) + np.repeat(self.acc_offsets[nodes] - (ends - counts), counts)
+        subset = ((self.acc_bits[k] & ~bits[cand[owner]]) == 0).all(axis=1)
+        ok = np.bincount(owner[subset], minlength=cand.size) > 0
+        bad = cand[~ok]
+        if bad.size == 0:
+            return None
+        i = int(bad[0])
+        acceptance = frozenset(int(e) for e in _events_of(bits[i]))
+        return (i, _PRIORITY[REFUSAL], Violation(REFUSAL, int(ids[i]), acceptance=acceptance, node=int(node[i])))
+
+
+def _bits_of(events: frozenset[int], words: int) -> U64:
+    out = np.zeros(words, dtype=np.uint64)
+    for e in events:
+        out[e >> 6] |= np.uint64(1) << np.uint64(e & 63)
+    return out
+
+
+def _events_of(bits: U64) -> list[int]:
+    return [w * 64 + b for w in range(len(bits)) for b in range(64) if (int(bits[w]) >> b) & 1]
