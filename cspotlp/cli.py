@@ -30,11 +30,15 @@ _BUILTINS = ("dining_philosophers", "cyclic_scheduler", "buffer_pipeline")
 def _add_explore(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "explore",
-        help="explore a built-in model's state space and check it for deadlock",
-        description="Explore every state of a built-in model with the supercombinator engine and "
-        "check deadlock freedom (exit 1 if it deadlocks).",
+        help="explore a process's state space (of a CSPm script, or a built-in model)",
+        description="FILE PROCESS: explore every state of a process of a CSPm script (PROCESS is "
+        "a top-level name or an expression) and report the size of its LTS (exit 1 if a limit "
+        "stopped the exploration). --builtin MODEL: explore a built-in model with the "
+        "supercombinator engine and check deadlock freedom (exit 1 if it deadlocks).",
     )
-    p.add_argument("--builtin", choices=_BUILTINS, required=True, help="which model")
+    p.add_argument("file", nargs="?", help="a CSPm script (.csp)")
+    p.add_argument("process", nargs="?", help="the process to explore: a name or an expression")
+    p.add_argument("--builtin", choices=_BUILTINS, help="a built-in model instead of a script")
     p.add_argument("--n", type=int, default=5, help="size (philosophers, cells, buffers); default 5")
     p.add_argument("--butler", action="store_true", help="dining philosophers with a butler")
     p.add_argument("--state-limit", type=int, default=None, help="stop (inconclusive) past this many states")
@@ -42,12 +46,61 @@ def _add_explore(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def _run_explore(args: argparse.Namespace) -> int:
-    import json
+def _script_process(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The environment and process named by FILE PROCESS."""
+    from cspotlp.csp.terms import Proc
+    from cspotlp.cspm.evaluate import load_script
 
+    loaded = load_script(args.file)
+    loaded.force_declarations()
+    try:
+        value = loaded.value(args.process)
+    except KeyError:
+        if args.process.isidentifier():
+            raise CspotlpError(f"{args.file}: no top-level definition named "
+                               f"'{args.process}'") from None
+        value = loaded.evaluate(args.process)
+        loaded = loaded.last_evaluation or loaded
+    if not isinstance(value, Proc):
+        raise CspotlpError(f"{args.file}: {args.process} is not a process")
+    return loaded.env, value
+
+
+def _explore_script(args: argparse.Namespace) -> int:
+    from cspotlp.csp import explore
+
+    env, process = _script_process(args)
+    show_progress = args.progress or (sys.stderr.isatty() and not args.json)
+
+    def report(r: object) -> None:
+        print(f"\r  {r}", end="", file=sys.stderr, flush=True)
+
+    e = explore(process, env, state_limit=args.state_limit,
+                progress=report if show_progress else None)
+    if show_progress:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+    if args.json:
+        print(json.dumps({"states": e.states, "transitions": e.transitions,
+                          "seconds": round(e.seconds, 6), "complete": e.complete}))
+    else:
+        status = "complete" if e.complete else f"incomplete: {e.reason}"
+        print(f"{args.process}: {e.states:,} states, {e.transitions:,} transitions, "
+              f"{e.seconds:.3f} s ({e.states_per_second:,.0f} states/s), {status}")
+    return EXIT_OK if e.complete else EXIT_FAILED
+
+
+def _run_explore(args: argparse.Namespace) -> int:
     from cspotlp.csp import deadlock_free, explore
     from cspotlp.csp.models import buffer_pipeline, cyclic_scheduler, dining_philosophers
 
+    if args.builtin is None:
+        if args.file is None or args.process is None:
+            print("cspotlp explore: give FILE PROCESS, or --builtin MODEL", file=sys.stderr)
+            return EXIT_INPUT
+        return _explore_script(args)
+    if args.file is not None:
+        print("cspotlp explore: give FILE PROCESS or --builtin MODEL, not both", file=sys.stderr)
+        return EXIT_INPUT
     if args.n < 2:
         print("cspotlp: --n must be at least 2", file=sys.stderr)
         return EXIT_INPUT
@@ -118,94 +171,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cspotlp: interrupted", file=sys.stderr)
         return 130
-
-
-
-# -- explore -------------------------------------------------------------------------------------
-
-
-def _add_explore(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "explore",
-        help="build a process's full LTS and report its size",
-        description="Explore every state of a process of a CSPm script (FILE PROCESS, where "
-        "PROCESS is a top-level name or an expression), or of a bundled model (--builtin).",
-    )
-    p.add_argument("file", nargs="?", help="a CSPm script (.csp)")
-    p.add_argument("process", nargs="?", help="the process to explore (a name or expression)")
-    p.add_argument("--builtin", choices=sorted(_BUILTINS), help="a bundled textbook model")
-    p.add_argument("--n", type=int, default=5, help="size parameter of the builtin model")
-    p.add_argument("--butler", action="store_true", help="dining philosophers with a butler")
-    p.add_argument("--state-limit", type=int, default=None, help="stop after this many states")
-    p.add_argument("--json", action="store_true", help="print {states, transitions, seconds}")
-
-
-def _builtin_model(args: argparse.Namespace) -> Any:
-    from cspotlp.csp.models import dining_philosophers
-
-    if args.builtin == "dining_philosophers":
-        return dining_philosophers(args.n, butler=args.butler)
-    raise AssertionError(args.builtin)
-
-
-_BUILTINS = {"dining_philosophers"}
-
-
-def _progress_printer(label: str) -> Callable[[int, int, float], None]:
-    def report(states: int, transitions: int, seconds: float) -> None:
-        rate = states / seconds if seconds > 0 else 0.0
-        print(f"\r{label}: {states:,} states, {transitions:,} transitions, {rate:,.0f} states/s",
-              end="", file=sys.stderr, flush=True)
-
-    return report
-
-
-def _script_model(args: argparse.Namespace) -> Any:
-    from cspotlp.csp.models import Model
-    from cspotlp.csp.terms import Proc
-    from cspotlp.cspm.evaluate import load_script
-
-    loaded = load_script(args.file)
-    try:
-        value = loaded.value(args.process)
-    except KeyError:
-        if args.process.isidentifier():
-            raise CspotlpError(f"{args.file}: no top-level definition named "
-                               f"'{args.process}'") from None
-        value = loaded.evaluate(args.process)
-        loaded = loaded.last_evaluation or loaded
-    if not isinstance(value, Proc):
-        raise CspotlpError(f"{args.process} is not a process")
-    return Model(args.process, loaded.env, value)
-
-
-def _run_explore(args: argparse.Namespace) -> int:
-    from cspotlp.csp import build_lts
-
-    if args.builtin is not None and args.file is None:
-        model = _builtin_model(args)
-    elif args.builtin is None and args.file is not None and args.process is not None:
-        model = _script_model(args)
-    else:
-        print("cspotlp explore: give FILE PROCESS, or --builtin MODEL", file=sys.stderr)
-        return EXIT_INPUT
-    show_progress = sys.stderr.isatty() and not args.json
-    lts = build_lts(model.process, model.env, state_limit=args.state_limit,
-                    progress=_progress_printer(model.name) if show_progress else None)
-    if show_progress:
-        print(file=sys.stderr)
-    summary = lts.summary()
-    if args.json:
-        print(json.dumps({"states": summary.states, "transitions": summary.transitions,
-                          "seconds": round(summary.seconds, 6)}))
-    else:
-        dead = lts.deadlocks()
-        print(f"{model.name}: {summary}")
-        print(f"deadlock states: {len(dead)}")
-    return EXIT_OK
-
-
-COMMANDS["explore"] = (_add_explore, _run_explore)
 
 
 # -- check -------------------------------------------------------------------------------------
