@@ -30,14 +30,15 @@ _BUILTINS = ("dining_philosophers", "cyclic_scheduler", "buffer_pipeline")
 def _add_explore(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "explore",
-        help="explore a model's state space and check it for deadlock",
-        description="Explore every state of a built-in model (--builtin) or of a process of a "
-        "CSPm script (FILE PROCESS, where PROCESS is a top-level name or an expression) with "
-        "the supercombinator engine and check deadlock freedom (exit 1 if it deadlocks).",
+        help="explore a process's state space (of a CSPm script, or a built-in model)",
+        description="FILE PROCESS: explore every state of a process of a CSPm script (PROCESS is "
+        "a top-level name or an expression) and report the size of its LTS (exit 1 if a limit "
+        "stopped the exploration). --builtin MODEL: explore a built-in model with the "
+        "supercombinator engine and check deadlock freedom (exit 1 if it deadlocks).",
     )
     p.add_argument("file", nargs="?", help="a CSPm script (.csp)")
-    p.add_argument("process", nargs="?", help="the process to explore (a name or expression)")
-    p.add_argument("--builtin", choices=_BUILTINS, help="which built-in model")
+    p.add_argument("process", nargs="?", help="the process to explore: a name or an expression")
+    p.add_argument("--builtin", choices=_BUILTINS, help="a built-in model instead of a script")
     p.add_argument("--n", type=int, default=5, help="size (philosophers, cells, buffers); default 5")
     p.add_argument("--butler", action="store_true", help="dining philosophers with a butler")
     p.add_argument("--state-limit", type=int, default=None, help="stop (inconclusive) past this many states")
@@ -45,19 +46,62 @@ def _add_explore(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def _run_explore(args: argparse.Namespace) -> int:
-    import json
+def _script_process(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The environment and process named by FILE PROCESS."""
+    from cspotlp.csp.terms import Proc
+    from cspotlp.cspm.evaluate import load_script
 
+    loaded = load_script(args.file)
+    loaded.force_declarations()
+    try:
+        value = loaded.value(args.process)
+    except KeyError:
+        if args.process.isidentifier():
+            raise CspotlpError(f"{args.file}: no top-level definition named "
+                               f"'{args.process}'") from None
+        value = loaded.evaluate(args.process)
+        loaded = loaded.last_evaluation or loaded
+    if not isinstance(value, Proc):
+        raise CspotlpError(f"{args.file}: {args.process} is not a process")
+    return loaded.env, value
+
+
+def _explore_script(args: argparse.Namespace) -> int:
+    from cspotlp.csp import explore
+
+    env, process = _script_process(args)
+    show_progress = args.progress or (sys.stderr.isatty() and not args.json)
+
+    def report(r: object) -> None:
+        print(f"\r  {r}", end="", file=sys.stderr, flush=True)
+
+    e = explore(process, env, state_limit=args.state_limit,
+                progress=report if show_progress else None)
+    if show_progress:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+    if args.json:
+        print(json.dumps({"states": e.states, "transitions": e.transitions,
+                          "seconds": round(e.seconds, 6), "complete": e.complete}))
+    else:
+        status = "complete" if e.complete else f"incomplete: {e.reason}"
+        print(f"{args.process}: {e.states:,} states, {e.transitions:,} transitions, "
+              f"{e.seconds:.3f} s ({e.states_per_second:,.0f} states/s), {status}")
+    return EXIT_OK if e.complete else EXIT_FAILED
+
+
+def _run_explore(args: argparse.Namespace) -> int:
     from cspotlp.csp import deadlock_free, explore
     from cspotlp.csp.models import buffer_pipeline, cyclic_scheduler, dining_philosophers
 
-    if (args.builtin is None) == (args.file is None) or (args.file is None) != (
-            args.process is None):
-        print("cspotlp explore: give FILE PROCESS, or --builtin MODEL", file=sys.stderr)
-        return EXIT_INPUT
     if args.builtin is None:
-        model = _script_model(args)
-    elif args.n < 2:
+        if args.file is None or args.process is None:
+            print("cspotlp explore: give FILE PROCESS, or --builtin MODEL", file=sys.stderr)
+            return EXIT_INPUT
+        return _explore_script(args)
+    if args.file is not None:
+        print("cspotlp explore: give FILE PROCESS or --builtin MODEL, not both", file=sys.stderr)
+        return EXIT_INPUT
+    if args.n < 2:
         print("cspotlp: --n must be at least 2", file=sys.stderr)
         return EXIT_INPUT
     elif args.builtin == "dining_philosophers":
@@ -127,36 +171,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cspotlp: interrupted", file=sys.stderr)
         return 130
-
-
-# -- explore: models from CSPm scripts -------------------------------------------------------------
-
-
-def _builtin_model(args: argparse.Namespace) -> Any:
-    from cspotlp.csp.models import dining_philosophers
-
-    if args.builtin == "dining_philosophers":
-        return dining_philosophers(args.n, butler=args.butler)
-    raise AssertionError(args.builtin)
-
-
-def _script_model(args: argparse.Namespace) -> Any:
-    from cspotlp.csp.models import Model
-    from cspotlp.csp.terms import Proc
-    from cspotlp.cspm.evaluate import load_script
-
-    loaded = load_script(args.file)
-    try:
-        value = loaded.value(args.process)
-    except KeyError:
-        if args.process.isidentifier():
-            raise CspotlpError(f"{args.file}: no top-level definition named "
-                               f"'{args.process}'") from None
-        value = loaded.evaluate(args.process)
-        loaded = loaded.last_evaluation or loaded
-    if not isinstance(value, Proc):
-        raise CspotlpError(f"{args.process} is not a process")
-    return Model(args.process, loaded.env, value)
 
 
 # -- check -------------------------------------------------------------------------------------

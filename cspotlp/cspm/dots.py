@@ -18,7 +18,16 @@ from typing import Any, Protocol
 
 from cspotlp.csp.events import Event, event
 from cspotlp.csp.values import Datum, sorted_values
-from cspotlp.cspm.values import DotValue, Head, Partial, flatten_dots, items_of, ordered, show
+from cspotlp.cspm.values import (
+    DotValue,
+    Head,
+    InfiniteSet,
+    Partial,
+    flatten_dots,
+    items_of,
+    ordered,
+    show,
+)
 
 NOTHING = DotValue(())
 """The empty extension: ``v.NOTHING`` is ``v`` (what ``extensions`` gives for a whole value)."""
@@ -31,8 +40,8 @@ class DotError(Exception):
 class Declared(Protocol):
     """Field sets of the declared channels and constructors."""
 
-    def field_sets(self, head: Head) -> tuple[frozenset[Any], ...]:
-        """The set of allowed values of each field of a channel or constructor."""
+    def field_sets(self, head: Head) -> tuple[Any, ...]:
+        """The set of allowed values of each field (a frozenset, or an infinite set)."""
         ...
 
 
@@ -51,9 +60,17 @@ def _complete(head: Head, fields: tuple[Any, ...]) -> Any:
     return Datum(head.name, fields)
 
 
+def _enumerable(values: Any) -> frozenset[Any]:
+    if isinstance(values, InfiniteSet):
+        raise DotError(f"cannot enumerate {values} (the values of a field)")
+    assert isinstance(values, frozenset)
+    return values
+
+
 def _check(decl: Declared, head: Head, index: int, value: Any) -> None:
     allowed = decl.field_sets(head)[index]
-    if value not in allowed:
+    inside = allowed.contains(value) if isinstance(allowed, InfiniteSet) else value in allowed
+    if not inside:
         what = "channel" if head.kind == "channel" else "constructor"
         raise DotError(
             f"{show(value)} is not a value of field {index + 1} of {what} {head.name} "
@@ -152,7 +169,7 @@ def _inner_candidates(decl: Declared, partial: Partial) -> tuple[frozenset[Any],
     """For a partial whose last field is partial: that field's set and the inner prefix."""
     inner = partial.fields[-1]
     assert isinstance(inner, Partial)
-    allowed = decl.field_sets(partial.head)[len(partial.fields) - 1]
+    allowed = _enumerable(decl.field_sets(partial.head)[len(partial.fields) - 1])
     return allowed, len(flatten_dots(inner)), inner
 
 
@@ -177,7 +194,7 @@ def one_field_extensions(decl: Declared, v: Any) -> list[Any]:
             value, _ = rebuild(decl, tokens, skip)
             seen.setdefault(value, None)
         return list(seen)
-    return list(ordered(decl.field_sets(v.head)[len(v.fields)]))
+    return list(ordered(_enumerable(decl.field_sets(v.head)[len(v.fields)])))
 
 
 def extensions(decl: Declared, v: Any) -> list[Any]:
@@ -186,7 +203,7 @@ def extensions(decl: Declared, v: Any) -> list[Any]:
         return [NOTHING]
     sets = decl.field_sets(v.head)
     n = len(v.fields)
-    rest: list[Sequence[Any]] = [ordered(s) for s in sets[n:]]
+    rest: list[Sequence[Any]] = [ordered(_enumerable(s)) for s in sets[n:]]
     if v.fields and isinstance(v.fields[-1], Partial):
         allowed, skip, inner = _inner_candidates(decl, v)
         firsts: dict[Any, None] = {}

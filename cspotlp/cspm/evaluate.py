@@ -108,6 +108,7 @@ class Evaluator:
         self.ctor_sets: dict[str, tuple[frozenset[Any], ...]] = {}
         self.ctor_of_datatype: dict[str, list[str]] = {}
         self.declared_bindings: dict[str, Binding] = {}
+        self.declared_types: set[str] = set()
         self.type_sets: dict[str, frozenset[Any]] = {}
         self.pctx = PatternContext(self.refs, self.defs, self.constant, self.head_of, self)
         self.handlers: dict[type, Callable[[Any, Frame], Any]] = self._handler_table()
@@ -267,17 +268,26 @@ class Evaluator:
 
     # -- channels and datatypes -------------------------------------------------------------------
 
-    def _type_fields(self, value: Any, node: ast.Node) -> list[frozenset[Any]]:
-        """The field sets described by a type expression's value (``{0..1}.Bool`` gives two)."""
+    def _type_fields(self, value: Any, node: ast.Node, infinite_ok: bool = False) -> list[Any]:
+        """The field sets described by a type expression's value (``{0..1}.Bool`` gives two).
+
+        With ``infinite_ok`` (constructor fields) a field may be an infinite set such as
+        ``Int``: values are checked against it, but it cannot be enumerated.
+        """
         if isinstance(value, DotValue):
-            out: list[frozenset[Any]] = []
+            out: list[Any] = []
             for item in value.items:
-                out.extend(self._type_fields(item, node))
+                out.extend(self._type_fields(item, node, infinite_ok))
             return out
+        if infinite_ok and isinstance(value, InfiniteSet):
+            return [value]
+        if infinite_ok and isinstance(value, tuple) and any(
+                isinstance(v, InfiniteSet) for v in value):
+            return [_tuple_type(value)]
         values = self.type_set(value, node)
         if values and all(isinstance(v, DotValue) for v in values):
             try:
-                return split_field_set(values)
+                return list(split_field_set(values))
             except DotError as e:
                 raise self.error(str(e), node) from e
         if any(isinstance(v, Datum) for v in values):
@@ -301,8 +311,8 @@ class Evaluator:
             parts = [sorted_values(self.type_set(v, node)) for v in value]
             return frozenset(itertools.product(*parts))
         if isinstance(value, InfiniteSet):
-            raise self.unsupported(f"a field of infinite type {value} (fields must be finite)",
-                                   node)
+            raise self.unsupported(f"the infinite type {value} as a channel field or "
+                                   "nametype (they must be finite)", node)
         raise self.error(f"{show(value)} is not a type (a set of values)", node)
 
     def _check_datum_field(self, values: frozenset[Any], node: ast.Node) -> None:
@@ -345,7 +355,7 @@ class Evaluator:
                     continue  # the declaration being evaluated (it needs this field)
                 try:
                     declared = self.run(self.lookup(b, self.globals, d), d)
-                except CspmEvalError:
+                except CspmError:
                     continue  # it needs the field being checked: it cannot be that set
                 if declared == values:
                     return True
@@ -369,6 +379,7 @@ class Evaluator:
     def _bind_datatype(self, d: ast.DataTypeDecl, frame: Frame) -> None:
         names = [c.name for c in d.clauses]
         self.ctor_of_datatype[d.name] = names
+        self.declared_types.add(d.name)
         for clause in d.clauses:
             b = self.defs[clause]
             self.declared_bindings[clause.name] = b
@@ -379,10 +390,12 @@ class Evaluator:
             domains: dict[str, Sequence[Iterable[Any]]] = {}
             for clause in d.clauses:
                 yield self.lookup(self.defs[clause], self.globals, clause)
-                sets = self.ctor_sets[clause.name]
-                domains[clause.name] = list(sets)
+                domains[clause.name] = list(self.ctor_sets[clause.name])
+            if any(isinstance(s, InfiniteSet) for sets in domains.values() for s in sets):
+                return _datatype_type(d.name, {c: tuple(v) for c, v in domains.items()})
+            for ctor, sets in domains.items():
                 for fields in itertools.product(*(sorted_values(s) for s in sets)):
-                    out.add(Datum(clause.name, tuple(fields)))
+                    out.add(Datum(ctor, tuple(fields)))
             self.env.datatype(d.name, domains)
             return frozenset(out)
 
@@ -393,7 +406,7 @@ class Evaluator:
             sets: list[frozenset[Any]] = []
             if clause.type_expr is not None:
                 value = yield self.ev(clause.type_expr, self.globals)
-                sets = self._type_fields(value, clause.type_expr)
+                sets = self._type_fields(value, clause.type_expr, infinite_ok=True)
             self.ctor_sets[clause.name] = tuple(sets)
             return head_value(Head("ctor", clause.name, len(sets)))
 
@@ -402,17 +415,26 @@ class Evaluator:
     def _subtype_maker(self, d: ast.SubTypeDecl) -> Callable[[], Step]:
         def make() -> Step:
             out: set[Any] = set()
+            infinite: dict[str, tuple[Any, ...]] = {}
             for clause in d.clauses:
                 ctor = self.refs[clause]
                 base = yield self.lookup(ctor, self.globals, clause)
                 if clause.type_expr is None:
-                    out |= productions_of(self, base, clause)
+                    sets = list(self.field_sets(self.head_of_name(clause.name))) \
+                        if isinstance(base, Partial) else []
+                else:
+                    value = yield self.ev(clause.type_expr, self.globals)
+                    sets = self._type_fields(value, clause.type_expr, infinite_ok=True)
+                if any(isinstance(s, InfiniteSet) for s in sets):
+                    infinite[clause.name] = tuple(sets)
                     continue
-                value = yield self.ev(clause.type_expr, self.globals)
-                sets = self._type_fields(value, clause.type_expr)
                 for fields in itertools.product(*(sorted_values(s) for s in sets)):
                     out.add(self.dot(base, DotValue(tuple(fields)) if len(fields) != 1
                                      else fields[0], clause))
+            if infinite:
+                finite = frozenset(out)
+                some = _datatype_type(d.name, infinite)
+                return InfiniteSet(d.name, lambda v: v in finite or some.contains(v))
             return frozenset(out)
 
         return make
@@ -490,6 +512,10 @@ class Evaluator:
         try:
             value = yield thunk.force()
         except CyclicDefinition as e:
+            if e.name in self.declared_types or any(
+                    e.name in ctors for ctors in self.ctor_of_datatype.values()):
+                raise self.unsupported(f"a recursive datatype ('{e.name}' refers to itself)",
+                                       node) from e
             raise self.error(f"'{e.name}' is defined in terms of itself", node) from e
         return value
 
@@ -912,6 +938,27 @@ class Evaluator:
         for g in groups:
             result |= g
         return frozenset(result)
+
+
+def _tuple_type(parts: tuple[Any, ...]) -> InfiniteSet:
+    """The tuples whose items belong to ``parts`` (some of which are infinite)."""
+    def contains(v: Any) -> bool:
+        return isinstance(v, tuple) and len(v) == len(parts) and all(
+            p.contains(x) if isinstance(p, InfiniteSet) else x in p
+            for p, x in zip(parts, v, strict=True))
+
+    return InfiniteSet("(" + ", ".join(show(p) for p in parts) + ")", contains)
+
+
+def _datatype_type(name: str, ctors: dict[str, tuple[Any, ...]]) -> InfiniteSet:
+    """A datatype with an infinite field, as a set that can be tested but not enumerated."""
+    def contains(v: Any) -> bool:
+        sets = ctors.get(v.ctor) if isinstance(v, Datum) else None
+        return sets is not None and all(
+            s.contains(x) if isinstance(s, InfiniteSet) else x in s
+            for s, x in zip(sets, v.fields, strict=True))
+
+    return InfiniteSet(name, contains)
 
 
 def _at_least(low: int) -> Callable[[Any], bool]:
