@@ -758,10 +758,11 @@ class Evaluator:
         value = yield self.ev(e.then_branch if cond else e.else_branch, f)
         return value
 
-    def _let(self, e: ast.Let, f: Frame) -> Any:
+    def _let(self, e: ast.Let, f: Frame) -> Step:
         frame = Frame(f, {}, f.scope)
         self._bind_group(e.decls, frame, top=False)
-        return self.ev(e.body, frame)
+        value = yield self.ev(e.body, frame)  # a step, not a call: lets nest deeply
+        return value
 
     def _lambda(self, e: ast.Lambda, f: Frame) -> Any:
         t = self.checked.types.get(e)

@@ -184,11 +184,19 @@ def _calls_in(body: Proc) -> Iterator[Proc]:
             stack.extend(reversed(q.args))
 
 
+def builtin_process(p: Proc) -> bool:
+    """Whether a call names a built-in process without a CSPm body (``BUFFER(...)``)."""
+    from cspotlp.cspm.builtin_functions import BUILTIN_PROCESSES
+
+    return p.op is Op.CALL and call_parts(p)[0] in BUILTIN_PROCESSES
+
+
 def named_processes(root: Proc, env: Environment,
-                    opaque: Callable[[Proc], bool] = lambda p: False) -> list[Proc]:
+                    opaque: Callable[[Proc], bool] = builtin_process) -> list[Proc]:
     """The calls reachable from ``root``, in depth-first discovery order.
 
-    ``opaque`` calls are listed but not expanded (built-in processes without a CSPm body).
+    ``opaque`` calls are listed but not expanded (by default the built-in processes, which
+    have no CSPm body: libcspm prints ``BUFFER(...) = BUFFER(...)``).
     """
     order: list[Proc] = []
     seen: set[Proc] = set()
@@ -224,7 +232,7 @@ def equation(name: str, body: str) -> str:
 
 
 def print_process_graph(root: Proc, env: Environment,
-                        opaque: Callable[[Proc], bool] = lambda p: False) -> str:
+                        opaque: Callable[[Proc], bool] = builtin_process) -> str:
     """Libcspm's ``procTest`` output for ``root`` (see the module docstring)."""
     chunks: list[str] = []
     for q in reversed(named_processes(root, env, opaque)):
