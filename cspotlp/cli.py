@@ -30,11 +30,15 @@ _BUILTINS = ("dining_philosophers", "cyclic_scheduler", "buffer_pipeline")
 def _add_explore(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "explore",
-        help="explore a built-in model's state space and check it for deadlock",
-        description="Explore every state of a built-in model with the supercombinator engine and "
-        "check deadlock freedom (exit 1 if it deadlocks).",
+        help="explore a process's state space (of a CSPm script, or a built-in model)",
+        description="FILE PROCESS: explore every state of a process of a CSPm script (PROCESS is "
+        "a top-level name or an expression) and report the size of its LTS (exit 1 if a limit "
+        "stopped the exploration). --builtin MODEL: explore a built-in model with the "
+        "supercombinator engine and check deadlock freedom (exit 1 if it deadlocks).",
     )
-    p.add_argument("--builtin", choices=_BUILTINS, required=True, help="which model")
+    p.add_argument("file", nargs="?", help="a CSPm script (.csp)")
+    p.add_argument("process", nargs="?", help="the process to explore: a name or an expression")
+    p.add_argument("--builtin", choices=_BUILTINS, help="a built-in model instead of a script")
     p.add_argument("--n", type=int, default=5, help="size (philosophers, cells, buffers); default 5")
     p.add_argument("--butler", action="store_true", help="dining philosophers with a butler")
     p.add_argument("--state-limit", type=int, default=None, help="stop (inconclusive) past this many states")
@@ -42,21 +46,77 @@ def _add_explore(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def _run_explore(args: argparse.Namespace) -> int:
-    import json
-
-    from cspotlp.csp import deadlock_free, explore
+def _builtin_model(args: argparse.Namespace) -> Any:
+    """The built-in model ``--builtin`` names at size ``--n``; ``None`` after a message if bad."""
     from cspotlp.csp.models import buffer_pipeline, cyclic_scheduler, dining_philosophers
 
     if args.n < 2:
         print("cspotlp: --n must be at least 2", file=sys.stderr)
-        return EXIT_INPUT
+        return None
     if args.builtin == "dining_philosophers":
-        model = dining_philosophers(args.n, butler=args.butler)
-    elif args.builtin == "cyclic_scheduler":
-        model = cyclic_scheduler(args.n)
+        return dining_philosophers(args.n, butler=args.butler)
+    if args.builtin == "cyclic_scheduler":
+        return cyclic_scheduler(args.n)
+    return buffer_pipeline(args.n)
+
+
+def _script_process(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The environment and process named by FILE PROCESS."""
+    from cspotlp.csp.terms import Proc
+    from cspotlp.cspm.evaluate import load_script
+
+    loaded = load_script(args.file)
+    loaded.force_declarations()
+    try:
+        value = loaded.value(args.process)
+    except KeyError:
+        if args.process.isidentifier():
+            raise CspotlpError(f"{args.file}: no top-level definition named "
+                               f"'{args.process}'") from None
+        value = loaded.evaluate(args.process)
+        loaded = loaded.last_evaluation or loaded
+    if not isinstance(value, Proc):
+        raise CspotlpError(f"{args.file}: {args.process} is not a process")
+    return loaded.env, value
+
+
+def _explore_script(args: argparse.Namespace) -> int:
+    from cspotlp.csp import explore
+
+    env, process = _script_process(args)
+    show_progress = args.progress or (sys.stderr.isatty() and not args.json)
+
+    def report(r: object) -> None:
+        print(f"\r  {r}", end="", file=sys.stderr, flush=True)
+
+    e = explore(process, env, state_limit=args.state_limit,
+                progress=report if show_progress else None)
+    if show_progress:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+    if args.json:
+        print(json.dumps({"states": e.states, "transitions": e.transitions,
+                          "seconds": round(e.seconds, 6), "complete": e.complete}))
     else:
-        model = buffer_pipeline(args.n)
+        status = "complete" if e.complete else f"incomplete: {e.reason}"
+        print(f"{args.process}: {e.states:,} states, {e.transitions:,} transitions, "
+              f"{e.seconds:.3f} s ({e.states_per_second:,.0f} states/s), {status}")
+    return EXIT_OK if e.complete else EXIT_FAILED
+
+
+def _run_explore(args: argparse.Namespace) -> int:
+    from cspotlp.csp import deadlock_free, explore
+
+    if args.builtin is None:
+        if args.file is None or args.process is None:
+            print("cspotlp explore: give FILE PROCESS, or --builtin MODEL", file=sys.stderr)
+            return EXIT_INPUT
+        return _explore_script(args)
+    if args.file is not None:
+        print("cspotlp explore: give FILE PROCESS or --builtin MODEL, not both", file=sys.stderr)
+        return EXIT_INPUT
+    model = _builtin_model(args)
+    if model is None:
+        return EXIT_INPUT
 
     def report(r: object) -> None:
         print(f"  {r}", file=sys.stderr)
@@ -179,74 +239,17 @@ def _run_prove(args: argparse.Namespace) -> int:
 COMMANDS["prove"] = (_add_prove, _run_prove)
 
 
-# -- explore -------------------------------------------------------------------------------------
-
-
-def _add_explore(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("explore", help="build a process's full LTS and report its size")
-    p.add_argument("--builtin", choices=sorted(_BUILTINS), help="a bundled textbook model")
-    p.add_argument("--n", type=int, default=5, help="size parameter of the builtin model")
-    p.add_argument("--butler", action="store_true", help="dining philosophers with a butler")
-    p.add_argument("--state-limit", type=int, default=None, help="stop after this many states")
-    p.add_argument("--json", action="store_true", help="print {states, transitions, seconds}")
-
-
-def _builtin_model(args: argparse.Namespace) -> Any:
-    from cspotlp.csp.models import dining_philosophers
-
-    if args.builtin == "dining_philosophers":
-        return dining_philosophers(args.n, butler=args.butler)
-    raise AssertionError(args.builtin)
-
-
-_BUILTINS = {"dining_philosophers"}
-
-
-def _progress_printer(label: str) -> Callable[[int, int, float], None]:
-    def report(states: int, transitions: int, seconds: float) -> None:
-        rate = states / seconds if seconds > 0 else 0.0
-        print(f"\r{label}: {states:,} states, {transitions:,} transitions, {rate:,.0f} states/s",
-              end="", file=sys.stderr, flush=True)
-
-    return report
-
-
-def _run_explore(args: argparse.Namespace) -> int:
-    from cspotlp.csp import build_lts
-
-    if args.builtin is None:
-        print("cspotlp explore: give --builtin MODEL", file=sys.stderr)
-        return EXIT_INPUT
-    model = _builtin_model(args)
-    show_progress = sys.stderr.isatty() and not args.json
-    lts = build_lts(model.process, model.env, state_limit=args.state_limit,
-                    progress=_progress_printer(model.name) if show_progress else None)
-    if show_progress:
-        print(file=sys.stderr)
-    summary = lts.summary()
-    if args.json:
-        print(json.dumps({"states": summary.states, "transitions": summary.transitions,
-                          "seconds": round(summary.seconds, 6)}))
-    else:
-        dead = lts.deadlocks()
-        print(f"{model.name}: {summary}")
-        print(f"deadlock states: {len(dead)}")
-    return EXIT_OK
-
-
-COMMANDS["explore"] = (_add_explore, _run_explore)
-
-
 # -- check -------------------------------------------------------------------------------------
 
 
 def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "check",
-        help="read a CSPm script (FDR4's language) and check it",
-        description="Parse, resolve names and type-check a CSPm script (includes are read "
-        "relative to it). With --typecheck that is all; running the script's assertions "
-        "comes with the CSPm evaluator.",
+        help="read a CSPm script (FDR4's language) and run its assertions",
+        description="Parse, resolve names, type-check and evaluate a CSPm script (includes "
+        "are read relative to it), then run every assertion in order, as FDR's batch mode "
+        "does. Exit status: 0 if every assertion passes, 1 if any fails (or cannot be "
+        "decided), 2 if the script cannot be loaded.",
     )
     p.add_argument("file", help="the CSPm script (.csp)")
     p.add_argument(
@@ -254,24 +257,49 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         action="store_true",
         help="only parse, resolve and type-check (exit 0 if well-typed, 2 otherwise)",
     )
+    p.add_argument("--json", action="store_true",
+                   help="print a JSON list of {assertion, result, counterexample, states, "
+                   "seconds, ...}, in the script's order")
+    p.add_argument("--state-limit", type=int, default=None,
+                   help="give up a check (result: error) after storing this many states")
+
+
+def _check_progress(report: Any) -> None:
+    print(f"\r  {report}", end="", file=sys.stderr, flush=True)
 
 
 def _run_check(args: argparse.Namespace) -> int:
     from cspotlp.cspm import ast as cspm_ast
     from cspotlp.cspm import check_script, parse_file
 
-    script = parse_file(args.file)
-    check_script(script)
-    asserts = sum(isinstance(d, cspm_ast.AssertDecl) for d in script.decls)
-    print(f"{args.file}: well-typed ({len(script.decls)} declarations, {asserts} assertions)")
     if args.typecheck:
+        script = parse_file(args.file)
+        check_script(script)
+        asserts = sum(isinstance(d, cspm_ast.AssertDecl) for d in script.decls)
+        print(f"{args.file}: well-typed ({len(script.decls)} declarations, "
+              f"{asserts} assertions)")
         return EXIT_OK
-    print(
-        "cspotlp check: running assertions is not implemented yet (the CSPm evaluator comes "
-        "next); use --typecheck to only type-check",
-        file=sys.stderr,
-    )
-    return EXIT_INPUT
+
+    from cspotlp.cspm.assertions import AssertionResult, check_assertions
+    from cspotlp.cspm.evaluate import load_script
+
+    loaded = load_script(args.file)
+    loaded.force_declarations()
+    tty = sys.stderr.isatty()
+
+    def show(result: AssertionResult) -> None:
+        if tty:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+        if not args.json:
+            print("\n".join(result.lines()), flush=True)
+
+    results = check_assertions(loaded, state_limit=args.state_limit,
+                               progress=_check_progress if tty else None, on_result=show)
+    if args.json:
+        print(json.dumps([r.to_json() for r in results], indent=2, ensure_ascii=False))
+    elif not results:
+        print(f"{args.file}: no assertions")
+    return EXIT_OK if all(r.result == "passed" for r in results) else EXIT_FAILED
 
 
 COMMANDS["check"] = (_add_check, _run_check)
@@ -465,9 +493,9 @@ def _add_csp2tla(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "last event; Init/Next over the transition table) and NAME.cfg (TLC checks the type "
         "invariant and deadlock freedom). A deadlocking process makes TLC report the deadlock.",
     )
-    p.add_argument("--builtin", choices=sorted(_BUILTINS), help="a bundled textbook model")
-    p.add_argument("--n", type=int, default=5, help="size parameter of the builtin model")
-    p.add_argument("--butler", action="store_true", help="dining philosophers with a butler")
+    p.add_argument("file", nargs="?", metavar="MODEL.csp", help="a CSPm script")
+    p.add_argument("process", nargs="?", help="the process to export: a name or an expression")
+    _add_builtin_options(p)
     p.add_argument("--module", help="TLA+ module name (default: from the process name)")
     p.add_argument("--state-limit", type=int, default=1_000_000,
                    help="refuse processes with more states than this (default 1,000,000)")
@@ -475,17 +503,37 @@ def _add_csp2tla(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
                    help="directory for NAME.tla and NAME.cfg (created if absent)")
 
 
+def _add_builtin_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--builtin", choices=sorted(_BUILTINS), help="a bundled textbook model")
+    p.add_argument("--n", type=int, default=5, help="size parameter of the builtin model")
+    p.add_argument("--butler", action="store_true", help="dining philosophers with a butler")
+
+
+def _module_name(name: str) -> str:
+    """``dining_philosophers`` -> ``DiningPhilosophers``; other text is kept (then sanitised)."""
+    words = [w for w in name.replace("-", "_").split("_") if w]
+    return "".join(w[:1].upper() + w[1:] for w in words) or "Model"
+
+
 def _process_to_export(args: argparse.Namespace) -> tuple[str, str, Any, Any] | None:
     """The process a TLA+ export starts from: (title, default module name, process, environment).
 
-    The single place where export commands find their process; ``None`` (after a message) when
-    none was given. CSPm input (``MODEL.csp PROCESS``) plugs in here.
+    The single place where export commands find their process: ``MODEL.csp PROCESS`` (a CSPm
+    script) or ``--builtin MODEL``; ``None`` (after a message) when neither or both were given.
     """
-    if args.builtin is None:
-        print(f"cspotlp {args.command}: give --builtin MODEL", file=sys.stderr)
+    if (args.builtin is None) == (args.file is None) or (args.file is None) != (args.process is None):
+        print(f"cspotlp {args.command}: give MODEL.csp PROCESS, or --builtin MODEL",
+              file=sys.stderr)
         return None
+    if args.file is not None:
+        env, process = _script_process(args)
+        return f"{args.process} of {args.file}", _module_name(args.process), process, env
     model = _builtin_model(args)
+    if model is None:
+        return None
     module = ("DiningPhilosophersButler" if args.butler else "DiningPhilosophers") + str(args.n)
+    if args.builtin != "dining_philosophers":
+        module = _module_name(args.builtin) + str(args.n)
     return model.name, module, model.process, model.env
 
 
@@ -508,6 +556,344 @@ def _run_csp2tla(args: argparse.Namespace) -> int:
 
 COMMANDS["csp2tla"] = (_add_csp2tla, _run_csp2tla)
 
+
+# -- otlp2cspm / conform: captured traces against a CSP specification ---------------------------
+
+
+def _add_trace_input_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--abstraction", metavar="FILE",
+                   help="span -> label rules (JSON or TOML; default: service.name + span name)")
+    p.add_argument("--repair", action="append", default=[], metavar="NAME",
+                   choices=[*_REPAIR_NAMES.split(", "), "all"],
+                   help=f"repair traces that are not span forests (repeatable): {_REPAIR_NAMES}; "
+                   "'all' is every one but drop-duplicates")
+    p.add_argument("--lenient", action="store_true",
+                   help="accept base64 ids, enum names and snake_case keys, with a warning")
+
+
+def _repairs(names: Sequence[str]) -> tuple[str, ...]:
+    from cspotlp.otlp.repair import REPAIRS
+
+    if "all" in names:
+        return tuple(r for r in REPAIRS if r != "drop-duplicates")
+    return tuple(names)
+
+
+def _abstraction(path: str | None) -> Any:
+    from cspotlp.mapping.abstraction import DEFAULT_ABSTRACTION
+    from cspotlp.mapping.abstraction_file import load_abstraction
+
+    return DEFAULT_ABSTRACTION if path is None else load_abstraction(path)
+
+
+def _captured_traces(files: Sequence[str], lenient: bool, command: str,
+                     keep_attributes: bool = True) -> Any:
+    """Every trace of every file, in order (files read one at a time, with progress)."""
+    from cspotlp.otlp import load
+
+    for path in files:
+        show = _progress(path)
+        try:
+            capture = load(path, lenient=lenient, keep_attributes=keep_attributes,
+                           progress=show)
+        finally:
+            _end_progress(show)
+        for note in capture.notes:
+            print(f"cspotlp {command}: note: {note}", file=sys.stderr)
+        yield from capture.traces
+
+
+def _add_abstract(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "abstract", help="print the abstract events (call/ret/error.<label>) of captured traces",
+        description="What the model checkers see of each captured trace: one abstract event per "
+        "line, in Ψ's order, with the service and span it came from. The abstraction (--"
+        "abstraction FILE, JSON or TOML) decides labels, drops spans and picks event data.")
+    p.add_argument("files", nargs="+", metavar="TRACES")
+    p.add_argument("--trace", action="append", default=[], metavar="ID",
+                   help="only this trace id (repeatable)")
+    p.add_argument("--json", action="store_true", help="one JSON object per trace, one per line")
+    _add_trace_input_options(p)
+
+
+def _run_abstract(args: argparse.Namespace) -> int:
+    from cspotlp.errors import OtlpError
+    from cspotlp.mapping.abstraction import abstract_trace
+
+    abstraction = _abstraction(args.abstraction)
+    repairs = _repairs(args.repair)
+    wanted = set(args.trace)
+    status = EXIT_OK
+    for trace in _captured_traces(args.files, args.lenient, "abstract"):
+        if wanted and trace.trace_id not in wanted:
+            continue
+        try:
+            t = abstract_trace(trace, abstraction, repairs=repairs)
+        except OtlpError as e:
+            print(f"cspotlp abstract: {e}", file=sys.stderr)
+            status = EXIT_INPUT
+            continue
+        if args.json:
+            print(json.dumps({"trace_id": t.trace_id, "file": t.file, "repairs": list(t.repairs),
+                              "events": [{"event": e.name, "span_id": e.span_id,
+                                          "span_name": e.span_name, "service": e.service}
+                                         for e in t.events]}, ensure_ascii=False))
+            continue
+        lines = [f"-- trace {t.trace_id}: {len(t.events)} events"]
+        lines.extend(f"-- repaired ({note})" for note in t.repairs)
+        width = max((len(e.name) for e in t.events), default=0)
+        lines.extend(f"{e.name:<{width}}  span {e.span_id} {json.dumps(e.span_name)} "
+                     f"({e.service})" for e in t.events)
+        print("\n".join(lines))
+    return status
+
+
+COMMANDS["abstract"] = (_add_abstract, _without_cycle_collection(_run_abstract))
+
+
+def _add_otlp2cspm(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "otlp2cspm", help="write captured traces as a CSPm script for FDR4",
+        description="Abstract every captured trace (spans -> call/ret/error events) and write "
+        "a CSPm script: the alphabet (or an include of --spec), the traces as one prefix-tree "
+        "process OBSERVED, and with --spec the assertion 'SPEC [T= OBSERVED'. A sidecar "
+        "OUT.json maps every event back to its trace and span ids.")
+    p.add_argument("files", nargs="+", metavar="TRACES")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.csp",
+                   help="the script to write ('-' for standard output, without sidecar)")
+    p.add_argument("--spec", metavar="MODEL.csp", help="a specification to include and check")
+    p.add_argument("--process", default="SPEC", help="the specification process (default SPEC)")
+    p.add_argument("--per-trace", action="store_true",
+                   help="also one process (and assertion) per captured trace")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="leave out traces that are not span forests (listed in the script) "
+                   "instead of failing")
+    p.add_argument("--no-sidecar", action="store_true", help="do not write OUT.csp.json")
+    _add_trace_input_options(p)
+
+
+def _run_otlp2cspm(args: argparse.Namespace) -> int:
+    import os
+
+    from cspotlp.errors import OtlpError
+    from cspotlp.export.cspm import SpecRef, export_cspm
+    from cspotlp.export.cspm_spec import read_spec_interface
+    from cspotlp.mapping.abstraction import abstract_trace
+
+    abstraction = _abstraction(args.abstraction)
+    repairs = _repairs(args.repair)
+    spec = None
+    if args.spec is not None:
+        interface = read_spec_interface(args.spec)
+        base = os.path.dirname(os.path.abspath(args.output)) if args.output != "-" else "."
+        include = os.path.relpath(os.path.abspath(args.spec), base).replace(os.sep, "/")
+        spec = SpecRef(include, args.process, interface.channels, interface.names)
+    traces, skipped = [], []
+    for trace in _captured_traces(args.files, args.lenient, "otlp2cspm"):
+        try:
+            traces.append(abstract_trace(trace, abstraction, repairs=repairs))
+        except OtlpError as e:
+            skipped.append(f"trace {trace.trace_id} left out: {e}")
+    if skipped and not args.skip_invalid:
+        for line in skipped:
+            print(f"cspotlp otlp2cspm: {line}", file=sys.stderr)
+        print("cspotlp otlp2cspm: nothing written; name a --repair, or --skip-invalid",
+              file=sys.stderr)
+        return EXIT_INPUT
+    result = export_cspm(traces, abstraction, spec=spec, per_trace=args.per_trace,
+                         sources=args.files, notes=skipped)
+    if args.output == "-":
+        sys.stdout.write(result.text)
+        return EXIT_OK
+    try:
+        with open(args.output, "w", encoding="utf-8", newline="\n") as f:
+            f.write(result.text)
+        if not args.no_sidecar:
+            with open(args.output + ".json", "w", encoding="utf-8", newline="\n") as f:
+                json.dump(result.sidecar, f, indent=1, ensure_ascii=False)
+                f.write("\n")
+    except OSError as e:
+        print(f"cspotlp otlp2cspm: cannot write {args.output}: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    events = sum(len(t.events) for t in traces)
+    print(f"wrote {args.output}: {len(traces)} trace(s), {events} abstract event(s)"
+          + (f", {len(skipped)} left out" if skipped else "")
+          + ("" if args.no_sidecar else f"; event -> span map in {args.output}.json"))
+    return EXIT_OK
+
+
+def _add_locate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "locate", help="point a counterexample (from FDR4 or cspotlp check) at captured spans",
+        description="Find the captured traces that performed a counterexample trace, using the "
+        "sidecar that otlp2cspm wrote next to the script (OUT.csp.json), and print the span "
+        "behind each of its events; the last one is where the specification was left.")
+    p.add_argument("sidecar", metavar="OUT.csp.json")
+    p.add_argument("trace", metavar="TRACE",
+                   help="the counterexample as FDR prints it: '<call.A, ret.A, call.B>'")
+
+
+def _run_locate(args: argparse.Namespace) -> int:
+    from cspotlp.export.cspm import spans_of_counterexample
+
+    try:
+        with open(args.sidecar, encoding="utf-8") as f:
+            sidecar = json.load(f)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        print(f"cspotlp locate: {args.sidecar}: cannot read: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    events = [e.strip() for e in args.trace.strip().strip("<>").split(",") if e.strip()]
+    found = spans_of_counterexample(sidecar, events)
+    if not found:
+        print(f"no captured trace starts with these {len(events)} events")
+        return EXIT_FAILED
+    for hit in found:
+        print(f"trace {hit['trace_id']}" + (f" ({hit['file']})" if hit["file"] else ""))
+        for k, (event, span_id, name, service) in enumerate(hit["spans"], 1):
+            mark = "  <- here" if k == len(hit["spans"]) else ""
+            print(f"  {k:>3}. {event:<30} span {span_id} {json.dumps(name)} ({service}){mark}")
+    return EXIT_OK
+
+
+COMMANDS["locate"] = (_add_locate, _run_locate)
+
+
+def _add_conform(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "conform", help="check captured traces against a CSP specification",
+        description="Check every captured trace against the specification process: pass when "
+        "the specification can perform the trace's abstract events, fail otherwise, with the "
+        "first offending event, the span that produced it and the events the specification "
+        "accepted there. Exit 0 when all pass, 1 when some fail, 2 on input errors.")
+    p.add_argument("files", nargs="+", metavar="TRACES")
+    p.add_argument("--spec", required=True, metavar="MODEL.csp", help="the CSPm specification")
+    p.add_argument("--process", default="SPEC", help="the specification process (default SPEC)")
+    p.add_argument("--complete", action="store_true",
+                   help="also require the specification to be able to finish (SKIP) at the end "
+                   "of each trace")
+    p.add_argument("--json", action="store_true", help="one JSON document with every verdict")
+    p.add_argument("--failures-only", action="store_true",
+                   help="list only failing traces and errors (and the summary)")
+    _add_trace_input_options(p)
+
+
+def _conform_progress() -> Callable[[int, int, float], None] | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(traces: int, events: int, seconds: float) -> None:
+        rate = events / seconds if seconds > 0 else 0.0
+        print(f"\rconform: {traces:,} traces, {events:,} events, {rate:,.0f} events/s",
+              end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _run_conform(args: argparse.Namespace) -> int:
+    from cspotlp.verify.conformance import ConformanceChecker, Summary
+    from cspotlp.verify.spec import load_spec
+
+    abstraction = _abstraction(args.abstraction)
+    process, env = load_spec(args.spec, args.process)
+    checker = ConformanceChecker.for_process(process, env, abstraction,
+                                             repairs=_repairs(args.repair),
+                                             complete=args.complete)
+    summary = Summary()
+    progress = None if args.json else _conform_progress()
+    results = []
+    # span attributes matter only when the abstraction turns some into event data
+    needs_attributes = any(not key.startswith("{") for key in abstraction.data)
+    traces = _captured_traces(args.files, args.lenient, "conform", needs_attributes)
+    for result in checker.check_all(traces, progress):
+        summary.add(result)
+        if args.json:
+            results.append(result.to_json())
+        elif not args.failures_only or not result.passed:
+            if progress is not None:
+                print("\r\033[K", end="", file=sys.stderr, flush=True)
+            print(result.describe())
+    if progress is not None:
+        print(file=sys.stderr)
+    if args.json:
+        print(json.dumps({"spec": args.spec, "process": args.process,
+                          "abstraction": abstraction.to_json(), "complete": args.complete,
+                          "results": results, "summary": summary.to_json()},
+                         ensure_ascii=False))
+    else:
+        print(summary)
+    if summary.errors:
+        return EXIT_INPUT
+    return EXIT_FAILED if summary.failed else EXIT_OK
+
+
+COMMANDS["otlp2cspm"] = (_add_otlp2cspm, _without_cycle_collection(_run_otlp2cspm))
+COMMANDS["conform"] = (_add_conform, _without_cycle_collection(_run_conform))
+
+
+# -- otlp2tla: captured traces as trace-validation modules for TLC -------------------------------
+
+
+def _add_otlp2tla(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "otlp2tla", help="write TLA+ trace-validation modules checking captured traces with TLC",
+        description="Build the model process's LTS and write it as a TLA+ module M, and per "
+        "captured trace a module MTrace<k> (with its .cfg) whose behaviours match the trace's "
+        "abstract events, one log line per step, to a behaviour of M. TLC accepts a trace "
+        "when the postcondition TraceAccepted holds; for a trace the model forbids it reports "
+        "the violation and prints the first unmatched line with its trace id and span id. "
+        "Events are bound to the model's alphabet exactly as by `cspotlp conform`.")
+    p.add_argument("files", nargs="+", metavar="TRACES")
+    p.add_argument("--model", required=True, metavar="MODEL.csp", help="the CSPm model")
+    p.add_argument("--process", default="SPEC", help="the model process (default SPEC)")
+    p.add_argument("--module", help="TLA+ name of the model module (default: the process name)")
+    p.add_argument("--ndjson", action="store_true",
+                   help="one trace module reading its log from MTrace<k>.ndjson at run time "
+                   "(needs the CommunityModules jar) instead of one module per trace")
+    p.add_argument("--state-limit", type=int, default=1_000_000,
+                   help="refuse models with more states than this (default 1,000,000)")
+    p.add_argument("-o", "--output", required=True, metavar="DIR",
+                   help="directory for the modules, configs and logs (created if absent)")
+    _add_trace_input_options(p)
+
+
+def _run_otlp2tla(args: argparse.Namespace) -> int:
+    from cspotlp.csp import build_lts
+    from cspotlp.errors import OtlpError
+    from cspotlp.export import trace_validation, write_files
+    from cspotlp.export.tla_capture import event_logs
+    from cspotlp.mapping.abstraction import abstract_trace
+    from cspotlp.mapping.alphabet import EventBinding
+    from cspotlp.verify.conformance import channel_domains
+    from cspotlp.verify.spec import load_spec
+
+    abstraction = _abstraction(args.abstraction)
+    process, env = load_spec(args.model, args.process)
+    repairs = _repairs(args.repair)
+    traces, failed = [], False
+    for trace in _captured_traces(args.files, args.lenient, "otlp2tla"):
+        try:
+            traces.append(abstract_trace(trace, abstraction, repairs=repairs))
+        except OtlpError as e:
+            print(f"cspotlp otlp2tla: trace {trace.trace_id}: {e}", file=sys.stderr)
+            failed = True
+    if failed:
+        print("cspotlp otlp2tla: nothing written; name a --repair", file=sys.stderr)
+        return EXIT_INPUT
+    if not traces:
+        print("cspotlp otlp2tla: the input holds no traces", file=sys.stderr)
+        return EXIT_INPUT
+    lts = build_lts(process, env, state_limit=args.state_limit)
+    logs = event_logs(traces, EventBinding(abstraction, channel_domains(env)))
+    out = trace_validation(lts, logs, model=args.module or _module_name(args.process),
+                           title=f"{args.process} of {args.model}", ndjson=args.ndjson)
+    for path in write_files(out.files, args.output):
+        print(path)
+    print(f"{len(traces)} trace(s), model {lts.summary()}; TLC: java -cp tla2tools.jar "
+          f"tlc2.TLC -config {out.modules[0]}.cfg {out.modules[0]}.tla", file=sys.stderr)
+    return EXIT_OK
+
+
+COMMANDS["otlp2tla"] = (_add_otlp2tla, _without_cycle_collection(_run_otlp2tla))
 
 if __name__ == "__main__":  # keep last: every command above is registered by now
     sys.exit(main())

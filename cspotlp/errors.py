@@ -167,6 +167,10 @@ class MappingError(CspotlpError):
     """A trace is not well formed, or a forest is not valid, where Φ/Ψ require it."""
 
 
+class AbstractionError(LocatedError):
+    """An abstraction file (span -> label rules) is malformed: bad JSON/TOML, unknown key, bad regex."""
+
+
 class ExportError(CspotlpError):
     """An exporter cannot render its input faithfully for the target tool."""
 

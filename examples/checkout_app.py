@@ -3,10 +3,12 @@ telemetry with the OpenTelemetry Python SDK.
 
 Eight "services" (each with its own ``service.name`` resource) handle orders. ``PlaceOrder`` in
 ``checkout`` fetches the cart, then looks up every product *concurrently* (threads, with the trace
-context carried across), converts the total, quotes shipping, charges the card, ships, empties the
-cart and sends a confirmation e-mail. The run writes what the SDK exported in the OpenTelemetry
-Collector file exporter's protobuf format (4-byte big-endian length, then an
-``ExportTraceServiceRequest``), one message per batch.
+context carried across; a barrier makes every lookup of an order start before any returns),
+converts the total, quotes shipping, charges the card, ships, empties the cart and sends a
+confirmation e-mail. The run writes what the SDK exported in the OpenTelemetry Collector file
+exporter's protobuf format (4-byte big-endian length, then an ``ExportTraceServiceRequest``), one
+message per batch. Trace and span ids come from a generator seeded by ``--seed``, so every run
+has the same trace ids (times are real, and so differ between runs).
 
 Order ``order-3`` exercises a declined card: the charge span ends with an error status and the
 order is abandoned. Order ``order-4`` has a deliberate bug: it ships *before* charging the card,
@@ -35,8 +37,10 @@ from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
+from opentelemetry.sdk.trace.id_generator import IdGenerator
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
+PRICES = (9.99, 19.5, 101.0)
 SERVICES = ("frontend", "checkout", "cart", "productcatalog", "currency", "shipping", "payment", "email")
 GRPC_SERVICE = {"checkout": "CheckoutService", "cart": "CartService",
                 "productcatalog": "ProductCatalogService", "currency": "CurrencyService",
@@ -61,6 +65,22 @@ class LengthPrefixedProtobufExporter(SpanExporter):
         self._file.close()
 
 
+class SeededIds(IdGenerator):
+    """Trace and span ids from a seeded generator, so that every run has the same trace ids."""
+
+    def __init__(self, seed: int) -> None:
+        self._rng = random.Random(seed)
+        self._lock = threading.Lock()
+
+    def generate_span_id(self) -> int:
+        with self._lock:
+            return self._rng.getrandbits(64) or 1
+
+    def generate_trace_id(self) -> int:
+        with self._lock:
+            return self._rng.getrandbits(128) or 1
+
+
 class Shop:
     """The services, each with its own tracer (and so its own resource)."""
 
@@ -69,9 +89,11 @@ class Shop:
         self.providers = []
         self.tracers: dict[str, trace.Tracer] = {}
         processor = SimpleSpanProcessor(exporter)
+        ids = SeededIds(rng.getrandbits(32))
         for name in SERVICES:
             provider = TracerProvider(resource=Resource.create({"service.name": name,
-                                                                "service.namespace": "shop"}))
+                                                                "service.namespace": "shop"}),
+                                      id_generator=ids)
             provider.add_span_processor(processor)
             self.providers.append(provider)
             self.tracers[name] = provider.get_tracer(f"shop.{name}", "1.0.0")
@@ -98,11 +120,14 @@ def _rpc(shop: Shop, caller: str, callee: str, method: str, attrs: dict[str, obj
         yield server
 
 
-def get_product(shop: Shop, parent_ctx: otel_context.Context, product_id: str) -> float:
+def get_product(shop: Shop, parent_ctx: otel_context.Context, product_id: str,
+                together: threading.Barrier) -> float:
     token = otel_context.attach(parent_ctx)  # carry the trace context into the worker thread
     try:
         with shop.rpc("checkout", "productcatalog", "GetProduct", **{"app.product.id": product_id}):
-            return shop.rng.choice([9.99, 19.5, 101.0])
+            # every lookup of an order is in flight before any returns: the calls really overlap
+            together.wait(timeout=10)
+            return PRICES[int(product_id[1:]) % len(PRICES)]
     finally:
         otel_context.detach(token)
 
@@ -113,8 +138,9 @@ def place_order(shop: Shop, order: str, items: list[str], *, decline: bool, ship
         with shop.rpc("checkout", "cart", "GetCart"):
             pass
         ctx = otel_context.get_current()
+        together = threading.Barrier(len(items))
         with ThreadPoolExecutor(max_workers=len(items)) as pool:
-            total = sum(pool.map(lambda p: get_product(shop, ctx, p), items))
+            total = sum(pool.map(lambda p: get_product(shop, ctx, p, together), items))
         with shop.rpc("checkout", "currency", "Convert", **{"app.currency": "EUR"}):
             pass
         with shop.rpc("checkout", "shipping", "GetQuote"):

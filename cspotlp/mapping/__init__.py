@@ -1,5 +1,19 @@
-"""The trace ↔ span-forest correspondence: vocabulary, WF, forests, Φ, Ψ, norm, cut, shapes."""
+"""The trace ↔ span-forest correspondence: vocabulary, WF, forests, Φ, Ψ, norm, cut, shapes.
 
+Also the abstraction of captured traces for model checking (:mod:`.abstraction`, read from
+files by :mod:`.abstraction_file`), the CSPm names of labels (:mod:`.cspm_names`) and how
+abstract events become events of a specification's alphabet (:mod:`.alphabet`).
+"""
+
+from cspotlp.mapping.abstraction import (
+    DEFAULT_ABSTRACTION,
+    AbstractEvent,
+    Abstraction,
+    AbstractTrace,
+    abstract_trace,
+)
+from cspotlp.mapping.abstraction_file import load_abstraction, loads_abstraction
+from cspotlp.mapping.alphabet import EventBinding
 from cspotlp.mapping.correspondence import (
     BEGIN,
     END,
@@ -54,6 +68,8 @@ from cspotlp.mapping.vocabulary import (
 )
 
 __all__ = [
+    "DEFAULT_ABSTRACTION", "AbstractEvent", "AbstractTrace", "Abstraction", "EventBinding",
+    "abstract_trace", "load_abstraction", "loads_abstraction",
     "BEGIN", "END", "LINK", "MARK", "Begin", "CausalOrder", "End", "Forest", "Link", "Mark",
     "Occurrence", "OccurrenceKey", "Shape", "SpanEvent", "SpanId", "SpanRecord", "SpanShape",
     "TimedLink", "TimedMark", "Trace", "causal_order", "cut", "depths", "forest_violations",

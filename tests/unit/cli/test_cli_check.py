@@ -1,3 +1,5 @@
+import json
+
 from cspotlp.cli import main
 from tests.paths import CSPM_DATA
 
@@ -34,9 +36,120 @@ def test_missing_file_is_an_input_error(capsys, tmp_path):
     assert "cannot read file" in capsys.readouterr().err
 
 
-def test_check_without_typecheck_says_assertions_are_not_implemented(capsys):
-    path = LIBCSPM / "parser" / "should_pass" / "specifications.csp"
-    assert main(["check", str(path)]) == 2
+CLASSICS = CSPM_DATA / "cspmf"
+
+SCRIPT = """channel a, b
+P = a -> b -> P
+Q = a -> (b -> Q |~| STOP)
+assert P [T= Q
+assert P [F= Q
+assert not P [FD= Q
+assert Q :[deadlock free [F]]
+assert P :[has trace]: <a, b, a>
+assert P :[deterministic [FD]]
+"""
+
+
+def test_check_runs_every_assertion_in_order(capsys, tmp_path):
+    path = tmp_path / "pq.csp"
+    path.write_text(SCRIPT)
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    heads = [line for line in out if not line.startswith("    ")]
+    assert [h.split(": ")[0] for h in heads] == [
+        "assert P [T= Q", "assert P [F= Q", "assert not P [FD= Q", "assert Q :[deadlock free [F]]",
+        "assert P :[has trace]", "assert P :[deterministic [FD]]"]
+    assert [h.split(": ")[-1].split(" (")[0] for h in heads] == [
+        "passed", "failed", "passed", "failed", "passed", "passed"]
+    assert "    counterexample (refusal): <a>" in out
+    assert "    counterexample (deadlock): <a>" in out
+
+
+def test_check_json_shape(capsys, tmp_path):
+    path = tmp_path / "pq.csp"
+    path.write_text(SCRIPT)
+    assert main(["check", str(path), "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert isinstance(data, list) and len(data) == 6
+    for item in data:
+        assert {"assertion", "result", "counterexample", "states", "seconds"} <= set(item)
+        assert item["result"] in ("passed", "failed", "error")
+        assert isinstance(item["states"], int) and isinstance(item["seconds"], float)
+    assert data[0]["assertion"] == "assert P [T= Q" and data[0]["counterexample"] is None
+    assert data[1]["result"] == "failed" and data[1]["counterexample"] == ["a"]
+    assert data[1]["kind"] == "refusal"
+    assert data[3]["counterexample"] == ["a"]
+
+
+def test_check_exits_zero_when_everything_passes(capsys):
+    path = CSPM_DATA / "libcspm" / "parser" / "should_pass" / "comments.csp"
+    assert main(["check", str(path)]) == 0
+    assert capsys.readouterr().out == f"{path}: no assertions\n"
+    vm2 = CSPM_DATA / "cspmf" / "vm2.csp"
+    assert main(["check", str(vm2), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_check_of_a_failing_classic(capsys):
+    assert main(["check", str(CLASSICS / "hanoi.fix.csp"), "--json"]) == 1
+    first, second = json.loads(capsys.readouterr().out)
+    assert first["assertion"] == "assert NOTSOLVED [T= PUZZLE"
+    assert first["result"] == "failed" and first["counterexample"][-1] == "complete.C"
+    assert second["result"] == "failed"
+
+
+def test_unsupported_or_limited_checks_are_errors_never_verdicts(capsys, tmp_path):
+    path = tmp_path / "lim.csp"
+    path.write_text("channel a, b\nP = a -> P ||| b -> P\nassert STOP [T= P\n"
+                    "assert STOP [V= STOP\nassert STOP [T= BUFFER(1, {(a, b)})\n")
+    assert main(["check", str(path), "--json", "--state-limit", "3"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert [d["result"] for d in data] == ["error", "error", "error"]
+    assert "inconclusive" in data[0]["details"][0]
+    assert "unsupported construct: refinement in the V model" in data[1]["details"][0]
+    assert "unsupported construct: exploring BUFFER" in data[2]["details"][0]
+
+
+def test_check_reports_evaluation_errors_of_one_assertion(capsys, tmp_path):
+    path = tmp_path / "err.csp"
+    path.write_text("channel c : {0..2}\nP = c!(1/0) -> STOP\nassert P :[deadlock free]\n")
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{path}:2:8: division by zero" in out and "error" in out.splitlines()[0]
+
+
+def test_scripts_that_cannot_be_loaded_exit_two(capsys, tmp_path):
+    non_rect = CSPM_DATA / "libcspm" / "evaluator" / "should_fail" / "non_rect.csp"
+    assert main(["check", str(non_rect)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith(f"{non_rect}:2:16: the set {{D.0, D.1, E.false}} is not rectangular")
+    assert err[1] == "datatype G = F.{D.0, D.1, E.false}"
+    assert err[2] == " " * 15 + "^"
+    bad = tmp_path / "bad.csp"
+    bad.write_text("channel c : {0..1/0}\n")
+    assert main(["check", str(bad), "--json"]) == 2
     captured = capsys.readouterr()
-    assert "well-typed" in captured.out
-    assert "not implemented yet" in captured.err
+    assert captured.out == "" and f"{bad}:1:17: division by zero" in captured.err
+
+
+def test_explore_a_script_process(capsys):
+    abp = CLASSICS / "abp.csp"
+    assert main(["explore", str(abp), "SPEC", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["states"], data["transitions"], data["complete"]) == (28, 54, True)
+    assert isinstance(data["seconds"], float)
+    assert main(["explore", str(abp), "make_system(RCVA)"]) == 0
+    assert capsys.readouterr().out.startswith("make_system(RCVA): 977 states, 2,558 transitions")
+    assert main(["explore", str(CLASSICS / "dphil.fdr2"), "COLLEGE", "--state-limit", "100",
+                 "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["complete"] is False
+
+
+def test_explore_input_errors(capsys):
+    abp = CLASSICS / "abp.csp"
+    assert main(["explore", str(abp), "NOPE"]) == 2
+    assert "no top-level definition named 'NOPE'" in capsys.readouterr().err
+    assert main(["explore", str(abp), "DATA"]) == 2
+    assert "DATA is not a process" in capsys.readouterr().err
+    assert main(["explore", str(abp)]) == 2
+    assert "give FILE PROCESS" in capsys.readouterr().err

@@ -1,4 +1,6 @@
 from cspotlp.cli import main
+from tests import tla_eval
+from tests.flow_fixtures import CHECKOUT_SPEC
 from tests.tla_support import assert_parses, defined_value, read_config
 
 
@@ -28,7 +30,31 @@ def test_csp2tla_module_name_and_butler(tmp_path, capsys):
 
 def test_csp2tla_needs_a_process(tmp_path, capsys):
     assert main(["csp2tla", "-o", str(tmp_path)]) == 2
-    assert "give --builtin" in capsys.readouterr().err
+    assert "give MODEL.csp PROCESS, or --builtin MODEL" in capsys.readouterr().err
+    assert main(["csp2tla", str(CHECKOUT_SPEC), "SPEC", "--builtin", "buffer_pipeline",
+                 "-o", str(tmp_path)]) == 2
+    assert main(["csp2tla", str(CHECKOUT_SPEC), "-o", str(tmp_path)]) == 2
+
+
+def test_csp2tla_from_a_cspm_script_is_the_lts_tlc_would_explore(tmp_path, capsys):
+    from cspotlp.csp import build_lts
+    from cspotlp.verify import load_spec
+
+    assert main(["csp2tla", str(CHECKOUT_SPEC), "SPEC", "-o", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.split() == [str(tmp_path / "SPEC.tla"),
+                                               str(tmp_path / "SPEC.cfg")]
+    text = (tmp_path / "SPEC.tla").read_text(encoding="ascii")
+    assert_parses(text)
+    process, env = load_spec(CHECKOUT_SPEC, "SPEC")
+    lts = build_lts(process, env)
+    assert defined_value(text, "NumStates") == lts.num_states
+    # SPEC terminates (SKIP), which TLC sees as a deadlock: the module says so truthfully
+    assert tla_eval.check(tmp_path, "SPEC").outcome == ("deadlock" if lts.deadlocks() else "ok")
+
+
+def test_csp2tla_unknown_process_names_the_script(tmp_path, capsys):
+    assert main(["csp2tla", str(CHECKOUT_SPEC), "NOPE", "-o", str(tmp_path)]) == 2
+    assert "NOPE" in capsys.readouterr().err
 
 
 def test_csp2tla_state_limit_is_an_input_error(tmp_path, capsys):

@@ -1,0 +1,389 @@
+r"""Captured traces as a CSPm script for FDR4 (``cspotlp otlp2cspm``).
+
+:func:`export_cspm` is a pure function: abstract traces (:mod:`cspotlp.mapping.abstraction`)
+in, CSPm text and a JSON-ready *sidecar* out, byte-for-byte the same on every run. The script:
+
+* stores the abstraction (as JSON in comments) and lists every label with its CSPm name;
+* without a specification, declares the alphabet itself: ``datatype Label = ...`` and
+  ``channel call, ret, error : Label`` (with ``.Attr_1.Attr_2...`` fields when the abstraction
+  picks data attributes, each ``datatype Attr_k`` holding the values seen);
+* with a specification, ``include``\ s it (path relative to the output file) and uses *its*
+  declarations — the contract of :mod:`cspotlp.mapping.alphabet`: the specification declares
+  channels named as the abstraction's events (``call``, ``ret``, ``error``) whose first field
+  is a datatype of label constructors (named by :func:`~cspotlp.mapping.cspm_names.label_ident`)
+  and whose further fields carry the data. An observed event the specification's alphabet
+  lacks is written on the exporter's own channel ``unexpected`` (constructors ``U_...``), so
+  the script still type-checks and FDR reports the refinement failing at that event;
+* defines ``OBSERVED``: every captured trace as one deterministic prefix tree. Its traces are
+  exactly the prefixes of the captured traces, so ``SPEC [T= OBSERVED`` holds iff every captured
+  trace is a trace of SPEC. Only branching points and every ``CHAIN``-th event of a long chain
+  get a process name (``Obs_k``), so the text grows linearly with the input and no expression
+  nests deeply;
+* with ``per_trace``, defines one process ``Trace_k`` per captured trace (k in input order),
+  with a comment naming its trace id;
+* with a specification, asserts ``SPEC [T= OBSERVED`` (and ``SPEC [T= Trace_k`` per trace).
+
+Names are injective and cannot break the script: labels and data become identifiers through
+:mod:`cspotlp.mapping.cspm_names`; everything else the input controls (span names, file names,
+abstraction rules) appears only in comments, JSON-escaped with ``-`` next to ``{``, ``}`` or
+``-`` written as ``\u002d``, so no ``{-``, ``-}`` or newline can end a comment early.
+
+The sidecar (written as ``OUT.csp.json`` by the CLI) maps the script back to the capture: the
+abstraction, each label's CSPm name with its (trace id, span id) occurrences, and each trace's
+events with the span each came from; :func:`spans_of_counterexample` uses it to point an FDR
+counterexample at real spans.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cspotlp.csp.events import Event
+from cspotlp.errors import ExportError
+from cspotlp.mapping.abstraction import AbstractEvent, Abstraction, AbstractTrace
+from cspotlp.mapping.alphabet import EventBinding, FieldDomains
+from cspotlp.mapping.cspm_names import EXPORT_NAMES, data_ident, escape, label_ident
+
+CHAIN = 16
+"""Events per line of a chain in the prefix tree before a fresh process name is introduced."""
+
+SIDECAR_FORMAT = "cspotlp-cspm-map/1"
+
+
+@dataclass(frozen=True)
+class SpecRef:
+    """The specification an export refers to.
+
+    ``include`` is the path written in the ``include`` line (relative to the exported script);
+    ``channels`` and ``names`` come from :func:`cspotlp.export.cspm_spec.read_spec_interface`
+    (or an evaluated script).
+    """
+
+    include: str
+    process: str
+    channels: Mapping[str, FieldDomains]
+    names: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class CspmExport:
+    """The script text and its sidecar (a JSON-ready dict)."""
+
+    text: str
+    sidecar: dict[str, Any] = field(default_factory=dict)
+
+
+def export_cspm(traces: Sequence[AbstractTrace], abstraction: Abstraction, *,
+                spec: SpecRef | None = None, per_trace: bool = False,
+                sources: Sequence[str] = (), notes: Sequence[str] = ()) -> CspmExport:
+    """The CSPm script of ``traces`` (see the module docstring).
+
+    Args:
+        traces: abstract traces, in the order they should appear.
+        abstraction: the abstraction that produced them (stored in the script).
+        spec: the specification to include and assert against, if any.
+        per_trace: also define (and, with a spec, assert) one process per trace.
+        sources: the trace files, named in the header comment.
+        notes: more lines for the header comment (e.g. traces left out, and why).
+
+    Raises:
+        ExportError: the spec's include path cannot be written, or its names clash with the
+            names the export declares.
+    """
+    binding = EventBinding(abstraction, None if spec is None else spec.channels)
+    if spec is not None:
+        _check_spec(spec)
+    texts = _event_texts(traces, binding)
+    out = _Writer()
+    _header(out, traces, abstraction, spec, sources, notes)
+    if spec is None:
+        _declare_alphabet(out, traces, abstraction, binding)
+    else:
+        out.line(f'include "{spec.include}"')
+        out.blank()
+        _declare_unexpected(out, texts)
+        _label_comments(out, traces, binding)
+    _prefix_tree(out, traces, texts)
+    names = _per_trace(out, traces, texts) if per_trace else []
+    if spec is not None:
+        out.line("-- Every captured trace is a trace of the specification:")
+        out.line(f"assert {spec.process} [T= OBSERVED")
+        for name, trace in zip(names, traces, strict=False):  # names is empty without per_trace
+            out.line(f"assert {spec.process} [T= {name}  -- trace {_safe(trace.trace_id)}")
+    return CspmExport(out.text(), _sidecar(traces, abstraction, binding, texts, names))
+
+
+# -- text helpers ---------------------------------------------------------------------------
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self._lines: list[str] = []
+
+    def line(self, text: str = "") -> None:
+        self._lines.append(text)
+
+    def blank(self) -> None:
+        if self._lines and self._lines[-1] != "":
+            self._lines.append("")
+
+    def text(self) -> str:
+        while self._lines and self._lines[-1] == "":
+            self._lines.pop()
+        return "\n".join(self._lines) + "\n"
+
+
+_DASH = re.compile(r"(?<=[{}-])-|-(?=[{}-])")
+
+
+def _safe(value: object) -> str:
+    """Comment-safe text of ``value``: JSON with non-ASCII escaped and no ``{-``/``-}``/``--``."""
+    text = value if isinstance(value, str) and _is_plain_comment(value) else json.dumps(
+        value, ensure_ascii=True)
+    return _DASH.sub(r"\\u002d", text)
+
+
+def _json_comment(value: object) -> str:
+    """Comment-safe JSON text of ``value``."""
+    return _DASH.sub(r"\\u002d", json.dumps(value, ensure_ascii=True))
+
+
+def _is_plain_comment(text: str) -> bool:
+    return all(32 <= ord(c) < 127 for c in text) and '"' not in text
+
+
+def _comment_block(out: _Writer, title: str, body: str) -> None:
+    out.line(f"-- {title}")
+    for line in body.splitlines():
+        out.line("--   " + _DASH.sub(r"\\u002d", line))
+
+
+# -- declarations ---------------------------------------------------------------------------
+
+
+def _header(out: _Writer, traces: Sequence[AbstractTrace], abstraction: Abstraction,
+            spec: SpecRef | None, sources: Sequence[str], notes: Sequence[str]) -> None:
+    events = sum(len(t.events) for t in traces)
+    out.line("-- Captured OpenTelemetry traces as CSPm (written by cspotlp otlp2cspm).")
+    out.line(f"-- {len(traces)} trace(s), {events} abstract event(s).")
+    for s in sources:
+        out.line(f"-- source: {_safe(s)}")
+    if spec is not None:
+        out.line(f"-- specification: {_safe(spec.include)}, process {spec.process}")
+    for note in notes:
+        out.line(f"-- note: {_safe(note)}")
+    out.line("-- Each event maps back to its spans: see the trace comments and the sidecar "
+             "JSON.")
+    _comment_block(out, "abstraction (JSON):", json.dumps(abstraction.to_json(), indent=1,
+                                                          ensure_ascii=True))
+    out.blank()
+
+
+def _labels_in_order(traces: Sequence[AbstractTrace], binding: EventBinding) -> list[str]:
+    """Distinct labels sorted by their CSPm name."""
+    labels = {ev.label for t in traces for ev in t.events}
+    return sorted(labels, key=lambda lab: binding.label_value(lab).ctor)
+
+
+def _label_comments(out: _Writer, traces: Sequence[AbstractTrace], binding: EventBinding) -> None:
+    labels = _labels_in_order(traces, binding)
+    if not labels:
+        return
+    out.line("-- labels (CSPm name = label):")
+    for lab in labels:
+        out.line(f"--   {binding.label_value(lab).ctor} = {_json_comment(lab)}")
+    out.blank()
+
+
+def _declare_alphabet(out: _Writer, traces: Sequence[AbstractTrace], abstraction: Abstraction,
+                      binding: EventBinding) -> None:
+    _label_comments(out, traces, binding)
+    labels = _labels_in_order(traces, binding)
+    ctors = [binding.label_value(lab).ctor for lab in labels] or [label_ident("")]
+    if not labels:
+        out.line("-- no events were observed; L_ (the empty label) keeps the datatype non-empty")
+    out.line("datatype Label = " + " | ".join(ctors))
+    fields = ["Label"]
+    for k in range(1, len(abstraction.data) + 1):
+        values = sorted({data_ident(k, ev.data[k - 1]) for t in traces for ev in t.events}) \
+            or [data_ident(k, None)]
+        out.line(f"-- Attr_{k}: values of {_safe(abstraction.data[k - 1])}")
+        out.line(f"datatype Attr_{k} = " + " | ".join(values))
+        fields.append(f"Attr_{k}")
+    out.line(f"channel {', '.join(abstraction.channels)} : {'.'.join(fields)}")
+    out.blank()
+
+
+def _check_spec(spec: SpecRef) -> None:
+    bad = [c for c in spec.include if c in '"\\' or ord(c) < 32 or ord(c) == 127]
+    if bad:
+        raise ExportError(f"cannot write the include path {spec.include!r} in CSPm (it holds "
+                          f"{bad[0]!r}); move the specification to a simpler path")
+    if spec.process not in spec.names:
+        raise ExportError(f"the specification does not define the process {spec.process!r}")
+    clash = sorted(n for n in spec.names if n in EXPORT_NAMES - {"call", "ret", "error", "Label"}
+                   or re.match(r"(Obs|Trace|U)_", n))
+    if clash:
+        raise ExportError(f"the specification declares {clash[0]!r}, a name the export uses; "
+                          "rename it in the specification")
+
+
+def _unexpected_ctor(ev: AbstractEvent) -> str:
+    parts = [escape(ev.channel), escape(ev.label)]
+    parts.extend(data_ident(k, v) for k, v in enumerate(ev.data, 1))
+    return "U_" + "_Z".join(parts)
+
+
+def _declare_unexpected(out: _Writer, texts: list[list[str]]) -> None:
+    odd = sorted({text for row in texts for text in row if text.startswith("unexpected.")})
+    if not odd:
+        return
+    out.line("-- Observed events the specification's alphabet does not hold (so it can never")
+    out.line("-- perform them): U_<channel>_Z<label>[_Z<data>...], escaped as label names are.")
+    out.line("datatype Unexpected = " + " | ".join(t.removeprefix("unexpected.") for t in odd))
+    out.line("channel unexpected : Unexpected")
+    out.blank()
+
+
+def _event_texts(traces: Sequence[AbstractTrace], binding: EventBinding) -> list[list[str]]:
+    """The CSPm text of every event, trace by trace (memoised per distinct abstract event)."""
+    memo: dict[tuple[str, str, tuple[object, ...]], str] = {}
+    out: list[list[str]] = []
+    for t in traces:
+        row: list[str] = []
+        for ev in t.events:
+            key = (ev.channel, ev.label, ev.data)
+            text = memo.get(key)
+            if text is None:
+                bound: Event | None = binding.event(ev)
+                text = bound.name if bound is not None else \
+                    f"unexpected.{_unexpected_ctor(ev)}"
+                memo[key] = text
+            row.append(text)
+        out.append(row)
+    return out
+
+
+# -- processes ------------------------------------------------------------------------------
+
+
+def _prefix_tree(out: _Writer, traces: Sequence[AbstractTrace], texts: list[list[str]]) -> None:
+    """``OBSERVED``: the captured traces merged into one deterministic tree."""
+    children: list[dict[str, int]] = [{}]
+    for row in texts:
+        node = 0
+        for text in row:
+            nxt = children[node].get(text)
+            if nxt is None:
+                nxt = len(children)
+                children[node][text] = nxt
+                children.append({})
+            node = nxt
+    out.line("-- The captured traces as one deterministic prefix tree: its traces are exactly")
+    out.line("-- the prefixes of the captured ones, so SPEC [T= OBSERVED holds iff every")
+    out.line("-- captured trace is a trace of SPEC.")
+    out.line("OBSERVED = Obs_0")
+    names = {0: "Obs_0"}
+    todo = deque([0])  # breadth first: nodes are written in the order they were named
+    while todo:
+        start = todo.popleft()
+        out.line(f"{names[start]} = {_node_body(start, children, names, todo)}")
+    out.blank()
+
+
+def _node_body(start: int, children: list[dict[str, int]], names: dict[int, str],
+               todo: deque[int]) -> str:
+    """The body of a named node: a chain of prefixes ending in STOP, a choice or a name."""
+    def name_of(node: int) -> str:
+        if node not in names:
+            names[node] = f"Obs_{len(names)}"
+            todo.append(node)
+        return names[node]
+
+    prefix: list[str] = []
+    node = start
+    while True:
+        kids = children[node]
+        if not kids:
+            return "".join(prefix) + "STOP"
+        if len(kids) > 1:
+            if prefix:  # the choice gets its own name so that each line stays one shape
+                return "".join(prefix) + name_of(node)
+            branches = [f"{text} -> {name_of(kid)}" for text, kid in kids.items()]
+            return " [] ".join(branches)
+        if len(prefix) == CHAIN:
+            return "".join(prefix) + name_of(node)
+        (text, kid), = kids.items()
+        prefix.append(f"{text} -> ")
+        node = kid
+
+
+def _per_trace(out: _Writer, traces: Sequence[AbstractTrace], texts: list[list[str]]) -> list[str]:
+    names: list[str] = []
+    out.line("-- One process per captured trace.")
+    for k, (trace, row) in enumerate(zip(traces, texts, strict=True), 1):
+        name = f"Trace_{k}"
+        names.append(name)
+        where = f" ({_safe(trace.file)})" if trace.file else ""
+        out.line(f"-- trace {_safe(trace.trace_id)}{where}: {len(row)} event(s)")
+        chunks = [row[i:i + CHAIN] for i in range(0, len(row), CHAIN)] or [[]]
+        for j, chunk in enumerate(chunks):
+            head = name if j == 0 else f"{name}_{j}"
+            tail = "STOP" if j == len(chunks) - 1 else f"{name}_{j + 1}"
+            out.line(f"{head} = " + "".join(f"{t} -> " for t in chunk) + tail)
+    out.blank()
+    return names
+
+
+# -- the sidecar ----------------------------------------------------------------------------
+
+
+def _sidecar(traces: Sequence[AbstractTrace], abstraction: Abstraction, binding: EventBinding,
+             texts: list[list[str]], names: list[str]) -> dict[str, Any]:
+    labels: dict[str, dict[str, Any]] = {}
+    for t in traces:
+        for ev in t.events:
+            if ev.channel != abstraction.call:
+                continue  # one occurrence per span: its call
+            ident = binding.label_value(ev.label).ctor
+            entry = labels.setdefault(ident, {"label": ev.label, "spans": []})
+            entry["spans"].append([ev.trace_id, ev.span_id])
+    return {
+        "format": SIDECAR_FORMAT,
+        "abstraction": abstraction.to_json(),
+        "labels": {k: labels[k] for k in sorted(labels)},
+        "traces": [
+            {"trace_id": t.trace_id, "file": t.file,
+             **({"process": names[k]} if names else {}),
+             "events": [[text, ev.span_id, ev.span_name, ev.service]
+                        for text, ev in zip(row, t.events, strict=True)]}
+            for k, (t, row) in enumerate(zip(traces, texts, strict=True))
+        ],
+    }
+
+
+def spans_of_counterexample(sidecar: Mapping[str, Any], events: Sequence[str]
+                            ) -> list[dict[str, Any]]:
+    """The captured traces that performed ``events`` (an FDR counterexample), with their spans.
+
+    Each result is ``{"trace_id", "file", "spans": [[event, span id, span name, service], ...]}``
+    for the traces whose event texts start with ``events``; the last span is the one that made
+    the offending event.
+    """
+    wanted = list(events)
+    found: list[dict[str, Any]] = []
+    for t in sidecar.get("traces", []):
+        row = t["events"]
+        if len(row) >= len(wanted) and [r[0] for r in row[:len(wanted)]] == wanted:
+            found.append({"trace_id": t["trace_id"], "file": t.get("file", ""),
+                          "spans": row[:len(wanted)]})
+    return found
+
+
+__all__ = ["CHAIN", "SIDECAR_FORMAT", "CspmExport", "SpecRef", "export_cspm",
+           "spans_of_counterexample"]

@@ -1,0 +1,76 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from cspotlp.cli import main
+from cspotlp.cspm import check_script, parse_file
+from cspotlp.otlp import dump_proto_stream, dumps_jsonl
+from tests.flow_fixtures import CHECKOUT_ABSTRACTION, CHECKOUT_SPEC, checkout_traces
+from tests.paths import OTLP_DATA
+
+TUI = str(OTLP_DATA / "otlpjson__otel-tui__otel-demo-fileexporter-part1.jsonl")
+
+
+@pytest.fixture
+def capture(tmp_path):
+    path = tmp_path / "checkout.pb"
+    path.write_bytes(dump_proto_stream([s for t in checkout_traces() for s in t.spans]))
+    return path
+
+
+def test_otlp2cspm_with_spec_writes_script_and_sidecar(tmp_path, capture, capsys):
+    out = tmp_path / "out" / "observed.csp"
+    out.parent.mkdir()
+    assert main(["otlp2cspm", str(capture), "-o", str(out), "--spec", str(CHECKOUT_SPEC),
+                 "--abstraction", str(CHECKOUT_ABSTRACTION), "--per-trace"]) == 0
+    assert "wrote" in capsys.readouterr().out
+    text = out.read_text()
+    assert "assert SPEC [T= OBSERVED" in text and "assert SPEC [T= Trace_4" in text
+    check_script(parse_file(out))  # the include resolves relative to the script
+    side = json.loads(Path(str(out) + ".json").read_text())
+    assert len(side["traces"]) == 4 and side["traces"][3]["process"] == "Trace_4"
+
+
+def test_otlp2cspm_to_stdout_without_spec(capture, capsys):
+    assert main(["otlp2cspm", str(capture), "-o", "-"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("-- Captured OpenTelemetry traces as CSPm")
+    assert "datatype Label" in out and "assert" not in out
+
+
+def test_otlp2cspm_invalid_traces_exit_2_unless_repaired_or_skipped(tmp_path, capsys):
+    out = tmp_path / "demo.csp"
+    assert main(["otlp2cspm", TUI, "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "left out" in err and "--repair" in err and not out.exists()
+    assert main(["otlp2cspm", TUI, "-o", str(out), "--skip-invalid"]) == 0
+    assert "left out" in capsys.readouterr().out
+    assert "-- note: trace" in out.read_text()
+    assert main(["otlp2cspm", TUI, "-o", str(out), "--repair", "all"]) == 0
+    assert "61 trace(s)" in capsys.readouterr().out
+    check_script(parse_file(out))
+
+
+def test_otlp2cspm_input_errors(tmp_path, capture, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"label": 1}')
+    assert main(["otlp2cspm", str(capture), "-o", "-", "--abstraction", str(bad)]) == 2
+    assert "label must be a string" in capsys.readouterr().err
+    assert main(["otlp2cspm", str(capture), "-o", "-", "--spec", str(CHECKOUT_SPEC),
+                 "--process", "NOPE"]) == 2
+    assert "does not define the process 'NOPE'" in capsys.readouterr().err
+    broken = tmp_path / "broken.csp"
+    broken.write_text("P = a -> \n")
+    assert main(["otlp2cspm", str(capture), "-o", "-", "--spec", str(broken)]) == 2
+    assert f"{broken}:" in capsys.readouterr().err
+    assert main(["otlp2cspm", str(tmp_path / "missing.pb"), "-o", "-"]) == 2
+
+
+def test_otlp2cspm_reads_every_format(tmp_path, capsys):
+    jsonl = tmp_path / "c.jsonl"
+    jsonl.write_text(dumps_jsonl([s for t in checkout_traces() for s in t.spans]))
+    assert main(["otlp2cspm", str(jsonl), "-o", "-", "--abstraction",
+                 str(CHECKOUT_ABSTRACTION)]) == 0
+    text = capsys.readouterr().out
+    assert "call.ShipOrder" in text and "4 trace(s), 82 abstract event(s)" in text

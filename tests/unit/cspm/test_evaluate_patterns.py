@@ -1,0 +1,62 @@
+"""Pattern matching in equations, lambdas, generators, let bindings and inputs."""
+
+import pytest
+
+from cspotlp.csp import Datum, Seq
+from cspotlp.cspm.values import DotValue, string_value
+from cspotlp.errors import CspmUnsupported
+from tests.unit.cspm.evalhelp import fails, value
+
+DECLS = """
+datatype T = A | B.{0..2} | C.Bool.{0, 1}
+channel c : T.{0..1}
+f(0) = "zero"
+f(1) = "one"
+f(_) = "many"
+g(<>) = 0
+g(<y>) = 1
+g(<y, z>^rest) = 2 + g(rest)
+h(xs^<last>) = last
+k({}) = 0
+k({v}) = v
+k(_) = 99
+d(B.n) = n
+d(C.b.n) = if b then n else 0 - n
+d(A) = 100
+e(c.A.n) = n
+e(c.t.n) = 10
+whole(c.t) = t
+both(p @@ (q, r)) = (p, q + r)
+str("hi") = true
+str(_) = false
+neg(-1) = true
+neg(_) = false
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<f(0), f(1), f(7)>", Seq(tuple(string_value(w) for w in ("zero", "one", "many")))),
+        ("(g(<>), g(<1>), g(<1, 2, 3, 4, 5>))", (0, 1, 5)),
+        ("h(<1, 2, 3>)", 3),
+        ("(k({}), k({7}), k({1, 2}))", (0, 7, 99)),
+        ("(d(B.2), d(C.true.1), d(C.false.1), d(A))", (2, 1, -1, 100)),
+        ("(e(c.A.1), e(c.(B.2).0))", (1, 10)),
+        ("whole(c.(C.true.1).0)", DotValue((Datum("C", (True, 1)), 0))),
+        ("both((1, 2))", ((1, 2), 3)),
+        ("(str(\"hi\"), str(\"ho\"))", (True, False)),
+        ("(neg(-1), neg(1))", (True, False)),
+        ("let (a, <b>^_) = (1, <2, 3>) within a + b", 3),
+        ("<y | (y, true) <- <(1, true), (2, false), (3, true)>>", Seq((1, 3))),
+        ("{n | B.n <- {A, B.1, B.2, C.true.0}}", frozenset({1, 2})),
+        ("(\\ (p, q) @ p - q)((5, 3))", 2),
+    ],
+)
+def test_patterns(text, expected):
+    assert value(DECLS + "x = " + text + "\n") == expected
+
+
+def test_concatenation_of_two_unknown_lengths_is_unsupported():
+    err = fails("f(a ^ b) = a\nx = f(<1>)\n", error=CspmUnsupported)
+    assert "unsupported construct" in str(err) and "fixed length" in str(err)
