@@ -160,6 +160,8 @@ class StateTable:
         self._store: list[U64] = [np.zeros(256, dtype=np.uint64) for _ in range(words)]
         self._parent = np.zeros(256, dtype=np.int64)
         self._rule = np.zeros(256, dtype=np.int32)
+        self._scratch = np.empty(0, dtype=np.int64)
+        self._everyone = np.arange(0, dtype=np.int64)
 
     def _alloc_table(self, cap: int) -> None:
         self._cap = cap
@@ -264,64 +266,101 @@ class StateTable:
         self._reserve(n)
         if self._small is not None:
             return self._insert_small(words, parents, rules, ids, fresh)
-        h = self._hash(words)
-        # 1. deduplicate the batch through a direct-mapped scratch table
+        uniq, rep, dup = self._dedup(words)
+        uid, added = self._probe(words, uniq, parents, rules, need_ids)
+        fresh[added] = True
+        ids[uniq] = uid
+        if need_ids:
+            ids[dup] = ids[rep[dup]]
+        return ids, fresh
+
+    def add(self, words: Words, parents: I64 | None = None, rules: I64 | None = None) -> None:
+        """Insert a batch like :meth:`insert`, without reporting numbers (the cheapest insertion)."""
+        n = len(words[0])
+        if n == 0:
+            return
+        self._reserve(n)
+        if self._small is not None:
+            self._insert_small(words, parents, rules, np.empty(n, dtype=np.int64), np.zeros(n, dtype=np.bool_))
+            return
+        uniq, _rep, _dup = self._dedup(words)
+        self._probe(words, uniq, parents, rules, False)
+
+    def _dedup(self, words: Words) -> tuple[I64, I64, Bools]:
+        """(representatives, each entry's representative, which entries are duplicates).
+
+        A direct-mapped scratch table keeps the last entry written to each slot; an entry is a
+        duplicate when that entry holds the same state. The last occurrence of every state is
+        always kept (it is the last writer of its slot), so the outcome of the main table's
+        last-writer-wins claims does not depend on which other duplicates survive.
+        """
+        n = len(words[0])
         sb = min(max(10, (n - 1).bit_length()), 20)
-        scratch = np.empty(1 << sb, dtype=np.int32)  # small enough to stay in cache
-        low = (h >> np.uint64(64 - sb)).astype(np.intp)
-        everyone = np.arange(n, dtype=np.int32)
+        if self._scratch.size < (1 << sb):
+            self._scratch = np.empty(1 << sb, dtype=np.int64)  # reused: fresh pages are costly
+        if self._everyone.size < n:
+            self._everyone = np.arange(max(n, 2 * self._everyone.size), dtype=np.int64)
+        scratch, everyone = self._scratch, self._everyone[:n]
+        low = (self._hash(words) >> np.uint64(64 - sb)).view(np.int64)
         scratch[low] = everyone
-        rep = scratch[low]
+        rep: I64 = scratch[low]
         dup = rep != everyone
         for k in range(self.k):
             dup &= words[k][rep] == words[k]
-        uniq = np.flatnonzero(~dup)
-        # 2. probe the main table with the representatives
-        pos = self._slots(h[uniq])
+        return np.flatnonzero(~dup), rep, dup
+
+    def _probe(
+        self, words: Words, uniq: I64, parents: I64 | None, rules: I64 | None, need_ids: bool,
+    ) -> tuple[I64, I64]:
+        """Find or add the states ``words[uniq]`` (linear probing in lock-step rounds).
+
+        Returns their numbers (-1 for those already present unless ``need_ids``) and the batch
+        positions of the states added. New states are numbered by round, then by position.
+        """
+        keys, vals, mask, k_words = self._keys, self._vals, self._mask, self.k
         ukeys = [w[uniq] for w in words]
-        keys, vals = self._keys, self._vals
-        idx = np.arange(uniq.size, dtype=np.int64)
-        p = pos
+        idx = np.arange(uniq.size, dtype=np.int64)  # position within uniq
+        p = self._slots(self._hash(ukeys))
         cur = ukeys
         uid = np.full(uniq.size, -1, dtype=np.int64)
+        added: list[I64] = []
         while idx.size:
             slot0 = keys[0][p]
             empty = slot0 == _EMPTY
             same = slot0 == cur[0]
-            for k in range(1, self.k):
+            for k in range(1, k_words):
                 same &= keys[k][p] == cur[k]
             if need_ids:
-                found = idx[same]
-                uid[found] = vals[p[same]]
-            losers = idx[:0]
+                uid[idx[same]] = vals[p[same]]
+            stay = same | empty
+            moving = np.flatnonzero(~stay)
+            nxt_idx, nxt_p, nxt_cur = idx[moving], (p[moving] + 1) & mask, [c[moving] for c in cur]
             if empty.any():
-                cand, cpos = idx[empty], p[empty]
+                e = np.flatnonzero(empty)
+                cand, cpos = idx[e], p[e]
                 token = -2 - cand
                 vals[cpos] = token
                 won = vals[cpos] == token
+                lost = np.flatnonzero(~won)
                 wi, wp = cand[won], cpos[won]
-                new_ids = np.arange(self.size, self.size + wi.size, dtype=np.int64)
+                stop = self.size + wi.size
+                new_ids = np.arange(self.size, stop, dtype=np.int64)
                 vals[wp] = new_ids
                 src = uniq[wi]
-                stop = self.size + wi.size
-                for k in range(self.k):
+                for k in range(k_words):
                     keys[k][wp] = ukeys[k][wi]
                     self._store[k][self.size:stop] = words[k][src]
                 self._parent[self.size:stop] = -1 if parents is None else parents[src]
                 self._rule[self.size:stop] = -1 if rules is None else rules[src]
                 self.size = stop
                 uid[wi] = new_ids
-                fresh[src] = True
-                losers = cand[~won]  # retry the same slot: the winner may hold the same state
-            moving = idx[~same & ~empty]
-            pos[moving] = (pos[moving] + 1) & self._mask
-            idx = np.concatenate([moving, losers])
-            p = pos[idx]
-            cur = [u[idx] for u in ukeys]
-        ids[uniq] = uid
-        if need_ids:
-            ids[dup] = ids[rep[dup]]
-        return ids, fresh
+                added.append(src)
+                if lost.size:  # retry the same slot: the winner may hold the same state
+                    nxt_idx = np.concatenate([nxt_idx, cand[lost]])
+                    nxt_p = np.concatenate([nxt_p, cpos[lost]])
+                    nxt_cur = [np.concatenate([nc, c[e[lost]]]) for nc, c in zip(nxt_cur, cur, strict=True)]
+            idx, p, cur = nxt_idx, nxt_p, nxt_cur
+        return uid, np.concatenate(added) if added else idx
 
     def _insert_small(
         self, words: Words, parents: I64 | None, rules: I64 | None, ids: I64, fresh: Bools,

@@ -222,9 +222,11 @@ def search(
             x = x.select(keep)
             nxt = None if nxt is None else nxt[keep]
         targets = x.targets if nxt is None or spec.num_nodes == 1 else layout.with_field(x.targets, node_field, nxt)
-        tid, _fresh = table.insert(targets, ids[x.src], x.rule, need_ids=record)
         if record:
+            tid, _fresh = table.insert(targets, ids[x.src], x.rule, need_ids=True)
             edges.append((ids[x.src], x.event, tid))
+        else:
+            table.add(targets, ids[x.src], x.rule)
         limits.report(table.size, transitions)
         reason = limits.exceeded(table.size)
         if reason and head < table.size:
