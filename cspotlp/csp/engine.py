@@ -132,7 +132,7 @@ def affinity_order(net: Network) -> list[int]:
     return order
 
 
-_EMPTY = np.uint64(0xFFFF_FFFF_FFFF_FFFF)  # word 0 of a free slot (packed words use 63 bits)
+_TAG = np.uint64(1 << 63)  # set in a used slot's word 0 (packed words use 63 bits): 0 means free
 
 
 class StateTable:
@@ -166,10 +166,10 @@ class StateTable:
     def _alloc_table(self, cap: int) -> None:
         self._cap = cap
         self._mask = cap - 1
-        self._keys = [np.full(cap, _EMPTY, dtype=np.uint64)] + [
-            np.zeros(cap, dtype=np.uint64) for _ in range(self.k - 1)
-        ]
-        self._vals = np.full(cap, -1, dtype=np.int64)
+        # all zeros: fresh zero pages, no filling pass (a free slot reads 0 in both arrays)
+        self._keys = [np.zeros(cap, dtype=np.uint64) for _ in range(self.k)]
+        # number + 1 of the state in each slot (0 free, negative: a claim in progress)
+        self._vals = np.zeros(cap, dtype=np.int32 if cap <= 1 << 31 else np.int64)
 
     # -- access ---------------------------------------------------------------------------------
 
@@ -238,12 +238,13 @@ class StateTable:
         pending = np.arange(self.size, dtype=np.int64)
         while pending.size:
             p = pos[pending]
-            free = self._vals[p] < 0
+            free = self._vals[p] == 0
             cand, cpos = pending[free], p[free]
-            self._vals[cpos] = cand
-            won = self._vals[cpos] == cand
+            self._vals[cpos] = cand + 1
+            won = self._vals[cpos] == cand + 1
             wi, wp = cand[won], cpos[won]
-            for k in range(self.k):
+            self._keys[0][wp] = words[0][wi] | _TAG
+            for k in range(1, self.k):
                 self._keys[k][wp] = words[k][wi]
             busy = np.concatenate([pending[~free], cand[~won]])
             pos[busy] = (pos[busy] + 1) & self._mask
@@ -274,17 +275,23 @@ class StateTable:
             ids[dup] = ids[rep[dup]]
         return ids, fresh
 
-    def add(self, words: Words, parents: I64 | None = None, rules: I64 | None = None) -> None:
-        """Insert a batch like :meth:`insert`, without reporting numbers (the cheapest insertion)."""
+    def add(self, words: Words, parents: I64 | None = None, rules: I64 | None = None, parent_offset: int = 0) -> None:
+        """Insert a batch like :meth:`insert`, without reporting numbers (the cheapest insertion).
+
+        A new state's parent is recorded as ``parents[i] + parent_offset`` (so a caller whose
+        parents are consecutive numbers can pass frontier positions without converting them).
+        """
         n = len(words[0])
         if n == 0:
             return
         self._reserve(n)
         if self._small is not None:
+            if parents is not None and parent_offset:
+                parents = parents + parent_offset
             self._insert_small(words, parents, rules, np.empty(n, dtype=np.int64), np.zeros(n, dtype=np.bool_))
             return
         uniq, _rep, _dup = self._dedup(words)
-        self._probe(words, uniq, parents, rules, False)
+        self._probe(words, uniq, parents, rules, False, parent_offset)
 
     def _dedup(self, words: Words) -> tuple[I64, I64, Bools]:
         """(representatives, each entry's representative, which entries are duplicates).
@@ -311,6 +318,7 @@ class StateTable:
 
     def _probe(
         self, words: Words, uniq: I64, parents: I64 | None, rules: I64 | None, need_ids: bool,
+        parent_offset: int = 0,
     ) -> tuple[I64, I64]:
         """Find or add the states ``words[uniq]`` (linear probing in lock-step rounds).
 
@@ -321,36 +329,38 @@ class StateTable:
         ukeys = [w[uniq] for w in words]
         idx = np.arange(uniq.size, dtype=np.int64)  # position within uniq
         p = self._slots(self._hash(ukeys))
-        cur = ukeys
+        cur = [ukeys[0] | _TAG, *ukeys[1:]]
         uid = np.full(uniq.size, -1, dtype=np.int64)
         added: list[I64] = []
         while idx.size:
             slot0 = keys[0][p]
-            empty = slot0 == _EMPTY
+            empty = slot0 == 0
             same = slot0 == cur[0]
             for k in range(1, k_words):
                 same &= keys[k][p] == cur[k]
             if need_ids:
-                uid[idx[same]] = vals[p[same]]
+                uid[idx[same]] = vals[p[same]] - 1
             stay = same | empty
             moving = np.flatnonzero(~stay)
             nxt_idx, nxt_p, nxt_cur = idx[moving], (p[moving] + 1) & mask, [c[moving] for c in cur]
             if empty.any():
                 e = np.flatnonzero(empty)
                 cand, cpos = idx[e], p[e]
-                token = -2 - cand
+                token = -1 - cand
                 vals[cpos] = token
                 won = vals[cpos] == token
                 lost = np.flatnonzero(~won)
                 wi, wp = cand[won], cpos[won]
                 stop = self.size + wi.size
                 new_ids = np.arange(self.size, stop, dtype=np.int64)
-                vals[wp] = new_ids
+                vals[wp] = new_ids + 1
                 src = uniq[wi]
                 for k in range(k_words):
-                    keys[k][wp] = ukeys[k][wi]
+                    keys[k][wp] = cur[k][e[won]]
                     self._store[k][self.size:stop] = words[k][src]
                 self._parent[self.size:stop] = -1 if parents is None else parents[src]
+                if parent_offset and parents is not None:
+                    self._parent[self.size:stop] += parent_offset
                 self._rule[self.size:stop] = -1 if rules is None else rules[src]
                 self.size = stop
                 uid[wi] = new_ids
@@ -566,6 +576,7 @@ class Expander:
                     out.append((gi, _driver_table(entries)))
         self._used_groups = sorted({gi for gi, _t in self._local + self._cross}
                                    | {int(g) for g in np.unique(self._slot_group) if g >= 0})
+        self._merged = [_merge_tables(t) for t in (self._local, self._cross)]
 
     def expand(self, words: Words) -> Expansion:
         """Every enabled (state, concrete rule) pair of the frontier, with successor words."""
@@ -579,14 +590,12 @@ class Expander:
         srcs: list[I64] = []
         rules: list[I64] = []
         deltas: list[list[U64]] = []
-        for tables, cross in ((self._local, False), (self._cross, True)):
-            parts = [_candidates(joint[gi], n, table) for gi, table in tables]
-            parts = [p for p in parts if p[0].size]
-            if not parts:
+        for merged, cross in ((self._merged[0], False), (self._merged[1], True)):
+            if merged is None:
                 continue
-            src = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
-            rule = np.concatenate([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]
-            delta = np.concatenate([p[2] for p in parts]) if len(parts) > 1 else parts[0][2]
+            src, rule, delta = _candidates(joint, n, merged)
+            if src.size == 0:
+                continue
             if k_words == 1:
                 word_delta = [delta]
             else:
@@ -650,18 +659,55 @@ def _driver_table(entries: list[tuple[int, Bools, U64]]) -> _DriverTable:
     return counts, offsets, rule_ids[col], deltas[joint, col]
 
 
-def _candidates(joint: I64, n: int, table: _DriverTable) -> tuple[I64, I64, U64]:
-    """(state, rule, delta) for every rule a driver table lists for each state's joint value."""
-    counts, offsets, flat_rules, flat_d = table
-    cnt = counts[joint]
+@dataclass(frozen=True)
+class _MergedTables:
+    """Several driver tables as one CSR table over (table, joint value) pairs.
+
+    Expanding through it gives the pairs of the first table's group for every state, then the
+    second's, and so on: the order of expanding each table separately and concatenating.
+    """
+
+    groups: I64  # the driving group of each table
+    bases: I64  # where each table's joint values start in the merged numbering (column vector)
+    counts: I64
+    offsets: I64
+    rules: I64
+    deltas: U64
+
+
+def _merge_tables(tables: list[tuple[int, _DriverTable]]) -> _MergedTables | None:
+    if not tables:
+        return None
+    sizes = [len(t[0]) for _g, t in tables]
+    bases = np.cumsum([0, *sizes[:-1]]).astype(np.int64)
+    flat_base = np.cumsum([0, *(len(t[2]) for _g, t in tables[:-1])]).astype(np.int64)
+    return _MergedTables(
+        np.array([g for g, _t in tables], dtype=np.int64),
+        bases.reshape(-1, 1),
+        np.concatenate([t[0] for _g, t in tables]),
+        np.concatenate([t[1][:-1] + b for (_g, t), b in zip(tables, flat_base, strict=True)]),
+        np.concatenate([t[2] for _g, t in tables]),
+        np.concatenate([t[3] for _g, t in tables]),
+    )
+
+
+def _candidates(joint: I64, n: int, m: _MergedTables) -> tuple[I64, I64, U64]:
+    """(state, rule, delta) for every rule the tables list for each state's joint values."""
+    at = (joint[m.groups] + m.bases).ravel()  # merged joint value of each (table, state)
+    cnt = m.counts[at]
     total = int(cnt.sum())
     if total == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0, dtype=np.uint64)
-    src = np.repeat(np.arange(n, dtype=np.int64), cnt)
+    states = np.arange(n, dtype=np.int64)
+    if len(m.groups) > 1:
+        states = np.tile(states, len(m.groups))
+    src = np.repeat(states, cnt)
     ends = np.cumsum(cnt)
-    pos = np.arange(total, dtype=np.int64) + np.repeat(offsets[joint] - (ends - cnt), cnt)
-    return src, flat_rules[pos], flat_d[pos]
+    ends -= cnt  # where each (table, state)'s pairs start
+    pos = np.repeat(m.offsets[at] - ends, cnt)
+    pos += np.arange(total, dtype=np.int64)
+    return src, m.rules[pos], m.deltas[pos]
 
 
 def _deltas(target: I64, shift: int) -> U64:

@@ -191,8 +191,8 @@ def search(
     while head < table.size:
         if head == level_end:
             level_end = table.size
-        stop = min(head + chunk, level_end)
-        ids = np.arange(head, stop, dtype=np.int64)
+        start, stop = head, min(head + chunk, level_end)
+        ids = np.arange(start, stop, dtype=np.int64)
         words = table.words(head, stop)
         head = stop
         node = layout.digits(words, node_field)
@@ -225,6 +225,8 @@ def search(
         if record:
             tid, _fresh = table.insert(targets, ids[x.src], x.rule, need_ids=True)
             edges.append((ids[x.src], x.event, tid))
+        elif ids.size == stop - start:  # the chunk's states are start .. stop-1
+            table.add(targets, x.src, x.rule, parent_offset=start)
         else:
             table.add(targets, ids[x.src], x.rule)
         limits.report(table.size, transitions)
