@@ -17,6 +17,7 @@ a list of word arrays, so one numpy operation expands thousands of states at onc
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -268,11 +269,14 @@ class StateTable:
         if self._small is not None:
             return self._insert_small(words, parents, rules, ids, fresh)
         uniq, rep, dup = self._dedup(words)
+        start = self.size
         uid, added = self._probe(words, uniq, parents, rules, need_ids)
         fresh[added] = True
-        ids[uniq] = uid
         if need_ids:
+            ids[uniq] = uid
             ids[dup] = ids[rep[dup]]
+        else:  # the new states were numbered in the order they were added
+            ids[added] = np.arange(start, self.size, dtype=np.int64)
         return ids, fresh
 
     def add(self, words: Words, parents: I64 | None = None, rules: I64 | None = None, parent_offset: int = 0) -> None:
@@ -322,7 +326,7 @@ class StateTable:
     ) -> tuple[I64, I64]:
         """Find or add the states ``words[uniq]`` (linear probing in lock-step rounds).
 
-        Returns their numbers (-1 for those already present unless ``need_ids``) and the batch
+        Returns their numbers (only with ``need_ids``, else an empty array) and the batch
         positions of the states added. New states are numbered by round, then by position.
         """
         keys, vals, mask, k_words = self._keys, self._vals, self._mask, self.k
@@ -330,7 +334,7 @@ class StateTable:
         idx = np.arange(uniq.size, dtype=np.int64)  # position within uniq
         p = self._slots(self._hash(ukeys))
         cur = [ukeys[0] | _TAG, *ukeys[1:]]
-        uid = np.full(uniq.size, -1, dtype=np.int64)
+        uid = np.full(uniq.size if need_ids else 0, -1, dtype=np.int64)
         added: list[I64] = []
         while idx.size:
             slot0 = keys[0][p]
@@ -363,7 +367,8 @@ class StateTable:
                     self._parent[self.size:stop] += parent_offset
                 self._rule[self.size:stop] = -1 if rules is None else rules[src]
                 self.size = stop
-                uid[wi] = new_ids
+                if need_ids:
+                    uid[wi] = new_ids
                 added.append(src)
                 if lost.size:  # retry the same slot: the winner may hold the same state
                     nxt_idx = np.concatenate([nxt_idx, cand[lost]])
@@ -417,18 +422,24 @@ class Expansion:
     Attributes:
         src: index of the source state within the frontier.
         rule: concrete rule number (see :attr:`Expander.rule_event`, :attr:`Expander.rule_moves`).
-        event: the system event of each pair (-1 for the "terminated" pseudo rule).
         targets: packed successor words.
+        rule_event: the system event of every concrete rule (:attr:`Expander.rule_event`).
     """
 
     src: I64
     rule: I64
-    event: I64
     targets: Words
+    rule_event: I64
+
+    @functools.cached_property
+    def event(self) -> I64:
+        """The system event of each pair (-1 for the "terminated" pseudo rule), looked up once."""
+        out: I64 = self.rule_event[self.rule]
+        return out
 
     def select(self, keep: Bools | I64) -> Expansion:
         """The pairs picked by a mask or index array."""
-        return Expansion(self.src[keep], self.rule[keep], self.event[keep], [t[keep] for t in self.targets])
+        return Expansion(self.src[keep], self.rule[keep], [t[keep] for t in self.targets], self.rule_event)
 
 
 GROUP_BITS = 12
@@ -576,7 +587,11 @@ class Expander:
                     out.append((gi, _driver_table(entries)))
         self._used_groups = sorted({gi for gi, _t in self._local + self._cross}
                                    | {int(g) for g in np.unique(self._slot_group) if g >= 0})
-        self._merged = [_merge_tables(t) for t in (self._local, self._cross)]
+        # one table: every local pair of every state, then every cross pair (checked further)
+        self._merged = _merge_tables(self._local + self._cross)
+        self._num_local = len(self._local)
+        self.has_pseudo = bool((self.rule_event < 0).any())
+        """Whether some rule is the "terminated" pseudo rule (event -1)."""
 
     def expand(self, words: Words) -> Expansion:
         """Every enabled (state, concrete rule) pair of the frontier, with successor words."""
@@ -587,38 +602,26 @@ class Expander:
             g = self._groups[gi]
             if g.bits:
                 joint[gi] = ((words[g.word] >> np.uint64(g.shift)) & np.uint64((1 << g.bits) - 1)).astype(np.int64)
-        srcs: list[I64] = []
-        rules: list[I64] = []
-        deltas: list[list[U64]] = []
-        for merged, cross in ((self._merged[0], False), (self._merged[1], True)):
-            if merged is None:
-                continue
-            src, rule, delta = _candidates(joint, n, merged)
-            if src.size == 0:
-                continue
-            if k_words == 1:
-                word_delta = [delta]
-            else:
-                dw = self._driver_word[rule]
-                word_delta = [np.where(dw == w, delta, np.uint64(0)) for w in range(k_words)]
-            if cross:
-                src, rule, word_delta = self._check_slots(joint, src, rule, word_delta)
-            srcs.append(src)
-            rules.append(rule)
-            deltas.append(word_delta)
-        if not srcs:
+        if self._merged is None:
             empty = np.zeros(0, dtype=np.int64)
-            return Expansion(empty, empty, empty, [np.zeros(0, dtype=np.uint64) for _ in words])
-        if len(srcs) == 1:
-            src, rule, word_delta = srcs[0], rules[0], deltas[0]
+            return Expansion(empty, empty, [np.zeros(0, dtype=np.uint64) for _ in words], self.rule_event)
+        src, rule, delta, split = _candidates(joint, n, self._merged, self._num_local)
+        if k_words == 1:
+            word_delta = [delta]
         else:
-            src, rule = np.concatenate(srcs), np.concatenate(rules)
-            word_delta = [np.concatenate([d[w] for d in deltas]) for w in range(k_words)]
-        targets = [words[w][src] + word_delta[w] for w in range(k_words)]
-        return Expansion(src, rule, self.rule_event[rule], targets)
+            dw = self._driver_word[rule]
+            word_delta = [np.where(dw == w, delta, np.uint64(0)) for w in range(k_words)]
+        if split < src.size:  # pairs from split on are cross rules: check their other groups
+            keep = self._check_slots(joint, src[split:], rule[split:], [d[split:] for d in word_delta])
+            if keep is not None:
+                keep = np.concatenate([np.ones(split, dtype=np.bool_), keep])
+                src, rule, word_delta = src[keep], rule[keep], [d[keep] for d in word_delta]
+        for w in range(k_words):  # the successor words, in place of the deltas
+            word_delta[w] += words[w][src]
+        return Expansion(src, rule, word_delta, self.rule_event)
 
-    def _check_slots(self, joint: I64, src: I64, rule: I64, word_delta: list[U64]) -> tuple[I64, I64, list[U64]]:
-        """Keep the candidate pairs whose other participating groups can move too."""
+    def _check_slots(self, joint: I64, src: I64, rule: I64, word_delta: list[U64]) -> Bools | None:
+        """Add the other participating groups' deltas (in place); which pairs they allow (None: all)."""
         k_words = len(word_delta)
         keep: Bools | None = None
         for k in range(self._max_slots):
@@ -639,9 +642,7 @@ class Expander:
                 if keep is None:
                     keep = np.ones(src.size, dtype=np.bool_)
                 keep[has[~ok]] = False
-        if keep is None:
-            return src, rule, word_delta
-        return src[keep], rule[keep], [wd[keep] for wd in word_delta]
+        return keep
 
 
 _DriverTable = tuple[I64, I64, I64, U64]  # counts, offsets, rules and deltas per joint value
@@ -676,6 +677,7 @@ class _MergedTables:
 
 
 def _merge_tables(tables: list[tuple[int, _DriverTable]]) -> _MergedTables | None:
+    """The tables merged in order (None when there are none)."""
     if not tables:
         return None
     sizes = [len(t[0]) for _g, t in tables]
@@ -691,23 +693,27 @@ def _merge_tables(tables: list[tuple[int, _DriverTable]]) -> _MergedTables | Non
     )
 
 
-def _candidates(joint: I64, n: int, m: _MergedTables) -> tuple[I64, I64, U64]:
-    """(state, rule, delta) for every rule the tables list for each state's joint values."""
+def _candidates(joint: I64, n: int, m: _MergedTables, head_tables: int) -> tuple[I64, I64, U64, int]:
+    """(state, rule, delta) for every rule the tables list for each state's joint values.
+
+    The last result is the number of pairs coming from the first ``head_tables`` tables.
+    """
     at = (joint[m.groups] + m.bases).ravel()  # merged joint value of each (table, state)
     cnt = m.counts[at]
-    total = int(cnt.sum())
+    ends = np.cumsum(cnt)
+    total = int(ends[-1]) if ends.size else 0
+    split = int(ends[head_tables * n - 1]) if head_tables and n else 0
     if total == 0:
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0, dtype=np.uint64)
+        return empty, empty, np.zeros(0, dtype=np.uint64), 0
     states = np.arange(n, dtype=np.int64)
     if len(m.groups) > 1:
         states = np.tile(states, len(m.groups))
     src = np.repeat(states, cnt)
-    ends = np.cumsum(cnt)
     ends -= cnt  # where each (table, state)'s pairs start
     pos = np.repeat(m.offsets[at] - ends, cnt)
     pos += np.arange(total, dtype=np.int64)
-    return src, m.rules[pos], m.deltas[pos]
+    return src, m.rules[pos], m.deltas[pos], split
 
 
 def _deltas(target: I64, shift: int) -> U64:

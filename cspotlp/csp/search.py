@@ -202,11 +202,12 @@ def search(
                 ids, node = ids[live], node[live]
                 words = [w[live] for w in words]
         x = expander.expand(words)
-        pseudo = x.event < 0
         omega = np.zeros(len(ids), dtype=np.bool_)
-        if pseudo.any():
-            omega[x.src[pseudo]] = True
-            x = x.select(~pseudo)
+        if expander.has_pseudo:
+            pseudo = x.event < 0
+            if pseudo.any():
+                omega[x.src[pseudo]] = True
+                x = x.select(~pseudo)
         transitions += x.src.size
         if record:
             terminated.append(omega)
