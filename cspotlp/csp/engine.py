@@ -585,8 +585,9 @@ class Expander:
                 entries = [e for e in driven[gi] if (self._slot_group[e[0], 0] < 0) == inside]
                 if entries:
                     out.append((gi, _driver_table(entries)))
+        # (not np.unique: its first call imports numpy.ma, ~80 ms)
         self._used_groups = sorted({gi for gi, _t in self._local + self._cross}
-                                   | {int(g) for g in np.unique(self._slot_group) if g >= 0})
+                                   | {g for g in self._slot_group.ravel().tolist() if g >= 0})
         # one table: every local pair of every state, then every cross pair (checked further)
         self._merged = _merge_tables(self._local + self._cross)
         self._num_local = len(self._local)
