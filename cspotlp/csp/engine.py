@@ -268,12 +268,13 @@ class StateTable:
         self._reserve(n)
         if self._small is not None:
             return self._insert_small(words, parents, rules, ids, fresh)
-        uniq, rep, dup = self._dedup(words)
+        uniq, rep, kept = self._dedup(words)
         start = self.size
         uid, added = self._probe(words, uniq, parents, rules, need_ids)
         fresh[added] = True
         if need_ids:
             ids[uniq] = uid
+            dup = ~kept
             ids[dup] = ids[rep[dup]]
         else:  # the new states were numbered in the order they were added
             ids[added] = np.arange(start, self.size, dtype=np.int64)
@@ -294,11 +295,11 @@ class StateTable:
                 parents = parents + parent_offset
             self._insert_small(words, parents, rules, np.empty(n, dtype=np.int64), np.zeros(n, dtype=np.bool_))
             return
-        uniq, _rep, _dup = self._dedup(words)
+        uniq, _rep, _kept = self._dedup(words)
         self._probe(words, uniq, parents, rules, False, parent_offset)
 
     def _dedup(self, words: Words) -> tuple[I64, I64, Bools]:
-        """(representatives, each entry's representative, which entries are duplicates).
+        """(representatives, each entry's representative, which entries are representatives).
 
         A direct-mapped scratch table keeps the last entry written to each slot; an entry is a
         duplicate when that entry holds the same state. The last occurrence of every state is
@@ -315,10 +316,10 @@ class StateTable:
         low = (self._hash(words) >> np.uint64(64 - sb)).view(np.int64)
         scratch[low] = everyone
         rep: I64 = scratch[low]
-        dup = rep != everyone
+        kept = rep == everyone
         for k in range(self.k):
-            dup &= words[k][rep] == words[k]
-        return np.flatnonzero(~dup), rep, dup
+            kept |= words[k][rep] != words[k]
+        return np.flatnonzero(kept), rep, kept
 
     def _probe(
         self, words: Words, uniq: I64, parents: I64 | None, rules: I64 | None, need_ids: bool,
@@ -707,13 +708,11 @@ def _candidates(joint: I64, n: int, m: _MergedTables, head_tables: int) -> tuple
     if total == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0, dtype=np.uint64), 0
-    states = np.arange(n, dtype=np.int64)
-    if len(m.groups) > 1:
-        states = np.tile(states, len(m.groups))
-    src = np.repeat(states, cnt)
+    seg = np.repeat(np.arange(at.size, dtype=np.int64), cnt)  # the (table, state) of each pair
     ends -= cnt  # where each (table, state)'s pairs start
-    pos = np.repeat(m.offsets[at] - ends, cnt)
+    pos = (m.offsets[at] - ends)[seg]
     pos += np.arange(total, dtype=np.int64)
+    src = seg if len(m.groups) == 1 else np.tile(np.arange(n, dtype=np.int64), len(m.groups))[seg]
     return src, m.rules[pos], m.deltas[pos], split
 
 
