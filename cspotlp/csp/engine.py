@@ -147,6 +147,10 @@ class StateTable:
     then the representatives probe the main table (linear probing) in lock-step rounds; free
     slots are claimed by writing a per-entry token and reading it back, so exactly one claimant
     wins each slot.
+
+    Which state gets which number (and so which of several shortest counterexamples a search
+    reports) depends on the batch order, on the capacity policy of :meth:`_reserve` and on the
+    probing rounds: changing any of them changes reported paths, never verdicts or counts.
     """
 
     SMALL = 4096
