@@ -17,6 +17,7 @@ a list of word arrays, so one numpy operation expands thousands of states at onc
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -132,7 +133,7 @@ def affinity_order(net: Network) -> list[int]:
     return order
 
 
-_EMPTY = np.uint64(0xFFFF_FFFF_FFFF_FFFF)  # word 0 of a free slot (packed words use 63 bits)
+_TAG = np.uint64(1 << 63)  # set in a used slot's word 0 (packed words use 63 bits): 0 means free
 
 
 class StateTable:
@@ -146,6 +147,10 @@ class StateTable:
     then the representatives probe the main table (linear probing) in lock-step rounds; free
     slots are claimed by writing a per-entry token and reading it back, so exactly one claimant
     wins each slot.
+
+    Which state gets which number (and so which of several shortest counterexamples a search
+    reports) depends on the batch order, on the capacity policy of :meth:`_reserve` and on the
+    probing rounds: changing any of them changes reported paths, never verdicts or counts.
     """
 
     SMALL = 4096
@@ -160,14 +165,16 @@ class StateTable:
         self._store: list[U64] = [np.zeros(256, dtype=np.uint64) for _ in range(words)]
         self._parent = np.zeros(256, dtype=np.int64)
         self._rule = np.zeros(256, dtype=np.int32)
+        self._scratch = np.empty(0, dtype=np.int64)
+        self._everyone = np.arange(0, dtype=np.int64)
 
     def _alloc_table(self, cap: int) -> None:
         self._cap = cap
         self._mask = cap - 1
-        self._keys = [np.full(cap, _EMPTY, dtype=np.uint64)] + [
-            np.zeros(cap, dtype=np.uint64) for _ in range(self.k - 1)
-        ]
-        self._vals = np.full(cap, -1, dtype=np.int64)
+        # all zeros: fresh zero pages, no filling pass (a free slot reads 0 in both arrays)
+        self._keys = [np.zeros(cap, dtype=np.uint64) for _ in range(self.k)]
+        # number + 1 of the state in each slot (0 free, negative: a claim in progress)
+        self._vals = np.zeros(cap, dtype=np.int32 if cap <= 1 << 31 else np.int64)
 
     # -- access ---------------------------------------------------------------------------------
 
@@ -236,12 +243,13 @@ class StateTable:
         pending = np.arange(self.size, dtype=np.int64)
         while pending.size:
             p = pos[pending]
-            free = self._vals[p] < 0
+            free = self._vals[p] == 0
             cand, cpos = pending[free], p[free]
-            self._vals[cpos] = cand
-            won = self._vals[cpos] == cand
+            self._vals[cpos] = cand + 1
+            won = self._vals[cpos] == cand + 1
             wi, wp = cand[won], cpos[won]
-            for k in range(self.k):
+            self._keys[0][wp] = words[0][wi] | _TAG
+            for k in range(1, self.k):
                 self._keys[k][wp] = words[k][wi]
             busy = np.concatenate([pending[~free], cand[~won]])
             pos[busy] = (pos[busy] + 1) & self._mask
@@ -264,64 +272,115 @@ class StateTable:
         self._reserve(n)
         if self._small is not None:
             return self._insert_small(words, parents, rules, ids, fresh)
-        h = self._hash(words)
-        # 1. deduplicate the batch through a direct-mapped scratch table
+        uniq, rep, kept = self._dedup(words)
+        start = self.size
+        uid, added = self._probe(words, uniq, parents, rules, need_ids)
+        fresh[added] = True
+        if need_ids:
+            ids[uniq] = uid
+            dup = ~kept
+            ids[dup] = ids[rep[dup]]
+        else:  # the new states were numbered in the order they were added
+            ids[added] = np.arange(start, self.size, dtype=np.int64)
+        return ids, fresh
+
+    def add(self, words: Words, parents: I64 | None = None, rules: I64 | None = None, parent_offset: int = 0) -> None:
+        """Insert a batch like :meth:`insert`, without reporting numbers (the cheapest insertion).
+
+        A new state's parent is recorded as ``parents[i] + parent_offset`` (so a caller whose
+        parents are consecutive numbers can pass frontier positions without converting them).
+        """
+        n = len(words[0])
+        if n == 0:
+            return
+        self._reserve(n)
+        if self._small is not None:
+            if parents is not None and parent_offset:
+                parents = parents + parent_offset
+            self._insert_small(words, parents, rules, np.empty(n, dtype=np.int64), np.zeros(n, dtype=np.bool_))
+            return
+        uniq, _rep, _kept = self._dedup(words)
+        self._probe(words, uniq, parents, rules, False, parent_offset)
+
+    def _dedup(self, words: Words) -> tuple[I64, I64, Bools]:
+        """(representatives, each entry's representative, which entries are representatives).
+
+        A direct-mapped scratch table keeps the last entry written to each slot; an entry is a
+        duplicate when that entry holds the same state. The last occurrence of every state is
+        always kept (it is the last writer of its slot), so the outcome of the main table's
+        last-writer-wins claims does not depend on which other duplicates survive.
+        """
+        n = len(words[0])
         sb = min(max(10, (n - 1).bit_length()), 20)
-        scratch = np.empty(1 << sb, dtype=np.int32)  # small enough to stay in cache
-        low = (h >> np.uint64(64 - sb)).astype(np.intp)
-        everyone = np.arange(n, dtype=np.int32)
+        if self._scratch.size < (1 << sb):
+            self._scratch = np.empty(1 << sb, dtype=np.int64)  # reused: fresh pages are costly
+        if self._everyone.size < n:
+            self._everyone = np.arange(max(n, 2 * self._everyone.size), dtype=np.int64)
+        scratch, everyone = self._scratch, self._everyone[:n]
+        low = (self._hash(words) >> np.uint64(64 - sb)).view(np.int64)
         scratch[low] = everyone
-        rep = scratch[low]
-        dup = rep != everyone
+        rep: I64 = scratch[low]
+        kept = rep == everyone
         for k in range(self.k):
-            dup &= words[k][rep] == words[k]
-        uniq = np.flatnonzero(~dup)
-        # 2. probe the main table with the representatives
-        pos = self._slots(h[uniq])
+            kept |= words[k][rep] != words[k]
+        return np.flatnonzero(kept), rep, kept
+
+    def _probe(
+        self, words: Words, uniq: I64, parents: I64 | None, rules: I64 | None, need_ids: bool,
+        parent_offset: int = 0,
+    ) -> tuple[I64, I64]:
+        """Find or add the states ``words[uniq]`` (linear probing in lock-step rounds).
+
+        Returns their numbers (only with ``need_ids``, else an empty array) and the batch
+        positions of the states added. New states are numbered by round, then by position.
+        """
+        keys, vals, mask, k_words = self._keys, self._vals, self._mask, self.k
         ukeys = [w[uniq] for w in words]
-        keys, vals = self._keys, self._vals
-        idx = np.arange(uniq.size, dtype=np.int64)
-        p = pos
-        cur = ukeys
-        uid = np.full(uniq.size, -1, dtype=np.int64)
+        idx = np.arange(uniq.size, dtype=np.int64)  # position within uniq
+        p = self._slots(self._hash(ukeys))
+        cur = [ukeys[0] | _TAG, *ukeys[1:]]
+        uid = np.full(uniq.size if need_ids else 0, -1, dtype=np.int64)
+        added: list[I64] = []
         while idx.size:
             slot0 = keys[0][p]
-            empty = slot0 == _EMPTY
+            empty = slot0 == 0
             same = slot0 == cur[0]
-            for k in range(1, self.k):
+            for k in range(1, k_words):
                 same &= keys[k][p] == cur[k]
             if need_ids:
-                found = idx[same]
-                uid[found] = vals[p[same]]
-            losers = idx[:0]
+                uid[idx[same]] = vals[p[same]] - 1
+            stay = same | empty
+            moving = np.flatnonzero(~stay)
+            nxt_idx, nxt_p, nxt_cur = idx[moving], (p[moving] + 1) & mask, [c[moving] for c in cur]
             if empty.any():
-                cand, cpos = idx[empty], p[empty]
-                token = -2 - cand
+                e = np.flatnonzero(empty)
+                cand, cpos = idx[e], p[e]
+                token = -1 - cand
                 vals[cpos] = token
                 won = vals[cpos] == token
+                lost = np.flatnonzero(~won)
                 wi, wp = cand[won], cpos[won]
-                new_ids = np.arange(self.size, self.size + wi.size, dtype=np.int64)
-                vals[wp] = new_ids
-                src = uniq[wi]
                 stop = self.size + wi.size
-                for k in range(self.k):
-                    keys[k][wp] = ukeys[k][wi]
+                new_ids = np.arange(self.size, stop, dtype=np.int64)
+                vals[wp] = new_ids + 1
+                src = uniq[wi]
+                for k in range(k_words):
+                    keys[k][wp] = cur[k][e[won]]
                     self._store[k][self.size:stop] = words[k][src]
                 self._parent[self.size:stop] = -1 if parents is None else parents[src]
+                if parent_offset and parents is not None:
+                    self._parent[self.size:stop] += parent_offset
                 self._rule[self.size:stop] = -1 if rules is None else rules[src]
                 self.size = stop
-                uid[wi] = new_ids
-                fresh[src] = True
-                losers = cand[~won]  # retry the same slot: the winner may hold the same state
-            moving = idx[~same & ~empty]
-            pos[moving] = (pos[moving] + 1) & self._mask
-            idx = np.concatenate([moving, losers])
-            p = pos[idx]
-            cur = [u[idx] for u in ukeys]
-        ids[uniq] = uid
-        if need_ids:
-            ids[dup] = ids[rep[dup]]
-        return ids, fresh
+                if need_ids:
+                    uid[wi] = new_ids
+                added.append(src)
+                if lost.size:  # retry the same slot: the winner may hold the same state
+                    nxt_idx = np.concatenate([nxt_idx, cand[lost]])
+                    nxt_p = np.concatenate([nxt_p, cpos[lost]])
+                    nxt_cur = [np.concatenate([nc, c[e[lost]]]) for nc, c in zip(nxt_cur, cur, strict=True)]
+            idx, p, cur = nxt_idx, nxt_p, nxt_cur
+        return uid, np.concatenate(added) if added else idx
 
     def _insert_small(
         self, words: Words, parents: I64 | None, rules: I64 | None, ids: I64, fresh: Bools,
@@ -368,18 +427,24 @@ class Expansion:
     Attributes:
         src: index of the source state within the frontier.
         rule: concrete rule number (see :attr:`Expander.rule_event`, :attr:`Expander.rule_moves`).
-        event: the system event of each pair (-1 for the "terminated" pseudo rule).
         targets: packed successor words.
+        rule_event: the system event of every concrete rule (:attr:`Expander.rule_event`).
     """
 
     src: I64
     rule: I64
-    event: I64
     targets: Words
+    rule_event: I64
+
+    @functools.cached_property
+    def event(self) -> I64:
+        """The system event of each pair (-1 for the "terminated" pseudo rule), looked up once."""
+        out: I64 = self.rule_event[self.rule]
+        return out
 
     def select(self, keep: Bools | I64) -> Expansion:
         """The pairs picked by a mask or index array."""
-        return Expansion(self.src[keep], self.rule[keep], self.event[keep], [t[keep] for t in self.targets])
+        return Expansion(self.src[keep], self.rule[keep], [t[keep] for t in self.targets], self.rule_event)
 
 
 GROUP_BITS = 12
@@ -525,8 +590,14 @@ class Expander:
                 entries = [e for e in driven[gi] if (self._slot_group[e[0], 0] < 0) == inside]
                 if entries:
                     out.append((gi, _driver_table(entries)))
+        # (not np.unique: its first call imports numpy.ma, ~80 ms)
         self._used_groups = sorted({gi for gi, _t in self._local + self._cross}
-                                   | {int(g) for g in np.unique(self._slot_group) if g >= 0})
+                                   | {g for g in self._slot_group.ravel().tolist() if g >= 0})
+        # one table: every local pair of every state, then every cross pair (checked further)
+        self._merged = _merge_tables(self._local + self._cross)
+        self._num_local = len(self._local)
+        self.has_pseudo = bool((self.rule_event < 0).any())
+        """Whether some rule is the "terminated" pseudo rule (event -1)."""
 
     def expand(self, words: Words) -> Expansion:
         """Every enabled (state, concrete rule) pair of the frontier, with successor words."""
@@ -537,40 +608,26 @@ class Expander:
             g = self._groups[gi]
             if g.bits:
                 joint[gi] = ((words[g.word] >> np.uint64(g.shift)) & np.uint64((1 << g.bits) - 1)).astype(np.int64)
-        srcs: list[I64] = []
-        rules: list[I64] = []
-        deltas: list[list[U64]] = []
-        for tables, cross in ((self._local, False), (self._cross, True)):
-            parts = [_candidates(joint[gi], n, table) for gi, table in tables]
-            parts = [p for p in parts if p[0].size]
-            if not parts:
-                continue
-            src = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
-            rule = np.concatenate([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]
-            delta = np.concatenate([p[2] for p in parts]) if len(parts) > 1 else parts[0][2]
-            if k_words == 1:
-                word_delta = [delta]
-            else:
-                dw = self._driver_word[rule]
-                word_delta = [np.where(dw == w, delta, np.uint64(0)) for w in range(k_words)]
-            if cross:
-                src, rule, word_delta = self._check_slots(joint, src, rule, word_delta)
-            srcs.append(src)
-            rules.append(rule)
-            deltas.append(word_delta)
-        if not srcs:
+        if self._merged is None:
             empty = np.zeros(0, dtype=np.int64)
-            return Expansion(empty, empty, empty, [np.zeros(0, dtype=np.uint64) for _ in words])
-        if len(srcs) == 1:
-            src, rule, word_delta = srcs[0], rules[0], deltas[0]
+            return Expansion(empty, empty, [np.zeros(0, dtype=np.uint64) for _ in words], self.rule_event)
+        src, rule, delta, split = _candidates(joint, n, self._merged, self._num_local)
+        if k_words == 1:
+            word_delta = [delta]
         else:
-            src, rule = np.concatenate(srcs), np.concatenate(rules)
-            word_delta = [np.concatenate([d[w] for d in deltas]) for w in range(k_words)]
-        targets = [words[w][src] + word_delta[w] for w in range(k_words)]
-        return Expansion(src, rule, self.rule_event[rule], targets)
+            dw = self._driver_word[rule]
+            word_delta = [np.where(dw == w, delta, np.uint64(0)) for w in range(k_words)]
+        if split < src.size:  # pairs from split on are cross rules: check their other groups
+            keep = self._check_slots(joint, src[split:], rule[split:], [d[split:] for d in word_delta])
+            if keep is not None:
+                keep = np.concatenate([np.ones(split, dtype=np.bool_), keep])
+                src, rule, word_delta = src[keep], rule[keep], [d[keep] for d in word_delta]
+        for w in range(k_words):  # the successor words, in place of the deltas
+            word_delta[w] += words[w][src]
+        return Expansion(src, rule, word_delta, self.rule_event)
 
-    def _check_slots(self, joint: I64, src: I64, rule: I64, word_delta: list[U64]) -> tuple[I64, I64, list[U64]]:
-        """Keep the candidate pairs whose other participating groups can move too."""
+    def _check_slots(self, joint: I64, src: I64, rule: I64, word_delta: list[U64]) -> Bools | None:
+        """Add the other participating groups' deltas (in place); which pairs they allow (None: all)."""
         k_words = len(word_delta)
         keep: Bools | None = None
         for k in range(self._max_slots):
@@ -591,9 +648,7 @@ class Expander:
                 if keep is None:
                     keep = np.ones(src.size, dtype=np.bool_)
                 keep[has[~ok]] = False
-        if keep is None:
-            return src, rule, word_delta
-        return src[keep], rule[keep], [wd[keep] for wd in word_delta]
+        return keep
 
 
 _DriverTable = tuple[I64, I64, I64, U64]  # counts, offsets, rules and deltas per joint value
@@ -611,18 +666,58 @@ def _driver_table(entries: list[tuple[int, Bools, U64]]) -> _DriverTable:
     return counts, offsets, rule_ids[col], deltas[joint, col]
 
 
-def _candidates(joint: I64, n: int, table: _DriverTable) -> tuple[I64, I64, U64]:
-    """(state, rule, delta) for every rule a driver table lists for each state's joint value."""
-    counts, offsets, flat_rules, flat_d = table
-    cnt = counts[joint]
-    total = int(cnt.sum())
+@dataclass(frozen=True)
+class _MergedTables:
+    """Several driver tables as one CSR table over (table, joint value) pairs.
+
+    Expanding through it gives the pairs of the first table's group for every state, then the
+    second's, and so on: the order of expanding each table separately and concatenating.
+    """
+
+    groups: I64  # the driving group of each table
+    bases: I64  # where each table's joint values start in the merged numbering (column vector)
+    counts: I64
+    offsets: I64
+    rules: I64
+    deltas: U64
+
+
+def _merge_tables(tables: list[tuple[int, _DriverTable]]) -> _MergedTables | None:
+    """The tables merged in order (None when there are none)."""
+    if not tables:
+        return None
+    sizes = [len(t[0]) for _g, t in tables]
+    bases = np.cumsum([0, *sizes[:-1]]).astype(np.int64)
+    flat_base = np.cumsum([0, *(len(t[2]) for _g, t in tables[:-1])]).astype(np.int64)
+    return _MergedTables(
+        np.array([g for g, _t in tables], dtype=np.int64),
+        bases.reshape(-1, 1),
+        np.concatenate([t[0] for _g, t in tables]),
+        np.concatenate([t[1][:-1] + b for (_g, t), b in zip(tables, flat_base, strict=True)]),
+        np.concatenate([t[2] for _g, t in tables]),
+        np.concatenate([t[3] for _g, t in tables]),
+    )
+
+
+def _candidates(joint: I64, n: int, m: _MergedTables, head_tables: int) -> tuple[I64, I64, U64, int]:
+    """(state, rule, delta) for every rule the tables list for each state's joint values.
+
+    The last result is the number of pairs coming from the first ``head_tables`` tables.
+    """
+    at = (joint[m.groups] + m.bases).ravel()  # merged joint value of each (table, state)
+    cnt = m.counts[at]
+    ends = np.cumsum(cnt)
+    total = int(ends[-1]) if ends.size else 0
+    split = int(ends[head_tables * n - 1]) if head_tables and n else 0
     if total == 0:
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0, dtype=np.uint64)
-    src = np.repeat(np.arange(n, dtype=np.int64), cnt)
-    ends = np.cumsum(cnt)
-    pos = np.arange(total, dtype=np.int64) + np.repeat(offsets[joint] - (ends - cnt), cnt)
-    return src, flat_rules[pos], flat_d[pos]
+        return empty, empty, np.zeros(0, dtype=np.uint64), 0
+    seg = np.repeat(np.arange(at.size, dtype=np.int64), cnt)  # the (table, state) of each pair
+    ends -= cnt  # where each (table, state)'s pairs start
+    pos = (m.offsets[at] - ends)[seg]
+    pos += np.arange(total, dtype=np.int64)
+    src = seg if len(m.groups) == 1 else np.tile(np.arange(n, dtype=np.int64), len(m.groups))[seg]
+    return src, m.rules[pos], m.deltas[pos], split
 
 
 def _deltas(target: I64, shift: int) -> U64:

@@ -191,8 +191,8 @@ def search(
     while head < table.size:
         if head == level_end:
             level_end = table.size
-        stop = min(head + chunk, level_end)
-        ids = np.arange(head, stop, dtype=np.int64)
+        start, stop = head, min(head + chunk, level_end)
+        ids = np.arange(start, stop, dtype=np.int64)
         words = table.words(head, stop)
         head = stop
         node = layout.digits(words, node_field)
@@ -202,11 +202,12 @@ def search(
                 ids, node = ids[live], node[live]
                 words = [w[live] for w in words]
         x = expander.expand(words)
-        pseudo = x.event < 0
         omega = np.zeros(len(ids), dtype=np.bool_)
-        if pseudo.any():
-            omega[x.src[pseudo]] = True
-            x = x.select(~pseudo)
+        if expander.has_pseudo:
+            pseudo = x.event < 0
+            if pseudo.any():
+                omega[x.src[pseudo]] = True
+                x = x.select(~pseudo)
         transitions += x.src.size
         if record:
             terminated.append(omega)
@@ -222,9 +223,13 @@ def search(
             x = x.select(keep)
             nxt = None if nxt is None else nxt[keep]
         targets = x.targets if nxt is None or spec.num_nodes == 1 else layout.with_field(x.targets, node_field, nxt)
-        tid, _fresh = table.insert(targets, ids[x.src], x.rule, need_ids=record)
         if record:
+            tid, _fresh = table.insert(targets, ids[x.src], x.rule, need_ids=True)
             edges.append((ids[x.src], x.event, tid))
+        elif ids.size == stop - start:  # the chunk's states are start .. stop-1
+            table.add(targets, x.src, x.rule, parent_offset=start)
+        else:
+            table.add(targets, ids[x.src], x.rule)
         limits.report(table.size, transitions)
         reason = limits.exceeded(table.size)
         if reason and head < table.size:
