@@ -151,15 +151,18 @@ def _clean_records(spans: tuple[Span, ...], keep_times: bool) -> list[SpanRecord
     """
     records: list[SpanRecord] = []
     append = records.append
+    new = _new
     for sp in spans:
-        start, end = sp.start_time_unix_nano, sp.end_time_unix_nano or None
-        events = sp.events
+        (tid, sid, pid, name, kind, start, end, attrs, events, links, status, trace_state, flags,
+         dropped_attrs, dropped_events, dropped_links, resource, scope) = sp
+        payload = new(SpanPayload, (
+            tid, sid, pid, trace_state, flags, kind, attrs, dropped_attrs, dropped_events,
+            dropped_links, resource, scope, (start, end) if keep_times else None,
+            UNSET_STATUS if end else status))
         append(SpanRecord(
-            sp.span_id, sp.parent_span_id or None, sp.name, _payload(sp, keep_times, end is None),
-            start, end,
+            sid, pid or None, name, payload, start, end or None,
             _marks([e.time_unix_nano for e in events], events, keep_times) if events else (),
-            _timed_links(start, sp.links) if sp.links else (),
-            sp.status if end is not None else None))
+            _timed_links(start, links) if links else (), status if end else None))
     return records
 
 

@@ -66,6 +66,7 @@ _SPAN_SNAKE = {
     "dropped_events_count": "droppedEventsCount", "dropped_links_count": "droppedLinksCount",
 }
 _EVENT_SNAKE = {"time_unix_nano": "timeUnixNano", "dropped_attributes_count": "droppedAttributesCount"}
+_SPAN_SNAKE_KEYS, _EVENT_SNAKE_KEYS = frozenset(_SPAN_SNAKE), frozenset(_EVENT_SNAKE)  # hot paths
 _LINK_SNAKE = {"trace_id": "traceId", "span_id": "spanId", "trace_state": "traceState",
                "dropped_attributes_count": "droppedAttributesCount"}
 _VALUE_SNAKE = {"string_value": "stringValue", "bool_value": "boolValue", "int_value": "intValue",
@@ -162,7 +163,7 @@ class OtlpJsonDecoder:
         ctx = self.ctx
         if type(d) is not dict:
             ctx.fail("an entry of 'spans' is not a JSON object")
-        if not d.keys().isdisjoint(_SPAN_SNAKE):
+        if not _SPAN_SNAKE_KEYS.isdisjoint(d):
             d = self._camel(d, _SPAN_SNAKE, "Span")
         get = d.get
         raw_tid, raw_sid, raw_pid = get("traceId"), get("spanId"), get("parentSpanId")
@@ -229,7 +230,7 @@ class OtlpJsonDecoder:
         for e in self._list(raw, "events", tid, sid):
             if type(e) is not dict:
                 ctx.fail("an entry of 'events' is not a JSON object", tid, sid)
-            if not e.keys().isdisjoint(_EVENT_SNAKE):
+            if not _EVENT_SNAKE_KEYS.isdisjoint(e):
                 e = self._camel(e, _EVENT_SNAKE, "Event", tid, sid)
             get = e.get
             t = get("timeUnixNano")

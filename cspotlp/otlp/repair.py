@@ -47,7 +47,6 @@ from cspotlp.otlp.model import (
     KIND_SERVER,
     SPAN_ID_HEX,
     TRACE_ID_HEX,
-    Span,
     id_problem,
     service_name,
 )
@@ -169,12 +168,17 @@ def validate(trace: CapturedTrace, repairs: Iterable[str] = ()) -> ValidTrace:
     unknown = sorted(chosen - set(REPAIRS))
     if unknown:
         raise ValueError(f"unknown repair(s) {', '.join(unknown)}; known: {', '.join(REPAIRS)}")
+    if _is_clean(trace):  # the common case, checked in one pass
+        return ValidTrace(trace, None, ())
+    return _validate_repairing(trace, chosen)
+
+
+def _validate_repairing(trace: CapturedTrace, chosen: frozenset[str]) -> ValidTrace:
+    """:func:`validate` in general: reject, or repair by the ``chosen`` policies, step by step."""
     if _has_invalid_id(trace):
         d = next(d for d in diagnose(trace) if d.kind == "invalid-id")
         raise MalformedInput(f"{d.message}; a span with an invalid id cannot be placed in a "
                              "span tree", d.where)
-    if _is_clean(trace.spans):
-        return ValidTrace(trace, None, ())
     blocking = _Blocking(trace)
     keep = _drop_duplicates(trace, chosen)
     nodes = _Nodes(trace, keep)
@@ -195,34 +199,40 @@ _ZERO_SPAN_ID = "0" * SPAN_ID_HEX
 def _has_invalid_id(trace: CapturedTrace) -> bool:
     if id_problem(trace.trace_id, TRACE_ID_HEX):
         return bool(trace.spans)
-    zero = _ZERO_SPAN_ID
-    for sp in trace.spans:  # id_problem(...) is not None, inlined: this runs for every span
-        sid, pid = sp.span_id, sp.parent_span_id
-        if len(sid) != SPAN_ID_HEX or sid == zero or (pid and (len(pid) != SPAN_ID_HEX
-                                                               or pid == zero)):
+    for sp in trace.spans:
+        pid = sp.parent_span_id
+        if id_problem(sp.span_id, SPAN_ID_HEX) or (pid and id_problem(pid, SPAN_ID_HEX)):
             return True
     return False
 
 
-def _is_clean(spans: tuple[Span, ...]) -> bool:
-    """True when ``spans`` (with valid ids) form a span tree that needs no repair at all.
+def _is_clean(trace: CapturedTrace) -> bool:
+    """True when ``trace`` is a span tree as it is: nothing to reject, nothing to repair.
 
-    That is: unique ids, every parent present, every child starting inside its parent's
-    interval, no span ending before it starts, every event inside its span, and no parent
-    cycle. A cycle needs every span on it to start when its parent starts (starts never
+    That is: valid trace, span and parent ids, unique span ids, every parent present, every
+    child starting inside its parent's interval, no span ending before it starts, every event
+    inside its span, and no parent cycle. A cycle needs every span on it to start when its parent starts (starts never
     decrease from parent to child), so the walks looking for one follow only such links.
     The general path of :func:`validate` handles everything else, with the same result.
     """
+    spans = trace.spans
+    if spans and id_problem(trace.trace_id, TRACE_ID_HEX):
+        return False
     position = {sp.span_id: i for i, sp in enumerate(spans)}
     if len(position) != len(spans):
         return False
+    zero = _ZERO_SPAN_ID
     same_start: list[int] = []
     for i, sp in enumerate(spans):
+        sid, pid = sp.span_id, sp.parent_span_id
+        if len(sid) != SPAN_ID_HEX or sid == zero:  # id_problem(...) is not None, inlined
+            return False
         start, end = sp.start_time_unix_nano, sp.end_time_unix_nano
         if end and end < start:
             return False
-        pid = sp.parent_span_id
         if pid:
+            if len(pid) != SPAN_ID_HEX or pid == zero:
+                return False
             p = position.get(pid)
             if p is None:
                 return False
