@@ -32,7 +32,7 @@ this with ``check=True``, which runs ``forest_violations`` on the result).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from cspotlp.errors import MappingError
@@ -117,6 +117,16 @@ def to_forest(trace: CapturedTrace | ValidTrace, *, repairs: Iterable[str] = (),
         MappingError: with ``check``, the result is not a valid forest (a bug).
     """
     valid = trace if isinstance(trace, ValidTrace) else validate(trace, repairs)
+    records = _clean_records(valid.trace.spans, keep_times) if valid.clean else \
+        _records(valid, keep_times)
+    forest = Forest(records)
+    if check and (problems := forest_violations(forest)):
+        raise MappingError(f"trace {valid.trace.trace_id}: not a valid forest: {problems[0]}")
+    return forest
+
+
+def _records(valid: ValidTrace, keep_times: bool) -> list[SpanRecord]:
+    """The forest records of the nodes of a validated (possibly repaired) trace."""
     spans = valid.trace.spans
     records: list[SpanRecord] = []
     for node in valid.nodes:
@@ -126,27 +136,58 @@ def to_forest(trace: CapturedTrace | ValidTrace, *, repairs: Iterable[str] = (),
                                       node.start, node.end, (), (), UNSET_STATUS))
             continue
         sp = spans[node.span_index]
-        payload = _new(SpanPayload, (
-            sp.trace_id, sp.span_id, sp.parent_span_id, sp.trace_state, sp.flags, sp.kind,
-            sp.attributes, sp.dropped_attributes_count, sp.dropped_events_count,
-            sp.dropped_links_count, sp.resource, sp.scope,
-            (sp.start_time_unix_nano, sp.end_time_unix_nano) if keep_times else None,
-            sp.status if node.end is None else UNSET_STATUS))
-        marks = tuple(
-            TimedMark(t, e.name, EventPayload(e.attributes, e.dropped_attributes_count,
-                                              (e.time_unix_nano, k) if keep_times else None))
-            for k, (t, e) in enumerate(zip(node.event_times, sp.events, strict=True))
-        ) if sp.events else ()
-        links = tuple(
-            TimedLink(node.start, (k.trace_id, k.span_id),
-                      LinkPayload(k.trace_state, k.attributes, k.dropped_attributes_count, k.flags))
-            for k in sp.links) if sp.links else ()
-        records.append(SpanRecord(node.id, node.parent, node.name, payload, node.start, node.end,
-                                  marks, links, sp.status if node.end is not None else None))
-    forest = Forest(records)
-    if check and (problems := forest_violations(forest)):
-        raise MappingError(f"trace {valid.trace.trace_id}: not a valid forest: {problems[0]}")
-    return forest
+        records.append(SpanRecord(
+            node.id, node.parent, node.name, _payload(sp, keep_times, node.end is None),
+            node.start, node.end, _marks(node.event_times, sp.events, keep_times) if sp.events
+            else (), _timed_links(node.start, sp.links) if sp.links else (),
+            sp.status if node.end is not None else None))
+    return records
+
+
+def _clean_records(spans: tuple[Span, ...], keep_times: bool) -> list[SpanRecord]:
+    """The forest records of a trace that validation left as it is (its nodes are its spans).
+
+    The same records as :func:`_records` gives for such a trace, read from the spans directly.
+    """
+    records: list[SpanRecord] = []
+    append = records.append
+    new = _new
+    for sp in spans:
+        (tid, sid, pid, name, kind, start, end, attrs, events, links, status, trace_state, flags,
+         dropped_attrs, dropped_events, dropped_links, resource, scope) = sp
+        payload = new(SpanPayload, (
+            tid, sid, pid, trace_state, flags, kind, attrs, dropped_attrs, dropped_events,
+            dropped_links, resource, scope, (start, end) if keep_times else None,
+            UNSET_STATUS if end else status))
+        append(SpanRecord(
+            sid, pid or None, name, payload, start, end or None,
+            _marks([e.time_unix_nano for e in events], events, keep_times) if events else (),
+            _timed_links(start, links) if links else (), status if end else None))
+    return records
+
+
+def _payload(sp: Span, keep_times: bool, is_open: bool) -> SpanPayload:
+    return _new(SpanPayload, (
+        sp.trace_id, sp.span_id, sp.parent_span_id, sp.trace_state, sp.flags, sp.kind,
+        sp.attributes, sp.dropped_attributes_count, sp.dropped_events_count,
+        sp.dropped_links_count, sp.resource, sp.scope,
+        (sp.start_time_unix_nano, sp.end_time_unix_nano) if keep_times else None,
+        sp.status if is_open else UNSET_STATUS))
+
+
+def _marks(times: Sequence[int], events: tuple[Event, ...], keep_times: bool
+           ) -> tuple[TimedMark, ...]:
+    return tuple([
+        TimedMark(t, e.name, EventPayload(e.attributes, e.dropped_attributes_count,
+                                          (e.time_unix_nano, k) if keep_times else None))
+        for k, (t, e) in enumerate(zip(times, events, strict=True))])
+
+
+def _timed_links(start: int, links: tuple[Link, ...]) -> tuple[TimedLink, ...]:
+    return tuple([TimedLink(start, (k.trace_id, k.span_id),
+                            LinkPayload(k.trace_state, k.attributes, k.dropped_attributes_count,
+                                        k.flags))
+                  for k in links])
 
 
 def forest_to_spans(forest: Forest, *, original_times: bool = False, trace_id: str | None = None,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+import operator
 import re
 from typing import Any, Literal
 
@@ -44,6 +45,7 @@ _HEX = re.compile(r"[0-9a-fA-F]*").fullmatch
 _INT = re.compile(r"-?[0-9]+").fullmatch
 _INT64_MIN, _INT64_MAX, _UINT64_MAX, _UINT32_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1, (1 << 32) - 1
 _INT32_MIN, _INT32_MAX = -(1 << 31), (1 << 31) - 1
+_KEY_AND_VALUE = operator.itemgetter("key", "value")
 _new = tuple.__new__  # builds a NamedTuple without the Python-level __new__ (hot path)
 _NO_COUNTS: list[object] = [None, None, None, None]
 _BOOLS = {True: AnyValue("bool", True), False: AnyValue("bool", False)}
@@ -64,6 +66,7 @@ _SPAN_SNAKE = {
     "dropped_events_count": "droppedEventsCount", "dropped_links_count": "droppedLinksCount",
 }
 _EVENT_SNAKE = {"time_unix_nano": "timeUnixNano", "dropped_attributes_count": "droppedAttributesCount"}
+_SPAN_SNAKE_KEYS, _EVENT_SNAKE_KEYS = frozenset(_SPAN_SNAKE), frozenset(_EVENT_SNAKE)  # hot paths
 _LINK_SNAKE = {"trace_id": "traceId", "span_id": "spanId", "trace_state": "traceState",
                "dropped_attributes_count": "droppedAttributesCount"}
 _VALUE_SNAKE = {"string_value": "stringValue", "bool_value": "boolValue", "int_value": "intValue",
@@ -160,7 +163,7 @@ class OtlpJsonDecoder:
         ctx = self.ctx
         if type(d) is not dict:
             ctx.fail("an entry of 'spans' is not a JSON object")
-        if not d.keys().isdisjoint(_SPAN_SNAKE):
+        if not _SPAN_SNAKE_KEYS.isdisjoint(d):
             d = self._camel(d, _SPAN_SNAKE, "Span")
         get = d.get
         raw_tid, raw_sid, raw_pid = get("traceId"), get("spanId"), get("parentSpanId")
@@ -227,7 +230,7 @@ class OtlpJsonDecoder:
         for e in self._list(raw, "events", tid, sid):
             if type(e) is not dict:
                 ctx.fail("an entry of 'events' is not a JSON object", tid, sid)
-            if not e.keys().isdisjoint(_EVENT_SNAKE):
+            if not _EVENT_SNAKE_KEYS.isdisjoint(e):
                 e = self._camel(e, _EVENT_SNAKE, "Event", tid, sid)
             get = e.get
             t = get("timeUnixNano")
@@ -388,47 +391,61 @@ class OtlpJsonDecoder:
             return ()
         if type(raw) is not list:
             self.ctx.fail("'attributes' is not a JSON array", tid, sid)
+        try:
+            pairs: list[tuple[Any, Any]] = list(map(_KEY_AND_VALUE, raw))  # a C-level loop
+        except (KeyError, TypeError):  # an entry that is not {"key": ..., "value": ...}
+            return tuple([self._attribute(item, tid, sid) for item in raw])
         ctx = self.ctx
         strings, strs, ints = self._strings, self._string_kvs, self._int_kvs
         out: list[KeyValue] = []
-        for item in raw:
-            if type(item) is not dict:
-                ctx.fail(f"attribute {item!r} is not a JSON object", tid, sid)
-            key = item.get("key")
-            v = item.get("value")
-            if type(key) is not str:
-                ctx.fail(f"attribute key {key!r} is not a string", tid, sid)
+        append = out.append
+        for key, v in pairs:
             # fast paths for scalars; strings and decimal-string ints share one KeyValue per
             # distinct (key, value) pair
-            if type(v) is dict and len(v) == 1:
-                for member, x in v.items():
-                    if member == "stringValue" and type(x) is str:
-                        kv = strs.get((key, x))
-                        if kv is None:
-                            kv = _new(KeyValue, (strings.get(key) or ctx.intern(key),
-                                                 _new(AnyValue, ("string", x))))
-                            if len(strs) < TABLE_LIMIT:
-                                strs[(key, x)] = kv
-                    elif member == "intValue" and type(x) is str and x.isascii() and x.isdigit() \
-                            and len(x) < 19:
+            if type(v) is dict and type(key) is str:
+                x = v.get("stringValue")
+                if type(x) is str:  # the first member a value is read by (see value())
+                    kv = strs.get((key, x))
+                    if kv is None:
+                        kv = _new(KeyValue, (strings.get(key) or ctx.intern(key),
+                                             _new(AnyValue, ("string", x))))
+                        if len(strs) < TABLE_LIMIT:
+                            strs[(key, x)] = kv
+                    append(kv)
+                    continue
+                if len(v) == 1:
+                    x = v.get("intValue")
+                    if type(x) is str and x.isascii() and x.isdigit() and len(x) < 19:
                         kv = ints.get((key, x))
                         if kv is None:
                             kv = _new(KeyValue, (strings.get(key) or ctx.intern(key),
                                                  _new(AnyValue, ("int", int(x)))))
                             if len(ints) < TABLE_LIMIT:
                                 ints[(key, x)] = kv
-                    elif member == "doubleValue" and type(x) is float:
-                        kv = _new(KeyValue, (strings.get(key) or ctx.intern(key),
-                                             _new(AnyValue, ("double", x))))
-                    elif member == "boolValue" and type(x) is bool:
-                        kv = _new(KeyValue, (strings.get(key) or ctx.intern(key),
-                                             _BOOLS[x]))
-                    else:
-                        kv = ctx.key_value(key, self.value(v, tid, sid))
-                    out.append(kv)
-                continue
-            out.append(ctx.key_value(key, self.value(v, tid, sid)))
+                        append(kv)
+                        continue
+                    x = v.get("doubleValue")
+                    if type(x) is float:
+                        append(_new(KeyValue, (strings.get(key) or ctx.intern(key),
+                                               _new(AnyValue, ("double", x)))))
+                        continue
+                    x = v.get("boolValue")
+                    if type(x) is bool:
+                        append(_new(KeyValue, (strings.get(key) or ctx.intern(key), _BOOLS[x])))
+                        continue
+            append(self._key_value(key, v, tid, sid))
         return tuple(out)
+
+    def _attribute(self, item: object, tid: str, sid: str) -> KeyValue:
+        """One attribute object, checked in full (the general path of :meth:`_attributes`)."""
+        if type(item) is not dict:
+            self.ctx.fail(f"attribute {item!r} is not a JSON object", tid, sid)
+        return self._key_value(item.get("key"), item.get("value"), tid, sid)
+
+    def _key_value(self, key: object, v: object, tid: str, sid: str) -> KeyValue:
+        if type(key) is not str:
+            self.ctx.fail(f"attribute key {key!r} is not a string", tid, sid)
+        return self.ctx.key_value(key, self.value(v, tid, sid))
 
     def value(self, v: object, tid: str = "", sid: str = "") -> AnyValue:
         """An ``AnyValue`` object (nested arrays and kvlists decoded without recursion)."""

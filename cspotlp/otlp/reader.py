@@ -163,7 +163,7 @@ class SpanReader:
         ctx = self.ctx
         decoder = OtlpJsonDecoder(ctx)
         for number, raw in enumerate(stream, start=1):
-            if not raw.strip():
+            if raw.isspace():  # (not strip(): that would copy every line)
                 continue
             ctx.line = self.line = number
             doc = _parse_json(raw, ctx, number)

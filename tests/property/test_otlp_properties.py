@@ -5,7 +5,7 @@ from collections import Counter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cspotlp.mapping import forest_violations, is_wf, norm, phi, psi
+from cspotlp.mapping import Forest, forest_violations, is_wf, norm, otlp_bridge, phi, psi
 from cspotlp.mapping.event_text import event_text, parse_event
 from cspotlp.mapping.otlp_bridge import forest_to_spans, to_forest
 from cspotlp.mapping.vocabulary import Begin, End, Link, Mark
@@ -17,6 +17,8 @@ from cspotlp.otlp import (
     dumps_json,
     dumps_jsonl,
     load,
+    repair,
+    validate,
 )
 from tests.strategies_otlp import hex_ids, messy_traces, spans, valid_traces
 
@@ -76,3 +78,25 @@ def test_event_text_is_one_line_and_parses_back(ev):
     text = event_text(ev)
     assert "\n" not in text
     assert parse_event(text) == ev
+
+
+def _outcome(run):
+    try:
+        valid = run()
+    except Exception as e:  # noqa: BLE001 - the outcome compared is the exception itself
+        return ("error", type(e), str(e))
+    return ("ok", valid.nodes, valid.repairs)
+
+
+@given(st.one_of(valid_traces(), messy_traces()), st.sets(st.sampled_from(REPAIRS)),
+       st.booleans())
+def test_clean_trace_shortcut_agrees_with_the_general_path(trace, repairs, keep_times):
+    fast = _outcome(lambda: validate(trace, repairs))
+    general = _outcome(lambda: repair._validate_repairing(trace, frozenset(repairs)))
+    assert fast == general
+    if fast[0] == "ok":
+        valid = validate(trace, repairs)
+        via_nodes = Forest(otlp_bridge._records(valid, keep_times))
+        assert to_forest(valid, keep_times=keep_times) == via_nodes
+        if valid.clean:
+            assert valid.repairs == ()
