@@ -903,8 +903,13 @@ def _run_otlp2tla(args: argparse.Namespace) -> int:
                            title=f"{args.process} of {args.model}", ndjson=args.ndjson)
     for path in write_files(out.files, args.output):
         print(path)
-    print(f"{len(traces)} trace(s), model {lts.summary()}; TLC: java -cp tla2tools.jar "
-          f"tlc2.TLC -config {out.modules[0]}.cfg {out.modules[0]}.tla", file=sys.stderr)
+    first = out.modules[0]
+    if out.ndjson:
+        run = (f"JSON={out.ndjson[0]} java -cp tla2tools.jar:CommunityModules-deps.jar tlc2.TLC "
+               f"-config {first}.cfg {first}.tla (one run per .ndjson log)")
+    else:
+        run = f"java -cp tla2tools.jar tlc2.TLC -config {first}.cfg {first}.tla (one per trace)"
+    print(f"{len(traces)} trace(s), model {lts.summary()}; TLC: {run}", file=sys.stderr)
     return EXIT_OK
 
 
