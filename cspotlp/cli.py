@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse._SubParsersAction[argparse.Argument
 # -- explore: state-space exploration and checks of the built-in textbook models ------------------
 
 _BUILTINS = ("dining_philosophers", "cyclic_scheduler", "buffer_pipeline")
+_MAX_BUILTIN_N = 256
 
 
 def _add_explore(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,8 +51,9 @@ def _builtin_model(args: argparse.Namespace) -> Any:
     """The built-in model ``--builtin`` names at size ``--n``; ``None`` after a message if bad."""
     from cspotlp.csp.models import buffer_pipeline, cyclic_scheduler, dining_philosophers
 
-    if args.n < 2:
-        print("cspotlp: --n must be at least 2", file=sys.stderr)
+    if not 2 <= args.n <= _MAX_BUILTIN_N:
+        print(f"cspotlp: --n must be between 2 and {_MAX_BUILTIN_N} (the built-in models "
+              "have exponentially many states in N)", file=sys.stderr)
         return None
     if args.builtin == "dining_philosophers":
         return dining_philosophers(args.n, butler=args.butler)

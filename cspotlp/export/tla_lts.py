@@ -77,14 +77,21 @@ def write_files(files: dict[str, str], directory: str | Path) -> list[Path]:
     """Write exporter output (file name -> text) into ``directory`` (created if absent).
 
     Text is written as UTF-8 with newline line endings; returns the paths in the given order.
+
+    Raises:
+        ExportError: the directory cannot be created or a file cannot be written (names which).
     """
     out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for name, text in files.items():
-        path = out / name
-        path.write_text(text, encoding="utf-8", newline="\n")
-        written.append(path)
+    path = out
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            path = out / name
+            path.write_text(text, encoding="utf-8", newline="\n")
+            written.append(path)
+    except OSError as e:
+        raise ExportError(f"cannot write {path}: {e.strerror or e}") from e
     return written
 
 

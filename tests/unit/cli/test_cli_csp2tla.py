@@ -61,3 +61,12 @@ def test_csp2tla_state_limit_is_an_input_error(tmp_path, capsys):
     assert main(["csp2tla", "--builtin", "dining_philosophers", "--n", "4", "--state-limit",
                  "10", "-o", str(tmp_path)]) == 2
     assert "state limit 10" in capsys.readouterr().err
+
+
+def test_csp2tla_unwritable_output_is_an_input_error_naming_the_path(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    assert main(["csp2tla", "--builtin", "dining_philosophers", "--n", "2", "-o",
+                 str(blocker / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"cspotlp: cannot write {blocker / 'out'}") and "Traceback" not in err

@@ -29,3 +29,6 @@ def test_explore_other_models_and_limits(capsys):
 def test_explore_rejects_bad_sizes(capsys):
     assert main(["explore", "--builtin", "cyclic_scheduler", "--n", "1"]) == 2
     assert "--n" in capsys.readouterr().err
+    # a huge N is refused up front instead of exhausting memory while the network is built
+    assert main(["explore", "--builtin", "dining_philosophers", "--n", "100000"]) == 2
+    assert "between 2 and 256" in capsys.readouterr().err
