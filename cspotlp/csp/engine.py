@@ -302,6 +302,20 @@ class StateTable:
         uniq, _rep, _kept = self._dedup(words)
         self._probe(words, uniq, parents, rules, False, parent_offset)
 
+    def truncate(self, size: int) -> None:
+        """Forget every state numbered ``size`` or above (a search stopping at its state limit).
+
+        The states kept keep their numbers, parents and rules, and look-ups stay exact: the hash
+        table is rebuilt from them (removing entries in place would break linear-probing chains).
+        """
+        if size >= self.size:
+            return
+        self.size = size
+        if self._small is not None:
+            self._small = {key: v for key, v in self._small.items() if v < size}
+        else:
+            self._rehash()
+
     def _dedup(self, words: Words) -> tuple[I64, I64, Bools]:
         """(representatives, each entry's representative, which entries are representatives).
 

@@ -12,7 +12,11 @@ what the :class:`SpecAutomaton` requires:
 * in the failures-divergences model, the implementation must not diverge where the node does not,
   and after a divergent node anything goes (the search stops there).
 
-A state or time limit ends the search with an inconclusive outcome, never a pass.
+A state or time limit ends the search with an inconclusive outcome, never a pass. The state
+limit holds within a level: a batch whose new states would take the store past it is inserted as
+usual (so the numbering is an unlimited search's) and then cut back to exactly the limit. Batches
+are not shrunk as the budget runs out, because the numbering depends on the batch boundaries and
+a search that ends below the limit must number its states as it always has.
 """
 
 from __future__ import annotations
@@ -135,9 +139,12 @@ class _Limits:
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
 
+    def state_reason(self, states: int) -> str:
+        return f"state limit {self.state_limit or 0:,} reached ({states:,} states stored)"
+
     def exceeded(self, states: int) -> str:
         if self.state_limit is not None and states > self.state_limit:
-            return f"state limit {self.state_limit:,} reached ({states:,} states stored)"
+            return self.state_reason(states)
         if self.time_limit is not None and self.elapsed() > self.time_limit:
             return f"time limit {self.time_limit:g} s reached after {states:,} states"
         return ""
@@ -230,6 +237,16 @@ def search(
             table.add(targets, x.src, x.rule, parent_offset=start)
         else:
             table.add(targets, ids[x.src], x.rule)
+        if limits.state_limit is not None and table.size > limits.state_limit and head < table.size:
+            # keep the limit within a level: the batch was numbered as an unlimited search would
+            # number it, so the states kept are exactly the first ones that search stores
+            table.truncate(max(limits.state_limit, head))  # never a state already examined
+            if record:
+                src, ev, tid = edges[-1]
+                inside = tid < table.size
+                edges[-1] = (src[inside], ev[inside], tid[inside])
+            result.status, result.reason = "limit", limits.state_reason(table.size)
+            break
         limits.report(table.size, transitions)
         reason = limits.exceeded(table.size)
         if reason and head < table.size:
