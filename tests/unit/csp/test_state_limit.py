@@ -15,6 +15,7 @@ from cspotlp.csp import (
     Environment,
     compile_network,
     deadlock_free,
+    deterministic,
     divergence_free,
     explore,
     refines,
@@ -73,6 +74,11 @@ def test_refinement_violation_within_the_budget_is_still_reported():
     assert v.counterexample.trace == (y,) and v.counterexample.error_event == x
 
 
+def test_deterministic_within_a_level_is_inconclusive():
+    v = deterministic(csp.interleave(WIDE, csp.run({y})), env, "F", state_limit=LIMIT)
+    assert v.holds is None and v.states <= LIMIT
+
+
 def test_divergence_free_within_a_level_is_inconclusive():
     v = divergence_free(WIDE, env, state_limit=LIMIT)
     assert v.holds is None and v.states <= LIMIT
@@ -98,6 +104,9 @@ def test_stored_states_are_the_first_an_unlimited_search_numbers(limit):
     for i in range(limit):
         assert cut.table.state(i) == full.table.state(i)
         assert cut.table.parent(i) == full.table.parent(i)
+    recorded = search(net, spec, state_limit=limit, record=True)
+    assert recorded.states == limit and recorded.edges is not None
+    assert bool((recorded.edges[2] < limit).all())  # no edge leads to a state that was dropped
     for i in range(0, limit, max(1, limit // 50)):  # look-ups still find the states kept
         ids, fresh = cut.table.insert([np.array([w], dtype=np.uint64) for w in full.table.state(i)], need_ids=True)
         assert int(ids[0]) == i and not fresh[0]
