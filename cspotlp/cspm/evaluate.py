@@ -45,7 +45,6 @@ from cspotlp.cspm.runtime import (
     ROOT,
     CyclicDefinition,
     Frame,
-    RunawayRecursion,
     Scope,
     Step,
     Thunk,
@@ -53,6 +52,7 @@ from cspotlp.cspm.runtime import (
 )
 from cspotlp.cspm.scope import Binding, Kind
 from cspotlp.cspm.source import located, script_sources
+from cspotlp.cspm.trampoline import RunawayRecursion
 from cspotlp.cspm.typecheck import CheckedScript, check_script
 from cspotlp.cspm.types import PROC, TFun, Type, prune
 from cspotlp.cspm.values import (

@@ -18,6 +18,7 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 from cspotlp.cspm.scope import Binding
+from cspotlp.cspm.trampoline import run
 from cspotlp.cspm.values import show
 
 Step = Generator[Any, Any, Any]
@@ -30,45 +31,11 @@ _GENERATOR = types.GeneratorType
 MISSING = object()
 
 
-class RunawayRecursion(Exception):
-    """The evaluation stack grew past :data:`MAX_DEPTH`."""
-
-
 def drive(step: Any) -> Any:
-    """Run ``step`` (a generator, or already a value) to its value."""
+    """Run ``step`` (a generator, or already a value) to its value, at most :data:`MAX_DEPTH` deep."""
     if type(step) is not _GENERATOR:
         return step
-    stack: list[Step] = [step]
-    value: Any = None
-    error: BaseException | None = None
-    while stack:
-        top = stack[-1]
-        try:
-            if error is not None:
-                pending, error = error, None
-                child = top.throw(pending)
-            else:
-                child = top.send(value)
-        except StopIteration as stop:
-            stack.pop()
-            value = stop.value
-            continue
-        except BaseException as e:  # handed to the waiting caller, or out of drive()
-            stack.pop()
-            if not stack:
-                raise
-            error = e
-            continue
-        if type(child) is _GENERATOR:
-            stack.append(child)
-            value = None
-            if len(stack) > MAX_DEPTH:
-                for pending_step in stack:
-                    pending_step.close()
-                raise RunawayRecursion(f"evaluation deeper than {MAX_DEPTH} calls")
-        else:
-            value = child
-    return value
+    return run(step, MAX_DEPTH)
 
 
 class Scope:

@@ -18,6 +18,7 @@ waiting caller as if the call had raised them.
 
 from __future__ import annotations
 
+import types
 from collections.abc import Generator
 from typing import Any, TypeVar
 
@@ -26,9 +27,20 @@ T = TypeVar("T")
 Step = Generator[Any, Any, T]
 """A trampolined computation returning ``T``: it yields sub-computations."""
 
+_GENERATOR = types.GeneratorType
 
-def run(main: Step[T]) -> T:
-    """Drive ``main`` and every computation it yields to completion; return its result."""
+
+class RunawayRecursion(Exception):
+    """More computations were pending at once than the ``max_depth`` given to :func:`run`."""
+
+
+def run(main: Step[T], max_depth: int | None = None) -> T:
+    """Drive ``main`` and every computation it yields to completion; return its result.
+
+    A computation may also yield a plain value (not a generator), which is handed straight back
+    to it. With ``max_depth``, more pending computations than that raise
+    :class:`RunawayRecursion` (after closing them), instead of filling memory.
+    """
     stack: list[Generator[Any, Any, Any]] = [main]
     value: Any = None
     error: BaseException | None = None
@@ -50,7 +62,14 @@ def run(main: Step[T]) -> T:
                 raise
             error = e
             continue
+        if type(child) is not _GENERATOR:
+            value = child
+            continue
         stack.append(child)
         value = None
+        if max_depth is not None and len(stack) > max_depth:
+            for pending_step in stack:
+                pending_step.close()
+            raise RunawayRecursion(f"evaluation deeper than {max_depth} calls")
     result: T = value
     return result
