@@ -9,6 +9,7 @@ capture is stored once per distinct value.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal, NamedTuple, NoReturn
 
 from cspotlp.errors import MalformedInput, NonConformingInput, SpanWhere
@@ -148,6 +149,33 @@ class ValueFrame:
     def done(self) -> AnyValue:
         """The finished value."""
         return AnyValue(self.kind, tuple(self.built))
+
+
+def decode_nested(root: ValueFrame,
+                  member: Callable[[ValueFrame, Any], ValueFrame | AnyValue]) -> AnyValue:
+    """A nested array/kvlist value, decoded on an explicit stack (no recursion on its depth).
+
+    ``member(frame, item)`` decodes one encoded member of ``frame`` (for a kvlist it also sets
+    ``frame.key``): a scalar gives its :class:`AnyValue`, a nested array or kvlist its new
+    :class:`ValueFrame`, which is then decoded before the next member of ``frame``.
+    """
+    stack = [root]
+    while True:
+        top = stack[-1]
+        if top.pos == len(top.items):
+            stack.pop()
+            done = top.done()
+            if not stack:
+                return done
+            stack[-1].add(done)
+            continue
+        item = top.items[top.pos]
+        top.pos += 1
+        got = member(top, item)
+        if isinstance(got, ValueFrame):
+            stack.append(got)
+        else:
+            top.add(got)
 
 
 def padded_hex_id(ctx: DecodeContext, raw: object, hex_len: int, what: str,

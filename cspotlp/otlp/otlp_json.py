@@ -23,7 +23,7 @@ import re
 from typing import Any, Literal
 
 from cspotlp.errors import MalformedInput
-from cspotlp.otlp.context import TABLE_LIMIT, DecodeContext, ValueFrame
+from cspotlp.otlp.context import TABLE_LIMIT, DecodeContext, ValueFrame, decode_nested
 from cspotlp.otlp.model import (
     EMPTY_VALUE,
     SPAN_KIND_NAMES,
@@ -498,28 +498,17 @@ class OtlpJsonDecoder:
         return ValueFrame(kind, self._list(inner.get("values"), f"{kind}Value values", tid, sid))
 
     def _nested(self, root: dict[str, Any], tid: str, sid: str) -> AnyValue:
-        stack = [self._open(root, tid, sid)]
-        while True:
-            top = stack[-1]
-            if top.pos == len(top.items):
-                stack.pop()
-                done = top.done()
-                if not stack:
-                    return done
-                stack[-1].add(done)
-                continue
-            item = top.items[top.pos]
-            top.pos += 1
-            if top.kind == "kvlist":
+        def member(frame: ValueFrame, item: Any) -> ValueFrame | AnyValue:
+            if frame.kind == "kvlist":
                 if type(item) is not dict or type(item.get("key")) is not str:
                     self.ctx.fail(f"kvlist entry {item!r} has no string 'key'", tid, sid)
-                top.key = self.ctx.intern(item["key"])
+                frame.key = self.ctx.intern(item["key"])
                 item = item.get("value")
             if type(item) is dict and ("arrayValue" in item or "kvlistValue" in item):
-                stack.append(self._open(item, tid, sid))
-            else:
-                top.add(self.value(item, tid, sid))
+                return self._open(item, tid, sid)
+            return self.value(item, tid, sid)
 
+        return decode_nested(self._open(root, tid, sid), member)
 
 def _text(raw: object) -> str:
     return raw if isinstance(raw, str) else ""

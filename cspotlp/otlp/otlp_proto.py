@@ -24,7 +24,7 @@ from opentelemetry.proto.common.v1 import common_pb2
 from opentelemetry.proto.trace.v1 import trace_pb2
 
 from cspotlp.errors import MalformedInput
-from cspotlp.otlp.context import DecodeContext, ValueFrame
+from cspotlp.otlp.context import DecodeContext, ValueFrame, decode_nested
 from cspotlp.otlp.model import (
     EMPTY_VALUE,
     UNSET_STATUS,
@@ -133,27 +133,17 @@ def _value(root: common_pb2.AnyValue, ctx: DecodeContext) -> AnyValue:
     which = root.WhichOneof("value")
     if which != "array_value" and which != "kvlist_value":
         return _scalar(root, which, ctx)
-    stack = [_open(root, which)]
-    while True:
-        top = stack[-1]
-        if top.pos == len(top.items):
-            stack.pop()
-            done = top.done()
-            if not stack:
-                return done
-            stack[-1].add(done)
-            continue
-        item = top.items[top.pos]
-        top.pos += 1
-        if top.kind == "kvlist":
-            top.key = ctx.intern(item.key)
+
+    def member(frame: ValueFrame, item: Any) -> ValueFrame | AnyValue:
+        if frame.kind == "kvlist":
+            frame.key = ctx.intern(item.key)
             item = item.value
         w = item.WhichOneof("value")
         if w == "array_value" or w == "kvlist_value":
-            stack.append(_open(item, w))
-        else:
-            top.add(_scalar(item, w, ctx))
+            return _open(item, w)
+        return _scalar(item, w, ctx)
 
+    return decode_nested(_open(root, which), member)
 
 def _open(v: common_pb2.AnyValue, which: str) -> ValueFrame:
     if which == "array_value":
