@@ -9,14 +9,9 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from cspotlp.mapping import (
-    Begin,
-    End,
-    Link,
-    Mark,
-    SpanEvent,
-    Trace,
     causal_order,
     cut,
     depths,
@@ -29,27 +24,8 @@ from cspotlp.mapping import (
     shape,
 )
 
-
-def deep_chain(n: int) -> Trace:
-    events: list[SpanEvent] = []
-    for i in range(n):
-        events.append(Begin(i, i - 1 if i else None, "step"))
-        if i % 10 == 0:
-            events.append(Mark(i, "tick"))
-    events.extend(End(i, "OK") for i in range(n))
-    return tuple(events)
-
-
-def wide_trace(n_events: int) -> Trace:
-    events: list[SpanEvent] = []
-    sid = 0
-    while len(events) < n_events:
-        root, a, b, c = (f"s{sid + k:06d}" for k in range(4))
-        sid += 4
-        events += [Begin(root, None, "GET /"), Begin(a, root, "db"), Mark(a, "sql"),
-                   Begin(b, root, "rpc"), Link(b, (root, "ctx")), End(root, "OK"),
-                   Begin(c, b, "cache"), End(a, "OK"), End(c, "OK"), End(b, "ERROR")]
-    return tuple(events)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.mapping_inputs import deep_chain, wide_trace  # noqa: E402
 
 
 def best_of_three(fn: Callable[[], object]) -> float:
