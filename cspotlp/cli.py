@@ -668,6 +668,26 @@ def _run_abstract(args: argparse.Namespace) -> int:
 COMMANDS["abstract"] = (_add_abstract, _without_cycle_collection(_run_abstract))
 
 
+def _abstracted_traces(args: argparse.Namespace, abstraction: Any, command: str
+                       ) -> tuple[list[Any], list[str]]:
+    """Every captured trace of ``args.files`` abstracted, and the traces left out.
+
+    A trace is left out (one line saying why) when it is not a span forest under the
+    ``--repair`` policies given.
+    """
+    from cspotlp.errors import OtlpError
+    from cspotlp.mapping.abstraction import abstract_trace
+
+    repairs = _repairs(args.repair)
+    traces, left_out = [], []
+    for trace in _captured_traces(args.files, args.lenient, command):
+        try:
+            traces.append(abstract_trace(trace, abstraction, repairs=repairs))
+        except OtlpError as e:
+            left_out.append(f"trace {trace.trace_id} left out: {e}")
+    return traces, left_out
+
+
 def _add_otlp2cspm(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "otlp2cspm", help="write captured traces as a CSPm script for FDR4",
@@ -692,25 +712,17 @@ def _add_otlp2cspm(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 def _run_otlp2cspm(args: argparse.Namespace) -> int:
     import os
 
-    from cspotlp.errors import OtlpError
     from cspotlp.export.cspm import SpecRef, export_cspm
     from cspotlp.export.cspm_spec import read_spec_interface
-    from cspotlp.mapping.abstraction import abstract_trace
 
     abstraction = _abstraction(args.abstraction)
-    repairs = _repairs(args.repair)
     spec = None
     if args.spec is not None:
         interface = read_spec_interface(args.spec)
         base = os.path.dirname(os.path.abspath(args.output)) if args.output != "-" else "."
         include = os.path.relpath(os.path.abspath(args.spec), base).replace(os.sep, "/")
         spec = SpecRef(include, args.process, interface.channels, interface.names)
-    traces, skipped = [], []
-    for trace in _captured_traces(args.files, args.lenient, "otlp2cspm"):
-        try:
-            traces.append(abstract_trace(trace, abstraction, repairs=repairs))
-        except OtlpError as e:
-            skipped.append(f"trace {trace.trace_id} left out: {e}")
+    traces, skipped = _abstracted_traces(args, abstraction, "otlp2cspm")
     if skipped and not args.skip_invalid:
         for line in skipped:
             print(f"cspotlp otlp2cspm: {line}", file=sys.stderr)
@@ -875,25 +887,18 @@ def _add_otlp2tla(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def _run_otlp2tla(args: argparse.Namespace) -> int:
     from cspotlp.csp import build_lts
-    from cspotlp.errors import OtlpError
     from cspotlp.export import trace_validation, write_files
     from cspotlp.export.tla_capture import event_logs
-    from cspotlp.mapping.abstraction import abstract_trace
     from cspotlp.mapping.alphabet import EventBinding
     from cspotlp.verify.conformance import channel_domains
     from cspotlp.verify.spec import load_spec
 
     abstraction = _abstraction(args.abstraction)
     process, env = load_spec(args.model, args.process)
-    repairs = _repairs(args.repair)
-    traces, failed = [], False
-    for trace in _captured_traces(args.files, args.lenient, "otlp2tla"):
-        try:
-            traces.append(abstract_trace(trace, abstraction, repairs=repairs))
-        except OtlpError as e:
-            print(f"cspotlp otlp2tla: trace {trace.trace_id}: {e}", file=sys.stderr)
-            failed = True
-    if failed:
+    traces, left_out = _abstracted_traces(args, abstraction, "otlp2tla")
+    if left_out:
+        for line in left_out:
+            print(f"cspotlp otlp2tla: {line}", file=sys.stderr)
         print("cspotlp otlp2tla: nothing written; name a --repair", file=sys.stderr)
         return EXIT_INPUT
     if not traces:
