@@ -548,9 +548,8 @@ def _process_to_export(args: argparse.Namespace) -> tuple[str, str, Any, Any] | 
     model = _builtin_model(args)
     if model is None:
         return None
-    module = ("DiningPhilosophersButler" if args.butler else "DiningPhilosophers") + str(args.n)
-    if args.builtin != "dining_philosophers":
-        module = _module_name(args.builtin) + str(args.n)
+    butler = "Butler" if args.butler and args.builtin == "dining_philosophers" else ""
+    module = _module_name(args.builtin) + butler + str(args.n)
     return model.name, module, model.process, model.env
 
 
