@@ -19,8 +19,8 @@ the target of 10^6 events/s.
 from __future__ import annotations
 
 import sys
-import time
-from collections.abc import Callable
+
+from timing import best_cpu_seconds
 
 from cspotlp.mapping.abstraction import abstract_trace
 from cspotlp.verify.conformance import ConformanceChecker
@@ -29,15 +29,6 @@ from cspotlp.verify.spec import load_spec
 from tests.flow_fixtures import CHECKOUT_SPEC, checkout_abstraction, order
 
 TARGET = 1_000_000
-
-
-def best_of_three(fn: Callable[[], object]) -> float:
-    best = float("inf")
-    for _ in range(3):
-        start = time.process_time()
-        fn()
-        best = min(best, time.process_time() - start)
-    return best
 
 
 def main() -> None:
@@ -50,7 +41,7 @@ def main() -> None:
     events = sum(len(a.events) for a in abstracts)
 
     full = NormalisedSpec(spec, env)
-    normalise = best_of_three(lambda: NormalisedSpec(spec, env).normalise_all())
+    normalise = best_cpu_seconds(lambda: NormalisedSpec(spec, env).normalise_all())
     checker = ConformanceChecker(full, abstraction)
     full.normalise_all()
     codes = [checker.codes(a.events) for a in abstracts]
@@ -74,10 +65,10 @@ def main() -> None:
         for t in traces:
             fresh.check(t)
 
-    rows = [("walk (integer codes)", best_of_three(walk)),
-            ("check (abstract)", best_of_three(check)),
-            ("abstract", best_of_three(abstract)),
-            ("end to end", best_of_three(end_to_end))]
+    rows = [("walk (integer codes)", best_cpu_seconds(walk)),
+            ("check (abstract)", best_cpu_seconds(check)),
+            ("abstract", best_cpu_seconds(abstract)),
+            ("end to end", best_cpu_seconds(end_to_end))]
     print(f"{n} traces, {events} abstract events; spec normalised to {full.num_nodes} nodes "
           f"in {normalise:.3f} s")
     print(f"{'phase':<22} {'cpu s':>8} {'events/s':>12} {'x target':>9}")

@@ -7,7 +7,6 @@ seconds (``time.process_time``), best of three.
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,16 +24,9 @@ from cspotlp.mapping import (
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from timing import best_cpu_seconds  # noqa: E402
+
 from tests.mapping_inputs import deep_chain, wide_trace  # noqa: E402
-
-
-def best_of_three(fn: Callable[[], object]) -> float:
-    best = float("inf")
-    for _ in range(3):
-        start = time.process_time()
-        fn()
-        best = min(best, time.process_time() - start)
-    return best
 
 
 def main() -> None:
@@ -56,7 +48,7 @@ def main() -> None:
             ("causal_order", lambda s=s: causal_order(s)),
             ("is_linear_extension", lambda o=order, t=t: is_linear_extension(o, t)),
         ]
-        rows.extend((label, name, len(t), best_of_three(fn)) for name, fn in steps)
+        rows.extend((label, name, len(t), best_cpu_seconds(fn)) for name, fn in steps)
     print(f"{'input':<12} {'function':<20} {'events':>8} {'cpu s':>8} {'us/event':>9}")
     for label, name, size, secs in rows:
         print(f"{label:<12} {name:<20} {size:>8} {secs:>8.3f} {secs / size * 1e6:>9.2f}")

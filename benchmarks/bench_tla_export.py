@@ -6,40 +6,17 @@ Run: ``PYTHONPATH=. python benchmarks/bench_tla_export.py``. Times are CPU secon
 
 from __future__ import annotations
 
-import random
 import sys
-import time
 import warnings
-from array import array
-from collections.abc import Callable
 
 import tree_sitter_tlaplus
+from timing import best_cpu_seconds
 from tree_sitter import Language, Parser
 
-from cspotlp.csp import STOP, TAU, TICK, Lts, build_lts, event
+from cspotlp.csp import Lts, build_lts
 from cspotlp.csp.models import dining_philosophers
 from cspotlp.export import lts_to_tla, trace_validation
-
-
-def synthetic_lts(states: int, out_degree: int, events: int, seed: int = 7) -> Lts:
-    rng = random.Random(seed)
-    evs = [TAU, TICK, *(event("e", i) for i in range(events))]
-    offsets, labels, targets = array("q", [0]), array("i"), array("q")
-    for _ in range(states):
-        for _ in range(out_degree):
-            labels.append(rng.randrange(2, len(evs)))
-            targets.append(rng.randrange(states))
-        offsets.append(len(targets))
-    return Lts(evs, [STOP] * states, offsets, labels, targets, 0.0)
-
-
-def best(fn: Callable[[], object], repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.process_time()
-        fn()
-        times.append(time.process_time() - start)
-    return min(times)
+from tests.tla_support import synthetic_lts
 
 
 def main() -> None:
@@ -56,11 +33,11 @@ def main() -> None:
           f"{'B/trans':>8} {'parse s':>8} {'trace s':>8}")
     for name, lts in cases:
         text = lts_to_tla(lts, module="M").text
-        export = best(lambda lts=lts: lts_to_tla(lts, module="M"))
+        export = best_cpu_seconds(lambda lts=lts: lts_to_tla(lts, module="M"))
         data = text.encode()
-        parse = best(lambda data=data: parser.parse(data), repeat=1)
+        parse = best_cpu_seconds(lambda data=data: parser.parse(data), repeat=1)
         log = [[e.name for e in lts.events[2:]] * 10]
-        trace = best(lambda lts=lts, log=log: trace_validation(lts, log, model="M"))
+        trace = best_cpu_seconds(lambda lts=lts, log=log: trace_validation(lts, log, model="M"))
         print(f"{name:28} {lts.num_states:>9,} {lts.num_transitions:>12,} {export:>9.3f} "
               f"{len(data):>11,} {len(data) / max(lts.num_transitions, 1):>8.1f} {parse:>8.3f} "
               f"{trace:>8.3f}")

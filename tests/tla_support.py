@@ -10,9 +10,11 @@ CommunityModules jar too (``TLA_COMMUNITY_MODULES_JAR``, e.g. ``CommunityModules
 from __future__ import annotations
 
 import os
+import random
 import re
 import subprocess
 import warnings
+from array import array
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -21,6 +23,8 @@ from typing import Any
 import pytest
 import tree_sitter_tlaplus
 from tree_sitter import Language, Parser
+
+from cspotlp.csp import STOP, TAU, TICK, Lts, event
 
 REPO = Path(__file__).resolve().parent.parent
 SPECS = REPO / "specs"
@@ -246,3 +250,16 @@ def declared(text: str, kind: str) -> set[str]:
         if child.type == f"{kind}_declaration":
             names |= {c.text.decode() for c in child.children if c.type == "identifier"}
     return names
+
+
+def synthetic_lts(states: int, out_degree: int, events: int, seed: int = 7) -> Lts:
+    """A random LTS (state 0 initial) with ``states * out_degree`` transitions."""
+    rng = random.Random(seed)
+    evs = [TAU, TICK, *(event("e", i) for i in range(events))]
+    offsets, labels, targets = array("q", [0]), array("i"), array("q")
+    for _ in range(states):
+        for _ in range(out_degree):
+            labels.append(rng.randrange(2, len(evs)))
+            targets.append(rng.randrange(states))
+        offsets.append(len(targets))
+    return Lts(evs, [STOP] * states, offsets, labels, targets, 0.0)

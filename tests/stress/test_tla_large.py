@@ -1,26 +1,10 @@
 """An LTS with 10^5 transitions exports to a compact module that still parses and reads back."""
 
-import random
-from array import array
 
 import pytest
 
-from cspotlp.csp import STOP, TAU, TICK, Lts, event
 from cspotlp.export import lts_to_tla, trace_validation
-from tests.tla_support import assert_parses, defined_value
-
-
-def synthetic_lts(states: int, out_degree: int, events: int, seed: int = 7) -> Lts:
-    """A random LTS (state 0 initial) with ``states * out_degree`` transitions."""
-    rng = random.Random(seed)
-    evs = [TAU, TICK, *(event("e", i) for i in range(events))]
-    offsets, labels, targets = array("q", [0]), array("i"), array("q")
-    for _ in range(states):
-        for _ in range(out_degree):
-            labels.append(rng.randrange(2, len(evs)))
-            targets.append(rng.randrange(states))
-        offsets.append(len(targets))
-    return Lts(evs, [STOP] * states, offsets, labels, targets, 0.0)
+from tests.tla_support import assert_parses, defined_value, synthetic_lts
 
 
 @pytest.mark.slow
