@@ -409,42 +409,9 @@ def _data_value(value: AnyValue) -> DataValue:
     if kind == "empty":
         return None
     try:
-        return json.dumps(_plain(value.to_python()), sort_keys=True, ensure_ascii=True)
+        return json.dumps(value.to_python(bytes_hex=True), sort_keys=True, ensure_ascii=True)
     except RecursionError:  # json's encoder recurses; such nesting is no useful event data
         return f"<deeply nested {kind}>"
-
-
-def _plain(v: object) -> object:
-    """JSON-ready form of an attribute value: bytes as hex (iterative over nesting)."""
-    if isinstance(v, bytes):
-        return v.hex()
-    if not isinstance(v, list | dict):
-        return v
-    root: list[object] = [None]
-    stack: list[tuple[object, list[object] | dict[str, object], int | str]] = [(v, root, 0)]
-    while stack:
-        item, box, slot = stack.pop()
-        if isinstance(item, list):
-            new: list[object] | dict[str, object] = [None] * len(item)
-            stack.extend((x, new, i) for i, x in enumerate(item))
-        elif isinstance(item, dict):
-            new = {}
-            for k, x in item.items():
-                new[k] = None
-                stack.append((x, new, k))
-        else:
-            new = item.hex() if isinstance(item, bytes) else item  # type: ignore[assignment]
-        _put(box, slot, new)
-    return root[0]
-
-
-def _put(box: list[object] | dict[str, object], slot: int | str, value: object) -> None:
-    if isinstance(box, list):
-        assert isinstance(slot, int)
-        box[slot] = value
-    else:
-        assert isinstance(slot, str)
-        box[slot] = value
 
 
 # -- abstracting traces ---------------------------------------------------------------------

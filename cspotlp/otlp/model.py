@@ -60,8 +60,11 @@ class AnyValue(NamedTuple):
             return AnyValue("array", tuple(AnyValue.of(v) for v in value))
         raise TypeError(f"no OTLP value for {type(value).__name__}")
 
-    def to_python(self) -> object:
-        """The plain Python value: lists for arrays, dicts for kvlists (iteratively built)."""
+    def to_python(self, *, bytes_hex: bool = False) -> object:
+        """The plain Python value: lists for arrays, dicts for kvlists (iteratively built).
+
+        With ``bytes_hex``, bytes become their hex text, so the value is JSON-ready.
+        """
         out: list[object] = [None]
         # (value, container, slot): fill container[slot] with the conversion of value
         stack: list[tuple[AnyValue, list[object] | dict[str, object], int | str]] = [(self, out, 0)]
@@ -80,6 +83,8 @@ class AnyValue(NamedTuple):
                     if isinstance(kv, KeyValue):
                         table[kv.key] = None
                         stack.append((kv.value, table, kv.key))
+            elif bytes_hex and isinstance(val.value, bytes):
+                _put(box, slot, val.value.hex())
             else:
                 _put(box, slot, val.value)
         return out[0]

@@ -187,3 +187,12 @@ def test_span_reader_streams_with_lines_and_notes():
     assert len(lines) == 263 and reader.format == "otlp-jsonl"
     assert lines == sorted(lines) and lines[0] == 2  # line 1 holds logs
     assert [n.kind for n in reader.notes()] == ["skipped-logs"]
+
+
+def test_plain_values_render_bytes_as_hex_when_asked():
+    from cspotlp.otlp import AnyValue
+
+    nested = AnyValue.of({"raw": b"\x01\xff", "list": [b"\x00", 2]})
+    assert nested.to_python() == {"raw": b"\x01\xff", "list": [b"\x00", 2]}
+    assert nested.to_python(bytes_hex=True) == {"raw": "01ff", "list": ["00", 2]}
+    assert AnyValue.of(b"\xab").to_python(bytes_hex=True) == "ab"
