@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from cspotlp.csp import STOP, Environment, build_lts, event, prefix
 from cspotlp.errors import ExportError
 from cspotlp.export import encode_label, lts_to_tla, tla_identifier, trace_validation
+from cspotlp.export.tla_lts import DEFINED_NAMES
 from cspotlp.export.tla_syntax import module_text
 from tests.tla_support import assert_parses, defined_value, module_name, read_config
 
@@ -29,7 +30,8 @@ def test_modules_parse_whatever_the_labels(names, process, source):
         return
     assert_parses(module.text)
     assert module.text.isascii()
-    assert module_name(module.text) == tla_identifier(process)
+    # a module is never named like an operator the generated modules define (TauStep, Next...)
+    assert module_name(module.text) == tla_identifier(process, avoid=DEFINED_NAMES)
     events = defined_value(module.text, "Events")
     assert [unquote(e) for e in events[2:]] == [e.name for e in lts.events[2:]]
     out = trace_validation(lts, [[*names, source]], model=process, title=source)
@@ -56,3 +58,10 @@ def test_identifiers_are_injective_and_valid(a, b):
     assert ia.isascii() and all(c.isalnum() or c == "_" for c in ia)
     assert any(c.isalpha() for c in ia)
     assert_parses(module_text(ia, [], ["X == 1"]))
+
+
+def test_a_process_named_like_a_defined_operator_gets_a_distinct_module_name():
+    lts = build_lts(prefix(event("a"), STOP), Environment())
+    for process in sorted(DEFINED_NAMES):
+        name = module_name(lts_to_tla(lts, module=process).text)
+        assert name == "I_" + process and name not in DEFINED_NAMES
