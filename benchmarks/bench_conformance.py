@@ -22,10 +22,10 @@ import sys
 
 from timing import best_cpu_seconds
 
+from cspotlp.conformance.checker import ConformanceChecker
+from cspotlp.conformance.normalise import NormalisedSpec
+from cspotlp.conformance.spec import load_spec
 from cspotlp.mapping.abstraction import abstract_trace
-from cspotlp.verify.conformance import ConformanceChecker
-from cspotlp.verify.normalise import NormalisedSpec
-from cspotlp.verify.spec import load_spec
 from tests.flow_fixtures import CHECKOUT_SPEC, checkout_abstraction, order
 
 TARGET = 1_000_000

@@ -1,4 +1,4 @@
-"""Verification: Z3 proofs of the correspondence, and conformance of captured traces.
+"""Verification: Z3 proofs of the correspondence.
 
 Z3 proofs of the trace ↔ span-forest correspondence (DESIGN.md §2):
 
@@ -13,31 +13,14 @@ besides :mod:`~cspotlp.verify.steps`), :mod:`~cspotlp.verify.symbolic` (bounded 
 and forests, conversion to and from Python), :mod:`~cspotlp.verify.encoding` (WF, validity, Φ,
 Ψ, norm, cut), :mod:`~cspotlp.verify.theorems` (T1–T5), :mod:`~cspotlp.verify.steps`
 (inductions).
-
-Conformance: :class:`ConformanceChecker` checks each captured trace against a specification
-normalised on the fly (:class:`NormalisedSpec`) and reports, per trace, pass or fail with the
-offending event, its span and the events the specification accepted there.
 """
 
-from cspotlp.verify.conformance import (
-    ConformanceChecker,
-    ConformanceResult,
-    Failure,
-    SpanRef,
-    Summary,
-    channel_domains,
-    check_traces,
-)
 from cspotlp.verify.encoding import DEFAULT, MUTATIONS, Definitions, reference_psi
-from cspotlp.verify.normalise import NormalisedSpec
 from cspotlp.verify.prove import THEOREM_IDS, describe, format_counterexample, prove
-from cspotlp.verify.spec import load_spec
 from cspotlp.verify.steps import STEP_THEOREMS, prove_step
 from cspotlp.verify.theorems import THEOREMS, ProofResult, Theorem, check_size, prove_bounded
 
 __all__ = [
-    "ConformanceChecker", "ConformanceResult", "Failure", "NormalisedSpec", "SpanRef", "Summary",
-    "channel_domains", "check_traces", "load_spec",
     "DEFAULT", "MUTATIONS", "STEP_THEOREMS", "THEOREMS", "THEOREM_IDS", "Definitions",
     "ProofResult", "Theorem", "check_size", "describe", "format_counterexample", "prove",
     "prove_bounded", "prove_step", "reference_psi",

@@ -2,11 +2,11 @@
 
 import pytest
 
+from cspotlp.conformance.checker import ConformanceChecker, Summary
 from cspotlp.csp import SKIP, Environment, ext_choice, prefix
 from cspotlp.csp.values import Datum
 from cspotlp.mapping.abstraction import Abstraction
 from cspotlp.otlp import CapturedTrace, Resource, Span, Status, attributes
-from cspotlp.verify.conformance import ConformanceChecker, Summary
 
 N = 100_000
 RES = Resource(attributes({"service.name": "api"}))

@@ -37,8 +37,8 @@ def test_csp2tla_needs_a_process(tmp_path, capsys):
 
 
 def test_csp2tla_from_a_cspm_script_is_the_lts_tlc_would_explore(tmp_path, capsys):
+    from cspotlp.conformance import load_spec
     from cspotlp.csp import build_lts
-    from cspotlp.verify import load_spec
 
     assert main(["csp2tla", str(CHECKOUT_SPEC), "SPEC", "-o", str(tmp_path)]) == 0
     assert capsys.readouterr().out.split() == [str(tmp_path / "SPEC.tla"),

@@ -106,7 +106,7 @@ def test_output_does_not_depend_on_the_hash_seed(tmp_path):
 
 
 def test_cli_lists_every_repair():
-    from cspotlp.cli import _REPAIR_NAMES
+    from cspotlp.cli.common import REPAIR_NAMES
     from cspotlp.otlp import REPAIRS
 
-    assert tuple(_REPAIR_NAMES.split(", ")) == REPAIRS
+    assert tuple(REPAIR_NAMES.split(", ")) == REPAIRS

@@ -3,7 +3,7 @@
 Each captured trace goes through the abstraction (:mod:`cspotlp.mapping.abstraction`: spans
 -> ``call`` / ``ret`` / ``error`` events in Ψ's order), each abstract event becomes an event of
 the specification's alphabet (:mod:`cspotlp.mapping.alphabet`), and the resulting sequence is
-walked through the normalised specification (:class:`~cspotlp.verify.normalise.NormalisedSpec`),
+walked through the normalised specification (:class:`~cspotlp.conformance.normalise.NormalisedSpec`),
 one dictionary lookup per event. A trace *passes* when the specification can perform all of it
 (trace refinement, trace by trace: ``SPEC [T= trace``); with ``complete=True`` the
 specification must moreover be able to terminate (``✓``) at its end, which rejects captured
@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from cspotlp.conformance.normalise import NormalisedSpec
 from cspotlp.csp.environment import Environment
 from cspotlp.csp.events import TICK
 from cspotlp.csp.terms import Proc
@@ -39,7 +40,6 @@ from cspotlp.mapping.abstraction import (
 )
 from cspotlp.mapping.alphabet import EventBinding, FieldDomains
 from cspotlp.otlp.reader import CapturedTrace
-from cspotlp.verify.normalise import NormalisedSpec
 
 Verdict = Literal["pass", "fail", "error"]
 

@@ -2,12 +2,12 @@ import json
 
 import pytest
 
+from cspotlp.conformance.checker import ConformanceChecker, Summary, check_traces
+from cspotlp.conformance.normalise import NormalisedSpec
 from cspotlp.csp import STOP, Environment, prefix
 from cspotlp.csp.values import Datum
 from cspotlp.mapping.abstraction import Abstraction, abstract_trace
 from cspotlp.otlp import CapturedTrace, Span
-from cspotlp.verify.conformance import ConformanceChecker, Summary, check_traces
-from cspotlp.verify.normalise import NormalisedSpec
 from tests.flow_fixtures import checkout_abstraction, checkout_spec_terms, checkout_traces, order
 
 
@@ -147,7 +147,7 @@ def test_abstract_traces_checked_directly(checker):
 
 
 def test_the_cspm_spec_agrees_with_its_python_twin():
-    from cspotlp.verify.spec import load_spec
+    from cspotlp.conformance.spec import load_spec
     from tests.flow_fixtures import CHECKOUT_SPEC
 
     spec, env = load_spec(CHECKOUT_SPEC, "SPEC")
@@ -164,9 +164,9 @@ def test_the_cspm_spec_agrees_with_its_python_twin():
 
 
 def test_the_otel_demo_capture_against_its_spec():
+    from cspotlp.conformance.spec import load_spec
     from cspotlp.mapping.abstraction_file import load_abstraction
     from cspotlp.otlp import load
-    from cspotlp.verify.spec import load_spec
     from tests.flow_fixtures import EXAMPLES
     from tests.paths import OTLP_DATA
 

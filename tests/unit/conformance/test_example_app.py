@@ -5,10 +5,10 @@ import sys
 
 import pytest
 
+from cspotlp.conformance.checker import ConformanceChecker
 from cspotlp.mapping.abstraction import abstract_trace
 from cspotlp.otlp import load, service_name, summarise
 from cspotlp.otlp.model import attribute
-from cspotlp.verify.conformance import ConformanceChecker
 from tests.flow_fixtures import EXAMPLES, REPO, checkout_abstraction, checkout_spec_terms
 
 

@@ -1,0 +1,308 @@
+"""``abstract``, ``otlp2cspm``, ``locate``, ``conform``, ``otlp2tla``: captured traces against a CSP specification."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+
+from cspotlp.cli.common import (
+    COMMANDS,
+    EXIT_FAILED,
+    EXIT_INPUT,
+    EXIT_OK,
+    Subparsers,
+    abstracted_traces,
+    abstraction_from,
+    add_trace_input_options,
+    captured_traces,
+    repairs_named,
+    tla_module_name,
+    without_cycle_collection,
+)
+
+# -- otlp2cspm / conform: captured traces against a CSP specification ---------------------------
+
+
+def _add_abstract(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "abstract", help="print the abstract events (call/ret/error.<label>) of captured traces",
+        description="What the model checkers see of each captured trace: one abstract event per "
+        "line, in Ψ's order, with the service and span it came from. The abstraction (--"
+        "abstraction FILE, JSON or TOML) decides labels, drops spans and picks event data.")
+    p.add_argument("files", nargs="+", metavar="TRACES")
+    p.add_argument("--trace", action="append", default=[], metavar="ID",
+                   help="only this trace id (repeatable)")
+    p.add_argument("--json", action="store_true", help="one JSON object per trace, one per line")
+    add_trace_input_options(p)
+
+
+def _run_abstract(args: argparse.Namespace) -> int:
+    from cspotlp.errors import OtlpError
+    from cspotlp.mapping.abstraction import abstract_trace
+
+    abstraction = abstraction_from(args.abstraction)
+    repairs = repairs_named(args.repair)
+    wanted = set(args.trace)
+    status = EXIT_OK
+    for trace in captured_traces(args.files, args.lenient, "abstract"):
+        if wanted and trace.trace_id not in wanted:
+            continue
+        try:
+            t = abstract_trace(trace, abstraction, repairs=repairs)
+        except OtlpError as e:
+            print(f"cspotlp abstract: {e}", file=sys.stderr)
+            status = EXIT_INPUT
+            continue
+        if args.json:
+            print(json.dumps({"trace_id": t.trace_id, "file": t.file, "repairs": list(t.repairs),
+                              "events": [{"event": e.name, "span_id": e.span_id,
+                                          "span_name": e.span_name, "service": e.service}
+                                         for e in t.events]}, ensure_ascii=False))
+            continue
+        lines = [f"-- trace {t.trace_id}: {len(t.events)} events"]
+        lines.extend(f"-- repaired ({note})" for note in t.repairs)
+        width = max((len(e.name) for e in t.events), default=0)
+        lines.extend(f"{e.name:<{width}}  span {e.span_id} {json.dumps(e.span_name)} "
+                     f"({e.service})" for e in t.events)
+        print("\n".join(lines))
+    return status
+
+
+COMMANDS["abstract"] = (_add_abstract, without_cycle_collection(_run_abstract))
+
+
+def _add_otlp2cspm(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "otlp2cspm", help="write captured traces as a CSPm script for FDR4",
+        description="Abstract every captured trace (spans -> call/ret/error events) and write "
+        "a CSPm script: the alphabet (or an include of --spec), the traces as one prefix-tree "
+        "process OBSERVED, and with --spec the assertion 'SPEC [T= OBSERVED'. A sidecar "
+        "OUT.json maps every event back to its trace and span ids.")
+    p.add_argument("files", nargs="+", metavar="TRACES")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.csp",
+                   help="the script to write ('-' for standard output, without sidecar)")
+    p.add_argument("--spec", metavar="MODEL.csp", help="a specification to include and check")
+    p.add_argument("--process", default="SPEC", help="the specification process (default SPEC)")
+    p.add_argument("--per-trace", action="store_true",
+                   help="also one process (and assertion) per captured trace")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="leave out traces that are not span forests (listed in the script) "
+                   "instead of failing")
+    p.add_argument("--no-sidecar", action="store_true", help="do not write OUT.csp.json")
+    add_trace_input_options(p)
+
+
+def _run_otlp2cspm(args: argparse.Namespace) -> int:
+    import os
+
+    from cspotlp.export.cspm import SpecRef, export_cspm
+    from cspotlp.export.cspm_spec import read_spec_interface
+
+    abstraction = abstraction_from(args.abstraction)
+    spec = None
+    if args.spec is not None:
+        interface = read_spec_interface(args.spec)
+        base = os.path.dirname(os.path.abspath(args.output)) if args.output != "-" else "."
+        include = os.path.relpath(os.path.abspath(args.spec), base).replace(os.sep, "/")
+        spec = SpecRef(include, args.process, interface.channels, interface.names)
+    traces, skipped = abstracted_traces(args, abstraction, "otlp2cspm")
+    if skipped and not args.skip_invalid:
+        for line in skipped:
+            print(f"cspotlp otlp2cspm: {line}", file=sys.stderr)
+        print("cspotlp otlp2cspm: nothing written; name a --repair, or --skip-invalid",
+              file=sys.stderr)
+        return EXIT_INPUT
+    result = export_cspm(traces, abstraction, spec=spec, per_trace=args.per_trace,
+                         sources=args.files, notes=skipped)
+    if args.output == "-":
+        sys.stdout.write(result.text)
+        return EXIT_OK
+    try:
+        with open(args.output, "w", encoding="utf-8", newline="\n") as f:
+            f.write(result.text)
+        if not args.no_sidecar:
+            with open(args.output + ".json", "w", encoding="utf-8", newline="\n") as f:
+                json.dump(result.sidecar, f, indent=1, ensure_ascii=False)
+                f.write("\n")
+    except OSError as e:
+        print(f"cspotlp otlp2cspm: cannot write {args.output}: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    events = sum(len(t.events) for t in traces)
+    print(f"wrote {args.output}: {len(traces)} trace(s), {events} abstract event(s)"
+          + (f", {len(skipped)} left out" if skipped else "")
+          + ("" if args.no_sidecar else f"; event -> span map in {args.output}.json"))
+    return EXIT_OK
+
+
+def _add_locate(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "locate", help="point a counterexample (from FDR4 or cspotlp check) at captured spans",
+        description="Find the captured traces that performed a counterexample trace, using the "
+        "sidecar that otlp2cspm wrote next to the script (OUT.csp.json), and print the span "
+        "behind each of its events; the last one is where the specification was left.")
+    p.add_argument("sidecar", metavar="OUT.csp.json")
+    p.add_argument("trace", metavar="TRACE",
+                   help="the counterexample as FDR prints it: '<call.A, ret.A, call.B>'")
+
+
+def _run_locate(args: argparse.Namespace) -> int:
+    from cspotlp.export.cspm import spans_of_counterexample
+
+    try:
+        with open(args.sidecar, encoding="utf-8") as f:
+            sidecar = json.load(f)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        print(f"cspotlp locate: {args.sidecar}: cannot read: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    events = [e.strip() for e in args.trace.strip().strip("<>").split(",") if e.strip()]
+    found = spans_of_counterexample(sidecar, events)
+    if not found:
+        print(f"no captured trace starts with these {len(events)} events")
+        return EXIT_FAILED
+    for hit in found:
+        print(f"trace {hit['trace_id']}" + (f" ({hit['file']})" if hit["file"] else ""))
+        for k, (event, span_id, name, service) in enumerate(hit["spans"], 1):
+            mark = "  <- here" if k == len(hit["spans"]) else ""
+            print(f"  {k:>3}. {event:<30} span {span_id} {json.dumps(name)} ({service}){mark}")
+    return EXIT_OK
+
+
+COMMANDS["locate"] = (_add_locate, _run_locate)
+
+
+def _add_conform(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "conform", help="check captured traces against a CSP specification",
+        description="Check every captured trace against the specification process: pass when "
+        "the specification can perform the trace's abstract events, fail otherwise, with the "
+        "first offending event, the span that produced it and the events the specification "
+        "accepted there. Exit 0 when all pass, 1 when some fail, 2 on input errors.")
+    p.add_argument("files", nargs="+", metavar="TRACES")
+    p.add_argument("--spec", required=True, metavar="MODEL.csp", help="the CSPm specification")
+    p.add_argument("--process", default="SPEC", help="the specification process (default SPEC)")
+    p.add_argument("--complete", action="store_true",
+                   help="also require the specification to be able to finish (SKIP) at the end "
+                   "of each trace")
+    p.add_argument("--json", action="store_true", help="one JSON document with every verdict")
+    p.add_argument("--failures-only", action="store_true",
+                   help="list only failing traces and errors (and the summary)")
+    add_trace_input_options(p)
+
+
+def _conform_progress() -> Callable[[int, int, float], None] | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(traces: int, events: int, seconds: float) -> None:
+        rate = events / seconds if seconds > 0 else 0.0
+        print(f"\rconform: {traces:,} traces, {events:,} events, {rate:,.0f} events/s",
+              end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _run_conform(args: argparse.Namespace) -> int:
+    from cspotlp.conformance.checker import ConformanceChecker, Summary
+    from cspotlp.conformance.spec import load_spec
+
+    abstraction = abstraction_from(args.abstraction)
+    process, env = load_spec(args.spec, args.process)
+    checker = ConformanceChecker.for_process(process, env, abstraction,
+                                             repairs=repairs_named(args.repair),
+                                             complete=args.complete)
+    summary = Summary()
+    progress = None if args.json else _conform_progress()
+    results = []
+    # span attributes matter only when the abstraction turns some into event data
+    needs_attributes = any(not key.startswith("{") for key in abstraction.data)
+    traces = captured_traces(args.files, args.lenient, "conform", needs_attributes)
+    for result in checker.check_all(traces, progress):
+        summary.add(result)
+        if args.json:
+            results.append(result.to_json())
+        elif not args.failures_only or not result.passed:
+            if progress is not None:
+                print("\r\033[K", end="", file=sys.stderr, flush=True)
+            print(result.describe())
+    if progress is not None:
+        print(file=sys.stderr)
+    if args.json:
+        print(json.dumps({"spec": args.spec, "process": args.process,
+                          "abstraction": abstraction.to_json(), "complete": args.complete,
+                          "results": results, "summary": summary.to_json()},
+                         ensure_ascii=False))
+    else:
+        print(summary)
+    if summary.errors:
+        return EXIT_INPUT
+    return EXIT_FAILED if summary.failed else EXIT_OK
+
+
+COMMANDS["otlp2cspm"] = (_add_otlp2cspm, without_cycle_collection(_run_otlp2cspm))
+COMMANDS["conform"] = (_add_conform, without_cycle_collection(_run_conform))
+
+
+# -- otlp2tla: captured traces as trace-validation modules for TLC -------------------------------
+
+
+def _add_otlp2tla(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "otlp2tla", help="write TLA+ trace-validation modules checking captured traces with TLC",
+        description="Build the model process's LTS and write it as a TLA+ module M, and per "
+        "captured trace a module MTrace<k> (with its .cfg) whose behaviours match the trace's "
+        "abstract events, one log line per step, to a behaviour of M. TLC accepts a trace "
+        "when the postcondition TraceAccepted holds; for a trace the model forbids it reports "
+        "the violation and prints the first unmatched line with its trace id and span id. "
+        "Events are bound to the model's alphabet exactly as by `cspotlp conform`.")
+    p.add_argument("files", nargs="+", metavar="TRACES")
+    p.add_argument("--model", required=True, metavar="MODEL.csp", help="the CSPm model")
+    p.add_argument("--process", default="SPEC", help="the model process (default SPEC)")
+    p.add_argument("--module", help="TLA+ name of the model module (default: the process name)")
+    p.add_argument("--ndjson", action="store_true",
+                   help="one trace module reading its log from MTrace<k>.ndjson at run time "
+                   "(needs the CommunityModules jar) instead of one module per trace")
+    p.add_argument("--state-limit", type=int, default=1_000_000,
+                   help="refuse models with more states than this (default 1,000,000)")
+    p.add_argument("-o", "--output", required=True, metavar="DIR",
+                   help="directory for the modules, configs and logs (created if absent)")
+    add_trace_input_options(p)
+
+
+def _run_otlp2tla(args: argparse.Namespace) -> int:
+    from cspotlp.conformance.checker import channel_domains
+    from cspotlp.conformance.spec import load_spec
+    from cspotlp.csp import build_lts
+    from cspotlp.export import trace_validation, write_files
+    from cspotlp.export.tla_capture import event_logs
+    from cspotlp.mapping.alphabet import EventBinding
+
+    abstraction = abstraction_from(args.abstraction)
+    process, env = load_spec(args.model, args.process)
+    traces, left_out = abstracted_traces(args, abstraction, "otlp2tla")
+    if left_out:
+        for line in left_out:
+            print(f"cspotlp otlp2tla: {line}", file=sys.stderr)
+        print("cspotlp otlp2tla: nothing written; name a --repair", file=sys.stderr)
+        return EXIT_INPUT
+    if not traces:
+        print("cspotlp otlp2tla: the input holds no traces", file=sys.stderr)
+        return EXIT_INPUT
+    lts = build_lts(process, env, state_limit=args.state_limit)
+    logs = event_logs(traces, EventBinding(abstraction, channel_domains(env)))
+    out = trace_validation(lts, logs, model=args.module or tla_module_name(args.process),
+                           title=f"{args.process} of {args.model}", ndjson=args.ndjson)
+    for path in write_files(out.files, args.output):
+        print(path)
+    first = out.modules[0]
+    if out.ndjson:
+        run = (f"JSON={out.ndjson[0]} java -cp tla2tools.jar:CommunityModules-deps.jar tlc2.TLC "
+               f"-config {first}.cfg {first}.tla (one run per .ndjson log)")
+    else:
+        run = f"java -cp tla2tools.jar tlc2.TLC -config {first}.cfg {first}.tla (one per trace)"
+    print(f"{len(traces)} trace(s), model {lts.summary()}; TLC: {run}", file=sys.stderr)
+    return EXIT_OK
+
+
+COMMANDS["otlp2tla"] = (_add_otlp2tla, without_cycle_collection(_run_otlp2tla))

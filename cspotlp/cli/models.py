@@ -1,0 +1,274 @@
+"""``explore``, ``check``, ``csp2tla``: CSP models and CSPm scripts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from cspotlp.cli.common import (
+    COMMANDS,
+    EXIT_FAILED,
+    EXIT_INPUT,
+    EXIT_OK,
+    Subparsers,
+    tla_module_name,
+)
+from cspotlp.errors import CspotlpError
+
+# -- explore: state-space exploration and checks of the built-in textbook models ------------------
+
+_BUILTINS = ("dining_philosophers", "cyclic_scheduler", "buffer_pipeline")
+_MAX_BUILTIN_N = 256
+
+
+def _add_explore(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "explore",
+        help="explore a process's state space (of a CSPm script, or a built-in model)",
+        description="FILE PROCESS: explore every state of a process of a CSPm script (PROCESS is "
+        "a top-level name or an expression) and report the size of its LTS (exit 1 if a limit "
+        "stopped the exploration). --builtin MODEL: explore a built-in model with the "
+        "supercombinator engine and check deadlock freedom (exit 1 if it deadlocks).",
+    )
+    p.add_argument("file", nargs="?", help="a CSPm script (.csp)")
+    p.add_argument("process", nargs="?", help="the process to explore: a name or an expression")
+    p.add_argument("--builtin", choices=_BUILTINS, help="a built-in model instead of a script")
+    p.add_argument("--n", type=int, default=5, help="size (philosophers, cells, buffers); default 5")
+    p.add_argument("--butler", action="store_true", help="dining philosophers with a butler")
+    p.add_argument("--state-limit", type=int, default=None, help="stop (inconclusive) past this many states")
+    p.add_argument("--progress", action="store_true", help="report progress on stderr")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _builtin_model(args: argparse.Namespace) -> Any:
+    """The built-in model ``--builtin`` names at size ``--n``; ``None`` after a message if bad."""
+    from cspotlp.csp.models import buffer_pipeline, cyclic_scheduler, dining_philosophers
+
+    if not 2 <= args.n <= _MAX_BUILTIN_N:
+        print(f"cspotlp: --n must be between 2 and {_MAX_BUILTIN_N} (the built-in models "
+              "have exponentially many states in N)", file=sys.stderr)
+        return None
+    if args.builtin == "dining_philosophers":
+        return dining_philosophers(args.n, butler=args.butler)
+    if args.builtin == "cyclic_scheduler":
+        return cyclic_scheduler(args.n)
+    return buffer_pipeline(args.n)
+
+
+def _script_process(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The environment and process named by FILE PROCESS."""
+    from cspotlp.csp.terms import Proc
+    from cspotlp.cspm.evaluate import load_script
+
+    loaded = load_script(args.file)
+    loaded.force_declarations()
+    try:
+        value = loaded.value(args.process)
+    except KeyError:
+        if args.process.isidentifier():
+            raise CspotlpError(f"{args.file}: no top-level definition named "
+                               f"'{args.process}'") from None
+        value = loaded.evaluate(args.process)
+        loaded = loaded.last_evaluation or loaded
+    if not isinstance(value, Proc):
+        raise CspotlpError(f"{args.file}: {args.process} is not a process")
+    return loaded.env, value
+
+
+def _explore_script(args: argparse.Namespace) -> int:
+    from cspotlp.csp import explore
+
+    env, process = _script_process(args)
+    show_progress = args.progress or (sys.stderr.isatty() and not args.json)
+
+    def report(r: object) -> None:
+        print(f"\r  {r}", end="", file=sys.stderr, flush=True)
+
+    e = explore(process, env, state_limit=args.state_limit,
+                progress=report if show_progress else None)
+    if show_progress:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+    if args.json:
+        print(json.dumps({"states": e.states, "transitions": e.transitions,
+                          "seconds": round(e.seconds, 6), "complete": e.complete}))
+    else:
+        status = "complete" if e.complete else f"incomplete: {e.reason}"
+        print(f"{args.process}: {e.states:,} states, {e.transitions:,} transitions, "
+              f"{e.seconds:.3f} s ({e.states_per_second:,.0f} states/s), {status}")
+    return EXIT_OK if e.complete else EXIT_FAILED
+
+
+def _run_explore(args: argparse.Namespace) -> int:
+    from cspotlp.csp import deadlock_free, explore
+
+    if args.builtin is None:
+        if args.file is None or args.process is None:
+            print("cspotlp explore: give FILE PROCESS, or --builtin MODEL", file=sys.stderr)
+            return EXIT_INPUT
+        return _explore_script(args)
+    if args.file is not None:
+        print("cspotlp explore: give FILE PROCESS or --builtin MODEL, not both", file=sys.stderr)
+        return EXIT_INPUT
+    model = _builtin_model(args)
+    if model is None:
+        return EXIT_INPUT
+
+    def report(r: object) -> None:
+        print(f"  {r}", file=sys.stderr)
+
+    progress = report if args.progress else None
+    e = explore(model.process, model.env, state_limit=args.state_limit, progress=progress)
+    v = deadlock_free(model.process, model.env, "F", state_limit=args.state_limit, progress=progress,
+                      name=model.name)
+    if args.json:
+        out = {
+            "model": model.name, "states": e.states, "transitions": e.transitions, "complete": e.complete,
+            "seconds": round(e.seconds, 6), "deadlock_free": v.holds,
+            "counterexample": None if v.counterexample is None else [ev.name for ev in v.counterexample.trace],
+        }
+        print(json.dumps(out, sort_keys=True))
+    else:
+        status = "complete" if e.complete else f"incomplete: {e.reason}"
+        print(f"{model.name}: {e.states:,} states, {e.transitions:,} transitions, {e.seconds:.3f} s "
+              f"({e.states_per_second:,.0f} states/s), {status}")
+        print(v, end="")
+    if v.holds is None or not e.complete:
+        return EXIT_FAILED
+    return EXIT_OK if v.holds else EXIT_FAILED
+
+
+COMMANDS["explore"] = (_add_explore, _run_explore)
+
+# -- check -------------------------------------------------------------------------------------
+
+
+def _add_check(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "check",
+        help="read a CSPm script (FDR4's language) and run its assertions",
+        description="Parse, resolve names, type-check and evaluate a CSPm script (includes "
+        "are read relative to it), then run every assertion in order, as FDR's batch mode "
+        "does. Exit status: 0 if every assertion passes, 1 if any fails (or cannot be "
+        "decided), 2 if the script cannot be loaded.",
+    )
+    p.add_argument("file", help="the CSPm script (.csp)")
+    p.add_argument(
+        "--typecheck",
+        action="store_true",
+        help="only parse, resolve and type-check (exit 0 if well-typed, 2 otherwise)",
+    )
+    p.add_argument("--json", action="store_true",
+                   help="print a JSON list of {assertion, result, counterexample, states, "
+                   "seconds, ...}, in the script's order")
+    p.add_argument("--state-limit", type=int, default=None,
+                   help="give up a check (result: error) after storing this many states")
+
+
+def _check_progress(report: Any) -> None:
+    print(f"\r  {report}", end="", file=sys.stderr, flush=True)
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from cspotlp.cspm import ast as cspm_ast
+    from cspotlp.cspm import check_script, parse_file
+
+    if args.typecheck:
+        script = parse_file(args.file)
+        check_script(script)
+        asserts = sum(isinstance(d, cspm_ast.AssertDecl) for d in script.decls)
+        print(f"{args.file}: well-typed ({len(script.decls)} declarations, "
+              f"{asserts} assertions)")
+        return EXIT_OK
+
+    from cspotlp.cspm.assertions import AssertionResult, check_assertions
+    from cspotlp.cspm.evaluate import load_script
+
+    loaded = load_script(args.file)
+    loaded.force_declarations()
+    tty = sys.stderr.isatty()
+
+    def show(result: AssertionResult) -> None:
+        if tty:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+        if not args.json:
+            print("\n".join(result.lines()), flush=True)
+
+    results = check_assertions(loaded, state_limit=args.state_limit,
+                               progress=_check_progress if tty else None, on_result=show)
+    if args.json:
+        print(json.dumps([r.to_json() for r in results], indent=2, ensure_ascii=False))
+    elif not results:
+        print(f"{args.file}: no assertions")
+    return EXIT_OK if all(r.result == "passed" for r in results) else EXIT_FAILED
+
+
+COMMANDS["check"] = (_add_check, _run_check)
+
+# -- csp2tla -----------------------------------------------------------------------------------
+
+
+def _add_csp2tla(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "csp2tla",
+        help="export a finite CSP process as a TLA+ module and its TLC config",
+        description="Build the process's LTS and write NAME.tla (explicit state variable and the "
+        "last event; Init/Next over the transition table) and NAME.cfg (TLC checks the type "
+        "invariant and deadlock freedom). A deadlocking process makes TLC report the deadlock.",
+    )
+    p.add_argument("file", nargs="?", metavar="MODEL.csp", help="a CSPm script")
+    p.add_argument("process", nargs="?", help="the process to export: a name or an expression")
+    _add_builtin_options(p)
+    p.add_argument("--module", help="TLA+ module name (default: from the process name)")
+    p.add_argument("--state-limit", type=int, default=1_000_000,
+                   help="refuse processes with more states than this (default 1,000,000)")
+    p.add_argument("-o", "--output", required=True, metavar="DIR",
+                   help="directory for NAME.tla and NAME.cfg (created if absent)")
+
+
+def _add_builtin_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--builtin", choices=sorted(_BUILTINS), help="a bundled textbook model")
+    p.add_argument("--n", type=int, default=5, help="size parameter of the builtin model")
+    p.add_argument("--butler", action="store_true", help="dining philosophers with a butler")
+
+
+def _process_to_export(args: argparse.Namespace) -> tuple[str, str, Any, Any] | None:
+    """The process a TLA+ export starts from: (title, default module name, process, environment).
+
+    The single place where export commands find their process: ``MODEL.csp PROCESS`` (a CSPm
+    script) or ``--builtin MODEL``; ``None`` (after a message) when neither or both were given.
+    """
+    if (args.builtin is None) == (args.file is None) or (args.file is None) != (args.process is None):
+        print(f"cspotlp {args.command}: give MODEL.csp PROCESS, or --builtin MODEL",
+              file=sys.stderr)
+        return None
+    if args.file is not None:
+        env, process = _script_process(args)
+        return f"{args.process} of {args.file}", tla_module_name(args.process), process, env
+    model = _builtin_model(args)
+    if model is None:
+        return None
+    butler = "Butler" if args.butler and args.builtin == "dining_philosophers" else ""
+    module = tla_module_name(args.builtin) + butler + str(args.n)
+    return model.name, module, model.process, model.env
+
+
+def _run_csp2tla(args: argparse.Namespace) -> int:
+    from cspotlp.csp import build_lts
+    from cspotlp.export import lts_to_tla, write_files
+
+    found = _process_to_export(args)
+    if found is None:
+        return EXIT_INPUT
+    title, default_module, process, env = found
+    lts = build_lts(process, env, state_limit=args.state_limit)
+    module = lts_to_tla(lts, module=args.module or default_module, title=title)
+    for path in write_files(module.files(), args.output):
+        print(path)
+    print(f"{title}: {lts.summary()}; TLC: java -cp tla2tools.jar tlc2.TLC -config "
+          f"{module.name}.cfg {module.name}.tla", file=sys.stderr)
+    return EXIT_OK
+
+
+COMMANDS["csp2tla"] = (_add_csp2tla, _run_csp2tla)
