@@ -17,7 +17,9 @@ import pytest
 
 from cspotlp.cspm import ast_equal, check_script, parse_file, parse_script, print_script
 from cspotlp.errors import CspmScopeError, CspmSyntaxError, CspmTypeError
-from tests.paths import CSPM_DATA
+from tests.paths import CSPM_DATA, require_shared_data
+
+require_shared_data()
 
 INDEX = CSPM_DATA / "INDEX.md"
 _ROW = re.compile(r"^\| `(?P<file>[^`]+)` \|(?:[^|]*\|){3}(?P<expected>[^|]*)\|(?P<observed>.*)\|\s*$")

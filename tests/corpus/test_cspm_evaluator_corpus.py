@@ -22,7 +22,9 @@ from cspotlp.cspm.assertions import AssertionResult, check_assertions
 from cspotlp.cspm.evaluate import LoadedScript, load_script
 from cspotlp.cspm.procgraph import print_process_graph
 from cspotlp.errors import CspmError, CspmEvalError, CspmUnsupported
-from tests.paths import CSPM_DATA
+from tests.paths import CSPM_DATA, require_shared_data
+
+require_shared_data()
 
 EVALUATOR = CSPM_DATA / "libcspm" / "evaluator"
 CLASSICS = CSPM_DATA / "cspmf"

@@ -17,7 +17,9 @@ from cspotlp.errors import MalformedInput, NonConformingInput
 from cspotlp.mapping import is_wf, norm, phi, psi
 from cspotlp.mapping.otlp_bridge import SpanPayload, forest_to_spans, to_forest
 from cspotlp.otlp import REPAIRS, load, summarise, validate
-from tests.paths import OTLP_DATA
+from tests.paths import OTLP_DATA, require_shared_data
+
+require_shared_data()
 
 INDEX = (OTLP_DATA / "INDEX.md").read_text(encoding="utf-8")
 STATS = re.compile(

@@ -1,11 +1,12 @@
 import json
 
 from cspotlp.cli import main
-from tests.paths import CSPM_DATA
+from tests.paths import CSPM_DATA, needs_shared_data
 
 LIBCSPM = CSPM_DATA / "libcspm"
 
 
+@needs_shared_data
 def test_typecheck_of_a_well_typed_script_exits_zero(capsys):
     path = LIBCSPM / "prettyprinter" / "should_pass" / "phone.csp"
     assert main(["check", str(path), "--typecheck"]) == 0
@@ -13,6 +14,7 @@ def test_typecheck_of_a_well_typed_script_exits_zero(capsys):
     assert out == f"{path}: well-typed (66 declarations, 4 assertions)\n"
 
 
+@needs_shared_data
 def test_type_error_is_printed_with_location_and_caret(capsys):
     path = LIBCSPM / "typechecker" / "should_fail" / "rename_1.csp"
     assert main(["check", str(path), "--typecheck"]) == 2
@@ -81,6 +83,7 @@ def test_check_json_shape(capsys, tmp_path):
     assert data[3]["counterexample"] == ["a"]
 
 
+@needs_shared_data
 def test_check_exits_zero_when_everything_passes(capsys):
     path = CSPM_DATA / "libcspm" / "parser" / "should_pass" / "comments.csp"
     assert main(["check", str(path)]) == 0
@@ -90,6 +93,7 @@ def test_check_exits_zero_when_everything_passes(capsys):
     assert json.loads(capsys.readouterr().out) == []
 
 
+@needs_shared_data
 def test_check_of_a_failing_classic(capsys):
     assert main(["check", str(CLASSICS / "hanoi.fix.csp"), "--json"]) == 1
     first, second = json.loads(capsys.readouterr().out)
@@ -118,6 +122,7 @@ def test_check_reports_evaluation_errors_of_one_assertion(capsys, tmp_path):
     assert f"{path}:2:8: division by zero" in out and "error" in out.splitlines()[0]
 
 
+@needs_shared_data
 def test_scripts_that_cannot_be_loaded_exit_two(capsys, tmp_path):
     non_rect = CSPM_DATA / "libcspm" / "evaluator" / "should_fail" / "non_rect.csp"
     assert main(["check", str(non_rect)]) == 2
@@ -132,6 +137,7 @@ def test_scripts_that_cannot_be_loaded_exit_two(capsys, tmp_path):
     assert captured.out == "" and f"{bad}:1:17: division by zero" in captured.err
 
 
+@needs_shared_data
 def test_explore_a_script_process(capsys):
     abp = CLASSICS / "abp.csp"
     assert main(["explore", str(abp), "SPEC", "--json"]) == 0
@@ -145,6 +151,7 @@ def test_explore_a_script_process(capsys):
     assert json.loads(capsys.readouterr().out)["complete"] is False
 
 
+@needs_shared_data
 def test_explore_input_errors(capsys):
     abp = CLASSICS / "abp.csp"
     assert main(["explore", str(abp), "NOPE"]) == 2

@@ -11,7 +11,7 @@ from tests.flow_fixtures import (
     checkout_traces,
     order,
 )
-from tests.paths import OTLP_DATA
+from tests.paths import OTLP_DATA, needs_shared_data
 
 TUI = str(OTLP_DATA / "otlpjson__otel-tui__otel-demo-fileexporter-part1.jsonl")
 FLOW = ["--spec", str(CHECKOUT_SPEC), "--abstraction", str(CHECKOUT_ABSTRACTION)]
@@ -73,6 +73,7 @@ def test_input_errors_exit_2(tmp_path, capsys):
     assert "ERROR trace" in capsys.readouterr().out
 
 
+@needs_shared_data
 def test_failures_only_and_the_demo_corpus(capsys):
     argv = ["conform", "--spec", str(EXAMPLES / "otel_demo_spec.csp"), "--abstraction",
             str(EXAMPLES / "otel_demo_abstraction.json"), "--failures-only", TUI]

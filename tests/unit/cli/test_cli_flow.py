@@ -7,7 +7,7 @@ from cspotlp.cli import main
 from cspotlp.cspm import check_script, parse_file
 from cspotlp.otlp import dump_proto_stream, dumps_jsonl
 from tests.flow_fixtures import CHECKOUT_ABSTRACTION, CHECKOUT_SPEC, checkout_traces
-from tests.paths import OTLP_DATA
+from tests.paths import OTLP_DATA, needs_shared_data
 
 TUI = str(OTLP_DATA / "otlpjson__otel-tui__otel-demo-fileexporter-part1.jsonl")
 
@@ -39,6 +39,7 @@ def test_otlp2cspm_to_stdout_without_spec(capture, capsys):
     assert "datatype Label" in out and "assert" not in out
 
 
+@needs_shared_data
 def test_otlp2cspm_invalid_traces_exit_2_unless_repaired_or_skipped(tmp_path, capsys):
     out = tmp_path / "demo.csp"
     assert main(["otlp2cspm", TUI, "-o", str(out)]) == 2

@@ -2,7 +2,7 @@ import json
 
 from cspotlp.cli import main
 from cspotlp.otlp import load
-from tests.paths import OTLP_DATA
+from tests.paths import OTLP_DATA, needs_shared_data
 
 TUI = str(OTLP_DATA / "otlpjson__otel-tui__otel-demo-fileexporter-part1.jsonl")
 SCAN_ERROR = str(OTLP_DATA / "jaeger__jaeger__anonymizer-trace_scan_error.json")
@@ -11,6 +11,7 @@ CLEAN = str(OTLP_DATA / "otlpjson__jaeger-ui__otlp2jaeger-multi-in-combined.json
 ORPHAN = str(OTLP_DATA / "otlpjson__otel-proto__examples-trace.json")
 
 
+@needs_shared_data
 def test_inspect_json(capsys):
     assert main(["inspect", "--json", TUI, CLEAN]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -25,6 +26,7 @@ def test_inspect_json(capsys):
     assert (second["traces"], second["spans"], second["diagnostics"]) == (1, 4, [])
 
 
+@needs_shared_data
 def test_inspect_text(capsys):
     assert main(["inspect", TUI, "--max-diagnostics", "2"]) == 0
     out = capsys.readouterr().out
@@ -33,6 +35,7 @@ def test_inspect_text(capsys):
     assert "skipped a line of logs" in out
 
 
+@needs_shared_data
 def test_inspect_unreadable_file_exits_2_naming_file_and_place(capsys):
     assert main(["inspect", "--json", CLEAN, SCAN_ERROR]) == 2
     captured = capsys.readouterr()
@@ -40,6 +43,7 @@ def test_inspect_unreadable_file_exits_2_naming_file_and_place(capsys):
     assert f"{SCAN_ERROR}:2:1: invalid JSON" in captured.err
 
 
+@needs_shared_data
 def test_inspect_lenient(capsys):
     assert main(["inspect", BASE64]) == 2
     assert "--lenient" in capsys.readouterr().err
@@ -49,6 +53,7 @@ def test_inspect_lenient(capsys):
     assert [n["kind"] for n in report["notes"]] == ["base64-id", "enum-name"]
 
 
+@needs_shared_data
 def test_psi_prints_events_and_rejects_without_repair(capsys):
     assert main(["psi", CLEAN]) == 0
     out = capsys.readouterr().out.splitlines()
@@ -62,6 +67,7 @@ def test_psi_prints_events_and_rejects_without_repair(capsys):
     assert "-- repaired (synthetic-root) span eee19b7ec3c1b173" in out
 
 
+@needs_shared_data
 def test_phi_of_psi_output(tmp_path, capsys):
     assert main(["psi", "--repair", "all", TUI]) == 0
     text = capsys.readouterr().out
@@ -86,6 +92,7 @@ def test_phi_rejects_a_non_wf_trace(tmp_path, capsys):
     assert main(["phi", str(tmp_path / "missing.txt")]) == 2
 
 
+@needs_shared_data
 def test_output_does_not_depend_on_the_hash_seed(tmp_path):
     import os
     import subprocess

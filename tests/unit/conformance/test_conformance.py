@@ -9,6 +9,7 @@ from cspotlp.csp.values import Datum
 from cspotlp.mapping.abstraction import Abstraction, abstract_trace
 from cspotlp.otlp import CapturedTrace, Span
 from tests.flow_fixtures import checkout_abstraction, checkout_spec_terms, checkout_traces, order
+from tests.paths import needs_shared_data
 
 
 @pytest.fixture
@@ -163,6 +164,7 @@ def test_the_cspm_spec_agrees_with_its_python_twin():
     assert from_cspm.spec.normalise_all() == twin.spec.normalise_all()
 
 
+@needs_shared_data
 def test_the_otel_demo_capture_against_its_spec():
     from cspotlp.conformance.spec import load_spec
     from cspotlp.mapping.abstraction_file import load_abstraction

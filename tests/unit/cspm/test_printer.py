@@ -1,5 +1,6 @@
 import dataclasses
 import inspect
+import os
 import subprocess
 import sys
 
@@ -7,6 +8,7 @@ import pytest
 
 from cspotlp.cspm import ast, parse_expr, parse_script, print_expr, print_script
 from cspotlp.cspm.printer import _EXP_HANDLERS
+from tests.paths import needs_shared_data
 
 
 @pytest.mark.parametrize(
@@ -77,6 +79,7 @@ def test_every_expression_class_has_a_printer():
     assert exp_classes == set(_EXP_HANDLERS)
 
 
+@needs_shared_data
 def test_output_does_not_depend_on_hash_seed(tmp_path):
     program = (
         "from cspotlp.cspm import parse_file, print_script\n"
@@ -90,7 +93,7 @@ def test_output_does_not_depend_on_hash_seed(tmp_path):
     for seed in ("1", "2"):
         run = subprocess.run(
             [sys.executable, "-c", program, str(target)],
-            capture_output=True, text=True, env={"PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO)},
+            capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO)},
             check=True,
         )
         outputs.add(run.stdout)

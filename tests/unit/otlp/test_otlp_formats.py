@@ -20,7 +20,7 @@ from cspotlp.otlp import (
     load,
 )
 from cspotlp.otlp.model import service_name
-from tests.paths import OTLP_DATA
+from tests.paths import OTLP_DATA, needs_shared_data, shared_files
 
 T1, T2 = "0af7651916cd43dd8448eb211c80319c", "4bf92f3577b34da6a3ce929d0e0e4736"
 
@@ -93,15 +93,16 @@ def test_garbage_bytes_are_not_a_message():
         load(b"hello, world")
 
 
-def test_empty_and_unknown_files():
+def test_empty_and_unknown_files(tmp_path):
     with pytest.raises(MalformedInput, match="empty"):
         load(b"  \n")
     with pytest.raises(MalformedInput, match="not a known trace format"):
         load(b'{"hello": 1}')
     with pytest.raises(MalformedInput, match="cannot read"):
-        load(str(OTLP_DATA / "no-such-file.json"))
+        load(str(tmp_path / "no-such-file.json"))
 
 
+@needs_shared_data
 def test_capture_equality_ignores_where_it_came_from():
     a = load(OTLP_DATA / "otlpjson__jaeger-ui__otlp2jaeger-multi-in.jsonl")
     b = load(OTLP_DATA / "otlpjson__jaeger-ui__otlp2jaeger-multi-in-combined.json")
@@ -109,6 +110,7 @@ def test_capture_equality_ignores_where_it_came_from():
     assert sorted(a.spans()) == sorted(b.spans())
 
 
+@needs_shared_data
 def test_jaeger_model_json_times_ids_and_references():
     capture = load(OTLP_DATA / "jaeger__jaeger__model-domain_01.json")
     spans = list(capture.spans())
@@ -129,6 +131,7 @@ def test_jaeger_model_json_times_ids_and_references():
     assert spans[1].status.code == 2  # error tag
 
 
+@needs_shared_data
 def test_jaeger_ui_processes_kinds_and_scopes():
     spans = list(load(OTLP_DATA / "jaeger__jaeger-ui__oltp2jaeger-multi-out.json").spans())
     assert {service_name(s.resource) for s in spans} == {"example-trace"}
@@ -137,6 +140,7 @@ def test_jaeger_ui_processes_kinds_and_scopes():
     assert {s.scope.name for s in spans} == {"ohboy", "widgets"}
 
 
+@needs_shared_data
 def test_zipkin_ids_are_padded_and_tags_kept():
     (sp,) = load(OTLP_DATA / "zipkin2__jaeger__zipkin_v2_01.json").spans()
     assert (sp.span_id, sp.parent_span_id) == ("0000000000000002", "0000000000000001")
@@ -148,6 +152,7 @@ def test_zipkin_ids_are_padded_and_tags_kept():
     assert short.parent_span_id == "0c26551047c72d19"
 
 
+@needs_shared_data
 def test_zipkin_status_from_otel_tags_and_error_tag():
     (sp,) = load(OTLP_DATA / "zipkin2__otelcol-contrib__zipkinreceiver-sample3.json").spans()
     assert sp.status == Status(2, "Something failed")
@@ -155,9 +160,10 @@ def test_zipkin_status_from_otel_tags_and_error_tag():
     assert cn.status == Status(2, "此用户没有操作权限") and cn.name == "个人信息查询"
 
 
+@needs_shared_data
 @pytest.mark.parametrize("name", sorted(
-    p.name for p in OTLP_DATA.iterdir() if p.suffix in (".json", ".jsonl", ".pb")
-    and "invalid" not in p.name and "scan_error" not in p.name and "otlp2parquet__traces.jsonl" not in p.name))
+    p.name for p in shared_files(OTLP_DATA, (".json", ".jsonl", ".pb")) if "invalid" not in p.name
+    and "scan_error" not in p.name and "otlp2parquet__traces.jsonl" not in p.name))
 def test_corpus_round_trips_through_json_and_protobuf(name):
     capture = load(OTLP_DATA / name)
     via_json = load(dumps_json(capture).encode())
@@ -178,6 +184,7 @@ def test_negative_zero_and_special_doubles_survive():
         assert got == values and math.copysign(1, got[0]) == -1
 
 
+@needs_shared_data
 def test_span_reader_streams_with_lines_and_notes():
     from cspotlp.otlp import SpanReader
 

@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -48,6 +49,6 @@ def test_dot_output_is_deterministic_across_hash_seeds():
     code = ("from tests.unit.render.test_dot import small_lts; from cspotlp.render import lts_to_dot;"
             "import sys; sys.stdout.write(lts_to_dot(small_lts()))")
     outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                           env={"PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO)}, cwd=REPO).stdout
+                           env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO)}, cwd=REPO).stdout
             for seed in ("1", "2")}
     assert len(outs) == 1 and outs.pop().startswith("digraph")
