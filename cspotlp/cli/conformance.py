@@ -21,6 +21,7 @@ from cspotlp.cli.common import (
     tla_module_name,
     without_cycle_collection,
 )
+from cspotlp.cli.ottl_options import ottl_needs_attributes, ottl_traces
 
 # -- otlp2cspm / conform: captured traces against a CSP specification ---------------------------
 
@@ -46,7 +47,8 @@ def _run_abstract(args: argparse.Namespace) -> int:
     repairs = repairs_named(args.repair)
     wanted = set(args.trace)
     status = EXIT_OK
-    for trace in captured_traces(args.files, args.lenient, "abstract"):
+    for trace in ottl_traces(args, captured_traces(args.files, args.lenient, "abstract"),
+                             "abstract"):
         if wanted and trace.trace_id not in wanted:
             continue
         try:
@@ -217,7 +219,9 @@ def _run_conform(args: argparse.Namespace) -> int:
     results = []
     # span attributes matter only when the abstraction turns some into event data
     needs_attributes = any(not key.startswith("{") for key in abstraction.data)
-    traces = captured_traces(args.files, args.lenient, "conform", needs_attributes)
+    needs_attributes = needs_attributes or ottl_needs_attributes(args)
+    traces = ottl_traces(args, captured_traces(args.files, args.lenient, "conform",
+                                               needs_attributes), "conform")
     for result in checker.check_all(traces, progress):
         summary.add(result)
         if args.json:

@@ -108,6 +108,12 @@ class Program:
         return Program(pinned(self) + pinned(other), self.span_drops + other.span_drops,
                        self.event_drops + other.event_drops, self.error_mode)
 
+    def with_error_mode(self, mode: str) -> Program:
+        """This program with every group (and the drops) in error mode ``mode``."""
+        groups = tuple(StatementGroup(g.context, g.statements, g.conditions, mode)
+                       for g in self.groups)
+        return Program(groups, self.span_drops, self.event_drops, mode)
+
     def statement_count(self) -> int:
         """How many statements and conditions the program holds."""
         return (sum(len(g.statements) + len(g.conditions) for g in self.groups)
