@@ -219,7 +219,8 @@ def _run_conform(args: argparse.Namespace) -> int:
     results = []
     # span attributes matter only when the abstraction turns some into event data
     needs_attributes = any(not key.startswith("{") for key in abstraction.data)
-    needs_attributes = needs_attributes or ottl_needs_attributes(args)
+    needs_attributes = (needs_attributes or abstraction.label_attribute is not None
+                        or ottl_needs_attributes(args))
     traces = ottl_traces(args, captured_traces(args.files, args.lenient, "conform",
                                                needs_attributes), "conform")
     for result in checker.check_all(traces, progress):
