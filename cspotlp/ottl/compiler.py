@@ -14,6 +14,7 @@ position 1: ...``, ``segment "nmae" from path "nmae" is not a valid path ...``,
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,9 @@ from cspotlp.ottl.values import MathError, arithmetic, compare, type_name
 
 Getter = Callable[[Any], Any]
 Test = Callable[[Any], bool]
+
+CONSTANTS: weakref.WeakKeyDictionary[Getter, Any] = weakref.WeakKeyDictionary()
+"""Getters of literals and their values, so that builders can skip calling them."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,9 @@ class _Binder:
         """The getter of a value expression."""
         if isinstance(node, Literal):
             v = node.value
-            return lambda c: v
+            const = lambda c: v  # noqa: E731
+            CONSTANTS[const] = v
+            return const
         if isinstance(node, Path):
             return self.path(node).get
         if isinstance(node, Enum):

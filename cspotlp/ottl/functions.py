@@ -224,6 +224,13 @@ def _store(target: Accessor, c: Any, value: Any) -> None:
 def _set(target: Accessor, value: Getter) -> Callable[[Any], None]:
     setter = target.set
     assert setter is not None
+    from cspotlp.ottl.compiler import CONSTANTS
+
+    if value in CONSTANTS and not isinstance(CONSTANTS[value], dict | list):
+        const = CONSTANTS[value]
+        if const is None:
+            return lambda c: None
+        return lambda c: setter(c, const)
 
     def run(c: Any) -> None:
         v = value(c)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cspotlp.ottl.syntax import Literal
 from cspotlp.ottl.values import Duration, SpanId, Timestamp, TraceId, type_name
 
 Getter = Callable[[Any], Any]
@@ -408,8 +409,33 @@ def resolve_path(path_fields: Sequence[Any], context: str,
             return Accessor(_with_hop(base_get, hop), None, text, False)
         return Accessor(_with_hop(base_get, hop), _with_hop_set(base_set, hop), text,
                         spec.map_valued)
-    return _keyed_accessor(base_get, hop, key_getters, text, owner_dirty=spec is not
-                           table.get("cache"))
+    owner_dirty = spec is not table.get("cache")
+    key_nodes = last.keys
+    if hop is None and len(key_nodes) == 1 and isinstance(key_nodes[0], Literal) \
+            and isinstance(key_nodes[0].value, str):
+        return _literal_key_accessor(base_get, key_nodes[0].value, text, owner_dirty)
+    return _keyed_accessor(base_get, hop, key_getters, text, owner_dirty)
+
+
+_FAST_STORABLE = frozenset((str, int, float, bool, bytes, dict, list))
+
+
+def _literal_key_accessor(base_get: Getter, key: str, text: str, owner_dirty: bool) -> Accessor:
+    """``attributes["k"]`` in the statement's own context: the most common path, kept short."""
+    def get(c: Any) -> Any:
+        return base_get(c).get(key)
+
+    if owner_dirty:
+        def set_(c: Any, v: Any) -> None:
+            if type(v) in _FAST_STORABLE or storable(v):
+                base_get(c)[key] = v
+                c.dirty = True
+    else:
+        def set_(c: Any, v: Any) -> None:
+            if type(v) in _FAST_STORABLE or storable(v):
+                base_get(c)[key] = v
+
+    return Accessor(get, set_, text, False)
 
 
 def _with_hop(get: Getter, hop: Callable[[Any], Any] | None) -> Getter:

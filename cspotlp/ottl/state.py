@@ -45,7 +45,8 @@ class ResourceState:
         """The resource as the statements left it."""
         if not self.dirty:
             return self.orig
-        attrs = to_attributes(self._attrs) if self._attrs is not None else self.orig.attributes
+        attrs = to_attributes(self._attrs, self.orig.attributes) if self._attrs is not None \
+            else self.orig.attributes
         return self.orig._replace(attributes=attrs, schema_url=self.schema_url,
                                   dropped_attributes_count=self.dropped_attributes_count)
 
@@ -75,7 +76,8 @@ class ScopeState:
         """The scope as the statements left it."""
         if not self.dirty:
             return self.orig
-        attrs = to_attributes(self._attrs) if self._attrs is not None else self.orig.attributes
+        attrs = to_attributes(self._attrs, self.orig.attributes) if self._attrs is not None \
+            else self.orig.attributes
         return Scope(self.name, self.version, attrs, self.dropped_attributes_count,
                      self.schema_url)
 
@@ -127,7 +129,7 @@ class SpanState:
                 and scope is self.orig.scope:
             return self.orig
         span = self.orig
-        attrs = to_attributes(self._attrs) if self.dirty and self._attrs is not None \
+        attrs = to_attributes(self._attrs, span.attributes) if self.dirty and self._attrs is not None \
             else span.attributes
         events = span.events
         if events_changed and self._events is not None:
@@ -169,7 +171,8 @@ class EventState:
         """The event as the statements left it."""
         if not self.dirty:
             return self.orig
-        attrs = to_attributes(self._attrs) if self._attrs is not None else self.orig.attributes
+        attrs = to_attributes(self._attrs, self.orig.attributes) if self._attrs is not None \
+            else self.orig.attributes
         return Event(self.time_unix_nano, self.name, attrs, self.dropped_attributes_count)
 
 

@@ -102,17 +102,23 @@ def attributes_dict(attrs: Attributes) -> dict[str, Any]:
             for kv in attrs}
 
 
+_KIND_OF_TYPE: dict[type, str] = {str: "string", bool: "bool", int: "int", float: "double",
+                                  bytes: "bytes"}
+_CONTAINERS = (list, dict)
+
+
 def to_any(value: Any) -> AnyValue:
     """The OTLP value of a Python value (iterative: nesting depth costs no stack)."""
-    if type(value) is str:
-        return AnyValue("string", value)
-    if not isinstance(value, list | dict):
+    kind = _KIND_OF_TYPE.get(type(value))
+    if kind is not None:
+        return AnyValue(kind, value)  # type: ignore[arg-type]
+    if not isinstance(value, _CONTAINERS):
         return _scalar_any(value)
     done: list[AnyValue] = []  # converted values; a container's children end up on top
     stack: list[tuple[Any, bool]] = [(value, False)]
     while stack:
         val, children_done = stack.pop()
-        if isinstance(val, dict | list):
+        if isinstance(val, _CONTAINERS):
             members = list(val.values()) if isinstance(val, dict) else val
             if not children_done:
                 stack.append((val, True))
@@ -151,9 +157,20 @@ def _scalar_any(value: Any) -> AnyValue:
     raise TypeError(f"no OTLP value for {type_name(value)}")
 
 
-def to_attributes(values: dict[str, Any]) -> Attributes:
-    """Attributes from a dict of Python values, in the dict's order."""
-    return tuple(KeyValue(k, to_any(v)) for k, v in values.items())
+def to_attributes(values: dict[str, Any], original: Attributes = ()) -> Attributes:
+    """Attributes from a dict of Python values, in the dict's order.
+
+    An entry whose value is the very object read from ``original`` (so of the same type) keeps
+    its original record: only what statements changed is converted again.
+    """
+    if not original:
+        return tuple(KeyValue(k, to_any(v)) for k, v in values.items())
+    old = {kv.key: kv for kv in original}
+    out: list[KeyValue] = []
+    for k, v in values.items():
+        kv = old.get(k)
+        out.append(kv if kv is not None and kv.value.value is v else KeyValue(k, to_any(v)))
+    return tuple(out)
 
 
 def deep_copy(value: Any) -> Any:
