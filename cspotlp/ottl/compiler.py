@@ -232,23 +232,9 @@ class _Binder:
             if not isinstance(node, ListExpr):
                 raise bad("must be a list")
             return [self.value(x) for x in node.items]
-        self._check_literal_type(kind, node, bad)
-        # typed getters (string, int, map) check their values when the closure runs
+        # typed getters (string, int, map) check their values when the closure runs, as
+        # pkg/ottl's do: ParseJSON(1) parses, and fails on each item it runs on
         return self.value(node)
-
-    @staticmethod
-    def _check_literal_type(kind: str, node: Expr, bad: Callable[[str], OttlBindError]) -> None:
-        """Reject literals that would always fail their parameter's type check."""
-        if not isinstance(node, Literal | ListExpr | MapExpr) or \
-                (isinstance(node, Literal) and node.value is None):
-            return
-        value = node.value if isinstance(node, Literal) else None
-        if kind == "string" and not isinstance(value, str):
-            raise bad(f"expected string but got {_literal_type(node)}")
-        if kind == "int" and (not isinstance(value, int) or isinstance(value, bool)):
-            raise bad(f"expected int64 but got {_literal_type(node)}")
-        if kind == "map" and not isinstance(node, MapExpr):
-            raise bad(f"expected pcommon.Map but got {_literal_type(node)}")
 
     def literal(self, kind: str, node: Expr, bad: Callable[[str], OttlBindError]) -> Any:
         if kind == "lit_strings":
@@ -324,15 +310,6 @@ class _Binder:
                 return equal
             return lambda c: not equal(c)
         return lambda c: compare(left(c), right(c), op)
-
-
-def _literal_type(node: Expr) -> str:
-    if isinstance(node, ListExpr):
-        return "list"
-    if isinstance(node, MapExpr):
-        return "map"
-    assert isinstance(node, Literal)
-    return type_name(node.value)
 
 
 def _pos_of(node: Expr) -> Pos:

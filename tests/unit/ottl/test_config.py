@@ -41,7 +41,6 @@ def test_plain_errors_point_into_the_file():
     ('flatten(attributes, deep=1)', 'no such parameter "deep" of "flatten"'),
     ('set(name, "x") where name', "a condition must be a comparison"),
     ('set(name, "x") where a == b == c', "unexpected"),
-    ('set(attributes["a"], Substring(name, "1", 2))', "expected int64 but got string"),
     ('set(attributes["a"], name == "x")', "not a value here"),
     ('replace_pattern(name, "a", "b", Nope)', '"Nope" is not a converter of one string'),
     ('set(attributes["a"], SHA256)', "enum symbol, SHA256, not found"),
