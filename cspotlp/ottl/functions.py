@@ -877,7 +877,9 @@ def _parse_json(target: Getter) -> Getter:
         text = want_string(target(c))
         try:
             value = json.loads(text, parse_int=float, parse_constant=_no_constant)
-        except (ValueError, RecursionError) as e:
+        except RecursionError as e:  # json's decoder recurses; such input is no one's data
+            raise EvalError("could not parse JSON: JSON nested too deeply") from e
+        except ValueError as e:
             raise EvalError(f"could not parse JSON: {e}") from e
         if not isinstance(value, dict | list):
             raise EvalError(f"could not convert parsed value of type {type_name(value)} to "
