@@ -19,17 +19,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from cspotlp.otlp.model import Event, Resource, Scope, Span, Status
-from cspotlp.ottl.values import attributes_dict, to_attributes
+from cspotlp.ottl.values import open_attributes, to_attributes
 
 
 class ResourceState:
     """A resource while statements run (shared by the spans of that resource)."""
 
-    __slots__ = ("_attrs", "cache", "dirty", "dropped_attributes_count", "orig", "schema_url")
+    __slots__ = ("_attrs", "_snap", "cache", "dirty", "dropped_attributes_count", "orig", "schema_url")
 
     def __init__(self, resource: Resource) -> None:
         self.orig = resource
         self._attrs: dict[str, Any] | None = None
+        self._snap: dict[str, Any] | None = None
         self.dropped_attributes_count = resource.dropped_attributes_count
         self.schema_url = resource.schema_url
         self.dirty = False
@@ -38,14 +39,14 @@ class ResourceState:
     def attrs(self) -> dict[str, Any]:
         """The attributes as a dict (opened on first use)."""
         if self._attrs is None:
-            self._attrs = attributes_dict(self.orig.attributes)
+            self._attrs, self._snap = open_attributes(self.orig.attributes)
         return self._attrs
 
     def close(self) -> Resource:
         """The resource as the statements left it."""
         if not self.dirty:
             return self.orig
-        attrs = to_attributes(self._attrs, self.orig.attributes) if self._attrs is not None \
+        attrs = to_attributes(self._attrs, self.orig.attributes, self._snap) if self._attrs is not None \
             else self.orig.attributes
         return self.orig._replace(attributes=attrs, schema_url=self.schema_url,
                                   dropped_attributes_count=self.dropped_attributes_count)
@@ -54,7 +55,7 @@ class ResourceState:
 class ScopeState:
     """An instrumentation scope while statements run (shared by its spans)."""
 
-    __slots__ = ("_attrs", "cache", "dirty", "dropped_attributes_count", "name", "orig",
+    __slots__ = ("_attrs", "_snap", "cache", "dirty", "dropped_attributes_count", "name", "orig",
                  "resource", "schema_url", "version")
 
     def __init__(self, scope: Scope, resource: ResourceState) -> None:
@@ -63,20 +64,21 @@ class ScopeState:
         self.name, self.version, self.schema_url = scope.name, scope.version, scope.schema_url
         self.dropped_attributes_count = scope.dropped_attributes_count
         self._attrs: dict[str, Any] | None = None
+        self._snap: dict[str, Any] | None = None
         self.dirty = False
         self.cache: dict[str, Any] | None = None
 
     def attrs(self) -> dict[str, Any]:
         """The attributes as a dict (opened on first use)."""
         if self._attrs is None:
-            self._attrs = attributes_dict(self.orig.attributes)
+            self._attrs, self._snap = open_attributes(self.orig.attributes)
         return self._attrs
 
     def close(self) -> Scope:
         """The scope as the statements left it."""
         if not self.dirty:
             return self.orig
-        attrs = to_attributes(self._attrs, self.orig.attributes) if self._attrs is not None \
+        attrs = to_attributes(self._attrs, self.orig.attributes, self._snap) if self._attrs is not None \
             else self.orig.attributes
         return Scope(self.name, self.version, attrs, self.dropped_attributes_count,
                      self.schema_url)
@@ -85,7 +87,7 @@ class ScopeState:
 class SpanState:
     """One span while statements run: every field, mutable; attributes opened on demand."""
 
-    __slots__ = ("_attrs", "_events", "cache", "dirty", "dropped_attributes_count",
+    __slots__ = ("_attrs", "_snap", "_events", "cache", "dirty", "dropped_attributes_count",
                  "dropped_events_count", "dropped_links_count", "end_time_unix_nano", "flags",
                  "kind", "name", "orig", "parent_span_id", "resource", "scope", "span_id",
                  "start_time_unix_nano", "status_code", "status_message", "trace_id",
@@ -105,6 +107,7 @@ class SpanState:
         self.dropped_events_count = span.dropped_events_count
         self.dropped_links_count = span.dropped_links_count
         self._attrs: dict[str, Any] | None = None
+        self._snap: dict[str, Any] | None = None
         self._events: list[EventState] | None = None
         self.dirty = False
         self.cache: dict[str, Any] | None = None
@@ -112,7 +115,7 @@ class SpanState:
     def attrs(self) -> dict[str, Any]:
         """The attributes as a dict (opened on first use)."""
         if self._attrs is None:
-            self._attrs = attributes_dict(self.orig.attributes)
+            self._attrs, self._snap = open_attributes(self.orig.attributes)
         return self._attrs
 
     def events(self) -> list[EventState]:
@@ -129,7 +132,7 @@ class SpanState:
                 and scope is self.orig.scope:
             return self.orig
         span = self.orig
-        attrs = to_attributes(self._attrs, span.attributes) if self.dirty and self._attrs is not None \
+        attrs = to_attributes(self._attrs, span.attributes, self._snap) if self.dirty and self._attrs is not None \
             else span.attributes
         events = span.events
         if events_changed and self._events is not None:
@@ -149,7 +152,7 @@ class SpanState:
 class EventState:
     """One span event while statements run (``spanevent`` context)."""
 
-    __slots__ = ("_attrs", "cache", "dirty", "dropped", "dropped_attributes_count", "index",
+    __slots__ = ("_attrs", "_snap", "cache", "dirty", "dropped", "dropped_attributes_count", "index",
                  "name", "orig", "span", "time_unix_nano")
 
     def __init__(self, event: Event, span: SpanState, index: int) -> None:
@@ -157,6 +160,7 @@ class EventState:
         self.name, self.time_unix_nano = event.name, event.time_unix_nano
         self.dropped_attributes_count = event.dropped_attributes_count
         self._attrs: dict[str, Any] | None = None
+        self._snap: dict[str, Any] | None = None
         self.dirty = False
         self.dropped = False
         self.cache: dict[str, Any] | None = None
@@ -164,14 +168,14 @@ class EventState:
     def attrs(self) -> dict[str, Any]:
         """The attributes as a dict (opened on first use)."""
         if self._attrs is None:
-            self._attrs = attributes_dict(self.orig.attributes)
+            self._attrs, self._snap = open_attributes(self.orig.attributes)
         return self._attrs
 
     def close(self) -> Event:
         """The event as the statements left it."""
         if not self.dirty:
             return self.orig
-        attrs = to_attributes(self._attrs, self.orig.attributes) if self._attrs is not None \
+        attrs = to_attributes(self._attrs, self.orig.attributes, self._snap) if self._attrs is not None \
             else self.orig.attributes
         return Event(self.time_unix_nano, self.name, attrs, self.dropped_attributes_count)
 

@@ -157,19 +157,37 @@ def _scalar_any(value: Any) -> AnyValue:
     raise TypeError(f"no OTLP value for {type_name(value)}")
 
 
-def to_attributes(values: dict[str, Any], original: Attributes = ()) -> Attributes:
+def open_attributes(attrs: Attributes) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Attributes as a dict, and copies of its map and list values as they were opened.
+
+    The copies let :func:`to_attributes` tell an untouched nested value from an edited one.
+    """
+    values = attributes_dict(attrs)
+    snapshots = {k: deep_copy(v) for k, v in values.items() if isinstance(v, _CONTAINERS)}
+    return values, snapshots
+
+
+def to_attributes(values: dict[str, Any], original: Attributes = (),
+                  snapshots: dict[str, Any] | None = None) -> Attributes:
     """Attributes from a dict of Python values, in the dict's order.
 
-    An entry whose value is the very object read from ``original`` (so of the same type) keeps
-    its original record: only what statements changed is converted again.
+    An entry that statements left alone keeps its original record: a scalar that is the very
+    object read from ``original``, or a map or list equal to its ``snapshots`` copy. So only
+    what statements changed is converted again, and untouched values keep everything OTLP
+    can hold (repeated keys inside a kvlist, for one).
     """
     if not original:
         return tuple(KeyValue(k, to_any(v)) for k, v in values.items())
     old = {kv.key: kv for kv in original}
+    snaps = snapshots or {}
     out: list[KeyValue] = []
     for k, v in values.items():
         kv = old.get(k)
-        out.append(kv if kv is not None and kv.value.value is v else KeyValue(k, to_any(v)))
+        if kv is not None and (kv.value.value is v or (
+                k in snaps and isinstance(v, _CONTAINERS) and values_equal(v, snaps[k]))):
+            out.append(kv)
+        else:
+            out.append(KeyValue(k, to_any(v)))
     return tuple(out)
 
 
@@ -394,5 +412,6 @@ def _jsonable(value: Any) -> Any:
 __all__ = [
     "INT64_MAX", "INT64_MIN", "Duration", "MathError", "SpanId", "Timestamp", "TraceId",
     "arithmetic", "attributes_dict", "compare", "deep_copy", "from_any", "id_from_bytes",
+    "open_attributes",
     "to_any", "to_attributes", "to_json_text", "type_name", "values_equal", "wrap_int64",
 ]
