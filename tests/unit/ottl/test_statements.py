@@ -150,6 +150,11 @@ def test_append_to_list_and_scalar():
     ('Len(attributes) + Len(attributes) * 2', 15), ('(1 + 2) * 3 - 10 / 4', 7),
     ('Format("%03d-%s", [7, "test"])', "007-test"),
     ('ExtractPatterns("aa123bb", "(?P<numbers>\\\\d+)")', {"numbers": "123"}),
+    ('ParseKeyValue("a=1 b=\\"x y\\"")', {"a": "1", "b": "x y"}),
+    ('ToKeyValueString({"b": "x=y", "a": 1}, "=", " ", true)', 'a=1 b="x=y"'),
+    ('SliceToMap([{"n": "x", "v": 1}, {"n": "y", "v": 2}], ["n"], ["v"])', {"x": 1, "y": 2}),
+    ('Murmur3Hash("Hello World")', "ce837619"),
+    ('Murmur3Hash128("Hello World")', "dbc2a0c1ab26631a27b4c09fcf1fe683"),
 ])
 def test_converters_and_paths(expr, value):
     out, notes = run(f'set(attributes["out"], {expr}) where name == "operationA"')
