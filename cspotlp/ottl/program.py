@@ -59,6 +59,8 @@ class StatementGroup:
     conditions: tuple[CompiledCondition, ...] = ()
     error_mode: str | None = None
     """None: the program's error mode."""
+    drop: bool = False
+    """A filter stage: the items for which any condition holds are dropped (no statements)."""
 
 
 @dataclass
@@ -97,20 +99,27 @@ class Program:
     @property
     def empty(self) -> bool:
         """True when the program changes nothing."""
-        return not (any(g.statements for g in self.groups) or self.span_drops
-                    or self.event_drops)
+        return not (any(g.statements or (g.drop and g.conditions) for g in self.groups)
+                    or self.span_drops or self.event_drops)
 
     def then(self, other: Program) -> Program:
-        """This program followed by ``other`` (each keeps its error mode)."""
+        """This program followed by ``other`` (each keeps its error mode).
+
+        This program's drop conditions become a filter stage between the two, as a filter
+        processor between two transform processors of a pipeline.
+        """
         def pinned(p: Program) -> tuple[StatementGroup, ...]:
             return tuple(StatementGroup(g.context, g.statements, g.conditions,
-                                        g.error_mode or p.error_mode) for g in p.groups)
-        return Program(pinned(self) + pinned(other), self.span_drops + other.span_drops,
-                       self.event_drops + other.event_drops, self.error_mode)
+                                        g.error_mode or p.error_mode, g.drop) for g in p.groups)
+        middle = tuple(StatementGroup(ctx, (), conds, self.error_mode, drop=True)
+                       for ctx, conds in (("span", self.span_drops),
+                                          ("spanevent", self.event_drops)) if conds)
+        return Program(pinned(self) + middle + pinned(other), other.span_drops,
+                       other.event_drops, self.error_mode)
 
     def with_error_mode(self, mode: str) -> Program:
         """This program with every group (and the drops) in error mode ``mode``."""
-        groups = tuple(StatementGroup(g.context, g.statements, g.conditions, mode)
+        groups = tuple(StatementGroup(g.context, g.statements, g.conditions, mode, g.drop)
                        for g in self.groups)
         return Program(groups, self.span_drops, self.event_drops, mode)
 
@@ -136,9 +145,17 @@ class Program:
             return list(spans), None
         notes = notes if notes is not None else RunNotes()
         batch = Batch(spans)
-        for group in self.groups:
-            self._run_group(group, batch, notes)
-        keep = self._keep(batch, notes)
+        final = tuple(StatementGroup(ctx, (), conds, self.error_mode, drop=True)
+                      for ctx, conds in (("spanevent", self.event_drops),
+                                         ("span", self.span_drops)) if conds)
+        for group in (*self.groups, *final):
+            if group.drop:
+                self._drop(group, batch, notes)
+            else:
+                self._run_group(group, batch, notes)
+        keep: list[bool] | None = [not st.removed for st in batch.spans]
+        if all(keep or ()):
+            keep = None
         out = batch.close(keep)
         if keep is not None:
             out = _reattach(out, [st.orig for st, k in zip(batch.spans, keep, strict=True)
@@ -157,15 +174,7 @@ class Program:
 
     def _run_group(self, group: StatementGroup, batch: Batch, notes: RunNotes) -> None:
         mode = group.error_mode or self.error_mode
-        items: Sequence[Any]
-        if group.context == "resource":
-            items = batch.resources
-        elif group.context == "scope":
-            items = batch.scopes
-        elif group.context == "span":
-            items = batch.spans
-        else:
-            items = [ev for sp in batch.spans for ev in sp.events()]
+        items = _items(group.context, batch)
         runs = [s.run for s in group.statements]
         conditions = [c.test for c in group.conditions]
         n = len(runs)
@@ -192,17 +201,26 @@ class Program:
                 _failed(cond, item, e, mode, notes)
         return False
 
-    def _keep(self, batch: Batch, notes: RunNotes) -> list[bool] | None:
-        if self.event_drops:
-            for sp in batch.spans:
-                for ev in sp.events():
-                    if self._any(self.event_drops, ev, self.error_mode, notes):
-                        ev.dropped = True
-        if not self.span_drops:
-            return None
-        keep = [not self._any(self.span_drops, sp, self.error_mode, notes)
-                for sp in batch.spans]
-        return None if all(keep) else keep
+    def _drop(self, group: StatementGroup, batch: Batch, notes: RunNotes) -> None:
+        """A filter stage: mark the spans (or span events) any condition holds for."""
+        mode = group.error_mode or self.error_mode
+        for item in _items(group.context, batch):
+            if self._any(group.conditions, item, mode, notes):
+                if isinstance(item, SpanState):
+                    item.removed = True
+                else:
+                    item.dropped = True
+
+
+def _items(context: str, batch: Batch) -> Sequence[Any]:
+    """The items a group of ``context`` runs on: those no filter stage dropped."""
+    if context == "resource":
+        return batch.resources
+    if context == "scope":
+        return batch.scopes
+    if context == "span":
+        return [sp for sp in batch.spans if not sp.removed]
+    return [ev for sp in batch.spans if not sp.removed for ev in sp.events() if not ev.dropped]
 
 
 def _describe(item: Any) -> str:

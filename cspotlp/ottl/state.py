@@ -89,7 +89,8 @@ class SpanState:
 
     __slots__ = ("_attrs", "_snap", "_events", "cache", "dirty", "dropped_attributes_count",
                  "dropped_events_count", "dropped_links_count", "end_time_unix_nano", "flags",
-                 "kind", "name", "orig", "parent_span_id", "resource", "scope", "span_id",
+                 "kind", "name", "orig", "parent_span_id", "removed", "resource", "scope",
+                 "span_id",
                  "start_time_unix_nano", "status_code", "status_message", "trace_id",
                  "trace_state")
 
@@ -110,6 +111,7 @@ class SpanState:
         self._snap: dict[str, Any] | None = None
         self._events: list[EventState] | None = None
         self.dirty = False
+        self.removed = False  # dropped by a filter condition
         self.cache: dict[str, Any] | None = None
 
     def attrs(self) -> dict[str, Any]:

@@ -151,3 +151,26 @@ def test_unreadable_files_are_errors(tmp_path):
     (tmp_path / "bin.ottl").write_bytes(b"\xff\xfe\x00")
     with pytest.raises(OttlError, match="cannot read"):
         load_program(tmp_path / "bin.ottl")
+
+
+@pytest.mark.parametrize(("order", "names"), [
+    ("[filter/a, transform/rename]", ["operationB"]),
+    ("[transform/rename, filter/a]", ["renamed", "operationB"]),
+])
+def test_a_filter_between_transforms_sees_what_came_before_it(order, names):
+    text = f"""\
+processors:
+  transform/rename:
+    trace_statements:
+      - context: span
+        statements: ['set(name, "renamed") where name == "operationA"']
+  filter/a:
+    traces:
+      span: ['name == "operationA"']
+service:
+  pipelines:
+    traces:
+      processors: {order}
+"""
+    out = loads_program(text, "c.yaml").apply_spans(two_spans())
+    assert [s.name for s in out] == names
