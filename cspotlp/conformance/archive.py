@@ -216,24 +216,24 @@ def _jsonl_range(reader: SpanReader, piece: Piece) -> Iterator[tuple[list[Any], 
 # -- checking ---------------------------------------------------------------------------------
 
 
-def _trace_of(rows: Any) -> CapturedTrace:
-    """The trace whose parts are ``rows`` (ordered as the single-process command reads them)."""
+def _trace_of(trace_id: str, parts: list[tuple[int, str, bytes, bytes]]) -> CapturedTrace:
+    """The trace whose parts (order, file, spans, lines) are ``parts``, in reading order."""
+    from array import array
+
+    parts.sort()
     spans: list[Any] = []
-    lines: list[int] = []
+    lines = array("q")
     whole_lines = True
-    for blob, line_blob in zip(rows["spans"], rows["lines"], strict=True):
-        part = pickle.loads(blob)
-        spans.extend(part)
+    for _order, _file, blob, line_blob in parts:
+        spans.extend(pickle.loads(blob))
         if line_blob:
             lines.extend(pickle.loads(line_blob))
         else:
             whole_lines = False
-    files = rows["file"]
-    one_file = all(f == files.iloc[0] for f in files)
-    from array import array
-
-    return CapturedTrace(rows["trace_id"].iloc[0], tuple(spans), files.iloc[0],
-                         array("q", lines) if whole_lines and one_file else None)
+    first = parts[0][1]
+    one_file = all(file == first for _o, file, _s, _l in parts)
+    return CapturedTrace(trace_id, tuple(spans), first,
+                         lines if whole_lines and one_file else None)
 
 
 _CHECKERS: dict[bytes, ConformanceChecker] = {}
@@ -261,14 +261,20 @@ def check_rows(rows: Any, payload: bytes, describe: bool = False) -> Any:
 
     checker = _checker(payload)
     columns = [*VERDICT_COLUMNS, "text"] if describe else list(VERDICT_COLUMNS)
-    out: list[dict[str, Any]] = []
-    rows = rows.sort_values(["trace_id", "order"], kind="stable")
-    for trace_id, group in rows.groupby("trace_id", sort=True):
-        if trace_id == "":  # pieces that could not be read
-            for file, error in zip(group["file"], group["error"], strict=True):
-                out.append({**_EMPTY_ROW, "verdict": "error", "file": file, "error": error})
-            continue
-        result = checker.check(_trace_of(group))
+    # plain lists: pandas' per-group and per-cell access costs more than the checks
+    groups: dict[str, list[tuple[int, str, bytes, bytes]]] = {}
+    unreadable: list[tuple[int, str, str]] = []
+    for trace_id, order, file, blob, line_blob, error in zip(
+            rows["trace_id"].tolist(), rows["order"].tolist(), rows["file"].tolist(),
+            rows["spans"].tolist(), rows["lines"].tolist(), rows["error"].tolist(), strict=True):
+        if trace_id:
+            groups.setdefault(trace_id, []).append((order, file, blob, line_blob))
+        else:  # a piece that could not be read
+            unreadable.append((order, file, error))
+    out: list[dict[str, Any]] = [{**_EMPTY_ROW, "verdict": "error", "file": file, "error": error}
+                                 for _order, file, error in sorted(unreadable)]
+    for trace_id in sorted(groups):
+        result = checker.check(_trace_of(trace_id, groups[trace_id]))
         row = verdict_row(result)
         if describe:
             row["text"] = result.describe()
