@@ -45,6 +45,7 @@ from cspotlp.gomodel.program import (
     Site,
     WaitGroup,
 )
+from cspotlp.gomodel.spans import otlp_json, terminating_trace, trace_forest
 from cspotlp.gomodel.statements import (
     after,
     break_,
@@ -72,5 +73,5 @@ __all__ = [
     "Site", "WaitGroup", "after", "break_", "call", "check_deadlock", "check_divergence",
     "check_leaks", "check_panics", "check_refines", "choose", "close", "continue_", "defer", "go",
     "loop", "mark", "observed", "observed_events", "on_recv", "on_send", "range_", "recv",
-    "return_", "select", "send", "sleep",
+    "return_", "select", "send", "sleep", "otlp_json", "terminating_trace", "trace_forest",
 ]
