@@ -177,3 +177,7 @@ class ExportError(CspotlpError):
 
 class VerifyError(CspotlpError):
     """A proof or conformance run could not be set up (not a failed proof: that is a verdict)."""
+
+
+class ServeError(CspotlpError):
+    """The OTLP receiver cannot start as configured (address, TLS files, missing token)."""
