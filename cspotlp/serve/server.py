@@ -101,10 +101,9 @@ async def serve(receiver: Receiver, stop: asyncio.Event, *,
             web_view = WebView(receiver)
             app = OtlpHttp(receiver, forwarder, web_view.add_routes).app()
             runner = web.AppRunner(app, auto_decompress=False, access_log=None,
-                                   handle_signals=False)
+                                   handle_signals=False, shutdown_timeout=SHUTDOWN_GRACE)
             await runner.setup()
-            site = web.TCPSite(runner, host, port, ssl_context=_ssl_context(config),
-                               shutdown_timeout=SHUTDOWN_GRACE)
+            site = web.TCPSite(runner, host, port, ssl_context=_ssl_context(config))
             try:
                 await site.start()
             except OSError as e:
