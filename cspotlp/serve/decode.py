@@ -174,6 +174,12 @@ def screen(spans: Sequence[Span]) -> Accepted:
     rejected = 0
     first = ""
     for sp in spans:
+        # the common case in one expression; the slow path says what is wrong
+        tid, sid, pid = sp.trace_id, sp.span_id, sp.parent_span_id
+        if (len(tid) == 32 and len(sid) == 16 and tid != _ZERO_TRACE and sid != _ZERO_SPAN
+                and (not pid or (len(pid) == 16 and pid != _ZERO_SPAN))):
+            kept.append(sp)
+            continue
         problem = _id_problem(sp)
         if problem is None:
             kept.append(sp)
@@ -185,6 +191,9 @@ def screen(spans: Sequence[Span]) -> Accepted:
         more = f" (and {rejected - 1} more)" if rejected > 1 else ""
         return Accepted(kept, rejected, f"{first}{more}")
     return Accepted(kept)
+
+
+_ZERO_TRACE, _ZERO_SPAN = "0" * 32, "0" * 16
 
 
 def _id_problem(sp: Span) -> str | None:

@@ -74,13 +74,14 @@ class Receiver:
         config: limits and timing (only the buffer's options are used here).
         out: where verdict lines go (flushed after every sweep); None for nowhere.
         clock: monotonic seconds (a fake one in tests).
-        on_verdict: also called with every record (the benchmarks time verdicts with it).
+        on_verdict: also called with every record and its latency in seconds (from the trace
+            being ready to its verdict; the load benchmark collects these).
         spec_name: how the specification is called in the web view.
     """
 
     def __init__(self, checker: ConformanceChecker, config: ServeConfig | None = None, *,
                  out: TextIO | None = None, clock: Clock = time.monotonic,
-                 on_verdict: Callable[[Record], None] | None = None,
+                 on_verdict: Callable[[Record, float], None] | None = None,
                  spec_name: str = "SPEC") -> None:
         config = config or ServeConfig()
         self.checker = checker
@@ -137,10 +138,11 @@ class Receiver:
                 m.traces_late.inc()
                 m.spans_late.inc(release.late_spans)
             self.history.add(record)
-            if self.on_verdict is not None:
-                self.on_verdict(record)
             lines.append(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
-            m.check_latency.observe(max(0.0, self.clock() - release.due))
+            latency = max(0.0, self.clock() - release.due)
+            m.check_latency.observe(latency)
+            if self.on_verdict is not None:
+                self.on_verdict(record, latency)
         if self.out is not None and lines:
             self.out.write("\n".join(lines) + "\n")
             self.out.flush()

@@ -51,7 +51,8 @@ def verdict_record(result: ConformanceResult, *, spans: int, services: Sequence[
 
 def services_of(spans: Sequence[Span]) -> tuple[str, ...]:
     """The service names of spans, sorted, each once (``unknown_service`` for none)."""
-    return tuple(sorted({service_name(s.resource) or UNKNOWN_SERVICE for s in spans}))
+    resources = {id(s.resource): s.resource for s in spans}  # shared by the spans of a batch
+    return tuple(sorted({service_name(r) or UNKNOWN_SERVICE for r in resources.values()}))
 
 
 def check_release(checker: ConformanceChecker, release: Release) -> dict[str, Any]:

@@ -55,7 +55,7 @@ def live_server():
     checker = ConformanceChecker.for_process(process, env, checkout_abstraction())
     config = ServeConfig(http="127.0.0.1:0", grpc=None, trace_timeout=0.05)
     done = threading.Semaphore(0)
-    receiver = Receiver(checker, config, out=io.StringIO(), on_verdict=lambda r: done.release())
+    receiver = Receiver(checker, config, out=io.StringIO(), on_verdict=lambda r, latency: done.release())
     with ServerThread(receiver) as server:
         for trace in TRACES:
             requests.post(server.http_url + "/v1/traces",

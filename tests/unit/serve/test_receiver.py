@@ -34,7 +34,7 @@ def test_a_late_span_is_reported_with_a_recheck(make_server):
                 and s.kind == 2)
     early = [s for i, s in enumerate(trace.spans) if i != ship]
     checked = threading.Event()
-    server.receiver.on_verdict = lambda record: checked.set()
+    server.receiver.on_verdict = lambda record, latency: checked.set()
     post(server.http_url, early)
     assert checked.wait(30)  # the quiet period (0.2 s) passes in the server's own sweeps
     post(server.http_url, [trace.spans[ship]])
