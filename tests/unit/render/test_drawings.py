@@ -150,3 +150,14 @@ def test_report_is_one_self_contained_file(capture, tmp_path, capsys):
     assert not re.search(r'(src|href)="(https?:)?//', html)  # nothing loaded from elsewhere
     assert "3 pass, 1 fail" in capsys.readouterr().out
     assert html.count("<section") == 5  # four traces and the specification
+
+
+def test_render_imports_no_web_or_grpc_framework():
+    import subprocess
+    import sys
+
+    code = ("import sys, cspotlp.render, cspotlp.cli.render; "
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('aiohttp', 'grpc') "
+            "or m.startswith('cspotlp.serve')); print(bad)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
