@@ -163,7 +163,7 @@ def _pick(traces: Any, wanted: str | None) -> Any:
 def _render_spans(args: argparse.Namespace) -> int:
     from cspotlp.errors import ExportError
     from cspotlp.render.counterexample import span_tree_dot
-    from cspotlp.render.timeline import timeline_svg
+    from cspotlp.render.timelines import timeline_svg
 
     trace = _pick(captured_traces(args.files, args.lenient, "render"), args.trace)
     if args.timeline:

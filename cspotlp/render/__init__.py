@@ -1,7 +1,6 @@
-"""Drawings: Graphviz DOT for LTSs, normal forms, span forests and counterexamples; SVG
-timelines; HTML views and self-contained reports.
+"""Drawings: Graphviz DOT, SVG timelines, HTML views and self-contained reports.
 
-Every function returns text (DOT, SVG or HTML), deterministic for its input; :func:`render`
+DOT for LTSs, normal forms, span forests and counterexamples. Every function returns text (DOT, SVG or HTML), deterministic for its input; :func:`render`
 turns DOT into SVG/PNG/PDF bytes with Graphviz ``dot``.
 """
 
@@ -21,7 +20,7 @@ from cspotlp.render.html import (
     trace_section,
 )
 from cspotlp.render.spans import SpanRow, human_duration, is_error_status, span_rows
-from cspotlp.render.timeline import timeline_svg
+from cspotlp.render.timelines import timeline_svg
 from cspotlp.render.views import SpecDrawer
 
 __all__ = [

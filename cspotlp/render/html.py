@@ -27,7 +27,7 @@ from typing import Any
 
 from cspotlp.otlp.model import Span
 from cspotlp.render.counterexample import failure_note, offending_span
-from cspotlp.render.timeline import timeline_svg
+from cspotlp.render.timelines import timeline_svg
 
 Record = Mapping[str, Any]
 VERDICT_FILTERS = ("all", "pass", "fail", "error", "incomplete")

@@ -14,7 +14,7 @@ The automaton is any object with ``events`` and ``expand(node)`` (the conformanc
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from cspotlp.errors import CspotlpError
@@ -46,17 +46,19 @@ class SpecDrawer:
         self._spec_svg: str | None = None
         self.spec_note = ""
 
-    def spec_svg(self) -> str | None:
-        """The normal form of the specification as SVG (None if it cannot be drawn)."""
+    def spec_dot(self) -> str:
+        """The normal form of the specification as DOT (at most ``max_nodes`` nodes)."""
+        self.spec_note = (f"The normal form of {self.name}: one node per set of states the "
+                          "specification can be in after a trace; at most "
+                          f"{self.max_nodes} nodes are drawn (… marks a cut).")
+        return automaton_to_dot(normalised_spec_successors(self.automaton),
+                                max_nodes=self.max_nodes, name=f"{self.name}: normal form")
+
+    def spec_svg(self, draw: Callable[[str], bytes] = render) -> str | None:
+        """The normal form of the specification as SVG, drawn once (None if it cannot be)."""
         if self._spec_svg is None:
             try:
-                dot = automaton_to_dot(normalised_spec_successors(self.automaton),
-                                       max_nodes=self.max_nodes,
-                                       name=f"{self.name}: normal form")
-                self._spec_svg = render(dot).decode("utf-8")
-                self.spec_note = (f"The normal form of {self.name}: one node per set of states "
-                                  "the specification can be in after a trace; at most "
-                                  f"{self.max_nodes} nodes are drawn (… marks a cut).")
+                self._spec_svg = draw(self.spec_dot()).decode("utf-8")
             except CspotlpError as e:
                 self.spec_note = f"the specification cannot be drawn: {e}"
                 return None
@@ -80,27 +82,38 @@ class SpecDrawer:
         refused = failure.get("event") if failure.get("reason") != "not-terminated" else None
         return names[:index], None if refused is None else str(refused)
 
-    def drawings(self, record: Mapping[str, Any], spans: Sequence[Span] | None) -> TraceDrawings:
+    def trace_dots(self, record: Mapping[str, Any], spans: Sequence[Span]
+                   ) -> tuple[str, str | None]:
+        """DOT of the counterexample span tree and of the trace's path through the spec."""
+        failure = record.get("failure")
+        tid = str(record.get("trace_id", ""))
+        tree = span_tree_dot(spans, failure, title=f"trace {tid}")
+        path, refused = self.path(spans, tid, failure)
+        try:
+            spec_path: str | None = automaton_to_dot(
+                normalised_spec_successors(self.automaton), path=path, refused=refused,
+                note=failure_note(failure) if failure else None, max_nodes=self.max_nodes,
+                name=f"{self.name}: the trace's path")
+        except CspotlpError:  # a limit of the specification while expanding it
+            spec_path = None
+        return tree, spec_path
+
+    def drawings(self, record: Mapping[str, Any], spans: Sequence[Span] | None,
+                 draw: Callable[[str], bytes] = render) -> TraceDrawings:
         """The drawings of a checked trace (none but the record when its spans are gone)."""
         if not spans:
             return TraceDrawings(spans)
-        failure = record.get("failure")
-        tid = str(record.get("trace_id", ""))
-        try:
-            tree = render(span_tree_dot(spans, failure, title=f"trace {tid}")).decode("utf-8")
-        except CspotlpError:
-            tree = None
-        path, refused = self.path(spans, tid, failure)
-        try:
-            dot = automaton_to_dot(normalised_spec_successors(self.automaton), path=path,
-                                   refused=refused,
-                                   note=failure_note(failure) if failure else None,
-                                   max_nodes=self.max_nodes,
-                                   name=f"{self.name}: the trace's path")
-            spec_path = render(dot).decode("utf-8")
-        except CspotlpError:
-            spec_path = None
-        return TraceDrawings(spans, tree, spec_path)
+        tree_dot, path_dot = self.trace_dots(record, spans)
+        return TraceDrawings(spans, _svg(draw, tree_dot), _svg(draw, path_dot))
+
+
+def _svg(draw: Callable[[str], bytes], dot: str | None) -> str | None:
+    if dot is None:
+        return None
+    try:
+        return draw(dot).decode("utf-8")
+    except CspotlpError:
+        return None
 
 
 __all__ = ["SpecDrawer"]

@@ -15,11 +15,21 @@ made when its page is asked for, from the spans the receiver still keeps.
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from aiohttp import web
 
-from cspotlp.render.html import VERDICT_FILTERS, index_page, matches, spec_page, trace_page
+from cspotlp.errors import CspotlpError
+from cspotlp.render import render
+from cspotlp.render.html import (
+    VERDICT_FILTERS,
+    TraceDrawings,
+    index_page,
+    matches,
+    spec_page,
+    trace_page,
+)
 from cspotlp.render.views import SpecDrawer
 from cspotlp.serve.receiver import Receiver
 
@@ -36,6 +46,7 @@ class WebView:
         self.title = title
         self.drawer = SpecDrawer(checker.spec, checker.abstraction, checker.binding,
                                  name=receiver.spec_name, repairs=checker.repairs)
+        self._spec_svg: str | None = None
 
     def add_routes(self, app: web.Application) -> None:
         """Register the pages on an application."""
@@ -79,12 +90,20 @@ class WebView:
         if record is None:
             raise web.HTTPNotFound(text=f"no checked trace {tid} is remembered\n")
         spans = self.receiver.buffer.kept(tid)
-        page = trace_page(record, self.drawer.drawings(record, spans), back="../")
+        drawings = TraceDrawings(spans)
+        if spans:
+            # the DOT text here (it reads the specification's automaton, owned by this loop);
+            # Graphviz in a worker thread, so that receiving goes on meanwhile
+            tree_dot, path_dot = self.drawer.trace_dots(record, spans)
+            drawings = TraceDrawings(spans, await _svg(tree_dot), await _svg(path_dot))
+        page = trace_page(record, drawings, back="../")
         return web.Response(text=page, content_type="text/html")
 
     async def spec(self, request: web.Request) -> web.StreamResponse:
         """``GET /spec``."""
-        svg = self.drawer.spec_svg()
+        if self._spec_svg is None:
+            self._spec_svg = await _svg(self.drawer.spec_dot())
+        svg = self._spec_svg
         page = spec_page(f"{self.receiver.spec_name}: the specification", svg,
                          note=self.drawer.spec_note)
         return web.Response(text=page, content_type="text/html")
@@ -94,6 +113,16 @@ class WebView:
         verdict, query = self._filters(request)
         return web.Response(text=json.dumps(self._listed(verdict, query), ensure_ascii=False),
                             content_type="application/json")
+
+
+async def _svg(dot: str | None) -> str | None:
+    """DOT drawn by Graphviz in a worker thread (None when it cannot be drawn)."""
+    if dot is None:
+        return None
+    try:
+        return (await asyncio.to_thread(render, dot)).decode("utf-8")
+    except CspotlpError:
+        return None
 
 
 __all__ = ["LISTED", "WebView"]

@@ -12,7 +12,7 @@ from cspotlp.render import forest_to_dot, render
 from cspotlp.render.automaton import automaton_to_dot, normalised_spec_successors, walk
 from cspotlp.render.counterexample import span_tree_dot
 from cspotlp.render.spans import span_rows
-from cspotlp.render.timeline import timeline_svg
+from cspotlp.render.timelines import timeline_svg
 from tests.flow_fixtures import (
     CHECKOUT_ABSTRACTION,
     CHECKOUT_SPEC,
