@@ -12,8 +12,8 @@ loop's), so nothing is locked.
 >>> import io
 >>> out = io.StringIO()
 >>> rx = Receiver(ConformanceChecker.for_process(STOP, Environment()), out=out)
->>> rx.drain(); out.getvalue()
-''
+>>> rx.drain(), out.getvalue()
+(0, '')
 """
 
 from __future__ import annotations
