@@ -95,6 +95,10 @@ class ServeConfig:
             (``http(s)://host:port/v1/traces`` or ``grpc://host:port``).
         transform: see :data:`SpanTransform`.
         lenient: accept common deviations from the OTLP JSON spec (as ``--lenient``).
+        keep_attributes: keep span, event and link attributes when decoding; None (the
+            default) keeps them only when something reads them: an abstraction that turns
+            attributes into event data, or a ``transform``. Dropping them makes decoding
+            about a fifth cheaper.
     """
 
     http: str | None = "127.0.0.1:4318"
@@ -113,6 +117,7 @@ class ServeConfig:
     forward: str | None = None
     transform: SpanTransform | None = None
     lenient: bool = False
+    keep_attributes: bool | None = None
 
     def validate(self) -> None:
         """Check the options against each other.

@@ -44,7 +44,8 @@ class TraceService(trace_service_pb2_grpc.TraceServiceServicer):
                 await context.abort(grpc.StatusCode.UNAUTHENTICATED,
                                     "missing or wrong bearer token")
         try:
-            accepted = spans_of_message(request, "OTLP/gRPC request")
+            accepted = spans_of_message(request, "OTLP/gRPC request",
+                                        self.receiver.keep_attributes)
         except RequestError as e:
             metrics.requests.labels(transport="grpc", outcome="invalid").inc()
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, e.message)

@@ -73,7 +73,6 @@ class OtlpHttp:
         self.config = receiver.config
         self.forwarder = forwarder
         self.web_routes = web_routes
-        self.keep_attributes = True
 
     def app(self) -> web.Application:
         """The application: OTLP, metrics, health, and the web view's routes."""
@@ -128,10 +127,10 @@ class OtlpHttp:
             plain = inflate(body, encoding, self.config.max_decompressed_bytes)
             if media == JSON:
                 accepted = spans_of_json(plain, "OTLP/HTTP request", lenient=self.config.lenient,
-                                         keep_attributes=self.keep_attributes)
+                                         keep_attributes=self.receiver.keep_attributes)
             else:
                 accepted = spans_of_message(parse_protobuf(plain), "OTLP/HTTP request",
-                                            self.keep_attributes)
+                                            self.receiver.keep_attributes)
         except RequestError as e:
             outcome = {400: "invalid", 413: "too_large", 415: "unsupported"}.get(e.http_status,
                                                                                  "invalid")

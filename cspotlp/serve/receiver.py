@@ -94,6 +94,11 @@ class Receiver:
         self.clock = clock
         self.on_verdict = on_verdict
         self.spec_name = spec_name
+        wanted = config.keep_attributes
+        self.keep_attributes = wanted if wanted is not None else (
+            config.transform is not None
+            or any(not key.startswith("{") for key in checker.abstraction.data))
+        """Whether the transports decode attributes (see ``ServeConfig.keep_attributes``)."""
 
     # -- input -----------------------------------------------------------------------------
 

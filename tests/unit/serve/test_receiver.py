@@ -111,3 +111,34 @@ def test_loopback_rule():
     assert is_loopback("127.0.0.5") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("example.org")
     ServeConfig(http="0.0.0.0:1", grpc=None, insecure=True).validate()
+
+
+def test_the_transform_hook_sees_every_batch_before_assembly(make_server):
+    def drop_email(spans):
+        return [s for s in spans if "EmailService" not in s.name]
+
+    server, out = make_server(transform=drop_email)
+    assert server.receiver.keep_attributes  # a transform may read them
+    trace = checkout_traces()[0]
+    post(server.http_url, list(trace.spans))
+    server.stop()
+    [record] = lines(out)
+    assert record["spans"] == len(trace.spans) - 2
+    failure = record["failure"]
+    assert (record["verdict"], failure["event"], failure["accepted"]) == (
+        "fail", "ret.PlaceOrder", ["call.SendOrderConfirmation"])
+
+
+def test_attributes_are_decoded_only_when_something_reads_them(checkout_spec):
+    from cspotlp.conformance import ConformanceChecker
+    from cspotlp.mapping.abstraction_file import loads_abstraction
+    from cspotlp.serve import Receiver
+    from tests.flow_fixtures import checkout_abstraction
+
+    process, env = checkout_spec
+    plain = ConformanceChecker.for_process(process, env, checkout_abstraction())
+    assert not Receiver(plain).keep_attributes
+    assert Receiver(plain, ServeConfig(keep_attributes=True)).keep_attributes
+    with_data = ConformanceChecker.for_process(
+        process, env, loads_abstraction('{"data": ["app.order.id"]}', "a.json"))
+    assert Receiver(with_data).keep_attributes
