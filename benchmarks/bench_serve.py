@@ -102,8 +102,6 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args()
 
-    import gc
-
     import numpy as np
 
     from cspotlp.conformance import ConformanceChecker
@@ -129,7 +127,6 @@ def main() -> None:
     config = ServeConfig(http="127.0.0.1:0", grpc=None, trace_timeout=TRACE_TIMEOUT,
                          keep_checked_traces=1_000)
     receiver = Receiver(checker, config, out=io.StringIO(), on_verdict=on_verdict)
-    gc.disable()  # as the CLI's long runs do: millions of acyclic objects
     with ServerThread(receiver) as server:
         port = server.endpoints.http[1] if server.endpoints.http else 0
         ctx = mp.get_context("spawn")
@@ -143,7 +140,6 @@ def main() -> None:
             if server.call(lambda: receiver.buffer.waiting_traces) == 0:
                 break
             time.sleep(0.05)
-    gc.enable()
     m = receiver.metrics
     received = m.value("cspotlp_spans_received_total", transport="http")
     checked = m.value("cspotlp_spans_checked_total")
