@@ -108,7 +108,7 @@ async def serve(receiver: Receiver, stop: asyncio.Event, *,
                 await site.start()
             except OSError as e:
                 raise ServeError(f"--http {config.http}: cannot listen: {e.strerror or e}") from e
-            ends.http = _bound(site, host)
+            ends.http = _bound(runner, host)
         if config.grpc is not None:
             host, port = parse_address(config.grpc, "--grpc")
             grpc_srv = grpc_server(receiver, forwarder)
@@ -143,11 +143,11 @@ async def serve(receiver: Receiver, stop: asyncio.Event, *,
     return ends
 
 
-def _bound(site: web.TCPSite, host: str) -> tuple[str, int]:
-    server = site._server  # aiohttp keeps the asyncio server here; it knows the real port
-    sockets = getattr(server, "sockets", None) or ()
-    for sock in sockets:
-        return host, int(sock.getsockname()[1])
+def _bound(runner: web.AppRunner, host: str) -> tuple[str, int]:
+    """The address the HTTP site listens on (the port chosen for ``:0``)."""
+    for address in runner.addresses:
+        if isinstance(address, tuple) and len(address) >= 2:
+            return host, int(address[1])
     raise ServeError(f"the HTTP endpoint on {host} did not report its port")
 
 
