@@ -6,10 +6,8 @@ with no OTTL option given, both hand their input back untouched. The program is 
 per run (:func:`ottl_program`), so a bad statement stops the command before any trace is read,
 with ``file:line:col`` and a caret.
 
-Hook for a live receiver (``serve``): add the options with :func:`add_ottl_options`, build the
-program once with ``ottl_program(args)`` and apply it to the spans of each export request with
-``program.apply_spans(spans, notes)``; print ``notes.summary()`` as this module's
-:func:`print_notes` does.
+The live receiver (``serve``) takes :func:`ottl_span_transform` as its per-request span hook
+(``ServeConfig.transform``): each export request's spans are one batch, as in the Collector.
 """
 
 from __future__ import annotations
@@ -98,6 +96,33 @@ def ottl_capture(args: argparse.Namespace, capture: Any, command: str) -> Any:
     traces = tuple(program.apply_trace(t, notes) for t in capture.traces)
     print_notes(notes, command)
     return dataclasses.replace(capture, traces=traces)
+
+
+def ottl_span_transform(args: argparse.Namespace, command: str) -> Any:
+    """The per-request span hook of a live receiver, or None without OTTL options.
+
+    A statement that fails in error mode ``propagate`` drops the request's spans and prints
+    the located error, as the Collector drops a batch whose processing failed; the receiver
+    keeps serving.
+    """
+    program = ottl_program(args)
+    if program is None:
+        return None
+    from cspotlp.errors import OttlRuntimeError
+    from cspotlp.ottl import RunNotes
+
+    def transform(spans: list[Any]) -> list[Any]:
+        notes = RunNotes()
+        try:
+            out: list[Any] = program.apply_spans(spans, notes)
+        except OttlRuntimeError as e:
+            print(f"cspotlp {command}: {e}; the request's {len(spans)} span(s) are dropped",
+                  file=sys.stderr)
+            return []
+        print_notes(notes, command)
+        return out
+
+    return transform
 
 
 def print_notes(notes: Any, command: str) -> None:

@@ -145,3 +145,32 @@ def test_cli_errors_are_located_and_exit_2(tmp_path, capsys):
     assert main(["abstract", str(capture), "--ottl", str(bad), "--ottl-error-mode",
                  "ignore"]) == 0
     assert "note: " in capsys.readouterr().err
+
+
+def test_serve_hook_transforms_each_request_and_drops_a_failing_one(tmp_path, capsys):
+    import argparse
+
+    from cspotlp.cli.ottl_options import add_ottl_options, ottl_span_transform
+
+    parser = argparse.ArgumentParser()
+    add_ottl_options(parser)
+    assert ottl_span_transform(parser.parse_args([]), "serve") is None
+    rules = tmp_path / "r.ottl"
+    rules.write_text('set(attributes["seen"], true)\n'
+                     'set(attributes["x"], Substring(name, 0, 9)) where name == "charge"\n')
+    hook = ottl_span_transform(parser.parse_args(["--ottl", str(rules)]), "serve")
+    kept = hook([s for s in shop_trace() if s.name != "charge"])
+    assert len(kept) == 3 and all(attrs(s)["seen"] is True for s in kept)
+    assert hook(shop_trace()) == []
+    assert "the request's 4 span(s) are dropped" in capsys.readouterr().err
+
+
+def test_conform_on_dask_refuses_ottl_rather_than_ignoring_it(tmp_path, capsys):
+    from cspotlp.cli import main
+
+    capture = tmp_path / "shop.json"
+    capture.write_text(dumps_json(shop_trace()))
+    spec = REPO / "examples" / "checkout_spec.csp"
+    assert main(["conform", str(capture), "--spec", str(spec), "--dask", "local:1",
+                 "--ottl-drop", "true"]) == 2
+    assert "do not work with --dask" in capsys.readouterr().err
