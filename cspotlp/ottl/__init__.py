@@ -17,9 +17,10 @@ pkg/ottl's), compiles each once into Python closures, and runs them on
 
 Files (:func:`load_program`) are plain statement lists or the Collector's YAML (see
 :mod:`cspotlp.ottl.config`). Errors name ``file:line:col``. The CLI option ``--ottl FILE``
-(and ``--ottl-drop CONDITION``) of ``inspect``, ``abstract``, ``conform``, ``otlp2cspm`` and
-``otlp2tla`` applies a program to every captured trace before anything else looks at it; a
-live receiver applies one to every export request with :meth:`Program.apply_spans`.
+(and ``--ottl-drop CONDITION``) of ``inspect``, ``abstract``, ``conform``, ``otlp2cspm``,
+``otlp2tla``, ``render`` and ``report`` applies a program to every captured trace before
+anything else looks at it; ``serve`` applies it to every export request
+(:meth:`Program.apply_spans`).
 """
 
 from cspotlp.ottl.compiler import (
