@@ -15,6 +15,7 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
+from cspotlp.cspm import ast
 from cspotlp.cspm.ast import Node
 
 R = TypeVar("R")
@@ -116,3 +117,53 @@ def ast_equal(a: Node, b: Node) -> bool:
 def node_count(root: Node) -> int:
     """The number of nodes under ``root`` (included)."""
     return sum(1 for _ in walk(root))
+
+
+def map_decl_lists(decls: tuple[ast.Decl, ...],
+                   fn: Callable[[tuple[ast.Decl, ...]], tuple[ast.Decl, ...]]
+                   ) -> tuple[ast.Decl, ...]:
+    """Apply ``fn`` to a list of declarations and to every list nested in it (module bodies,
+    timed sections), innermost first, rebuilding the containers whose lists changed."""
+    # Work items: ("open", decls) expands a list; ("close", decls, n) rebuilds it from the
+    # results of its n declarations, which are on ``done`` (one tuple per declaration).
+    done: list[tuple[ast.Decl, ...]] = []
+    work: list[tuple[str, tuple[ast.Decl, ...], object]] = [("list", decls, None)]
+    while work:
+        tag, items, extra = work.pop()
+        if tag == "list":
+            work.append(("rebuild", items, None))
+            for d in reversed(items):
+                work.append(("decl", (d,), None))
+        elif tag == "decl":
+            d = items[0]
+            if isinstance(d, ast.ModuleDecl):
+                work.append(("module", items, None))
+                work.append(("list", d.exports, None))
+                work.append(("list", d.private, None))
+            elif isinstance(d, ast.TimedSection):
+                work.append(("timed", items, None))
+                work.append(("list", d.decls, None))
+            else:
+                done.append((d,))
+        elif tag == "module":
+            d = items[0]
+            assert isinstance(d, ast.ModuleDecl)
+            exports, private = done.pop(), done.pop()
+            if exports is not d.exports or private is not d.private:
+                d = dataclasses.replace(d, private=private, exports=exports)
+            done.append((d,))
+        elif tag == "timed":
+            d = items[0]
+            assert isinstance(d, ast.TimedSection)
+            inner = done.pop()
+            if inner is not d.decls:
+                d = dataclasses.replace(d, decls=inner)
+            done.append((d,))
+        else:
+            n = len(items)
+            parts = done[len(done) - n :]
+            del done[len(done) - n :]
+            rebuilt = tuple(p[0] for p in parts)
+            same = all(a is b for a, b in zip(rebuilt, items, strict=True))
+            done.append(fn(items if same else rebuilt))
+    return done[0]
