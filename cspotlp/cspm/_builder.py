@@ -398,9 +398,9 @@ class Builder(Transformer_NonRecursive[Token, Any]):
 
     def _hiding(self, make: type[ast.Hide] | type[ast.Project], proc: ast.Exp,
                 events: ast.Exp) -> ast.Exp:
-        """``P \\ A op Q`` reads as ``(P \\ A) op Q``, as in libcspm (and so FDR).
+        r"""``P \ A op Q`` reads as ``(P \ A) op Q``, as in libcspm (and so FDR).
 
-        The grammar makes the hidden set swallow the rest (``P \\ (A op Q)``); the left
+        The grammar makes the hidden set swallow the rest (``P \ (A op Q)``); the left
         operands of the process operators along the set's left spine are taken back out.
         """
         spine: list[ast.Exp] = []
@@ -408,10 +408,10 @@ class Builder(Transformer_NonRecursive[Token, Any]):
         while isinstance(cur, _HIDING_SPLITS):
             spine.append(cur)
             cur = cur.left
-        built: ast.Exp = make(proc, cur, span=self.cover([proc, cur]))  # type: ignore[arg-type]
+        built: ast.Exp = make(proc, cur, span=self.cover([proc, cur]))
         for node in reversed(spine):
             span = self.cover([proc, node])
-            built = dataclasses.replace(node, left=built, span=span)  # type: ignore[type-var]
+            built = dataclasses.replace(node, left=built, span=span)  # type: ignore[call-arg]
         return built
 
     def proc_binary(self, c: list[Any]) -> ast.ProcBinary:
@@ -686,7 +686,7 @@ def _annotated_names(d: ast.Decl) -> list[str]:
 
 
 def check_annotations(decls: Sequence[ast.Decl], builder: Builder) -> None:
-    """libcspm's rules for ``name :: type`` within one list of declarations.
+    """Libcspm's rules for ``name :: type`` within one list of declarations.
 
     Each name is annotated at most once, only where the list defines it (a function, a value,
     a nametype, a channel or a constructor), and one channel declaration gets one annotation.

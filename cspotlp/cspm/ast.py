@@ -303,10 +303,16 @@ class If(Exp):
 
 @dataclass(frozen=True, eq=False, slots=True)
 class Let(Exp):
-    """``let decls within body`` (only bindings, ``transparent`` and ``external`` in decls)."""
+    """``let decls within body`` (only bindings, ``transparent`` and ``external`` in decls).
+
+    ``module`` marks the ``let`` that checks a parameterised module's body (see
+    :mod:`cspotlp.cspm.modules`): it may declare anything, and its definitions are
+    generalised as top-level ones are.
+    """
 
     decls: tuple[Decl, ...]
     body: Exp
+    module: bool = False
 
 
 @dataclass(frozen=True, eq=False, slots=True)

@@ -50,7 +50,7 @@ from cspotlp.cspm.runtime import (
     Thunk,
     drive,
 )
-from cspotlp.cspm.scope import Binding, Kind
+from cspotlp.cspm.scope import Binding, Kind, base_name
 from cspotlp.cspm.source import located, script_sources
 from cspotlp.cspm.trampoline import RunawayRecursion
 from cspotlp.cspm.typecheck import CheckedScript, check_script
@@ -496,7 +496,7 @@ class Evaluator:
     def lookup(self, b: Binding, f: Frame, node: ast.Node) -> Any:
         """The value of a binding (a value, or a step when a lazy binding must be computed)."""
         if b.kind is Kind.BUILTIN or (b.kind is Kind.CONSTRUCTOR and b.decl is None):
-            return self.builtin(b.name, node)
+            return self.builtin(base_name(b.name), node)
         v = (self.globals if b.group == 1 else f).find(b)
         if v is MISSING:
             v = self.globals.find(b)

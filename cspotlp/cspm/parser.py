@@ -208,8 +208,10 @@ def _read_with_includes(
 
 
 def _read_text(path: Path) -> str:
-    """A script's text: UTF-8, or else one character per byte (libcspm reads bytes too, so a
-    Windows-1252 comment does not stop FDR)."""
+    """A script's text: UTF-8, or else one character per byte.
+
+    libcspm reads bytes, so a Windows-1252 comment does not stop FDR; it does not stop us.
+    """
     data = path.read_bytes()
     try:
         return data.decode("utf-8")

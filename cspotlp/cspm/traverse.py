@@ -122,27 +122,31 @@ def node_count(root: Node) -> int:
 def map_decl_lists(decls: tuple[ast.Decl, ...],
                    fn: Callable[[tuple[ast.Decl, ...]], tuple[ast.Decl, ...]]
                    ) -> tuple[ast.Decl, ...]:
-    """Apply ``fn`` to a list of declarations and to every list nested in it (module bodies,
-    timed sections), innermost first, rebuilding the containers whose lists changed."""
-    # Work items: ("open", decls) expands a list; ("close", decls, n) rebuilds it from the
-    # results of its n declarations, which are on ``done`` (one tuple per declaration).
+    """Apply ``fn`` to a list of declarations and to every list nested in it.
+
+    Nested lists are module bodies and timed sections; they are done innermost first, and
+    the containers whose lists changed are rebuilt.
+    """
+    # Work items: ("list", decls) expands a list, ("decl", (d,)) one declaration, ("module" /
+    # "timed", (d,)) rebuilds a container from the results of its lists, and ("rebuild",
+    # decls) applies fn to a list whose declarations' results are on ``done``.
     done: list[tuple[ast.Decl, ...]] = []
-    work: list[tuple[str, tuple[ast.Decl, ...], object]] = [("list", decls, None)]
+    work: list[tuple[str, tuple[ast.Decl, ...]]] = [("list", decls)]
     while work:
-        tag, items, extra = work.pop()
+        tag, items = work.pop()
         if tag == "list":
-            work.append(("rebuild", items, None))
+            work.append(("rebuild", items))
             for d in reversed(items):
-                work.append(("decl", (d,), None))
+                work.append(("decl", (d,)))
         elif tag == "decl":
             d = items[0]
             if isinstance(d, ast.ModuleDecl):
-                work.append(("module", items, None))
-                work.append(("list", d.exports, None))
-                work.append(("list", d.private, None))
+                work.append(("module", items))
+                work.append(("list", d.exports))
+                work.append(("list", d.private))
             elif isinstance(d, ast.TimedSection):
-                work.append(("timed", items, None))
-                work.append(("list", d.decls, None))
+                work.append(("timed", items))
+                work.append(("list", d.decls))
             else:
                 done.append((d,))
         elif tag == "module":

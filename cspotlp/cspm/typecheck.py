@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 from cspotlp.cspm import ast
 from cspotlp.cspm.builtins import BUILTINS
-from cspotlp.cspm.scope import Binding, Kind, Resolution, resolve_script
+from cspotlp.cspm.modules import check_instance_cycles, elaborate, has_modules
+from cspotlp.cspm.scope import Binding, Kind, Resolution, base_name, resolve_script
 from cspotlp.cspm.source import located, script_sources
 from cspotlp.cspm.trampoline import Step, run
 from cspotlp.cspm.types import (
@@ -72,12 +73,16 @@ class CheckedScript:
 
     ``schemes`` gives the (generalised) type of every binding, ``types`` the type inferred
     for every expression node. Types may still contain variables (polymorphic code).
+    ``script`` is what was checked (and is evaluated): the script as parsed, or, when it has
+    modules, the script they elaborate into (:mod:`cspotlp.cspm.modules`); ``source`` is
+    always the script as parsed.
     """
 
     script: ast.Script
     resolution: Resolution
     schemes: dict[Binding, Scheme] = field(default_factory=dict)
     types: dict[ast.Node, Type] = field(default_factory=dict)
+    source: ast.Script | None = None
 
     def type_of(self, node: ast.Node) -> Type:
         """The type inferred for an expression or pattern node."""
@@ -206,9 +211,10 @@ class _Checker:
     # --- bindings --------------------------------------------------------------------------------
 
     def binding_type(self, b: Binding, node: ast.Node) -> Type:
-        if b.kind in (Kind.BUILTIN, Kind.CONSTRUCTOR) and b.name in BUILTINS and (
+        name = base_name(b.name)
+        if b.kind in (Kind.BUILTIN, Kind.CONSTRUCTOR) and name in BUILTINS and (
                 b.decl is None or isinstance(b.decl, ast.TransparentDecl | ast.ExternalDecl)):
-            return instantiate(BUILTINS[b.name].scheme, self.u.level)
+            return instantiate(BUILTINS[name].scheme, self.u.level)
         t = self.env.get(b)
         if t is None:
             raise self.fail(f"internal error: no type yet for '{b.name}'", node)
@@ -640,6 +646,12 @@ def check_script(script: ast.Script) -> CheckedScript:
     located at the offending name or sub-expression.
     """
     resolution = resolve_script(script)
+    source = script
+    if has_modules(script):
+        elaborated = elaborate(script, resolution)
+        script = elaborated.script
+        resolution = resolve_script(script, literal=True)
+        check_instance_cycles(elaborated, resolution)
     checker = _Checker(script, resolution)
     try:
         run(checker.group(script.decls))
@@ -654,4 +666,4 @@ def check_script(script: ast.Script) -> CheckedScript:
     schemes: dict[Binding, Scheme] = {
         b: (t if isinstance(t, Scheme) else Scheme((), t)) for b, t in checker.env.items()
     }
-    return CheckedScript(script, resolution, schemes, checker.types)
+    return CheckedScript(script, resolution, schemes, checker.types, source)

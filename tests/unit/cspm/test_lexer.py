@@ -1,7 +1,7 @@
 import pytest
 
 from cspotlp.cspm.lexer import tokenize
-from cspotlp.errors import CspmSyntaxError, CspmUnsupported
+from cspotlp.errors import CspmSyntaxError
 
 
 def kinds(text: str) -> list[str]:
