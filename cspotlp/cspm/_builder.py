@@ -405,7 +405,7 @@ class Builder(Transformer_NonRecursive[Token, Any]):
         """
         spine: list[ast.Exp] = []
         cur = events
-        while isinstance(cur, _HIDING_SPLITS):
+        while isinstance(cur, _HIDING_SPLITS) and not _parenthesised(cur):
             spine.append(cur)
             cur = cur.left
         built: ast.Exp = make(proc, cur, span=self.cover([proc, cur]))
@@ -502,6 +502,9 @@ class Builder(Transformer_NonRecursive[Token, Any]):
 
     def paren(self, c: list[Any]) -> ast.Exp:
         inner: ast.Exp = c[1]
+        if isinstance(inner, _HIDING_SPLITS):
+            # Keep the parentheses in the span: '\\ (A [] B)' must not be split (_hiding).
+            return dataclasses.replace(inner, span=self.cover(c))
         return inner
 
     def tuple_exp(self, c: list[Any]) -> ast.TupleExp:
@@ -567,6 +570,12 @@ class Builder(Transformer_NonRecursive[Token, Any]):
 
     def generator(self, c: list[Any]) -> ast.Generator:
         return ast.Generator(self.pattern(c[0]), c[2], span=self.cover(c))
+
+
+def _parenthesised(e: ast.Exp) -> bool:
+    """Whether a binary process operator was written in parentheses (its span starts early)."""
+    left: ast.Node = e.left  # type: ignore[attr-defined]
+    return (e.span.line, e.span.column) < (left.span.line, left.span.column)
 
 
 def pairs(items: Items) -> tuple[tuple[ast.Exp, ast.Exp], ...]:

@@ -339,12 +339,24 @@ def _h_proc_binary(e: ast.ProcBinary, r: bool, c: Ctx) -> list[Item]:
     return _binary(e.left, op, e.right, own, r, c)
 
 
+_HIDING_SPLITS = (ast.ProcBinary, ast.GenPar, ast.AlphaPar, ast.ExceptionOp, ast.SyncExtChoice,
+                  ast.SyncInterrupt)
+
+
+def _hiding(e: ast.Hide | ast.Project, op: str, r: bool, c: Ctx) -> list[Item]:
+    if isinstance(e.events, _HIDING_SPLITS):
+        # 'P \\ A op Q' reads as '(P \\ A) op Q': the set needs its parentheses.
+        return [("e", e.proc, HIDE, False, c), ("s", op), ("s", "("),
+                ("e", e.events, OPEN, True, c.bracket()), ("s", ")")]
+    return _binary(e.proc, op, e.events, HIDE, r, c)
+
+
 def _h_hide(e: ast.Hide, r: bool, c: Ctx) -> list[Item]:
-    return _binary(e.proc, " \\ ", e.events, HIDE, r, c)
+    return _hiding(e, " \\ ", r, c)
 
 
 def _h_project(e: ast.Project, r: bool, c: Ctx) -> list[Item]:
-    return _binary(e.proc, " |\\ ", e.events, HIDE, r, c)
+    return _hiding(e, " |\\ ", r, c)
 
 
 def _around(left: ast.Exp, opening: list[Item], right: ast.Exp, own: int, r: bool, c: Ctx,

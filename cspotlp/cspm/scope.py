@@ -29,7 +29,13 @@ from dataclasses import dataclass, field
 
 from cspotlp.cspm import ast
 from cspotlp.cspm.ast import Span
-from cspotlp.cspm.builtins import ALWAYS_IN_SCOPE, BUILTINS, BuiltInKind, can_declare
+from cspotlp.cspm.builtins import (
+    ALWAYS_IN_SCOPE,
+    BUILTINS,
+    TIMED_BUILTINS,
+    BuiltInKind,
+    can_declare,
+)
 from cspotlp.cspm.source import located, script_sources
 from cspotlp.cspm.trampoline import Step, run
 from cspotlp.cspm.traverse import children
@@ -158,13 +164,18 @@ class Resolution:
 
 def flat_decls(decls: tuple[ast.Decl, ...]) -> list[ast.Decl]:
     """The declarations of a group, with those of its ``Timed`` sections spliced in."""
-    out: list[ast.Decl] = []
-    stack = list(reversed(decls))
+    return [d for d, _timed in timed_decls(decls)]
+
+
+def timed_decls(decls: tuple[ast.Decl, ...]) -> list[tuple[ast.Decl, bool]]:
+    """:func:`flat_decls`, each with whether it stands inside a ``Timed`` section."""
+    out: list[tuple[ast.Decl, bool]] = []
+    stack: list[tuple[ast.Decl, bool]] = [(d, False) for d in reversed(decls)]
     while stack:
-        d = stack.pop()
+        d, timed = stack.pop()
         if isinstance(d, ast.TimedSection):
-            stack.extend(reversed(d.decls))
-        out.append(d)
+            stack.extend((x, True) for x in reversed(d.decls))
+        out.append((d, timed))
     return out
 
 
@@ -230,6 +241,9 @@ class _Resolver:
                              f"exports ('{name}::x')", span)
         if b is None:
             builtin = BUILTINS.get(name)
+            if builtin is not None and builtin.kind is BuiltInKind.TIMED:
+                raise self.error(f"unknown name '{name}' (it exists only inside a Timed "
+                                 "section)", span)
             if builtin is not None and builtin.kind is not BuiltInKind.VALUE:
                 word = "transparent" if builtin.kind is not BuiltInKind.EXTERNAL else "external"
                 raise self.error(f"unknown name '{name}' (FDR's function must be declared "
@@ -354,8 +368,8 @@ class _Resolver:
         for member in flat_decls(d.private + d.exports):
             if isinstance(member, ast.InstanceDecl):
                 self.instance_target(self.res.modules[self.res.defs[member]])
-        for member in flat_decls(d.private + d.exports):
-            yield self.decl(member)
+        for member, timed in timed_decls(d.private + d.exports):
+            yield self.member(member, timed)
         self.pop(info.members)
         self.pop(params)
         self.frame = outer
@@ -532,16 +546,32 @@ class _Resolver:
         top = self.frame is None
         table: dict[str, Binding] = yield self.group_bindings(decls, group)
         self.push(table)
-        members = flat_decls(decls)
+        members = timed_decls(decls)
         if top:
-            for d in members:
+            for d, _timed in members:
                 if isinstance(d, ast.InstanceDecl):
                     self.instance_target(self.res.modules[self.res.defs[d]])
-        for d in members:
+        for d, timed in members:
             self.active[group] = d
-            yield self.decl(d)
+            yield self.member(d, timed)
         self.active.pop(group, None)
         return table
+
+    def member(self, d: ast.Decl, timed: bool) -> Step[None]:
+        """Resolve one declaration of a group (inside a Timed section: with its built-ins)."""
+        if isinstance(d, ast.TimedSection):
+            tock = self.lookup("tock")
+            if tock is None:
+                raise self.error("a Timed section needs the channel 'tock'", d.span)
+            self.res.refs[d] = tock
+        if not timed:
+            yield self.decl(d)
+            return None
+        extra = {name: self.res.builtins[name] for name in TIMED_BUILTINS}
+        self.push(extra)
+        yield self.decl(d)
+        self.pop(extra)
+        return None
 
     def decl(self, d: ast.Decl) -> Step[None]:
         if isinstance(d, ast.FunBind):
@@ -607,11 +637,17 @@ class _Resolver:
     def stmts(self, stmts: tuple[ast.Stmt, ...]) -> Step[list[dict[str, Binding]]]:
         """Resolve statements left to right; returns the scopes pushed (the caller pops them)."""
         frames: list[dict[str, Binding]] = []
+        bound: set[str] = set()
         for s in stmts:
             if isinstance(s, ast.Generator):
                 yield self.exp(s.source)
                 frame: dict[str, Binding] = {}
                 self.bind_patterns((s.pattern,), Kind.VARIABLE, frame)
+                for name, b in frame.items():
+                    if name in bound:
+                        raise self.error(f"'{name}' is bound by two generators of the same "
+                                         "statements", b.span)
+                    bound.add(name)
                 self.push(frame)
                 frames.append(frame)
             else:
@@ -658,7 +694,12 @@ class _Resolver:
             yield self.exp(e.event)
             bound: dict[str, Binding] = {}
             frames: list[dict[str, Binding]] = []
+            seen_input = False
             for f in e.fields:
+                if isinstance(f, ast.NondetInput) and seen_input:
+                    raise self.error("a '$' field must come before every '?' and '!' field",
+                                     f.span)
+                seen_input = seen_input or not isinstance(f, ast.NondetInput)
                 if isinstance(f, ast.Output):
                     yield self.exp(f.value)
                     continue
