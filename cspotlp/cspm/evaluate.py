@@ -50,7 +50,8 @@ from cspotlp.cspm.runtime import (
     Thunk,
     drive,
 )
-from cspotlp.cspm.scope import Binding, Kind, base_name
+from cspotlp.cspm.channels import InfiniteChannel
+from cspotlp.cspm.scope import Binding, Kind, base_name, timed_decls
 from cspotlp.cspm.source import located, script_sources
 from cspotlp.cspm.trampoline import RunawayRecursion
 from cspotlp.cspm.typecheck import CheckedScript, check_script
@@ -110,6 +111,10 @@ class Evaluator:
         self.declared_bindings: dict[str, Binding] = {}
         self.declared_types: set[str] = set()
         self.type_sets: dict[str, frozenset[Any]] = {}
+        # Declarations of Timed sections: their processes need tock-CSP, not implemented.
+        self.timed: set[ast.Decl] = set()
+        # Datatypes defined in terms of themselves, while their values are being worked out.
+        self.recursive: dict[str, InfiniteSet] = {}
         self.pctx = PatternContext(self.refs, self.defs, self.constant, self.head_of, self)
         self.handlers: dict[type, Callable[[Any, Frame], Any]] = self._handler_table()
         self._bind_group(self.script.decls, self.globals, top=True)
@@ -146,6 +151,11 @@ class Evaluator:
 
     def run_proc(self, step: Any, node: ast.Node) -> Proc:
         """Drive an evaluation that must give a process."""
+        if node in self.timed:
+            raise self.unsupported(
+                f"{_defined_name(node)} is defined in a Timed section: tock-CSP's timed "
+                "semantics (FDR's translation of Timed sections) is not implemented; check "
+                "it with FDR4, or define it outside the section", node)
         value = self.run(step, node)
         if not isinstance(value, Proc):
             raise self.error(f"expected a process, got {show(value)}", node)
@@ -158,7 +168,9 @@ class Evaluator:
         return None if scheme is None else prune(scheme.body)
 
     def _bind_group(self, decls: tuple[ast.Decl, ...], frame: Frame, top: bool) -> None:
-        for d in decls:
+        for d, timed in timed_decls(decls):
+            if timed:
+                self.timed.add(d)
             if isinstance(d, ast.FunBind):
                 self._bind_function(d, frame, top)
             elif isinstance(d, ast.PatBind):
@@ -363,13 +375,19 @@ class Evaluator:
 
     def _channel_maker(self, d: ast.ChannelDecl, name: str) -> Callable[[], Step]:
         def make() -> Step:
-            sets: list[frozenset[Any]] = []
+            sets: list[Any] = []
             if d.type_expr is not None:
                 value = yield self.ev(d.type_expr, self.globals)
-                sets = self._type_fields(value, d.type_expr)
+                sets = self._type_fields(value, d.type_expr, infinite_ok=True)
             self.chan_sets[name] = tuple(sets)
             try:
-                self.env.channel(name, *sets)
+                if any(isinstance(x, InfiniteSet) for x in sets):
+                    # FDR accepts it while only finitely many of its events are used.
+                    if name in self.env.channels:
+                        raise CspError(f"channel {name} is declared twice")
+                    self.env.channels[name] = InfiniteChannel(name, sets)
+                else:
+                    self.env.channel(name, *sets)
             except CspError as e:
                 raise self.error(str(e), d) from e
             return head_value(Head("channel", name, len(sets)))
@@ -505,19 +523,50 @@ class Evaluator:
         if isinstance(v, Thunk):
             if v.state == 2:
                 return v.value
+            if b.kind is Kind.DATATYPE and self._being_defined(b.name, v):
+                return self.recursive_datatype(b.name)
             return self._force(v, node)
         return v
+
+    def _being_defined(self, name: str, thunk: Thunk) -> bool:
+        """Whether datatype ``name`` (or one of its constructors) is being worked out now."""
+        if thunk.state == 1:
+            return True
+        for ctor in self.ctor_of_datatype.get(name, ()):
+            pending = self.globals.vars.get(self.declared_bindings[ctor])
+            if isinstance(pending, Thunk) and pending.state == 1:
+                return True
+        return False
 
     def _force(self, thunk: Thunk, node: ast.Node) -> Step:
         try:
             value = yield thunk.force()
         except CyclicDefinition as e:
-            if e.name in self.declared_types or any(
-                    e.name in ctors for ctors in self.ctor_of_datatype.values()):
-                raise self.unsupported(f"a recursive datatype ('{e.name}' refers to itself)",
-                                       node) from e
+            if e.name in self.declared_types:
+                # A recursive datatype: while its values are being worked out, it stands
+                # for itself (membership only; FDR too cannot enumerate it).
+                return self.recursive_datatype(e.name)
             raise self.error(f"'{e.name}' is defined in terms of itself", node) from e
         return value
+
+    def recursive_datatype(self, name: str) -> InfiniteSet:
+        """The values of datatype ``name`` as a set known only by membership."""
+        found = self.recursive.get(name)
+        if found is not None:
+            return found
+        ctors = self.ctor_of_datatype[name]
+
+        def contains(v: Any) -> bool:
+            if not isinstance(v, Datum) or v.ctor not in ctors:
+                return False
+            sets = self.ctor_sets.get(v.ctor)
+            if sets is None or len(sets) != len(v.fields):
+                return False
+            return all(s.contains(f) if isinstance(s, InfiniteSet) else f in s
+                       for s, f in zip(sets, v.fields, strict=True))
+
+        found = self.recursive[name] = InfiniteSet(name, contains)
+        return found
 
     # -- functions -----------------------------------------------------------------------------
 
@@ -975,6 +1024,14 @@ def _projection(shared: Thunk, b: Binding) -> Callable[[], Step]:
         return bindings[b]
 
     return compute
+
+
+def _defined_name(node: ast.Node) -> str:
+    if isinstance(node, ast.FunBind):
+        return node.name
+    if isinstance(node, ast.PatBind) and isinstance(node.pattern, ast.PVar):
+        return node.pattern.name
+    return "this process"
 
 
 def _has_infinite_source(e: ast.SeqComp | ast.SeqRangeComp) -> bool:
