@@ -35,6 +35,7 @@ from cspotlp.csp.events import Event
 from cspotlp.csp.terms import Proc, call
 from cspotlp.csp.values import Datum, Seq, sorted_values
 from cspotlp.cspm import ast
+from cspotlp.cspm.channels import InfiniteChannel
 from cspotlp.cspm.dots import DotError, dot_all, head_value, split_field_set
 from cspotlp.cspm.functions import FunctionValue, Lambda, UserFunction
 from cspotlp.cspm.parser import parse_file, parse_script
@@ -50,7 +51,6 @@ from cspotlp.cspm.runtime import (
     Thunk,
     drive,
 )
-from cspotlp.cspm.channels import InfiniteChannel
 from cspotlp.cspm.scope import Binding, Kind, base_name, timed_decls
 from cspotlp.cspm.source import located, script_sources
 from cspotlp.cspm.trampoline import RunawayRecursion
