@@ -117,6 +117,12 @@ def combine(decl: Declared, left: Any, right: Any) -> Any:
             if nxt is not None:
                 base = nxt
                 continue
+        if isinstance(base, DotValue) and isinstance(base.items[-1], Partial):
+            # 0.1.D.2: the constructor inside the dotted value takes its field (libcspm).
+            nxt = _add_field(decl, base.items[-1], piece)
+            if nxt is not None:
+                base = DotValue((*base.items[:-1], nxt))
+                continue
         base = DotValue((*items_of(base), piece))
     return base
 

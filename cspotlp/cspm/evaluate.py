@@ -340,14 +340,8 @@ class Evaluator:
                 groups.setdefault(v.ctor, []).append(v)
         complete = True
         for ctor, members in groups.items():
-            width = len(members[0].fields)
-            columns = [frozenset(m.fields[k] for m in members) for k in range(width)]
-            size = 1
-            for c in columns:
-                size *= len(c)
-            if size != len(members):
-                raise self.error(f"the set {show(values)} is not rectangular: the values of "
-                                 f"{ctor} in it are not a Cartesian product", node)
+            # One constructor's values need not be a product (FDR checks membership):
+            # datatype Y = X.{A.0.1, A.1.0} is fine.
             full = 1
             for s in self.field_sets(self.head_of_name(ctor)):
                 full *= len(s)
@@ -443,6 +437,10 @@ class Evaluator:
                 else:
                     value = yield self.ev(clause.type_expr, self.globals)
                     sets = self._type_fields(value, clause.type_expr, infinite_ok=True)
+                    if isinstance(base, Partial):
+                        # Fields left out take the constructor's own sets (D2.X of D2.X.Y).
+                        full = self.field_sets(self.head_of_name(clause.name))
+                        sets = [*sets, *full[len(sets):]]
                 if any(isinstance(s, InfiniteSet) for s in sets):
                     infinite[clause.name] = tuple(sets)
                     continue
@@ -761,6 +759,10 @@ class Evaluator:
         """``a == b``."""
         if isinstance(a, Proc) or isinstance(b, Proc):
             raise self.error("processes cannot be compared", node)
+        if isinstance(a, InfiniteSet) or isinstance(b, InfiniteSet):
+            # Equal as written ({0..} == {0..}); an infinite set is no finite one.
+            return isinstance(a, InfiniteSet) and isinstance(b, InfiniteSet) \
+                and a.text == b.text
         return bool(self.canonical(a, node) == self.canonical(b, node))
 
     def compare(self, op: ast.BinOp, a: Any, b: Any, node: ast.Node) -> bool:
@@ -774,8 +776,18 @@ class Evaluator:
             return bool(a < b) if strict else bool(a <= b)
         if isinstance(a, Char):
             return bool(a.ch < b.ch) if strict else bool(a.ch <= b.ch)
+        if isinstance(a, InfiniteSet) or isinstance(b, InfiniteSet):
+            return self._compare_infinite(a, b, strict, node)
         if isinstance(a, frozenset):
             return bool(a < b) if strict else bool(a <= b)
+        if isinstance(a, MapValue) and isinstance(b, MapValue):
+            # As libcspm (Haskell's Data.Map): lexicographically, by their sorted pairs.
+            if a.pairs == b.pairs:
+                return not strict
+            for x, y in zip(a.pairs, b.pairs, strict=False):
+                if x != y:
+                    return self.compare(ast.BinOp.LT, x, y, node)
+            return len(a.pairs) < len(b.pairs)
         if isinstance(a, Seq):
             prefix = bool(b.items[: len(a.items)] == a.items)
             return prefix and (len(a.items) < len(b.items) if strict else True)
@@ -785,6 +797,17 @@ class Evaluator:
                     return self.compare(ast.BinOp.LT, x, y, node)
             return not strict
         raise self.error(f"cannot order {show(a)} and {show(b)}", node)
+
+    def _compare_infinite(self, a: Any, b: Any, strict: bool, node: ast.Node) -> bool:
+        """Inclusion between sets of which one at least is infinite (what can be decided)."""
+        if isinstance(a, frozenset) and isinstance(b, InfiniteSet):
+            return all(b.contains(x) for x in a)  # a finite set is a strict subset
+        if isinstance(a, InfiniteSet) and isinstance(b, frozenset):
+            return False
+        if isinstance(a, InfiniteSet) and isinstance(b, InfiniteSet) and a.text == b.text:
+            return not strict
+        raise self.error(f"cannot decide whether {show(a)} is a subset of {show(b)} "
+                         "(both are infinite)", node)
 
     def dot(self, left: Any, right: Any, node: ast.Node) -> Any:
         """``left.right``, or a located error if it breaks a declaration."""
