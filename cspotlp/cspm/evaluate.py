@@ -961,7 +961,7 @@ class Evaluator:
             return self._lazy_comp(e, f)
         return Seq(tuple(v for g in groups for v in g))
 
-    def _lazy_comp(self, e: ast.SeqComp | ast.SeqRangeComp, f: Frame) -> LazySeq:
+    def _lazy_comp(self, e: ast.SeqComp | ast.SeqRangeComp, f: Frame) -> LazySeq | Seq:
         body = self._comp_body(e)
         infinite = [isinstance(e, ast.SeqRangeComp) and e.high is None]
 
@@ -983,8 +983,16 @@ class Evaluator:
                 if bindings is not None:
                     yield from frames(i + 1, Frame(frame, bindings, frame.scope.anonymous((v,))))
 
+        bindings = frames(0, f)
+        if isinstance(e, ast.SeqRangeComp) and e.high is None:
+            # <n.. | stmts> is infinite only if the statements give some binding
+            first = next(bindings, None)
+            if first is None:
+                return Seq(())
+            bindings = itertools.chain((first,), bindings)
+
         def items() -> Iterator[Any]:
-            for frame in frames(0, f):
+            for frame in bindings:
                 yield from self.run(body(frame), e)
 
         seq = LazySeq(items())
@@ -992,6 +1000,13 @@ class Evaluator:
         return seq
 
     def _set_comp(self, e: ast.SetComp | ast.SetRangeComp, f: Frame) -> Step:
+        if isinstance(e, ast.SetRangeComp) and e.high is None:
+            # {x.. | stmts}: the union of {x..} over the bindings, i.e. {m..} for the least x
+            lows = yield self.each_binding(e.stmts, f, lambda frame: self.ev(e.low, frame))
+            if not lows:
+                return frozenset()
+            low = min(lows)
+            return InfiniteSet(f"{{{low}..}}", _at_least(low))
         groups = yield self.each_binding(e.stmts, f, self._comp_body(e))
         return frozenset(self.canonical(v, e) for g in groups for v in g)
 
