@@ -2,9 +2,10 @@
 
 Each built-in function takes one argument group and returns a value (or an evaluation step).
 Errors are located at the application: ``head(<>)``, ``error("...")``, ``mapLookup`` of a
-missing key. FDR functions this toolkit cannot give a meaning to (``deter``, the watchdogs,
-``prioritisepo``) fail with ``unsupported construct``, as do ``BUFFER`` and ``WEAK_BUFFER``
-when a check explores them (they evaluate, and print, as named processes).
+missing key. FDR functions this toolkit cannot give a meaning to (``deter`` and the
+watchdogs) fail with ``unsupported construct``, as do ``BUFFER`` and ``WEAK_BUFFER`` when a
+check explores them (they evaluate, and print, as named processes); so do the tock-CSP
+built-ins of Timed sections (``WAIT``...), as the processes of those sections do.
 """
 
 from __future__ import annotations
