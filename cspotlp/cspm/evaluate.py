@@ -1140,6 +1140,15 @@ class LoadedScript:
         self.last_evaluation = again
         return again.value(fresh)
 
+    def print_statements(self) -> list[tuple[ast.PrintDecl, str]]:
+        """Each ``print`` statement of the script with its value shown, as FDR prints them.
+
+        >>> [text for _, text in load_text("x = 2\nprint x * 3\n").print_statements()]
+        ['6']
+        """
+        decls = (self.checked.source or self.script).decls
+        return [(d, show(self.evaluate(d.text))) for d in decls if isinstance(d, ast.PrintDecl)]
+
     def force_declarations(self) -> None:
         """Evaluate every channel, datatype, subtype and nametype declaration now.
 

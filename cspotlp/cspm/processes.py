@@ -260,9 +260,7 @@ def _events(ev: Evaluator, e: ast.Exp, f: Frame) -> Step:
 def _hide(ev: Evaluator, e: ast.Hide, f: Frame) -> Step:
     p = yield ev.ev(e.proc, f)
     hidden = yield _events(ev, e.events, f)
-    proc = as_process(ev, p, e.proc)
-    # P \ {} = P in every model (and libcspm drops the hiding too)
-    return hide(proc, hidden) if hidden else proc
+    return hide(as_process(ev, p, e.proc), hidden)
 
 
 def _project(ev: Evaluator, e: ast.Project, f: Frame) -> Step:

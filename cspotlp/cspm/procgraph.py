@@ -180,6 +180,8 @@ def _pieces(p: Proc) -> list[Proc | str]:  # noqa: C901 - one case per operator
             order_of(p), key=lambda ab: (ab[0].sort_key(), ab[1].sort_key())))
         return ["prioritisepo(", left, f", {{{pairs}}})"]
     if op is Op.HIDE:
+        if not event_set_of(p):
+            return [left]  # libcspm prints P \\ {} as P (the same process)
         return [*_wrap(left, own), f" \\ {event_set_text(event_set_of(p))}"]
     if op is Op.RENAME:
         return [*_wrap(left, own), f"[[{_pairs(relation_of(p), '<-')}]]"]

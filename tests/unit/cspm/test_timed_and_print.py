@@ -72,7 +72,8 @@ def test_print_statements_keep_their_expression_text():
     assert [d.text for d in script.decls if isinstance(d, ast.PrintDecl)] == [
         "1 + 1", "head(<x | x <- <0..>, 5 < x>)"]
     assert print_script(script) == "print 1 + 1\n\nprint head(<x | x <- <0..>, 5 < x>)\n"
-    assert load_text("print 1 + 1\nx = 3\n", "p.csp").evaluate("1 + 1") == 2
+    loaded = load_text("x = 3\nprint x + 1\nprint <x, x>\n", "p.csp")
+    assert [text for _, text in loaded.print_statements()] == ["4", "<3, 3>"]
 
 
 @pytest.mark.parametrize(("option", "mode"), [
