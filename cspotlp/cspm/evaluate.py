@@ -1141,7 +1141,7 @@ class LoadedScript:
         return again.value(fresh)
 
     def print_statements(self) -> list[tuple[ast.PrintDecl, str]]:
-        """Each ``print`` statement of the script with its value shown, as FDR prints them.
+        r"""Each ``print`` statement of the script with its value shown, as FDR prints them.
 
         >>> [text for _, text in load_text("x = 2\nprint x * 3\n").print_statements()]
         ['6']
