@@ -47,6 +47,12 @@ GROWTH_DEPTH = 1000
 REPORT_EVERY = 0.5
 """Seconds between progress reports."""
 
+RSS_EVERY = 0.05
+"""Seconds a reading of the resident memory is reused between batches."""
+
+FRESH_FOR = 1 << 20
+"""Allocations of at least this many bytes are checked against a fresh reading."""
+
 
 def _meminfo_available() -> int | None:
     try:
@@ -81,12 +87,22 @@ def available_memory() -> int | None:
     return min(bounds) if bounds else None
 
 
+_default_cache: tuple[float, int] = (-math.inf, 0)
+
+
 def default_memory_limit() -> int:
-    """The default memory bound: a share of the available memory, plus what is in use already."""
-    free = available_memory()
-    if free is None:
-        free = 4 << 30
-    return resident_memory() + max(MIN_DEFAULT_MEMORY, int(free * DEFAULT_MEMORY_SHARE))
+    """The default memory bound: a share of the available memory, plus what is in use already.
+
+    The figure is reused for a second (small checks in a row would otherwise each read /proc).
+    """
+    global _default_cache
+    now = time.perf_counter()
+    if now - _default_cache[0] > 1.0:
+        free = available_memory()
+        if free is None:
+            free = 4 << 30
+        _default_cache = (now, resident_memory() + max(MIN_DEFAULT_MEMORY, int(free * DEFAULT_MEMORY_SHARE)))
+    return _default_cache[1]
 
 
 def resident_memory() -> int:
@@ -160,6 +176,8 @@ class Budget:
             self.state_limit = max(1024, self.memory_limit // BYTES_PER_STATE)
         self.started = time.perf_counter()
         self._last_report = self.started
+        self._rss = 0
+        self._rss_at = -math.inf
 
     @property
     def states(self) -> int:
@@ -202,9 +220,18 @@ class Budget:
         return (f"state limit {self.states:,} reached ({states:,} states stored; the default "
                 f"limit follows the memory bound {format_bytes(self.memory)})")
 
+    def _resident(self, fresh: bool) -> int:
+        # reading /proc costs ~0.1 ms: between small batches a recent figure will do (every large
+        # allocation is checked with a fresh one, before it is made)
+        now = time.perf_counter()
+        if fresh or now - self._rss_at > RSS_EVERY:
+            self._rss = resident_memory()
+            self._rss_at = now
+        return self._rss
+
     def memory_reason(self, states: int, need: int = 0, what: str = "") -> str:
         """Why work stops on memory ('' when ``need`` more bytes still fit)."""
-        rss = resident_memory()
+        rss = self._resident(fresh=need >= FRESH_FOR)
         if rss + need <= self.memory:
             return ""
         if need:

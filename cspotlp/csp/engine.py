@@ -723,7 +723,11 @@ def fitting_group_bits(net: Network, layout: Layout, limit: int) -> tuple[int, i
     Returns (group bits, table bytes); narrower fields mean smaller tables but more look-ups,
     and the last candidate (one component per field) is returned even when it does not fit.
     """
-    need = 0
+    rules = len(net.rules) + 1
+    widest = max((len(r.moves) for r in net.rules), default=1)
+    need = 2 * 9 * rules * widest * (1 << GROUP_BITS) + 600 * rules  # a bound, without the groups
+    if need <= limit:
+        return GROUP_BITS, need
     for bits in (GROUP_BITS, 8, 4, 0):
         need = table_bytes(net, layout, bits)
         if need <= limit:

@@ -70,7 +70,7 @@ class Laws:
 
     def normal(self, t: Proc) -> Proc:
         """``t`` rewritten by the hiding and renaming laws at its top (its operands are kept)."""
-        if t.op not in LAW_OPS:
+        if t.op is not Op.HIDE and t.op is not Op.RENAME:
             return t
         done = self._normal.get(t)
         if done is not None:

@@ -23,7 +23,7 @@ from typing import Protocol, TypeAlias, cast
 
 from cspotlp.csp.environment import Environment
 from cspotlp.csp.events import TAU, TICK, Event, sort_events
-from cspotlp.csp.laws import LAW_OPS, Laws
+from cspotlp.csp.laws import Laws
 from cspotlp.csp.terms import (
     OMEGA,
     STOP,
@@ -125,8 +125,11 @@ class Semantics:
                 continue
             trans = RULES[q.op](self, q)
             laws = self.laws
-            if laws is not None and any(t.op in LAW_OPS for _e, t in trans):
-                trans = tuple((e, laws.normal(t)) for e, t in trans)
+            if laws is not None:
+                for _e, t in trans:
+                    if t.op is _HIDE or t.op is _RENAME:  # (identity: hashing an Op is slow)
+                        trans = tuple((e, laws.normal(t)) for e, t in trans)
+                        break
             cache[q] = trans
             expanded.discard(q)
             stack.pop()
@@ -169,6 +172,8 @@ class Semantics:
             self._relations[rel] = out
         return out
 
+
+_HIDE, _RENAME = Op.HIDE, Op.RENAME
 
 _NEEDS_ALL = frozenset({Op.EXT, Op.PAR, Op.APAR, Op.ILEAVE, Op.LINK, Op.INTERRUPT})
 _NEEDS_FIRST = frozenset({Op.SEQ, Op.HIDE, Op.RENAME, Op.TIMEOUT, Op.EXCEPT, Op.PRIORITISE})

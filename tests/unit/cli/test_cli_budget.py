@@ -107,3 +107,25 @@ def test_a_huge_range_set_is_not_built(capsys, tmp_path):
     path.write_text(path.read_text() + "assert STOP [T= a?x:{n} -> STOP\n")
     assert main(["check", str(path)]) == 1
     assert "cannot enumerate the infinite set {0..1000000000} (1,000,000,001 elements" in capsys.readouterr().out
+
+
+def test_the_progress_line_shows_after_two_seconds_on_a_terminal_only(capsys, monkeypatch):
+    import argparse
+
+    from cspotlp.cli.models import ProgressLine
+    from cspotlp.csp import ProgressReport
+
+    early = ProgressReport(10, 20, 1.5, 50 << 20, depth=3)
+    late = ProgressReport(300_000, 900_000, 2.5, 80 << 20, depth=12)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    line = ProgressLine.for_args(argparse.Namespace(json=False))
+    line(early)
+    assert capsys.readouterr().err == ""
+    line(late)
+    line.clear()
+    err = capsys.readouterr().err
+    assert err == ("\r\033[K  300,000 states, depth 12, 120,000 states/s, 2.5 s, 80 MiB"
+                   "\r\033[K")
+    assert ProgressLine.for_args(argparse.Namespace(json=True)).callback is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert ProgressLine.for_args(argparse.Namespace(json=False)).callback is None
