@@ -26,6 +26,7 @@ from cspotlp.csp.events import TICK, Event
 from cspotlp.csp.explore import lts_from_search
 from cspotlp.csp.guided import follow_trace
 from cspotlp.csp.normalise import normalise
+from cspotlp.csp.por import por_mode
 from cspotlp.csp.refine import NAME_CHARS, verdict_of
 from cspotlp.csp.search import SpecAutomaton, search
 from cspotlp.csp.semantics import Semantics
@@ -40,14 +41,17 @@ def deadlock_free(
     p: Proc, env: Environment, model: str = "F", *, state_limit: int | None = None,
     time_limit: float | None = None, progress: ProgressCallback | None = None,
     semantics: Semantics | None = None, name: str | None = None, leaf_compression: str | None = None,
-    memory_limit: int | None = None, budget: Budget | None = None,
+    memory_limit: int | None = None, budget: Budget | None = None, partial_order: bool = False,
 ) -> Verdict:
     """``assert P :[deadlock free [F]]`` (or ``[FD]``, which also rejects divergence).
 
     Like every check, it runs within a :class:`~cspotlp.csp.budget.Budget` (``budget``, or one
     made of ``state_limit``, ``memory_limit`` in bytes, ``time_limit`` in seconds and
     ``progress``; defaults sized from the machine's free memory): reaching a bound gives an
-    inconclusive verdict with the reason.
+    inconclusive verdict with the reason. ``partial_order`` explores a reduced state space that
+    keeps every deadlock (:mod:`cspotlp.csp.por`; FDR's ``:[partial order reduce]``), in ``F``
+    only (or in ``FD`` for a process without τ, which cannot diverge): otherwise it is ignored,
+    with a note, since reduction does not keep divergences.
     """
     _check_model(model, ("F", "FD"))
     kind = f"{name or show(p, NAME_CHARS)} :[deadlock free [{model}]]"
@@ -58,8 +62,12 @@ def deadlock_free(
     except LimitReached as e:
         return Verdict(None, kind, states=e.explored, seconds=budget.elapsed(), reason=e.reason)
     spec = SpecAutomaton.anything(net.events, any_event=True, check_divergence=model == "FD", follow_tick=True)
-    res = search(net, spec, budget=budget)
-    return verdict_of(res, net, spec, kind, budget.elapsed())
+    # without τ there is no divergence: deadlock freedom in FD is then that in F
+    keeps = model == "F" or not net.has_tau
+    reduce, notes = por_mode(partial_order, "deadlock" if keeps else None, f"deadlock freedom in {model}")
+    res = search(net, spec, budget=budget, reduce=reduce)
+    return verdict_of(res, net, spec, kind, budget.elapsed(), notes=notes)
+
 
 
 def divergence_free(

@@ -21,7 +21,7 @@ from cspotlp.csp.semantics import Semantics
 from cspotlp.csp.supercombinator import Network, compile_network
 from cspotlp.csp.terms import Proc
 from cspotlp.csp.verdict import ProgressCallback
-from cspotlp.errors import LimitReached
+from cspotlp.errors import CspError, LimitReached
 
 
 @dataclass(frozen=True)
@@ -58,13 +58,19 @@ def explore(
     leaf_compression: str | None = None,
     memory_limit: int | None = None,
     budget: Budget | None = None,
+    partial_order: bool = False,
 ) -> Exploration:
     """Explore every state of ``p`` breadth first (the supercombinator engine).
 
     The budget (``budget``, or one made of ``state_limit``, ``memory_limit`` in bytes,
     ``time_limit`` in seconds and ``progress``) bounds the work; a component that cannot be
     compiled within it also makes the exploration incomplete, with the reason.
+
+    ``partial_order`` explores the reduced state space that keeps every deadlock
+    (:mod:`cspotlp.csp.por`) instead of the whole one (not with ``keep_lts``).
     """
+    if partial_order and keep_lts:
+        raise CspError("a reduced exploration does not give the process's LTS")
     sem = semantics or Semantics(env)
     budget = budget_of(budget, state_limit, time_limit, progress, memory_limit)
     try:
@@ -72,7 +78,7 @@ def explore(
     except LimitReached as e:
         return Exploration(0, 0, budget.elapsed(), False, f"a component could not be compiled: {e.reason}")
     spec = SpecAutomaton.anything(net.events)
-    res = search(net, spec, record=keep_lts, budget=budget)
+    res = search(net, spec, record=keep_lts, budget=budget, reduce="deadlock" if partial_order else None)
     complete = res.status == "complete"
     lts = lts_from_search(res, net) if keep_lts and complete else None
     return Exploration(res.states, res.transitions, res.seconds, complete, res.reason, lts, net)

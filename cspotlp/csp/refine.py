@@ -24,6 +24,7 @@ from cspotlp.csp.explain import explain
 from cspotlp.csp.explore import lts_from_search
 from cspotlp.csp.guided import refines_on_the_fly
 from cspotlp.csp.normalise import MODELS, NormalForm, normalise
+from cspotlp.csp.por import por_mode
 from cspotlp.csp.search import SearchResult, SpecAutomaton, search
 from cspotlp.csp.semantics import Semantics
 from cspotlp.csp.show import show
@@ -54,6 +55,7 @@ def refines(
     leaf_compression: str | None = None,
     memory_limit: int | None = None,
     budget: Budget | None = None,
+    partial_order: bool = False,
 ) -> Verdict:
     """Does ``impl`` refine ``spec`` in ``model`` (``T``, ``F`` or ``FD``)?
 
@@ -67,6 +69,10 @@ def refines(
     grow without bound, or it has more than :data:`LEAF_PROBE` states), the check runs on the fly
     instead (:func:`~cspotlp.csp.guided.refines_on_the_fly`): it explores only the part of the
     implementation the specification allows.
+
+    ``partial_order`` explores a reduced state space that keeps the implementation's traces
+    (:mod:`cspotlp.csp.por`; FDR's ``:[partial order reduce]``), in ``T`` only; in ``F`` and
+    ``FD`` it is ignored with a note.
     """
     _check_model(model)
     kind = f"{spec_name or show(spec, NAME_CHARS)} [{model}= {impl_name or show(impl, NAME_CHARS)}"
@@ -87,8 +93,9 @@ def refines(
         note = f"checked on the fly: a component could not be compiled ({e.reason})"
         return refines_on_the_fly(nf, impl, sem, kind, budget, notes=(note,))
     automaton = spec_automaton(nf, net.events, model)
-    res = search(net, automaton, budget=budget)
-    return verdict_of(res, net, automaton, kind, budget.elapsed())
+    reduce, notes = por_mode(partial_order, "traces" if model == "T" else None, f"refinement in {model}")
+    res = search(net, automaton, budget=budget, reduce=reduce)
+    return verdict_of(res, net, automaton, kind, budget.elapsed(), notes=notes)
 
 
 def normal_form(

@@ -43,6 +43,7 @@ from cspotlp.csp.engine import (
     fitting_group_bits,
 )
 from cspotlp.csp.events import Event
+from cspotlp.csp.por import MODES, PartialOrder
 from cspotlp.csp.supercombinator import FIN_LABEL, OMEGA_LABEL, Network
 from cspotlp.csp.verdict import ProgressCallback
 from cspotlp.errors import LimitReached
@@ -174,6 +175,7 @@ def search(
     record: bool = False,
     chunk: int = CHUNK,
     budget: Budget | None = None,
+    reduce: str | None = None,
 ) -> SearchResult:
     """Breadth-first search of ``net`` against ``spec`` (see the module docstring).
 
@@ -181,7 +183,13 @@ def search(
     states stored, the memory and the time; reaching a bound gives status ``limit``. With
     ``record``, every transition is kept as (source, event, target) and terminated states are
     flagged, so the caller can build the explicit LTS.
+
+    ``reduce`` (``"deadlock"`` or ``"traces"``) applies partial-order reduction
+    (:mod:`cspotlp.csp.por`): it keeps deadlocks, or the visible traces, and nothing else, so
+    it is for deadlock checks in F and trace refinement only, and not with ``record``.
     """
+    if reduce is not None and (record or reduce not in MODES):
+        raise ValueError(f"partial-order reduction {reduce!r} is not available here")
     budget = budget_of(budget, state_limit, time_limit, progress)
     ncomp = len(net.components)
     radices = [c.num_states for c in net.components] + [spec.num_nodes]
@@ -202,6 +210,7 @@ def search(
     if spec.check_divergence and net.has_tau:
         oracle = DivergenceOracle(net, layout, node_field, group_bits=bits)
     checker = _StateChecker(spec, len(spec.events))
+    por = PartialOrder(net, expander, layout, reduce) if reduce is not None else None
     trivial = spec.num_nodes == 1 and bool((spec.step >= 0).all())  # every event allowed: no look-ups
     step_table = spec.step
     if not spec.follow_tick:  # an allowed ✓ is not followed: -2 means "allowed, but stop here"
@@ -239,6 +248,12 @@ def search(
                 if pseudo.any():
                     omega[x.src[pseudo]] = True
                     x = x.select(~pseudo)
+            full: Expansion | None = None
+            if por is not None:  # keep the ample set of each state that has one
+                chosen = por.choose(words)
+                ample = por.ample(x, chosen)
+                if not ample.all():
+                    full, x = x, x.select(ample)
             transitions += x.src.size
             if record:
                 terminated.append(omega)
@@ -247,16 +262,28 @@ def search(
             if found is not None:
                 result.status, result.violation = "violation", found
                 break
-            keep = None if nxt is None else nxt >= 0
-            if keep is None and not spec.follow_tick:
-                keep = x.event != 1
-            if keep is not None and not keep.all():
-                x = x.select(keep)
-                nxt = None if nxt is None else nxt[keep]
-            targets = x.targets if nxt is None or spec.num_nodes == 1 else layout.with_field(x.targets, node_field, nxt)
+            x, targets = _followed(x, nxt, spec, layout, node_field)
             if record:
                 tid, _fresh = table.insert(targets, ids[x.src], x.rule, need_ids=True)
                 edges.append((ids[x.src], x.event, tid))
+            elif full is not None and reduce == "traces":
+                # the cycle proviso: a reduced state with a successor stored before is expanded fully
+                before = table.size
+                tid, _fresh = table.insert(targets, ids[x.src], x.rule, need_ids=True)
+                redo = np.zeros(len(ids), dtype=np.bool_)
+                redo[x.src[tid < before]] = True
+                redo &= chosen >= 0
+                if redo.any():
+                    extra = full.select(~ample & redo[full.src])
+                    transitions += extra.src.size
+                    nxt = None if trivial else step_table[node[extra.src], extra.event]
+                    found = checker.check(ids, words, node, extra, nxt, np.zeros_like(omega), None,
+                                          layout, node_field)
+                    if found is not None:
+                        result.status, result.violation = "violation", found
+                        break
+                    extra, targets = _followed(extra, nxt, spec, layout, node_field)
+                    table.add(targets, ids[extra.src], extra.rule)
             elif ids.size == stop - start:  # the chunk's states are start .. stop-1
                 table.add(targets, x.src, x.rule, parent_offset=start)
             else:
@@ -291,6 +318,19 @@ def search(
             result.edges = (z, z, z)
         result.terminated = np.concatenate(terminated) if terminated else np.zeros(0, dtype=np.bool_)
     return result
+
+
+def _followed(x: Expansion, nxt: I64 | None, spec: SpecAutomaton, layout: Layout,
+              node_field: int) -> tuple[Expansion, Words]:
+    """The pairs the search follows (the specification allows them) and their target words."""
+    keep = None if nxt is None else nxt >= 0
+    if keep is None and not spec.follow_tick:
+        keep = x.event != 1
+    if keep is not None and not keep.all():
+        x = x.select(keep)
+        nxt = None if nxt is None else nxt[keep]
+    targets = x.targets if nxt is None or spec.num_nodes == 1 else layout.with_field(x.targets, node_field, nxt)
+    return x, targets
 
 
 def _fitting(counts: I64, max_pairs: int, per_pair: int, budget: Budget, states: int) -> int:

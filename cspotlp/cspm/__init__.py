@@ -29,8 +29,8 @@ P = c.0 -> c.1 -> P [] c.1 -> c.2 -> P [] c.2 -> c.0 -> P
 P
 
 Not supported yet (each fails with ``file:line:col: unsupported construct: ...``): modules,
-type annotations ``f :: T`` and qualified names, ``print`` statements, timed sections, and the
-``:[partial order reduce]`` assertion option; in the evaluator, synchronising external choice
+type annotations ``f :: T`` and qualified names, ``print`` statements and timed sections; in the
+evaluator, synchronising external choice
 and interrupt, channel fields of infinite types, recursive datatypes, sequence patterns
 ``xs ^ ys`` with no fixed-length side, the FDR functions ``deter``, ``failure_watchdog``,
 ``trace_watchdog`` and ``prioritisepo``, exploring ``BUFFER`` / ``WEAK_BUFFER``, and the

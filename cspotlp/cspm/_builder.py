@@ -75,6 +75,18 @@ _DECL_WORDS = {
 }
 
 
+def _options(items: list[Any]) -> tuple[ast.Exp | None, bool]:
+    """An assertion's options: the ``:[tau priority over]:`` set and ``:[partial order reduce]``."""
+    tau = None
+    por = False
+    for k, item in enumerate(items):
+        if isinstance(item, Token) and item.type == "TAU_PRIORITY":
+            tau = items[k + 1]
+        elif isinstance(item, Token) and item.type == "PARTIAL_ORDER":
+            por = True
+    return tau, por
+
+
 def _model(text: str) -> ast.Model | None:
     return ast.Model(text) if text else None
 
@@ -161,13 +173,13 @@ class Builder(Transformer_NonRecursive[Token, Any]):
         return ast.AssertDecl(c[-1], len(c) == 3, span=self.cover(c))
 
     def refinement(self, c: list[Any]) -> ast.Refinement:
-        tau = c[4] if len(c) > 3 else None
-        return ast.Refinement(c[0], ast.Model(str(c[1])), c[2], tau, span=self.cover(c))
+        tau, por = _options(c[3:])
+        return ast.Refinement(c[0], ast.Model(str(c[1])), c[2], tau, por, span=self.cover(c))
 
     def property_check(self, c: list[Any]) -> ast.PropertyCheck:
         name, model = str(c[1]).split("|")
-        tau = c[3] if len(c) > 2 else None
-        return ast.PropertyCheck(c[0], _PROPERTIES[name], _model(model), tau, span=self.cover(c))
+        tau, por = _options(c[2:])
+        return ast.PropertyCheck(c[0], _PROPERTIES[name], _model(model), tau, por, span=self.cover(c))
 
     def has_trace(self, c: list[Any]) -> ast.HasTrace:
         return ast.HasTrace(c[0], _model(str(c[1])), c[2], span=self.cover(c))

@@ -4,7 +4,9 @@ Supported: ``Spec [T= Impl``, ``[F=`` and ``[FD=``; ``:[deadlock free [F|FD]]``,
 ``:[divergence free]`` (also written ``livelock free``), ``:[deterministic [F|FD]]``,
 ``:[has trace [T|F|FD]]: <...>``, ``assert not ...`` and the ``:[tau priority over]: A`` option
 (applied to the implementation, or to the process of a property check, as
-``prioritise(P, <{}, A>)``: τ and ✓ pre-empt the events of ``A``). When no model is given,
+``prioritise(P, <{}, A>)``: τ and ✓ pre-empt the events of ``A``) and the ``:[partial order
+reduce]`` option (deadlock freedom in F and refinement in T explore a reduced state space that
+keeps their verdicts; elsewhere it is ignored with a note). When no model is given,
 deadlock freedom and determinism are checked in FD and ``has trace`` in T, as FDR does.
 
 Each assertion gives an :class:`AssertionResult`: ``passed``, ``failed`` (with the shortest
@@ -18,6 +20,7 @@ given to :func:`check_assertions` (defaults sized from the machine's free memory
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +28,7 @@ from typing import Any
 
 from cspotlp.csp.budget import Budget
 from cspotlp.csp.events import Event, show_event_set
+from cspotlp.csp.por import por_mode
 from cspotlp.csp.semantics import Semantics
 from cspotlp.csp.terms import Proc, prioritise
 from cspotlp.cspm import ast
@@ -143,18 +147,21 @@ def _run_check(loaded: LoadedScript, a: ast.Assertion, sem: Semantics, budget: B
         impl = _with_priority(loaded, _process(loaded, a.impl), a.tau_priority)
         return refine.refines(spec, impl, env, model, budget=budget, semantics=sem,
                               spec_name=_source(loaded, a.spec),
-                              impl_name=_source(loaded, a.impl))
+                              impl_name=_source(loaded, a.impl), partial_order=a.partial_order)
     if isinstance(a, ast.PropertyCheck):
         p = _with_priority(loaded, _process(loaded, a.process), a.tau_priority)
         name = _source(loaded, a.process)
         model = a.model.value if a.model is not None else "FD"
         if a.prop is ast.Property.DIVERGENCE_FREE:
-            return checks.divergence_free(p, env, budget=budget, semantics=sem, name=name)
+            verdict = checks.divergence_free(p, env, budget=budget, semantics=sem, name=name)
+            return _without_reduction(verdict, a.partial_order, "divergence freedom")
         if model not in ("F", "FD"):
             raise _Failure(f"unsupported construct: {a.prop.value} in the {model} model")
         if a.prop is ast.Property.DEADLOCK_FREE:
-            return checks.deadlock_free(p, env, model, budget=budget, semantics=sem, name=name)
-        return checks.deterministic(p, env, model, budget=budget, semantics=sem, name=name)
+            return checks.deadlock_free(p, env, model, budget=budget, semantics=sem, name=name,
+                                        partial_order=a.partial_order)
+        verdict = checks.deterministic(p, env, model, budget=budget, semantics=sem, name=name)
+        return _without_reduction(verdict, a.partial_order, "determinism")
     assert isinstance(a, ast.HasTrace)
     p = _process(loaded, a.process)
     model = a.model.value if a.model is not None else "T"
@@ -162,6 +169,12 @@ def _run_check(loaded: LoadedScript, a: ast.Assertion, sem: Semantics, budget: B
         raise _Failure(f"unsupported construct: has trace in the {model} model")
     return checks.has_trace(p, _trace(loaded, a.trace), env, model, budget=budget,
                             semantics=sem, name=_source(loaded, a.process))
+
+
+def _without_reduction(verdict: Any, asked: bool, what: str) -> Any:
+    """``verdict`` with a note when ``:[partial order reduce]`` was asked where it does not apply."""
+    _mode, notes = por_mode(asked, None, what)
+    return dataclasses.replace(verdict, notes=verdict.notes + notes) if notes else verdict
 
 
 def locate_definitions(loaded: LoadedScript) -> None:

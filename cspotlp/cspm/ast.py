@@ -705,22 +705,24 @@ class Assertion(Node):
 
 @dataclass(frozen=True, eq=False, slots=True)
 class Refinement(Assertion):
-    """``spec [M= impl`` optionally ``:[tau priority]: tau_priority``."""
+    """``spec [M= impl`` optionally ``:[tau priority]: tau_priority`` and ``:[partial order reduce]``."""
 
     spec: Exp
     model: Model
     impl: Exp
     tau_priority: Exp | None
+    partial_order: bool = False
 
 
 @dataclass(frozen=True, eq=False, slots=True)
 class PropertyCheck(Assertion):
-    """``process :[property [model]]``."""
+    """``process :[property [model]]``, with the same options as :class:`Refinement`."""
 
     process: Exp
     prop: Property
     model: Model | None
     tau_priority: Exp | None
+    partial_order: bool = False
 
 
 @dataclass(frozen=True, eq=False, slots=True)

@@ -125,6 +125,7 @@ TERMINALS: tuple[str, ...] = tuple(
         | {
             "NAME", "INT", "CHAR", "STRING", "UNDERSCORE", "SEQ_OPEN", "SEQ_CLOSE", "EMPTY_SEQ",
             "ASSERT_NOT", "INCLUDE", "REFINES", "PROPERTY", "HAS_TRACE", "TAU_PRIORITY", "_NL",
+            "PARTIAL_ORDER",
         }
     )
 )
@@ -138,7 +139,7 @@ ENDS_OPERAND = frozenset(
 )
 """Token types after which an operator (not an operand) is expected."""
 
-ENDS_DECL = ENDS_OPERAND | {"PROPERTY", "INCLUDE"}
+ENDS_DECL = ENDS_OPERAND | {"PROPERTY", "INCLUDE", "PARTIAL_ORDER"}
 """Token types that can end a declaration."""
 
 STARTS_DECL = frozenset(
@@ -186,6 +187,7 @@ _PROPERTY = re.compile(
     r"\s*(?:\[\s*(T|F|FD|R|RD|V|VD)\s*\])?"
 )
 _TAU = re.compile(r"tau priority(?: over)?")
+_PARTIAL_ORDER = re.compile(r"partial order reduce(?:\s*\[\s*\w+\s*\])?")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0"}
 
 
@@ -444,8 +446,9 @@ class Lexer:
         if _TAU.fullmatch(inner):
             self._emit("TAU_PRIORITY", inner, line, col, start)
             return
-        if inner.startswith("partial order reduce"):
-            raise self.unsupported("':[partial order reduce]' assertion option", line, col)
+        if _PARTIAL_ORDER.fullmatch(inner):
+            self._emit("PARTIAL_ORDER", inner, line, col, start)
+            return
         raise self.error(f"unknown assertion property ':[{inner}]'", line, col)
 
     # --- emission ----------------------------------------------------------------------------

@@ -531,6 +531,8 @@ def _assertion(a: ast.Assertion, c: Ctx) -> list[Item]:
                 ("e", a.trace, OPEN, True, c)]
     if tau is not None:
         out += [("s", " :[tau priority]: "), ("e", tau, OPEN, True, c)]
+    if a.partial_order:
+        out += [("s", " :[partial order reduce]")]
     return out
 
 

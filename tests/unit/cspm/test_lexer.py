@@ -118,7 +118,6 @@ def test_lexical_errors_are_located(text, line, col, words):
         ("module M\nexports\nendmodule", "modules"),
         ("f :: (Int) -> Int", "type annotations"),
         ("print 1 + 2", "print statements"),
-        ("assert P [T= Q :[partial order reduce]", "partial order reduce"),
     ],
 )
 def test_unsupported_constructs_say_so(text, what):
