@@ -19,7 +19,7 @@ _SPELLING.update({kind: word for word, kind in KEYWORDS.items()})
 _SPELLING.update({
     "SEQ_OPEN": "<", "SEQ_CLOSE": ">", "EMPTY_SEQ": "<>", "ASSERT_NOT": "not",
     "REFINES": "[FD=", "PROPERTY": ":[deadlock free [F]]", "HAS_TRACE": ":[has trace]:",
-    "TAU_PRIORITY": ":[tau priority]:", "UNDERSCORE": "_",
+    "TAU_PRIORITY": ":[tau priority]:", "UNDERSCORE": "_", "PARTIAL_ORDER": ":[partial order reduce]",
 })
 
 
