@@ -44,13 +44,24 @@ class CspEvalError(CspError):
     """A process or value could not be evaluated (value outside a channel's type, unknown name)."""
 
 
-class StateLimitExceeded(CspError):
+class LimitReached(CspError):
+    """A budget (states, memory, time, growing terms) stopped the work: the result is inconclusive.
+
+    ``reason`` says which bound, in words a user can act on; ``explored`` is how far the work got.
+    """
+
+    def __init__(self, reason: str, explored: int = 0) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.explored = explored
+
+
+class StateLimitExceeded(LimitReached):
     """An exploration hit its state limit; callers turn this into an *inconclusive* result."""
 
     def __init__(self, limit: int, explored: int) -> None:
-        super().__init__(f"state limit {limit} reached after {explored} states")
+        super().__init__(f"state limit {limit:,} reached after {explored:,} states", explored)
         self.limit = limit
-        self.explored = explored
 
 
 class LocatedError(CspotlpError):

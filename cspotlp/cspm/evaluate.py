@@ -871,6 +871,9 @@ class Evaluator:
         if e.high is None:
             return InfiniteSet(f"{{{low}..}}", _at_least(low))
         high = yield self.ev(e.high, f)
+        if high - low >= MAX_RANGE_SET:  # membership only: enumerating it would exhaust memory
+            return InfiniteSet(f"{{{low}..{high}}} ({high - low + 1:,} elements, more than the "
+                               f"{MAX_RANGE_SET:,} a set may have)", _between(low, high))
         return frozenset(range(low, high + 1))
 
     def _map(self, e: ast.MapExp, f: Frame) -> Step:
@@ -1047,6 +1050,17 @@ def _datatype_type(name: str, ctors: dict[str, tuple[Any, ...]]) -> InfiniteSet:
             for s, x in zip(sets, v.fields, strict=True))
 
     return InfiniteSet(name, contains)
+
+
+MAX_RANGE_SET = 4_000_000
+"""A range set ``{a..b}`` with more elements is kept as a membership test, not built."""
+
+
+def _between(low: int, high: int) -> Callable[[Any], bool]:
+    def contains(v: Any) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
+
+    return contains
 
 
 def _at_least(low: int) -> Callable[[Any], bool]:

@@ -75,7 +75,7 @@ def test_check_json_shape(capsys, tmp_path):
     assert isinstance(data, list) and len(data) == 6
     for item in data:
         assert {"assertion", "result", "counterexample", "states", "seconds"} <= set(item)
-        assert item["result"] in ("passed", "failed", "error")
+        assert item["result"] in ("passed", "failed", "inconclusive", "error")
         assert isinstance(item["states"], int) and isinstance(item["seconds"], float)
     assert data[0]["assertion"] == "assert P [T= Q" and data[0]["counterexample"] is None
     assert data[1]["result"] == "failed" and data[1]["counterexample"] == ["a"]
@@ -102,14 +102,14 @@ def test_check_of_a_failing_classic(capsys):
     assert second["result"] == "failed"
 
 
-def test_unsupported_or_limited_checks_are_errors_never_verdicts(capsys, tmp_path):
+def test_unsupported_or_limited_checks_are_never_verdicts(capsys, tmp_path):
     path = tmp_path / "lim.csp"
-    path.write_text("channel a, b\nP = a -> P ||| b -> P\nassert STOP [T= P\n"
+    path.write_text("channel a, b\nP = a -> P ||| b -> P\nassert P :[deadlock free]\n"
                     "assert STOP [V= STOP\nassert STOP [T= BUFFER(1, {(a, b)})\n")
     assert main(["check", str(path), "--json", "--state-limit", "3"]) == 1
     data = json.loads(capsys.readouterr().out)
-    assert [d["result"] for d in data] == ["error", "error", "error"]
-    assert "inconclusive" in data[0]["details"][0]
+    assert [d["result"] for d in data] == ["inconclusive", "error", "error"]
+    assert data[0]["details"][0].startswith("reason: ")
     assert "unsupported construct: refinement in the V model" in data[1]["details"][0]
     assert "unsupported construct: exploring BUFFER" in data[2]["details"][0]
 
