@@ -177,3 +177,7 @@ class ExportError(CspotlpError):
 
 class VerifyError(CspotlpError):
     """A proof or conformance run could not be set up (not a failed proof: that is a verdict)."""
+
+
+class OtelError(CspotlpError):
+    """The OpenTelemetry SDK side cannot be set up (no SDK, a foreign global provider, a bad file)."""
