@@ -133,8 +133,8 @@ def failures(process: Proc, env: Environment, max_length: int = 20
         accepted = stable[draw(st.integers(0, len(stable) - 1))]
         if not alphabet:
             alphabet.extend(sort_events({*env.events(), TICK}))
-        refusable = [e for e in alphabet if e not in accepted]
-        refusal = draw(st.lists(st.sampled_from(refusable), unique=True)) if refusable else []
+        # one yes/no per refusable event: each shrinks to "no", so refusals shrink to minimal
+        refusal = [e for e in alphabet if e not in accepted and draw(st.booleans())]
         return ModelFailure(trace, frozenset(refusal))
 
     return draw_failure()

@@ -42,7 +42,11 @@ DOCUMENT_FORMATS = ("otlp-json", "otlp-jsonl", "otlp-proto", "otlp-proto-stream"
 
 
 class OtlpDocument(NamedTuple):
-    """A generated file: its format, its bytes and the traces it holds (in file order)."""
+    """A generated file: its format, its bytes and the traces it holds (in file order).
+
+    ``format`` is how it was written; a JSON Lines file of one line is also a valid OTLP JSON
+    document, and readers that detect formats (as :func:`cspotlp.otlp.load` does) may call it so.
+    """
 
     format: str
     data: bytes
@@ -54,11 +58,16 @@ class OtlpDocument(NamedTuple):
         return tuple(sp for t in self.traces for sp in t.spans)
 
 
-# text protobuf and JSON can both carry: no lone surrogates
-_text = st.text(st.characters(codec="utf-8"), max_size=8)
-_u32 = st.integers(0, 2**32 - 1)
-_span_id = st.binary(min_size=8, max_size=8).filter(any).map(bytes.hex)
-_trace_id = st.binary(min_size=16, max_size=16).filter(any).map(bytes.hex)
+# Every choice is kept cheap (a few draws per span): generation and, above all, shrinking
+# re-run the whole strategy for each attempt, so a heavy one makes a failing test crawl.
+
+# text protobuf and JSON can both carry (no lone surrogates): common words, or any short text
+_WORDS = ("", "GET /users/{id}", "db.query", "ü ñ 漢字 🙂", "two\nlines", 'quote " and \\')
+_text = st.one_of(st.sampled_from(_WORDS), st.text(st.characters(codec="utf-8"), max_size=6))
+_small = st.sampled_from((0, 1, 7, 2**32 - 1))
+# ids as integers, never zero: they shrink to 1 instead of running into a filter
+_span_number = st.integers(1, 2**64 - 1)
+_trace_id = st.integers(1, 2**128 - 1).map(lambda n: f"{n:032x}")
 
 _scalars = st.one_of(
     _text.map(lambda s: AnyValue("string", s)),
@@ -79,49 +88,53 @@ def _nested(children: st.SearchStrategy[AnyValue]) -> st.SearchStrategy[AnyValue
     )
 
 
-any_values: st.SearchStrategy[AnyValue] = st.recursive(_scalars, _nested, max_leaves=6)
+any_values: st.SearchStrategy[AnyValue] = st.recursive(_scalars, _nested, max_leaves=5)
 """OTLP ``AnyValue``: every kind, arrays and kvlists nested."""
 
 attribute_lists: st.SearchStrategy[tuple[KeyValue, ...]] = st.lists(
-    st.builds(KeyValue, _text, any_values), max_size=3).map(tuple)
+    st.builds(KeyValue, _text, any_values), max_size=2).map(tuple)
 """Attribute lists (keys may repeat, as OTLP allows on the wire)."""
 
-_resources = st.builds(
-    Resource, attribute_lists, _u32,
-    st.lists(st.builds(EntityRef, _text, _text, st.lists(_text, max_size=2).map(tuple),
-                       st.lists(_text, max_size=2).map(tuple)), max_size=1).map(tuple),
-    _text)
-_scopes = st.builds(Scope, _text, _text, attribute_lists, _u32, _text)
+_ENTITIES = ((), (EntityRef("https://schema", "service", ("service.name",), ("host",)),))
+_resources = st.builds(Resource, attribute_lists, _small, st.sampled_from(_ENTITIES),
+                       st.sampled_from(("", "https://opentelemetry.io/schemas/1.26.0")))
+_scopes = st.builds(Scope, st.sampled_from(("", "shop.web", "ü")), st.sampled_from(("", "1.0")),
+                    attribute_lists, _small, st.sampled_from(("", "https://scope")))
+_statuses = st.sampled_from((Status(), Status(1), Status(2, "card declined"), Status(2)))
+# (trace state, flags, dropped attributes, dropped events, dropped links)
+_extras = st.sampled_from((("", 0, 0, 0, 0), ("", 0x301, 0, 0, 0), ("congo=t61rcWkgMzE", 1, 2, 3, 4)))
 
 
 @st.composite
 def _trace(draw: st.DrawFn, max_spans: int, link_targets: Sequence[tuple[str, str]]
            ) -> CapturedTrace:
     trace_id = draw(_trace_id)
-    ids = draw(st.lists(_span_id, min_size=1, max_size=max_spans, unique=True))
+    ids = [f"{n:016x}" for n in draw(st.lists(_span_number, min_size=1, max_size=max_spans,
+                                               unique=True))]
     resource, scope = draw(_resources), draw(_scopes)
     spans: list[Span] = []
     for i, sid in enumerate(ids):
-        if i == 0 or draw(st.booleans()):
+        pick = draw(st.integers(0, i))  # 0: a root, else the parent's position + 1
+        if pick == 0:
             parent, start = "", draw(st.integers(1, 2**62))
             end = draw(st.integers(start, start + 10**12))
         else:
-            p = spans[draw(st.integers(0, i - 1))]
+            p = spans[pick - 1]
             parent = p.span_id
             start = draw(st.integers(p.start_time_unix_nano, p.end_time_unix_nano))
             end = draw(st.integers(start, p.end_time_unix_nano + 10**9))
         events = tuple(Event(draw(st.integers(start, end)), draw(_text), draw(attribute_lists),
-                             draw(_u32)) for _ in range(draw(st.integers(0, 2))))
+                             draw(_small)) for _ in range(draw(st.integers(0, 2))))
         targets = [*link_targets, *((trace_id, s.span_id) for s in spans)]
-        links = tuple(Link(*draw(st.sampled_from(targets)), draw(_text), draw(attribute_lists),
-                           draw(_u32), draw(_u32))
-                      for _ in range(draw(st.integers(0, 2 if targets else 0))))
-        if draw(st.integers(0, 3)) == 0:  # a second resource or scope inside one trace
+        links = tuple(Link(*draw(st.sampled_from(targets)), "", draw(attribute_lists), 0,
+                           draw(_small))
+                      for _ in range(draw(st.integers(0, 1 if targets else 0))))
+        if draw(st.integers(0, 3)) == 0:  # a second resource and scope inside one trace
             resource, scope = draw(_resources), draw(_scopes)
+        state, flags, dropped_attributes, dropped_events, dropped_links = draw(_extras)
         spans.append(Span(trace_id, sid, parent, draw(_text), draw(st.integers(0, 5)), start, end,
-                          draw(attribute_lists), events, links,
-                          Status(draw(st.integers(0, 2)), draw(_text)), draw(_text), draw(_u32),
-                          draw(_u32), draw(_u32), draw(_u32), resource, scope))
+                          draw(attribute_lists), events, links, draw(_statuses), state, flags,
+                          dropped_attributes, dropped_events, dropped_links, resource, scope))
     order = draw(st.permutations(range(len(spans))))
     return CapturedTrace(trace_id, tuple(spans[k] for k in order))
 
