@@ -1,6 +1,7 @@
 """cspotlp in your test suite: span conformance, the pytest plugin, model-based testing, laws.
 
 * :func:`assert_conforms` — the traces a test produced are traces of a CSP specification;
+  :func:`record_spans` records the spans of a block (the fixture records a whole test);
 * the pytest plugin (:mod:`cspotlp.testing.plugin`): fixture ``otel_spans``, marker
   ``csp_spec``;
 * :func:`state_machine` — a Hypothesis ``RuleBasedStateMachine`` from a CSP specification,
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
         check_psi_phi,
         check_psi_wf,
     )
+    from cspotlp.testing.recording import record_spans
     from cspotlp.testing.span_tree import span_tree
     from cspotlp.testing.stateful import SpecMachine, Violation, state_machine
 
@@ -35,14 +37,15 @@ _WHERE = {
     "LAWS": "laws", "check_correspondence": "laws", "check_phi_normalised": "laws",
     "check_phi_psi": "laws", "check_prefixes": "laws", "check_psi_phi": "laws",
     "check_psi_wf": "laws",
-    "span_tree": "span_tree",
+    "record_spans": "recording", "span_tree": "span_tree",
     "SpecMachine": "stateful", "Violation": "stateful", "state_machine": "stateful",
 }
 
 __all__ = [
     "LAWS", "SpansDoNotConform", "SpecMachine", "Violation", "assert_conforms",
     "captured_traces", "check_correspondence", "check_phi_normalised", "check_phi_psi",
-    "check_prefixes", "check_psi_phi", "check_psi_wf", "span_tree", "state_machine",
+    "check_prefixes", "check_psi_phi", "check_psi_wf", "record_spans", "span_tree",
+    "state_machine",
 ]
 
 

@@ -219,3 +219,18 @@ def test_the_same_spans_give_the_same_bytes_under_any_hash_seed(tmp_path, fmt):
                        env={**os.environ, "PYTHONHASHSEED": seed})
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1] and outputs[0]
+
+
+def test_the_example_service_writes_a_capture_that_conforms(tmp_path):
+    """The README's lines for an application, as examples/orders_service.py has them."""
+    from cspotlp.testing import assert_conforms
+    from tests.flow_fixtures import EXAMPLES, REPO
+
+    capture = tmp_path / "capture.jsonl"
+    subprocess.run([sys.executable, str(EXAMPLES / "orders_service.py"), str(capture)],
+                   check=True, cwd=REPO, capture_output=True)
+    traces = load(capture).traces
+    assert load(capture).format == "otlp-jsonl" and len(traces) == 2
+    assert {service_name(sp.resource) for t in traces for sp in t.spans} == {"orders"}
+    assert_conforms(traces, EXAMPLES / "orders_spec.csp", "SPEC",
+                    EXAMPLES / "orders_abstraction.json", complete=True)
