@@ -157,6 +157,8 @@ class _Model:
                 result = None
                 break
             offers.append(outputs)
+        if result is not None:  # one entry per distinct offer, in a fixed order for messages
+            result = sorted(set(offers), key=lambda o: sorted(e.sort_key() for e in o))
         self._quiescent[node] = result
         return result
 
