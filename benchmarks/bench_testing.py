@@ -8,8 +8,8 @@
   cache a test suite runs with); *cold*: assert_conforms' caches emptied, so the CSPm file is
   read, checked and evaluated and the specification normalised again (in a process that has
   built the CSPm grammar already, as any earlier test has). Target: under 0.5 s.
-* ``state machine``: the model-based test of examples/test_batch_processor.py (Hypothesis
-  drawing inputs, the processor inside a real SDK TracerProvider, every observation checked
+* ``state machine``: the model-based test of examples/test_bounded_batch_processor.py
+  (Hypothesis drawing inputs, the processor inside a real SDK TracerProvider, every observation checked
   against the normalised specification, quiescence checked after each step): steps per second,
   Hypothesis included. Target: at least 200 steps/s.
 
@@ -81,7 +81,7 @@ def bench_assert_conforms(n_spans: int) -> list[tuple[str, int, float, str]]:
 def bench_state_machine(examples: int) -> tuple[str, int, float, str]:
     from hypothesis import HealthCheck, settings
     from hypothesis.stateful import run_state_machine_as_test
-    from test_batch_processor import BINDINGS, SPEC, Harness
+    from test_bounded_batch_processor import BINDINGS, SPEC, Harness
 
     from cspotlp.testing import state_machine
 

@@ -179,5 +179,9 @@ class VerifyError(CspotlpError):
     """A proof or conformance run could not be set up (not a failed proof: that is a verdict)."""
 
 
+class GoModelError(LocatedError):
+    """A Go-style model (:mod:`cspotlp.gomodel`) is ill-formed; the location is the model's line."""
+
+
 class OtelError(CspotlpError):
     """The OpenTelemetry SDK side cannot be set up (no SDK, a foreign global provider, a bad file)."""

@@ -22,15 +22,13 @@ A failing run is shrunk by Hypothesis to a shortest one, and the failure (:class
 ``AssertionError``) prints it as a CSP trace, with the events the specification accepted and
 the spans the run emitted.
 
-Example (``examples/batch_exporter_test.py`` runs it)::
+Example (from ``examples/test_bounded_batch_processor.py``)::
 
-    Machine = state_machine("batch_exporter.csp", "SPEC", {
-        "end_span": lambda h: h.end_span(),
-        "tick": lambda h: h.worker_wakes(),
-        "flush": lambda h: h.force_flush(),
-        "shutdown": lambda h: h.shutdown(),
+    Machine = state_machine("bounded_batch_processor.csp", "SPEC", {
+        "end_span": Harness.end_span, "tick": Harness.tick,
+        "flush": Harness.flush, "shutdown": Harness.shutdown,
     }, make=Harness, stable=True)
-    TestBatchExporter = Machine.TestCase
+    TestBatchProcessor = Machine.TestCase
 """
 
 from __future__ import annotations

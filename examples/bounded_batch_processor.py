@@ -9,13 +9,13 @@ and from then on ignores spans.
 
 The worker's wake-up is the method :meth:`BatchSpanProcessor.worker_wakes`, so a test decides
 when the worker runs (the SDK runs it on a thread, on a timer). ``bug=`` makes one of two
-deliberately broken variants, which ``examples/test_batch_processor.py`` shows the model-based
-test catching:
+deliberately broken variants, which ``examples/test_bounded_batch_processor.py`` shows the
+model-based test catching:
 
 * ``"queue-bound"``: an off-by-one in the queue bound (it holds one span too many);
 * ``"lost-on-shutdown"``: shutdown forgets the last queued span.
 
-The specification is ``examples/batch_processor.csp``.
+The specification is ``examples/bounded_batch_processor.csp``.
 """
 
 from __future__ import annotations

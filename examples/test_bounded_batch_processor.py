@@ -1,4 +1,7 @@
-"""Model-based test of examples/batch_processor.py against examples/batch_processor.csp.
+"""Model-based test of a bounded-queue batch span processor against its CSP specification.
+
+The processor is examples/bounded_batch_processor.py, the specification
+examples/bounded_batch_processor.csp.
 
 Hypothesis drives the processor — inside a real OpenTelemetry SDK TracerProvider — with the
 specification's inputs (spans ending, the worker waking, flush, shutdown), in every order the
@@ -8,7 +11,7 @@ stops short of what the specification requires (``stable=True``: between inputs 
 is idle). The two deliberately broken variants are caught, and their runs shrunk to the
 shortest counterexample.
 
-Run: ``pytest examples/test_batch_processor.py``.
+Run: ``pytest examples/test_bounded_batch_processor.py``.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from batch_processor import BatchSpanProcessor
+from bounded_batch_processor import BatchSpanProcessor
 from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
 from opentelemetry.sdk.trace import TracerProvider
@@ -24,7 +27,7 @@ from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 from cspotlp.testing import Violation, state_machine
 
-SPEC = Path(__file__).with_name("batch_processor.csp")
+SPEC = Path(__file__).with_name("bounded_batch_processor.csp")
 
 
 class RecordingExporter(SpanExporter):
