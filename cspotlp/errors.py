@@ -183,5 +183,9 @@ class GoModelError(LocatedError):
     """A Go-style model (:mod:`cspotlp.gomodel`) is ill-formed; the location is the model's line."""
 
 
+class ServeError(CspotlpError):
+    """The OTLP receiver cannot start as configured (address, TLS files, missing token)."""
+
+
 class OtelError(CspotlpError):
     """The OpenTelemetry SDK side cannot be set up (no SDK, a foreign global provider, a bad file)."""
