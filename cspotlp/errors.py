@@ -216,3 +216,7 @@ class GoModelError(LocatedError):
 
 class ServeError(CspotlpError):
     """The OTLP receiver cannot start as configured (address, TLS files, missing token)."""
+
+
+class OtelError(CspotlpError):
+    """The OpenTelemetry SDK side cannot be set up (no SDK, a foreign global provider, a bad file)."""

@@ -5,10 +5,11 @@ Eight "services" (each with its own ``service.name`` resource) handle orders. ``
 ``checkout`` fetches the cart, then looks up every product *concurrently* (threads, with the trace
 context carried across; a barrier makes every lookup of an order start before any returns),
 converts the total, quotes shipping, charges the card, ships, empties the cart and sends a
-confirmation e-mail. The run writes what the SDK exported in the OpenTelemetry Collector file
-exporter's protobuf format (4-byte big-endian length, then an ``ExportTraceServiceRequest``), one
-message per batch. Trace and span ids come from a generator seeded by ``--seed``, so every run
-has the same trace ids (times are real, and so differ between runs).
+confirmation e-mail. The run writes what the SDK exported with ``cspotlp.otel.OtlpFileExporter``,
+in the OpenTelemetry Collector file exporter's protobuf format (4-byte big-endian length, then an
+``ExportTraceServiceRequest``), one message per batch. Trace and span ids come from a generator
+seeded by ``--seed``, so every run has the same trace ids (times are real, and so differ between
+runs).
 
 Order ``order-3`` exercises a declined card: the charge span ends with an error status and the
 order is abandoned. Order ``order-4`` has a deliberate bug: it ships *before* charging the card,
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import struct
 import sys
 import threading
 from collections.abc import Iterator, Sequence
@@ -33,36 +33,19 @@ from pathlib import Path
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
-from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter
 from opentelemetry.sdk.trace.id_generator import IdGenerator
 from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from cspotlp.otel import OtlpFileExporter
 
 PRICES = (9.99, 19.5, 101.0)
 SERVICES = ("frontend", "checkout", "cart", "productcatalog", "currency", "shipping", "payment", "email")
 GRPC_SERVICE = {"checkout": "CheckoutService", "cart": "CartService",
                 "productcatalog": "ProductCatalogService", "currency": "CurrencyService",
                 "shipping": "ShippingService", "payment": "PaymentService", "email": "EmailService"}
-
-
-class LengthPrefixedProtobufExporter(SpanExporter):
-    """Writes each export as the collector file exporter does with ``format: proto``."""
-
-    def __init__(self, path: Path) -> None:
-        self._file = path.open("wb")
-        self._lock = threading.Lock()
-
-    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
-        payload = encode_spans(spans).SerializeToString()
-        with self._lock:
-            self._file.write(struct.pack(">I", len(payload)))
-            self._file.write(payload)
-        return SpanExportResult.SUCCESS
-
-    def shutdown(self) -> None:
-        self._file.close()
 
 
 class SeededIds(IdGenerator):
@@ -166,7 +149,7 @@ def place_order(shop: Shop, order: str, items: list[str], *, decline: bool, ship
 def run(out: Path, orders: int, seed: int) -> None:
     """Place ``orders`` orders and write the captured spans to ``out``."""
     rng = random.Random(seed)
-    exporter = LengthPrefixedProtobufExporter(out)
+    exporter = OtlpFileExporter(out, format="proto")  # the collector file exporter's format
     shop = Shop(exporter, rng)
     try:
         for i in range(1, orders + 1):
