@@ -293,8 +293,9 @@ class OtlpJsonDecoder:
             decoded = _base64_id(raw, hex_len // 2)
             if decoded is not None:
                 self.ctx.nonconforming(
-                    "base64-id", f"{what} {raw!r} is base64 (proto3 canonical JSON); OTLP JSON "
-                    f"requires hex ids", _text(tid), _text(sid))
+                    "base64-id", f"{what} {raw!r} is base64: proto3's canonical JSON, as "
+                    "protobuf's MessageToJson/MessageToDict write it; OTLP JSON requires hex ids",
+                    _text(tid), _text(sid))
                 return decoded
             if _HEX(raw) and len(raw) % 2 == 0:
                 return raw.lower()  # hex of the wrong length: kept, and diagnosed later
@@ -361,8 +362,9 @@ class OtlpJsonDecoder:
                 valid = ", ".join(f"{c} ({n})" for n, c in codes.items())
                 self.ctx.fail(f"invalid {what} {raw!r}: OTLP JSON encodes it as an integer, one of "
                               f"{valid}", tid, sid)
-            self.ctx.nonconforming("enum-name", f"{what} given by name {raw!r}; OTLP JSON requires "
-                                   f"the integer {code}", tid, sid)
+            self.ctx.nonconforming("enum-name", f"{what} given by name {raw!r} (proto3's "
+                                   f"canonical JSON); OTLP JSON requires the integer {code}",
+                                   tid, sid)
             return code
         self.ctx.fail(f"invalid {what} {raw!r}: expected a 32-bit integer", tid, sid)
 
