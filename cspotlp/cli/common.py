@@ -64,6 +64,13 @@ REPAIR_NAMES = "drop-duplicates, split-shared, synthetic-root, break-cycles, cla
 import the OTLP readers (a test keeps the two in step)."""
 
 
+def add_include_option(p: argparse.ArgumentParser) -> None:
+    """``--allow-include DIR``: where a script's includes may reach beyond its own tree."""
+    p.add_argument("--allow-include", action="append", default=[], metavar="DIR",
+                   help="let includes read files under DIR too (repeatable); by default an "
+                   "include must stay inside the including script's directory tree")
+
+
 def add_trace_input_options(p: argparse.ArgumentParser) -> None:
     """``--abstraction``, ``--repair`` and ``--lenient``: how captured traces are read."""
     p.add_argument("--abstraction", metavar="FILE",

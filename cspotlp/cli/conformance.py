@@ -15,6 +15,7 @@ from cspotlp.cli.common import (
     Subparsers,
     abstracted_traces,
     abstraction_from,
+    add_include_option,
     add_trace_input_options,
     captured_traces,
     repairs_named,
@@ -92,6 +93,7 @@ def _add_otlp2cspm(sub: Subparsers) -> None:
                    "instead of failing")
     p.add_argument("--no-sidecar", action="store_true", help="do not write OUT.csp.json")
     add_trace_input_options(p)
+    add_include_option(p)
 
 
 def _run_otlp2cspm(args: argparse.Namespace) -> int:
@@ -103,7 +105,7 @@ def _run_otlp2cspm(args: argparse.Namespace) -> int:
     abstraction = abstraction_from(args.abstraction)
     spec = None
     if args.spec is not None:
-        interface = read_spec_interface(args.spec)
+        interface = read_spec_interface(args.spec, args.allow_include)
         base = os.path.dirname(os.path.abspath(args.output)) if args.output != "-" else "."
         include = os.path.relpath(os.path.abspath(args.spec), base).replace(os.sep, "/")
         spec = SpecRef(include, args.process, interface.channels, interface.names)
@@ -189,6 +191,7 @@ def _add_conform(sub: Subparsers) -> None:
     p.add_argument("--failures-only", action="store_true",
                    help="list only failing traces and errors (and the summary)")
     add_trace_input_options(p)
+    add_include_option(p)
 
 
 def _conform_progress() -> Callable[[int, int, float], None] | None:
@@ -208,7 +211,7 @@ def _run_conform(args: argparse.Namespace) -> int:
     from cspotlp.conformance.spec import load_spec
 
     abstraction = abstraction_from(args.abstraction)
-    process, env = load_spec(args.spec, args.process)
+    process, env = load_spec(args.spec, args.process, args.allow_include)
     checker = ConformanceChecker.for_process(process, env, abstraction,
                                              repairs=repairs_named(args.repair),
                                              complete=args.complete)
@@ -268,6 +271,7 @@ def _add_otlp2tla(sub: Subparsers) -> None:
     p.add_argument("-o", "--output", required=True, metavar="DIR",
                    help="directory for the modules, configs and logs (created if absent)")
     add_trace_input_options(p)
+    add_include_option(p)
 
 
 def _run_otlp2tla(args: argparse.Namespace) -> int:
@@ -279,7 +283,7 @@ def _run_otlp2tla(args: argparse.Namespace) -> int:
     from cspotlp.mapping.alphabet import EventBinding
 
     abstraction = abstraction_from(args.abstraction)
-    process, env = load_spec(args.model, args.process)
+    process, env = load_spec(args.model, args.process, args.allow_include)
     traces, left_out = abstracted_traces(args, abstraction, "otlp2tla")
     if left_out:
         for line in left_out:

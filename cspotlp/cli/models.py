@@ -13,6 +13,7 @@ from cspotlp.cli.common import (
     EXIT_INPUT,
     EXIT_OK,
     Subparsers,
+    add_include_option,
     tla_module_name,
 )
 from cspotlp.errors import CspotlpError
@@ -40,6 +41,7 @@ def _add_explore(sub: Subparsers) -> None:
     p.add_argument("--state-limit", type=int, default=None, help="stop (inconclusive) past this many states")
     p.add_argument("--progress", action="store_true", help="report progress on stderr")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_include_option(p)
 
 
 def _builtin_model(args: argparse.Namespace) -> Any:
@@ -62,7 +64,7 @@ def _script_process(args: argparse.Namespace) -> tuple[Any, Any]:
     from cspotlp.csp.terms import Proc
     from cspotlp.cspm.evaluate import load_script
 
-    loaded = load_script(args.file)
+    loaded = load_script(args.file, args.allow_include)
     loaded.force_declarations()
     try:
         value = loaded.value(args.process)
@@ -164,6 +166,7 @@ def _add_check(sub: Subparsers) -> None:
                    "seconds, ...}, in the script's order")
     p.add_argument("--state-limit", type=int, default=None,
                    help="give up a check (result: error) after storing this many states")
+    add_include_option(p)
 
 
 def _check_progress(report: Any) -> None:
@@ -175,7 +178,7 @@ def _run_check(args: argparse.Namespace) -> int:
     from cspotlp.cspm import check_script, parse_file
 
     if args.typecheck:
-        script = parse_file(args.file)
+        script = parse_file(args.file, args.allow_include)
         check_script(script)
         asserts = sum(isinstance(d, cspm_ast.AssertDecl) for d in script.decls)
         print(f"{args.file}: well-typed ({len(script.decls)} declarations, "
@@ -185,7 +188,7 @@ def _run_check(args: argparse.Namespace) -> int:
     from cspotlp.cspm.assertions import AssertionResult, check_assertions
     from cspotlp.cspm.evaluate import load_script
 
-    loaded = load_script(args.file)
+    loaded = load_script(args.file, args.allow_include)
     loaded.force_declarations()
     tty = sys.stderr.isatty()
 
@@ -225,6 +228,7 @@ def _add_csp2tla(sub: Subparsers) -> None:
                    help="refuse processes with more states than this (default 1,000,000)")
     p.add_argument("-o", "--output", required=True, metavar="DIR",
                    help="directory for NAME.tla and NAME.cfg (created if absent)")
+    add_include_option(p)
 
 
 def _add_builtin_options(p: argparse.ArgumentParser) -> None:

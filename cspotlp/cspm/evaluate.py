@@ -1082,9 +1082,14 @@ def _load_checked(checked: CheckedScript) -> LoadedScript:
     return LoadedScript(checked, Evaluator(checked))
 
 
-def load_script(path: str | os.PathLike[str]) -> LoadedScript:
-    """Parse, check and bind a script file (its definitions are evaluated when needed)."""
-    return _load_checked(check_script(parse_file(path)))
+def load_script(path: str | os.PathLike[str],
+                allow_include: Sequence[str | os.PathLike[str]] = ()) -> LoadedScript:
+    """Parse, check and bind a script file (its definitions are evaluated when needed).
+
+    ``allow_include``: directories outside the script's tree that its includes may read (see
+    :func:`~cspotlp.cspm.parser.parse_file`).
+    """
+    return _load_checked(check_script(parse_file(path, allow_include)))
 
 
 def load_text(text: str, filename: str = "<string>") -> LoadedScript:
