@@ -26,7 +26,7 @@ import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 TEXT_ERRORS = "backslashreplace"
 """How every writer encodes what UTF-8 cannot hold (lone surrogates): as ``\\udXXX``."""
@@ -91,7 +91,7 @@ def check_regular(path: str | os.PathLike[str]) -> None:
         raise not_regular(name, mode)
 
 
-def read_limited(stream: BinaryIO, name: str, limit: int) -> bytes:
+def read_limited(stream: IO[bytes], name: str, limit: int) -> bytes:
     """The rest of ``stream``, refusing (with :class:`OSError` ``EFBIG``) more than ``limit`` bytes.
 
     A regular file's size is checked before reading; a pipe is read up to ``limit`` + 1 bytes.
