@@ -22,6 +22,7 @@ from cspotlp.cli.common import (
     tla_module_name,
     without_cycle_collection,
 )
+from cspotlp.files import write_outputs
 
 # -- otlp2cspm / conform: captured traces against a CSP specification ---------------------------
 
@@ -121,20 +122,24 @@ def _run_otlp2cspm(args: argparse.Namespace) -> int:
     if args.output == "-":
         sys.stdout.write(result.text)
         return EXIT_OK
+    outputs = {args.output: result.text}
+    if not args.no_sidecar:  # written together with the script: both or neither
+        outputs[args.output + ".json"] = json.dumps(result.sidecar, indent=1,
+                                                    ensure_ascii=False) + "\n"
     try:
-        with open(args.output, "w", encoding="utf-8", newline="\n") as f:
-            f.write(result.text)
-        if not args.no_sidecar:
-            with open(args.output + ".json", "w", encoding="utf-8", newline="\n") as f:
-                json.dump(result.sidecar, f, indent=1, ensure_ascii=False)
-                f.write("\n")
+        write_outputs(outputs)
     except OSError as e:
-        print(f"cspotlp otlp2cspm: cannot write {args.output}: {e}", file=sys.stderr)
+        print(f"cspotlp otlp2cspm: cannot write {e.filename or args.output}: "
+              f"{e.strerror or e}; nothing written", file=sys.stderr)
         return EXIT_INPUT
     events = sum(len(t.events) for t in traces)
     print(f"wrote {args.output}: {len(traces)} trace(s), {events} abstract event(s)"
           + (f", {len(skipped)} left out" if skipped else "")
           + ("" if args.no_sidecar else f"; event -> span map in {args.output}.json"))
+    if spec is not None and spec.include.startswith("../"):
+        spec_dir = os.path.dirname(os.path.abspath(args.spec))
+        print(f"the script includes {args.spec}, outside its own directory tree: check it with "
+              f"cspotlp check {args.output} --allow-include {os.path.relpath(spec_dir)}")
     return EXIT_OK
 
 
