@@ -137,6 +137,70 @@ def read_text(path: str | os.PathLike[str], limit: int = MAX_TEXT_BYTES) -> str:
     return data.decode("utf-8").replace("\r\n", "\n")
 
 
+MAX_NESTING = 64
+"""Deepest nesting of brackets read in a hand-written JSON or TOML file (an abstraction, a
+sidecar): far beyond any real one, and far below where the standard library's recursive
+parsers fail."""
+
+
+def nesting_depth(text: str, *, toml: bool = False) -> int:
+    """How deeply ``[`` and ``{`` nest in JSON (or TOML) text, found in one pass, no recursion.
+
+    Brackets inside strings (and, for TOML, comments) do not count. The text need not be valid:
+    this is a check made before a recursive parser sees it.
+
+    >>> nesting_depth('{"a": [1, {"b": "[[["}]}'), nesting_depth("a = [[1]] # [[[[", toml=True)
+    (3, 2)
+    """
+    depth = deepest = 0
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+        elif ch == '"' or (toml and ch == "'"):
+            i = _string_end(text, i, toml)
+            continue
+        elif toml and ch == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        i += 1
+    return deepest
+
+
+def _string_end(text: str, start: int, toml: bool) -> int:
+    """The index after the string (JSON, or any TOML string kind) opening at ``start``."""
+    quote = text[start]
+    if toml and text.startswith(quote * 3, start):
+        end = text.find(quote * 3, start + 3)
+        if quote == '"':
+            while end > 0 and _escaped(text, end):
+                end = text.find(quote * 3, end + 1)
+        return len(text) if end < 0 else end + 3
+    i = start + 1
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and quote == '"':
+            i += 2
+            continue
+        if ch == quote or ch == "\n":
+            return i + 1
+        i += 1
+    return len(text)
+
+
+def _escaped(text: str, at: int) -> bool:
+    """Whether the character at ``at`` follows an odd number of backslashes."""
+    count = 0
+    while at - 1 - count >= 0 and text[at - 1 - count] == "\\":
+        count += 1
+    return count % 2 == 1
+
+
 def encode_text(text: str) -> bytes:
     """``text`` as UTF-8, lone surrogates escaped (see :data:`TEXT_ERRORS`)."""
     return text.encode("utf-8", TEXT_ERRORS)
@@ -209,6 +273,6 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~umask
 
 
-__all__ = ["MAX_DOCUMENT_BYTES", "MAX_TEXT_BYTES", "STDIN", "TEXT_ERRORS", "check_regular",
-           "encode_text", "open_input", "read_bytes", "read_limited", "read_text",
-           "write_outputs"]
+__all__ = ["MAX_DOCUMENT_BYTES", "MAX_NESTING", "MAX_TEXT_BYTES", "STDIN", "TEXT_ERRORS",
+           "check_regular", "encode_text", "nesting_depth", "open_input", "read_bytes",
+           "read_limited", "read_text", "write_outputs"]

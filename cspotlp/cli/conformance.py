@@ -156,13 +156,9 @@ def _add_locate(sub: Subparsers) -> None:
 
 def _run_locate(args: argparse.Namespace) -> int:
     from cspotlp.export.cspm import spans_of_counterexample
+    from cspotlp.export.sidecar import load_sidecar
 
-    try:
-        with open(args.sidecar, encoding="utf-8") as f:
-            sidecar = json.load(f)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        print(f"cspotlp locate: {args.sidecar}: cannot read: {e}", file=sys.stderr)
-        return EXIT_INPUT
+    sidecar = load_sidecar(args.sidecar)  # ExportError: "not a sidecar" (exit 2)
     events = [e.strip() for e in args.trace.strip().strip("<>").split(",") if e.strip()]
     found = spans_of_counterexample(sidecar, events)
     if not found:
