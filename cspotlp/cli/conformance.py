@@ -12,6 +12,7 @@ from cspotlp.cli.common import (
     EXIT_FAILED,
     EXIT_INPUT,
     EXIT_OK,
+    STATE_LIMIT,
     Subparsers,
     abstracted_traces,
     abstraction_from,
@@ -267,7 +268,7 @@ def _add_otlp2tla(sub: Subparsers) -> None:
     p.add_argument("--ndjson", action="store_true",
                    help="one trace module reading its log from MTrace<k>.ndjson at run time "
                    "(needs the CommunityModules jar) instead of one module per trace")
-    p.add_argument("--state-limit", type=int, default=1_000_000,
+    p.add_argument("--state-limit", type=STATE_LIMIT, default=1_000_000,
                    help="refuse models with more states than this (default 1,000,000)")
     p.add_argument("-o", "--output", required=True, metavar="DIR",
                    help="directory for the modules, configs and logs (created if absent)")

@@ -12,6 +12,7 @@ from cspotlp.cli.common import (
     EXIT_FAILED,
     EXIT_INPUT,
     EXIT_OK,
+    STATE_LIMIT,
     Subparsers,
     add_include_option,
     tla_module_name,
@@ -38,7 +39,8 @@ def _add_explore(sub: Subparsers) -> None:
     p.add_argument("--builtin", choices=_BUILTINS, help="a built-in model instead of a script")
     p.add_argument("--n", type=int, default=5, help="size (philosophers, cells, buffers); default 5")
     p.add_argument("--butler", action="store_true", help="dining philosophers with a butler")
-    p.add_argument("--state-limit", type=int, default=None, help="stop (inconclusive) past this many states")
+    p.add_argument("--state-limit", type=STATE_LIMIT, default=None,
+                   help="stop (inconclusive) past this many states")
     p.add_argument("--progress", action="store_true", help="report progress on stderr")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_include_option(p)
@@ -80,7 +82,7 @@ def _script_process(args: argparse.Namespace) -> tuple[Any, Any]:
 
 
 def _explore_script(args: argparse.Namespace) -> int:
-    from cspotlp.csp import explore
+    from cspotlp.csp import deadlock_free, explore
 
     env, process = _script_process(args)
     show_progress = args.progress or (sys.stderr.isatty() and not args.json)
@@ -92,14 +94,20 @@ def _explore_script(args: argparse.Namespace) -> int:
                 progress=report if show_progress else None)
     if show_progress:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
+    # the deadlock check of --builtin, for a script's process too
+    v = deadlock_free(process, env, "F", state_limit=args.state_limit, name=args.process)
     if args.json:
         print(json.dumps({"states": e.states, "transitions": e.transitions,
-                          "seconds": round(e.seconds, 6), "complete": e.complete}))
+                          "seconds": round(e.seconds, 6), "complete": e.complete,
+                          "deadlock_free": v.holds, "counterexample": None
+                          if v.counterexample is None
+                          else [ev.name for ev in v.counterexample.trace]}))
     else:
         status = "complete" if e.complete else f"incomplete: {e.reason}"
         print(f"{args.process}: {e.states:,} states, {e.transitions:,} transitions, "
               f"{e.seconds:.3f} s ({e.states_per_second:,.0f} states/s), {status}")
-    return EXIT_OK if e.complete else EXIT_FAILED
+        print(v, end="")
+    return EXIT_OK if e.complete and v.holds else EXIT_FAILED
 
 
 def _run_explore(args: argparse.Namespace) -> int:
@@ -164,7 +172,7 @@ def _add_check(sub: Subparsers) -> None:
     p.add_argument("--json", action="store_true",
                    help="print a JSON list of {assertion, result, counterexample, states, "
                    "seconds, ...}, in the script's order")
-    p.add_argument("--state-limit", type=int, default=None,
+    p.add_argument("--state-limit", type=STATE_LIMIT, default=None,
                    help="give up a check (result: error) after storing this many states")
     add_include_option(p)
 
@@ -224,7 +232,7 @@ def _add_csp2tla(sub: Subparsers) -> None:
     p.add_argument("process", nargs="?", help="the process to export: a name or an expression")
     _add_builtin_options(p)
     p.add_argument("--module", help="TLA+ module name (default: from the process name)")
-    p.add_argument("--state-limit", type=int, default=1_000_000,
+    p.add_argument("--state-limit", type=STATE_LIMIT, default=1_000_000,
                    help="refuse processes with more states than this (default 1,000,000)")
     p.add_argument("-o", "--output", required=True, metavar="DIR",
                    help="directory for NAME.tla and NAME.cfg (created if absent)")

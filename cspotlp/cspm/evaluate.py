@@ -37,7 +37,7 @@ from cspotlp.csp.values import Datum, Seq, sorted_values
 from cspotlp.cspm import ast
 from cspotlp.cspm.dots import DotError, dot_all, head_value, split_field_set
 from cspotlp.cspm.functions import FunctionValue, Lambda, UserFunction
-from cspotlp.cspm.parser import parse_file, parse_script
+from cspotlp.cspm.parser import parse_expr, parse_file, parse_script
 from cspotlp.cspm.patterns import PatternContext, PatternUnsupported, match
 from cspotlp.cspm.processes import process_handlers, productions_of
 from cspotlp.cspm.runtime import (
@@ -1038,9 +1038,12 @@ class LoadedScript:
         fresh = "eval_expression_"
         while any(b.name == fresh for b in self.checked.resolution.defs.values()):
             fresh += "_"
-        extra = parse_script(f"{fresh} = {text}\n", "<expression>")
-        script = ast.Script(self.script.decls + extra.decls,
-                            self.script.sources + extra.sources, span=self.script.span)
+        # Parsed as one expression, then bound: never spliced into script text, where a
+        # newline in ``text`` could add declarations of its own.
+        body = parse_expr(text, "<expression>")
+        binding = ast.PatBind(ast.PVar(fresh, span=body.span), body, span=body.span)
+        script = ast.Script((*self.script.decls, binding),
+                            (*self.script.sources, ("<expression>", text)), span=self.script.span)
         again = _load_checked(check_script(script))
         self.last_evaluation = again
         return again.value(fresh)

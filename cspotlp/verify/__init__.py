@@ -16,12 +16,19 @@ and forests, conversion to and from Python), :mod:`~cspotlp.verify.encoding` (WF
 """
 
 from cspotlp.verify.encoding import DEFAULT, MUTATIONS, Definitions, reference_psi
-from cspotlp.verify.prove import THEOREM_IDS, describe, format_counterexample, prove
+from cspotlp.verify.prove import (
+    MAX_BOUND,
+    MAX_TIMEOUT,
+    THEOREM_IDS,
+    describe,
+    format_counterexample,
+    prove,
+)
 from cspotlp.verify.steps import STEP_THEOREMS, prove_step
 from cspotlp.verify.theorems import THEOREMS, ProofResult, Theorem, check_size, prove_bounded
 
 __all__ = [
-    "DEFAULT", "MUTATIONS", "STEP_THEOREMS", "THEOREMS", "THEOREM_IDS", "Definitions",
+    "DEFAULT", "MAX_BOUND", "MAX_TIMEOUT", "MUTATIONS", "STEP_THEOREMS", "THEOREMS", "THEOREM_IDS", "Definitions",
     "ProofResult", "Theorem", "check_size", "describe", "format_counterexample", "prove",
     "prove_bounded", "prove_step", "reference_psi",
 ]
