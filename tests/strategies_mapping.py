@@ -1,4 +1,4 @@
-"""Hypothesis strategies for the Φ/Ψ correspondence (DESIGN.md §2).
+"""Hypothesis strategies for the Φ/Ψ correspondence (docs/theory.md).
 
 - :func:`wf_traces`: WF traces from a state machine — begin a root or a child of any open span
   (or of the newest, for deep chains), end any open span in any order (children may end after

@@ -23,7 +23,7 @@ def _add_prove(sub: Subparsers) -> None:
     p = sub.add_parser(
         "prove",
         help="prove the trace/span-forest correspondence with Z3",
-        description="Check T1–T5 of DESIGN.md §2 for every trace or forest of up to BOUND events, "
+        description="Check T1–T5 of docs/theory.md for every trace or forest of up to BOUND events, "
         "and the inductive steps (*-step) for every length. Exit status: 0 when every requested "
         "theorem is proved; 1 when one has a counterexample or is unknown (not proved within "
         "the time limit); 2 on bad input.",

@@ -1,6 +1,6 @@
 """Verification: Z3 proofs of the correspondence.
 
-Z3 proofs of the trace ↔ span-forest correspondence (DESIGN.md §2):
+Z3 proofs of the trace ↔ span-forest correspondence (docs/theory.md):
 
 ``prove(["T3"], bound=32)`` checks a theorem for every trace (or forest) of up to 32 events and
 returns a :class:`ProofResult` — ``proved``, ``counterexample`` (with a concrete Python trace or
