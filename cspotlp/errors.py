@@ -200,3 +200,7 @@ class ExportError(CspotlpError):
 
 class VerifyError(CspotlpError):
     """A proof or conformance run could not be set up (not a failed proof: that is a verdict)."""
+
+
+class GoModelError(LocatedError):
+    """A Go-style model (:mod:`cspotlp.gomodel`) is ill-formed; the location is the model's line."""
