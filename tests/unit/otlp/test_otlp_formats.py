@@ -21,6 +21,7 @@ from cspotlp.otlp import (
 )
 from cspotlp.otlp.model import service_name
 from tests.paths import OTLP_DATA, needs_shared_data, shared_files
+from tests.project_data import CAPTURE_JSONL, CAPTURE_PB
 
 T1, T2 = "0af7651916cd43dd8448eb211c80319c", "4bf92f3577b34da6a3ce929d0e0e4736"
 
@@ -205,3 +206,29 @@ def test_plain_values_render_bytes_as_hex_when_asked():
     assert nested.to_python() == {"raw": b"\x01\xff", "list": [b"\x00", 2]}
     assert nested.to_python(bytes_hex=True) == {"raw": "01ff", "list": ["00", 2]}
     assert AnyValue.of(b"\xab").to_python(bytes_hex=True) == "ab"
+
+
+# -- the same, on the project's own captures: these run in a fresh clone ----------------------
+
+
+@pytest.mark.parametrize("path", [CAPTURE_PB, CAPTURE_JSONL], ids=lambda p: p.name)
+def test_project_captures_round_trip_through_json_and_protobuf(path):
+    capture = load(path)
+    assert load(dumps_json(capture).encode()) == capture
+    assert load(dump_proto(capture)) == capture
+    assert load(dumps_jsonl(capture).encode()) == capture
+
+
+def test_span_reader_streams_a_project_capture_with_lines_and_notes(tmp_path):
+    from cspotlp.otlp import SpanReader
+
+    logs = json.dumps({"resourceLogs": [{"scopeLogs": [{"logRecords": [{"body": {
+        "stringValue": "a log line among the spans"}}]}]}]})
+    lines = CAPTURE_JSONL.read_text().splitlines()
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("\n".join([logs, *lines]) + "\n")
+    reader = SpanReader(mixed, keep_attributes=False)
+    seen = [reader.line for _span in reader]
+    assert len(seen) == 78 and reader.format == "otlp-jsonl"
+    assert seen == sorted(seen) and seen[0] == 2 and seen[-1] == len(lines) + 1
+    assert [n.kind for n in reader.notes()] == ["skipped-logs"]
