@@ -30,8 +30,11 @@ CSPM_SUFFIXES = frozenset({".csp", ".cspm", ".fdr", ".fdr2", ".fdr3", ".fdr4"})
 
 
 def shows_context(file: str) -> bool:
-    """Whether an error in ``file`` may quote its line: a CSPm script, or text not from a file."""
-    return file.startswith("<") or PurePath(file).suffix.lower() in CSPM_SUFFIXES
+    """Whether an error in ``file`` may quote its line: a CSPm script, or text not from a file.
+
+    Standard input (``-``) counts as a script: it is what the user piped in.
+    """
+    return file == "-" or file.startswith("<") or PurePath(file).suffix.lower() in CSPM_SUFFIXES
 
 
 def location(span: Span, sources: Mapping[str, str]) -> SourceLocation:
