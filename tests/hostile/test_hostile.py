@@ -177,11 +177,13 @@ def include_cases(d: Path) -> list[Case]:
                      ["csp2tla", script, process, "-o", str(d / "inc-tla" / name)],
                      ["conform", "--spec", script, "--process", process, str(CAPTURE_PB)],
                      ["otlp2cspm", str(CAPTURE_PB), "-o", "-", "--spec", script, "--process",
-                      process]):
+                      process],
+                     ["otlp2tla", str(CAPTURE_PB), "--model", script, "--process", process, "-o",
+                      str(d / "inc-tla2" / name)]):
             ok = status
             if name == "diamond" and argv[0] in ("conform",):
                 ok = (1,)  # the capture is not a run of P: a verdict, not an input error
-            if name == "diamond" and argv[0] in ("explore", "csp2tla", "otlp2cspm"):
+            if name == "diamond" and argv[0] in ("explore", "csp2tla", "otlp2cspm", "otlp2tla"):
                 ok = (0,)
             need = needs if ok == (2,) or argv[0] == "check" else ()
             cases.append(Case(f"include-{name}-{argv[0]}", argv, ok, needs=need,
@@ -373,6 +375,8 @@ def test_a_full_disk_midway_leaves_the_previous_outputs(tmp_path):
                                  str(CHECKOUT_SPEC.parent)], needs=("nothing written",)),
         Case("fsize-otlp2tla", ["otlp2tla", big, "--model", SPEC, "--abstraction", ABS, "-o",
                                 str(out / "tla")], needs=("cannot write",)),
+        Case("fsize-csp2tla", ["csp2tla", SPEC, "SPEC", "-o", str(out / "tla")],
+             needs=("cannot write",)),
     ]
     results = run_group(cases, tmp_path, file_size=4 << 10)
     for case in cases:
