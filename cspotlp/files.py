@@ -83,14 +83,6 @@ def open_input(path: str | os.PathLike[str]) -> BinaryIO:
         raise
 
 
-def check_regular(path: str | os.PathLike[str]) -> None:
-    """Raise :class:`OSError` unless ``path`` is a regular file (``stat`` follows links)."""
-    name = os.fspath(path)
-    mode = os.stat(name).st_mode
-    if not stat.S_ISREG(mode):
-        raise not_regular(name, mode)
-
-
 def read_limited(stream: IO[bytes], name: str, limit: int) -> bytes:
     """The rest of ``stream``, refusing (with :class:`OSError` ``EFBIG``) more than ``limit`` bytes.
 
@@ -274,5 +266,5 @@ def _mode_for(path: Path) -> int:
 
 
 __all__ = ["MAX_DOCUMENT_BYTES", "MAX_NESTING", "MAX_TEXT_BYTES", "STDIN", "TEXT_ERRORS",
-           "check_regular", "encode_text", "nesting_depth", "open_input", "read_bytes",
-           "read_limited", "read_text", "write_outputs"]
+           "encode_text", "nesting_depth", "open_input", "read_bytes", "read_limited", "read_text",
+           "write_outputs"]
