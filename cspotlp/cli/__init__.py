@@ -15,7 +15,14 @@ import sys
 from collections.abc import Iterator, Sequence
 
 from cspotlp import __version__
-from cspotlp.cli import conformance, models, proofs, telemetry  # noqa: F401  (they register commands)
+from cspotlp.cli import (  # noqa: F401  (they register commands)
+    conformance,
+    models,
+    proofs,
+    render,
+    serve,
+    telemetry,
+)
 from cspotlp.cli.common import COMMANDS, EXIT_INPUT, EXIT_OK
 from cspotlp.errors import CspotlpError, LocatedError
 

@@ -26,10 +26,11 @@ from lark.lexer import LexerState
 
 from cspotlp import files
 from cspotlp.cspm import ast
-from cspotlp.cspm._builder import Builder, reject_pattern_only
+from cspotlp.cspm._builder import Builder, check_annotations, reject_pattern_only
 from cspotlp.cspm.ast import Span
 from cspotlp.cspm.lexer import tokenize
 from cspotlp.cspm.source import CSPM_SUFFIXES, located, shows_context, with_source
+from cspotlp.cspm.traverse import map_decl_lists
 from cspotlp.errors import CspmError, CspmSyntaxError, SourceLocation
 
 MAX_INCLUDE_DEPTH = 64
@@ -157,7 +158,8 @@ def parse_file(path: str | os.PathLike[str],
     """Read and parse a script file, inlining its includes (relative to the including file).
 
     The result holds the declarations of every file in include order, each with its own file
-    in its spans, and the text of every file read (for error messages).
+    in its spans, and the text of every file read (for error messages). Includes may stand in
+    module bodies and timed sections too (FDR reads them in place).
 
     Includes are read as FDR reads them, with rules that make an untrusted script safe to
     check: each file is included once (a second ``include`` of it, as in a diamond, adds
@@ -173,10 +175,10 @@ def parse_file(path: str | os.PathLike[str],
     """
     root = Path(path)
     sources: dict[str, str] = {}
-    text = _read_script(root, None, sources)
     trees = [_tree_root(root), *(Path(d).resolve() for d in allow_include)]
     reader = _IncludeReader(sources, tuple(trees))
-    decls = reader.inline(root, text)
+    decls = reader.read(root, None, (str(root.resolve()),))
+    text = sources[str(root)]
     return ast.Script(decls, tuple(sources.items()), span=_script_span(str(root), text))
 
 
@@ -188,10 +190,9 @@ def _read_script(path: Path, site: ast.IncludeDecl | None, sources: dict[str, st
     """The text of a script file (``site``: the include that names it, for the error)."""
     name = str(path)
     try:
-        data = files.read_bytes(path, files.MAX_TEXT_BYTES)
-        text = data.decode("utf-8").replace("\r\n", "\n")
-    except (OSError, UnicodeDecodeError, ValueError) as e:
-        reason = _unreadable(e)
+        text = _decode(files.read_bytes(path, files.MAX_TEXT_BYTES))
+    except (OSError, ValueError) as e:  # ValueError: a NUL byte in the path
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
         if site is None:
             raise CspmSyntaxError(f"{name}: cannot read file: {reason}") from e
         err = located(CspmSyntaxError, f"cannot read included file '{site.path}': {reason}",
@@ -206,12 +207,16 @@ def _read_script(path: Path, site: ast.IncludeDecl | None, sources: dict[str, st
     return text
 
 
-def _unreadable(e: Exception) -> str:
-    if isinstance(e, UnicodeDecodeError):
-        return "not UTF-8 text (a binary file, such as a protobuf capture, is not a CSPm script)"
-    if isinstance(e, OSError):
-        return e.strerror or str(e)
-    return str(e)
+def _decode(data: bytes) -> str:
+    r"""A script's text: UTF-8, or else one character per byte; ``\r\n`` read as ``\n``.
+
+    libcspm reads bytes, so a Windows-1252 comment does not stop FDR; it does not stop us.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    return text.replace("\r\n", "\n")
 
 
 def _not_cspm(text: str) -> str | None:
@@ -244,37 +249,42 @@ def _parse_quietly(text: str, name: str) -> ast.Script:
 
 
 class _IncludeReader:
-    """Inlines includes: each file once, inside the allowed trees, cycles reported."""
+    """Inlines includes: each file once, inside the allowed trees, cycles reported.
+
+    Recursion follows the include chain only, which is at most :data:`MAX_INCLUDE_DEPTH` deep.
+    """
 
     def __init__(self, sources: dict[str, str], trees: tuple[Path, ...]) -> None:
         self.sources = sources
         self.trees = trees
         self.included: set[str] = set()
 
-    def inline(self, root: Path, text: str) -> tuple[ast.Decl, ...]:
-        # An explicit stack of (file, its declarations, next index, include chain): include
-        # chains as deep as the depth bound without Python recursion.
-        self.included.add(str(root.resolve()))
-        out: list[ast.Decl] = []
-        chain: tuple[str, ...] = (str(root.resolve()),)
-        stack = [(root, _parse_quietly(text, str(root)).decls, 0, chain)]
-        while stack:
-            path, decls, at, chain = stack.pop()
-            while at < len(decls):
-                decl = decls[at]
-                at += 1
+    def read(self, path: Path, site: ast.IncludeDecl | None,
+             chain: tuple[str, ...]) -> tuple[ast.Decl, ...]:
+        """The declarations of ``path`` with its includes inlined (``chain``: the files open)."""
+        self.included.add(chain[-1])
+        script = _parse_quietly(_read_script(path, site, self.sources), str(path))
+
+        def inline(decls: tuple[ast.Decl, ...]) -> tuple[ast.Decl, ...]:
+            if not any(isinstance(d, ast.IncludeDecl) for d in decls):
+                return decls
+            out: list[ast.Decl] = []
+            for decl in decls:
                 if not isinstance(decl, ast.IncludeDecl):
                     out.append(decl)
                     continue
                 target = self._target(path, decl, chain)
-                if target is None:
-                    continue  # included before (a diamond): its declarations are already in
-                stack.append((path, decls, at, chain))
-                included_text = _read_script(target, decl, self.sources)
-                script = _parse_quietly(included_text, str(target))
-                stack.append((target, script.decls, 0, (*chain, str(target.resolve()))))
-                break
-        return tuple(out)
+                if target is not None:  # None: included before (a diamond), already in
+                    out.extend(self.read(target, decl, (*chain, str(target.resolve()))))
+            # Annotations are checked per list once the list is complete.
+            try:
+                check_annotations(out, Builder())
+            except CspmError as e:
+                raise with_source(e, self.sources) from None
+            return tuple(out)
+
+        # Includes may stand in module bodies and timed sections too (FDR reads them in place).
+        return map_decl_lists(script.decls, inline)
 
     def _target(self, path: Path, decl: ast.IncludeDecl, chain: tuple[str, ...]) -> Path | None:
         """The file ``decl`` includes, or None when it was included already."""

@@ -16,6 +16,7 @@ spans one at a time for files too large to hold twice. The format is detected fr
   document or one per line);
 * ``jaeger``: Jaeger query/UI JSON, span arrays, api_v2 model JSON;
 * ``zipkin``: Zipkin v2 JSON;
+* ``parquet``: a Parquet span table, one row per span (:mod:`cspotlp.otlp.parquet`);
 * ``otel-console``: what the Python SDK's ``ConsoleSpanExporter`` prints, read only when lenient
   (see :mod:`cspotlp.otlp.console`).
 
@@ -35,7 +36,7 @@ import json
 import os
 import re
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -48,10 +49,11 @@ from cspotlp.otlp.jaeger import JaegerDecoder, looks_like_jaeger
 from cspotlp.otlp.model import Span
 from cspotlp.otlp.otlp_json import SIGNAL_KEYS, OtlpJsonDecoder
 from cspotlp.otlp.otlp_proto import decode_message, is_single_message, read_messages
+from cspotlp.otlp.parquet import ParquetDecoder, is_parquet
 from cspotlp.otlp.zipkin import ZipkinDecoder, looks_like_zipkin
 
 FORMATS = ("otlp-json", "otlp-jsonl", "otlp-proto", "otlp-proto-stream", "tempo",
-           "jaeger-api-v3", "jaeger", "zipkin", "otel-console")
+           "jaeger-api-v3", "jaeger", "zipkin", "parquet", "otel-console")
 """The format names :func:`load` accepts and reports."""
 
 Source = str | os.PathLike[str] | bytes
@@ -164,6 +166,8 @@ class SpanReader:
             self.format = fmt
             if fmt == "otlp-jsonl" or (fmt == wrapped.JAEGER_V3 and _is_line_stream(stream)):
                 yield from self._jsonl(stream)
+            elif fmt == "parquet":
+                yield from ParquetDecoder(self.ctx).batches(stream)
             elif fmt in ("otlp-proto", "otlp-proto-stream"):
                 for msg in read_messages(stream, self.ctx, fmt == "otlp-proto"):
                     yield decode_message(msg, self.ctx)
@@ -261,6 +265,8 @@ def detect_format(stream: IO[bytes], ctx: DecodeContext) -> str:
         ctx.fail("the file is empty: 0 bytes")
     if not head.strip():
         ctx.fail("the file is empty: it holds only white space")
+    if is_parquet(head):
+        return "parquet"
     text = head.lstrip(b" \t\r\n")
     if text.startswith(b"\xef\xbb\xbf"):
         text = text[3:].lstrip(b" \t\r\n")
@@ -444,6 +450,35 @@ def load(source: Source, *, lenient: bool = False, keep_attributes: bool = True,
             CapturedTrace(tid, tuple(spans), reader.name, lines if len(lines) == len(spans) else None)
             for tid, (spans, lines) in groups.items())
         return Capture(reader.name, reader.format, traces, reader.notes())
+
+
+def merge_traces(traces: Iterable[CapturedTrace]) -> list[CapturedTrace]:
+    """Traces read from several files, the parts of each trace id joined into one trace.
+
+    A collector's file rotations, or batches exported at different times, spread one trace's
+    spans over several files. Traces come out in order of first appearance, each with its spans
+    in reading order; ``file`` is the first file holding a span of it, and ``lines`` is kept
+    only when all its spans came from one file.
+    """
+    merged: dict[str, list[CapturedTrace]] = {}
+    for trace in traces:
+        merged.setdefault(trace.trace_id, []).append(trace)
+    out: list[CapturedTrace] = []
+    for parts in merged.values():
+        if len(parts) == 1:
+            out.append(parts[0])
+            continue
+        first = parts[0]
+        spans = tuple(span for part in parts for span in part.spans)
+        one_file = all(part.file == first.file for part in parts)
+        lines: array[int] | None = None
+        if one_file and all(part.lines is not None for part in parts):
+            lines = array("q")
+            for part in parts:
+                assert part.lines is not None
+                lines.extend(part.lines)
+        out.append(CapturedTrace(first.trace_id, spans, first.file, lines))
+    return out
 
 
 @contextmanager
