@@ -26,7 +26,8 @@ EXPECTED = {
     "cspotlp explore --builtin dining_philosophers --n 5": 1,  # the philosophers deadlock
     "cspotlp explore examples/cspm/dining_philosophers.csp COLLEGE --json": 1,
     "cspotlp check examples/cspm/dining_philosophers.csp --json": 1,
-    "cspotlp conform --spec": 1,  # order 4 ships before paying
+    "cspotlp conform --spec": 1,  # order 4 ships before paying (on Dask too)
+    "cspotlp report": 1,  # the report of a capture with a failing trace
     "cspotlp check out/obs.csp": 1,  # SPEC [T= OBSERVED fails on order 4
     "cspotlp prove --theorem T1 --bound 4 --mutation ends-first": 1,
 }
@@ -85,6 +86,10 @@ def test_every_line_of_the_tour_runs_as_written(tmp_path):
         os.symlink(REPO / name, tmp_path / name)
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     for command in map(without_comment, tour_lines()):
+        if command.startswith("cspotlp serve"):
+            run = _serve_until_ctrl_c(command, tmp_path, env)
+            assert run.returncode in (0, 130), f"$ {command}\n{run.stderr[-2000:]}"
+            continue
         with build_lock() if command.startswith("make ") else _no_lock():
             run = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env,
                                  capture_output=True, text=True, timeout=600, check=False)
@@ -104,6 +109,33 @@ def test_the_python_api_block_runs(tmp_path, monkeypatch):
     namespace: dict[str, object] = {}
     exec(compile(block, "README.md (Python API)", "exec"), namespace)  # noqa: S102
     assert "verdict" in namespace and "loaded" in namespace
+
+
+def _serve_until_ctrl_c(command: str, cwd: Path, env: dict[str, str]
+                        ) -> subprocess.CompletedProcess[str]:
+    """Run a server line of the tour until it answers on OTLP/HTTP, then press Ctrl-C."""
+    import signal
+    import socket
+    import time
+
+    proc = subprocess.Popen(["bash", "-c", f"exec {command}"], cwd=cwd, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with socket.create_connection(("127.0.0.1", 4318), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        assert proc.poll() is None, f"$ {command}\nexited {proc.returncode} before listening"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    return subprocess.CompletedProcess(command, proc.returncode, out, err)
 
 
 class _no_lock:
