@@ -253,9 +253,13 @@ def device_cases(d: Path) -> list[Case]:
                      ["csp2tla", dev, "P", "-o", str(d / "dev-tla")],
                      ["conform", "--spec", dev, str(CAPTURE_PB)],
                      ["abstract", str(CAPTURE_PB), "--abstraction", dev],
-                     ["locate", dev, "<a>"], ["phi", dev]]:
-            cases.append(Case(f"device-{name}-{'-'.join(argv[:2])}", argv,
-                              needs=("not a regular file",)))
+                     ["locate", dev, "<a>"], ["phi", dev],
+                     ["render", "spans", dev, "-o", str(d / "dev.svg")],
+                     ["report", dev, "--spec", SPEC, "-o", str(d / "dev.html")],
+                     ["serve", "--spec", SPEC, "--auth-token-file", dev, "--no-grpc"],
+                     ["inspect", str(CAPTURE_PB), "--ottl", dev]]:
+            cases.append(Case(f"device-{name}-{'-'.join(argv[:3])}", argv,
+                              needs=("not a regular file", "a directory")))
     cases.append(Case("device-null-phi", ["phi", "/dev/null"], needs=("not a regular file",)))
     empty = write(d / "empty.txt", "")
     cases.append(Case("empty-phi", ["phi", empty], needs=("no events",)))
