@@ -115,7 +115,7 @@ def test_a_json_file_or_binary_file_is_not_a_script(tmp_path: Path, capsys):
     binary = tmp_path / "capture.pb"
     binary.write_bytes(b"\x00\x00\x00\x05\x0a\x03\x0a\x01\xff")
     assert main(["check", str(binary)]) == 2
-    assert "is not a CSPm script" in capsys.readouterr().err
+    assert "not a CSPm script" in capsys.readouterr().err
     comment_first = tmp_path / "comment.csp"
     comment_first.write_text("{- a block comment first -}\nP = STOP\n")
     assert names(parse_file(comment_first)) == ["P"]
