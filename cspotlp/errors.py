@@ -24,12 +24,35 @@ class SourceLocation:
         return f"{self.file}:{self.line}:{self.column}"
 
     def caret(self) -> str:
-        """The source line and a caret under the column, or '' when the line is unknown."""
+        """The source line and a caret under the column, or '' when the line is unknown.
+
+        A long line is cut to about :data:`CONTEXT_WIDTH` characters around the column, the cuts
+        marked with ``...``; control characters are shown escaped.
+        """
         if self.source_line is None:
             return ""
         text = self.source_line.rstrip("\n")
-        pad = "".join("\t" if ch == "\t" else " " for ch in text[: max(self.column - 1, 0)])
-        return f"{text}\n{pad}^"
+        col = max(self.column - 1, 0)
+        start = 0
+        if len(text) > CONTEXT_WIDTH:
+            start = max(0, min(col - CONTEXT_WIDTH // 2, len(text) - CONTEXT_WIDTH))
+            end = start + CONTEXT_WIDTH
+            text = ("..." if start else "") + text[start:end] + ("..." if end < len(text) else "")
+            col = col - start + (3 if start else 0)
+        shown = "".join(_visible(ch) for ch in text)
+        pad = "".join("\t" if ch == "\t" else " " * len(_visible(ch)) for ch in text[:col])
+        return f"{shown}\n{pad}^"
+
+
+CONTEXT_WIDTH = 120
+"""Characters of a source line an error message quotes around the column."""
+
+
+def _visible(ch: str) -> str:
+    """``ch`` as an error message shows it: control characters and lone surrogates escaped."""
+    if ch == "\t" or (ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF):
+        return ch
+    return ch.encode("unicode_escape", "backslashreplace").decode("ascii")
 
 
 class CspotlpError(Exception):

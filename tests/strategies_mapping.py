@@ -1,4 +1,4 @@
-"""Hypothesis strategies for the Φ/Ψ correspondence (DESIGN.md §2).
+"""Hypothesis strategies for the Φ/Ψ correspondence (docs/theory.md).
 
 The well-formed traces and valid forests are the public ones users get
 (:mod:`cspotlp.testing.strategies.correspondence`); here are the rest, for cspotlp's own laws:

@@ -12,7 +12,9 @@ from cspotlp.cli.common import (
     EXIT_FAILED,
     EXIT_INPUT,
     EXIT_OK,
+    STATE_LIMIT,
     Subparsers,
+    add_include_option,
     tla_module_name,
 )
 from cspotlp.errors import CspotlpError
@@ -41,6 +43,7 @@ def _add_explore(sub: Subparsers) -> None:
     p.add_argument("--progress", action="store_true",
                    help="report progress on stderr even when it is not a terminal")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_include_option(p)
 
 
 def _memory_size(text: str) -> int:
@@ -148,7 +151,7 @@ def _script_process(args: argparse.Namespace) -> tuple[Any, Any]:
     from cspotlp.cspm.assertions import locate_definitions
     from cspotlp.cspm.evaluate import load_script
 
-    loaded = load_script(args.file)
+    loaded = load_script(args.file, args.allow_include)
     loaded.force_declarations()
     locate_definitions(loaded)
     try:
@@ -166,25 +169,32 @@ def _script_process(args: argparse.Namespace) -> tuple[Any, Any]:
 
 
 def _explore_script(args: argparse.Namespace) -> int:
-    from cspotlp.csp import explore
+    from cspotlp.csp import deadlock_free, explore
 
     env, process = _script_process(args)
     line = ProgressLine.for_args(args)
     try:
         e = explore(process, env, state_limit=args.state_limit, memory_limit=args.memory_limit,
                     time_limit=args.time_limit, progress=line.callback)
+        # the deadlock check of --builtin, for a script's process too
+        v = deadlock_free(process, env, "F", state_limit=args.state_limit,
+                          memory_limit=args.memory_limit, time_limit=args.time_limit,
+                          progress=line.callback, name=args.process)
     finally:
         line.clear()
     if args.json:
         print(json.dumps({"states": e.states, "transitions": e.transitions,
                           "seconds": round(e.seconds, 6), "complete": e.complete,
                           "result": "complete" if e.complete else "inconclusive",
-                          "reason": e.reason or None}))
+                          "reason": e.reason or None, "deadlock_free": v.holds,
+                          "counterexample": None if v.counterexample is None
+                          else [ev.name for ev in v.counterexample.trace]}))
     else:
         status = "complete" if e.complete else f"incomplete: {e.reason}"
         print(f"{args.process}: {e.states:,} states, {e.transitions:,} transitions, "
               f"{e.seconds:.3f} s ({e.states_per_second:,.0f} states/s), {status}")
-    return EXIT_OK if e.complete else EXIT_FAILED
+        print(v, end="")
+    return EXIT_OK if e.complete and v.holds else EXIT_FAILED
 
 
 def _run_explore(args: argparse.Namespace) -> int:
@@ -255,6 +265,7 @@ def _add_check(sub: Subparsers) -> None:
                    "seconds, ...}, in the script's order; result is passed, failed, "
                    "inconclusive (a limit stopped the check) or error (bad input)")
     add_budget_options(p)
+    add_include_option(p)
 
 
 def _run_check(args: argparse.Namespace) -> int:
@@ -262,7 +273,7 @@ def _run_check(args: argparse.Namespace) -> int:
     from cspotlp.cspm import check_script, parse_file
 
     if args.typecheck:
-        script = parse_file(args.file)
+        script = parse_file(args.file, args.allow_include)
         check_script(script)
         asserts = sum(isinstance(d, cspm_ast.AssertDecl) for d in script.decls)
         print(f"{args.file}: well-typed ({len(script.decls)} declarations, "
@@ -272,7 +283,7 @@ def _run_check(args: argparse.Namespace) -> int:
     from cspotlp.cspm.assertions import AssertionResult, check_assertions
     from cspotlp.cspm.evaluate import load_script
 
-    loaded = load_script(args.file)
+    loaded = load_script(args.file, args.allow_include)
     loaded.force_declarations()
     line = ProgressLine.for_args(args)
 
@@ -311,10 +322,11 @@ def _add_csp2tla(sub: Subparsers) -> None:
     p.add_argument("process", nargs="?", help="the process to export: a name or an expression")
     _add_builtin_options(p)
     p.add_argument("--module", help="TLA+ module name (default: from the process name)")
-    p.add_argument("--state-limit", type=int, default=1_000_000,
+    p.add_argument("--state-limit", type=STATE_LIMIT, default=1_000_000,
                    help="refuse processes with more states than this (default 1,000,000)")
     p.add_argument("-o", "--output", required=True, metavar="DIR",
                    help="directory for NAME.tla and NAME.cfg (created if absent)")
+    add_include_option(p)
 
 
 def _add_builtin_options(p: argparse.ArgumentParser) -> None:

@@ -1,6 +1,6 @@
 """The explicit environment that gives meaning to names: channels, datatypes, definitions.
 
-Nothing global holds meaning (DESIGN.md): a :class:`~cspotlp.csp.terms.call` is resolved by the
+Nothing global holds meaning: a :class:`~cspotlp.csp.terms.call` is resolved by the
 environment passed to the semantics. A definition is a Python function from argument values to a
 process term; its body is computed once per argument tuple and cached.
 """

@@ -1,6 +1,6 @@
 """Results of checks: a :class:`Verdict` (passed, failed or inconclusive) and its counterexample.
 
-Results are values, not exceptions (STYLE.md). A verdict prints in the style of FDR's command line
+Results are values, not exceptions. A verdict prints in the style of FDR's command line
 (``str(verdict)``)::
 
     dining_philosophers(3) :[deadlock free [F]]: Failed
