@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cspotlp.csp import levels
 from cspotlp.csp.automaton import (
     DEADLOCK,
     DIVERGENCE,
@@ -149,8 +150,6 @@ def search(
     oracle = None
     if spec.check_divergence and net.has_tau:
         oracle = DivergenceOracle(net, layout, ncomp, group_bits=bits)
-    from cspotlp.csp import levels  # the native engine builds on this module's results
-
     if levels.runs(engine, record=record, reduce=reduce):
         return levels.level_search(net, spec, layout, expander, oracle, budget)
     return _numpy_search(net, spec, layout, expander, oracle, budget, record=record, chunk=chunk,
