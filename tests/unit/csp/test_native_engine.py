@@ -108,6 +108,18 @@ def test_a_memory_bound_stops_the_native_engine():
     assert not e.complete and e.reason.startswith("memory limit")
 
 
+@needs_native
+def test_a_time_bound_and_progress_on_the_native_engine():
+    m = dining_philosophers(7)  # 279,934 states: many kernel calls
+    reports = []
+    e = explore(m.process, m.env, budget=Budget(engine="native", progress=reports.append))
+    assert e.complete and e.states == 279_934
+    assert reports and reports[-1].states == e.states and reports[-1].transitions == e.transitions
+    stopped = explore(m.process, m.env, budget=Budget(engine="native", time_limit=1e-6))
+    assert not stopped.complete and stopped.reason.startswith("time limit 1e-06 s reached after ")
+    assert stopped.states < e.states
+
+
 def test_asking_for_a_missing_native_engine_is_an_error(monkeypatch):
     monkeypatch.setattr(native, "UNAVAILABLE", "not built here")
     m = dining_philosophers(3)
