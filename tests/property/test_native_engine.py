@@ -1,7 +1,7 @@
 """The native engine is the numpy engine, faster: on random networks every check gives the same
 verdict, the same state and transition counts and the same counterexample (to the step) on both,
-also when a state limit stops them. The numpy engine is breadth first, so the native engine's
-counterexamples, being the same, are shortest ones too.
+also when a state limit stops them; and its deadlock counterexamples are shortest ones, measured
+on the term semantics' own LTS.
 
 The numpy engine (``Budget(engine="numpy")``) is the reference; the native one (the C kernel,
 ``cspotlp/csp/_native.c``) runs by default when it is built.
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from cspotlp import csp
 from cspotlp.csp import (
     Budget,
+    build_lts,
     deadlock_free,
     deterministic,
     divergence_free,
@@ -72,3 +73,34 @@ def test_native_engine_matches_the_numpy_engine(spec, p, q, r, limit):
     for net in networks(p, q, r):
         for check in checks(spec, net, limit):
             same(check)
+
+
+def distance_to_deadlock(lts):
+    """Breadth-first distance (τ and ✓ steps included) from the initial state to the nearest deadlock."""
+    goal = set(lts.deadlocks())
+    seen, frontier, depth = {0}, [0], 0
+    while frontier:
+        if goal.intersection(frontier):
+            return depth
+        nxt = []
+        for s in frontier:
+            for _label, t in lts.successor_numbers(s):
+                if t not in seen:
+                    seen.add(t)
+                    nxt.append(t)
+        frontier, depth = nxt, depth + 1
+    return None
+
+
+@settings(max_examples=25, deadline=None)
+@given(processes, processes, processes)
+def test_native_deadlock_counterexamples_are_shortest(p, q, r):
+    # the law, against the term semantics' own LTS (not the numpy engine): the path to the
+    # deadlock found is as short as any path to any deadlock
+    for net in networks(p, q, r):
+        v = deadlock_free(net, ENV, "F", budget=Budget(engine="native"))
+        nearest = distance_to_deadlock(build_lts(net, ENV))
+        if v.holds:
+            assert nearest is None
+        else:
+            assert v.holds is False and len(v.counterexample.steps) == nearest
