@@ -9,6 +9,7 @@ arrays the kernel reads.
 
 from __future__ import annotations
 
+import importlib
 import os
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -35,7 +36,7 @@ def _load() -> tuple[ModuleType | None, str]:
     if os.environ.get(DISABLE_VARIABLE):
         return None, f"disabled by {DISABLE_VARIABLE}"
     try:
-        from cspotlp.csp import _native
+        _native = importlib.import_module("cspotlp.csp._native")
     except ImportError as e:
         return None, f"the native kernel is not built ({e}); reinstall with a C compiler and Python's headers"
     if getattr(_native, "ABI_VERSION", None) != ABI_VERSION:
