@@ -110,26 +110,6 @@ def captured_traces(files: Sequence[str], lenient: bool, command: str,
         yield from capture.traces
 
 
-def abstracted_traces(args: argparse.Namespace, abstraction: Any, command: str
-                       ) -> tuple[list[Any], list[str]]:
-    """Every captured trace of ``args.files`` abstracted, and the traces left out.
-
-    A trace is left out (one line saying why) when it is not a span forest under the
-    ``--repair`` policies given.
-    """
-    from cspotlp.errors import OtlpError
-    from cspotlp.mapping.abstraction import abstract_trace
-
-    repairs = repairs_named(args.repair)
-    traces, left_out = [], []
-    for trace in captured_traces(args.files, args.lenient, command):
-        try:
-            traces.append(abstract_trace(trace, abstraction, repairs=repairs))
-        except OtlpError as e:
-            left_out.append(f"trace {trace.trace_id} left out: {e}")
-    return traces, left_out
-
-
 def tla_module_name(name: str) -> str:
     """``dining_philosophers`` -> ``DiningPhilosophers``; other text is kept (then sanitised)."""
     words = [w for w in name.replace("-", "_").split("_") if w]

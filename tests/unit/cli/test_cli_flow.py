@@ -26,7 +26,8 @@ def test_otlp2cspm_with_spec_writes_script_and_sidecar(tmp_path, capture, capsys
                  "--abstraction", str(CHECKOUT_ABSTRACTION), "--per-trace"]) == 0
     assert "wrote" in capsys.readouterr().out
     text = out.read_text()
-    assert "assert SPEC [T= OBSERVED" in text and "assert SPEC [T= Trace_4" in text
+    assert "assert Obs_SPEC [T= OBSERVED" in text and "assert Obs_SPEC [T= Trace_4 ; STOP" in text
+    assert "assert not STOP [T= Obs_SomeOrder(Trace_4)" in text
     check_script(parse_file(out))  # the include resolves relative to the script
     side = json.loads(Path(str(out) + ".json").read_text())
     assert len(side["traces"]) == 4 and side["traces"][3]["process"] == "Trace_4"
@@ -40,17 +41,22 @@ def test_otlp2cspm_to_stdout_without_spec(capture, capsys):
 
 
 @needs_shared_data
-def test_otlp2cspm_invalid_traces_exit_2_unless_repaired_or_skipped(tmp_path, capsys):
+def test_otlp2cspm_converts_the_demo_capture_with_no_flags_and_refuses_it_when_strict(
+        tmp_path, capsys):
     out = tmp_path / "demo.csp"
-    assert main(["otlp2cspm", TUI, "-o", str(out)]) == 2
+    assert main(["otlp2cspm", TUI, "-o", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "61 trace(s)" in captured.out
+    assert "3 span(s) had a parent outside the capture" in captured.err
+    check_script(parse_file(out))
+    assert main(["otlp2cspm", TUI, "-o", str(out), "--strict"]) == 2
     err = capsys.readouterr().err
-    assert "left out" in err and "--repair" in err and not out.exists()
-    assert main(["otlp2cspm", TUI, "-o", str(out), "--skip-invalid"]) == 0
+    assert "left out" in err and "--repair" in err
+    assert main(["otlp2cspm", TUI, "-o", str(out), "--strict", "--skip-invalid"]) == 0
     assert "left out" in capsys.readouterr().out
     assert "-- note: trace" in out.read_text()
-    assert main(["otlp2cspm", TUI, "-o", str(out), "--repair", "all"]) == 0
+    assert main(["otlp2cspm", TUI, "-o", str(out), "--strict", "--repair", "all"]) == 0
     assert "61 trace(s)" in capsys.readouterr().out
-    check_script(parse_file(out))
 
 
 def test_otlp2cspm_input_errors(tmp_path, capture, capsys):
