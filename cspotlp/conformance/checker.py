@@ -363,11 +363,13 @@ class ConformanceChecker:
                 walked = self._walked[key] = self.spec.run(codes)
             index, node = walked
             in_time = index < 0 and not (self.complete and not self._terminates(node))
-            order = trace.order()
-            if self.orders == "sequential" or order is None or in_time == (self.orders == "some"):
+            # the time order decides "some" when it passes and "all" when it fails
+            if self.orders == "sequential" or trace.tree is None or \
+                    in_time == (self.orders == "some"):
                 failure = None if in_time else self._time_failure(trace.events, codes, index, node)
                 return self._result(trace, failure)
-            outcome = search(order, codes, self.spec, "all" if self.orders == "all" else "some",
+            outcome = search(trace.tree.order(), codes, self.spec,
+                             "all" if self.orders == "all" else "some",
                              final=self._terminates if self.complete else None,
                              limit=self.search_limit)
         except StateLimitExceeded as e:

@@ -185,6 +185,9 @@ def _union(sets: Iterable[int]) -> int:
     return out
 
 
+_ONLY_CHILD = SiblingJoins((JoinChain((), ()),), ((-1,),), ((-1,),))
+
+
 def sibling_joins(siblings: Sequence[int], start: Sequence[int], end: Sequence[int | None],
                   tolerance: int, clock: Sequence[int] | None = None) -> SiblingJoins:
     """The joins of a group of siblings (see :class:`SiblingJoins`), in time order.
@@ -194,6 +197,8 @@ def sibling_joins(siblings: Sequence[int], start: Sequence[int], end: Sequence[i
     (JoinChain(thresholds=(2,), feeders=((0, 1),)), ((-1,), (-1,), (0,)), ((0,), (0,), (-1,)))
     """
     n = len(siblings)
+    if n == 1:  # an only child (most spans with children have one): nothing to order
+        return _ONLY_CHILD
     everyone = list(range(n))
     plans: list[tuple[list[int], int]] = [(everyone, tolerance)]
     if clock is not None and tolerance > 0:
@@ -459,19 +464,23 @@ def _build(tree: SpanTree) -> EventOrder:
 
     # pass 2: the generators O1-O5
     preds: list[list[int]] = [[] for _ in event]
+    parent = tree.parent
     for s in range(n):
         b, e = begin_node[s], end_node[s]
-        p = tree.parent[s]
+        p = parent[s]
         if e >= 0:
             preds[e].append(b)                                   # O1
         if p >= 0:
             preds[b].append(begin_node[p])                       # O2
             pe = end_node[p]
-            if pe >= 0:
-                preds[pe].append(e if tree.attached(s) else b)   # O4, else O3
+            se, pend = end[s], end[p]
+            if se is not None and pend is not None and se - pend < tree.delta(s, p):
+                preds[pe].append(e)                              # O4: attached
+            elif pe >= 0:
+                preds[pe].append(b)                              # O3
     for group, j, nodes in [(roots, root_joins, root_join_nodes),
                             *((kids[s], joins[s], join_nodes[s]) for s in range(n)
-                              if joins[s] is not None)]:
+                              if joins[s] is not None and joins[s] is not _ONLY_CHILD)]:
         assert j is not None
         offsets = j.offsets()
         for c, chain in enumerate(j.chains):                     # O5, through joins

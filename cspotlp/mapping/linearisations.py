@@ -102,6 +102,13 @@ class _Symmetry:
         self.group_of_node = [tuple(m) for m in memberships]
         self.total = [len(f) * size for f, size in self.groups]
         self.masks = [sum(((1 << size) - 1) << f for f in firsts) for firsts, size in self.groups]
+        # per node: (group, first node of its member, block size) of its innermost group
+        self.member: list[tuple[int, int, int] | None] = [None] * len(order)
+        for g, (firsts, size) in enumerate(self.groups):
+            for first in firsts:
+                for v in range(first, first + size):
+                    if self.member[v] is None:
+                        self.member[v] = (g, first, size)
 
     @staticmethod
     def _attached(order: EventOrder) -> list[bool]:
@@ -261,11 +268,25 @@ class _Explorer:
         return _Frame(mask, node, enabled, log, self.key(mask, node))
 
     def moves(self, frame: _Frame) -> tuple[list[tuple[int, int]], list[int]]:
-        """The accepted moves (visible node, next spec node) and the refused nodes."""
+        """The accepted moves (visible node, next spec node) and the refused nodes.
+
+        Of moves that are symmetric here — the same position in two interchangeable members
+        whose states are equal, so that their successors differ by a swap — only the first
+        (in time order) is kept.
+        """
         table = self.spec.expand(frame.node)
         accepted: list[tuple[int, int]] = []
         refused: list[int] = []
+        member, mask = self.sym.member, frame.mask
+        seen: set[tuple[int, int, int]] = set()
         for v in frame.enabled:
+            place = member[v]
+            if place is not None:
+                g, first, size = place
+                key = (g, v - first, (mask >> first) & ((1 << size) - 1))
+                if key in seen:
+                    continue
+                seen.add(key)
             c = self.codes[self.event[v]]
             nxt = table.get(c) if c != OUTSIDE else None
             if nxt is None:

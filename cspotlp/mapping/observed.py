@@ -69,22 +69,26 @@ def abstract_observed(trace: CapturedTrace, abstraction: Abstraction = DEFAULT_A
     valid = validate(trace, tuple(r for r in ("drop-duplicates", "split-shared",
                                               "synthetic-root", "break-cycles", "clamp-skew")
                                   if r in chosen))
+    clean = valid.clean  # (building the nodes below makes a trace no longer look clean)
     nodes = valid.nodes
     clamp = "clamp-skew" in named
-    start, end = _times(valid, clamp)
+    start, end = _times(valid, clamp or clean)
     notes = [n for n, d in zip(repair_notes(valid), valid.repairs, strict=True)
              if d.repair not in ("clamp-skew", "synthetic-root") or (d.repair == "clamp-skew"
                                                                       and clamp)]
     notes.extend(_orphan_notes(nodes))
-    if not clamp:
+    if not clamp and not clean:
         notes.extend(_skew_notes(nodes, start, end))
-    return _abstract(valid, abstraction, start, end, tolerance, tuple(notes))
+    return _abstract(valid, clean, abstraction, start, end, tolerance, tuple(notes))
 
 
-def _times(valid: ValidTrace, clamped: bool) -> tuple[list[int], list[int | None]]:
-    """Start and end of every node: as captured (or as the clamp-skew repair set them)."""
+def _times(valid: ValidTrace, as_nodes: bool) -> tuple[list[int], list[int | None]]:
+    """Start and end of every node: as captured, or as the nodes have them (``as_nodes``).
+
+    The nodes have the clamp-skew repair's times; for a clean trace, the captured ones.
+    """
     nodes = valid.nodes
-    if clamped or valid.clean:
+    if as_nodes:
         return [n.start for n in nodes], [n.end for n in nodes]
     spans = valid.trace.spans
     start: list[int] = []
@@ -135,36 +139,48 @@ def _span(ns: int) -> str:
     return f"{ns} ns"
 
 
-def _abstract(valid: ValidTrace, abstraction: Abstraction, start: list[int],
+def _abstract(valid: ValidTrace, clean: bool, abstraction: Abstraction, start: list[int],
               end: list[int | None], tolerance: int, notes: tuple[str, ...]) -> AbstractTrace:
     nodes = valid.nodes
     n = len(nodes)
     index = {node.id: k for k, node in enumerate(nodes)}
     parent = [index[node.parent] if node.parent is not None else -1 for node in nodes]
-    labeller = SpanLabeller(valid, abstraction)
-    for k in _parents_first(parent):
-        labeller.label(k)
-    kept = labeller.kept
-    # provisional numbers: begin of node k is 2k, its end 2k + 1 (when kept and closed)
-    begin_event = [2 * k if kept[k] is not None else -1 for k in range(n)]
-    end_event = [2 * k + 1 if kept[k] is not None and end[k] is not None else -1
-                 for k in range(n)]
+    effective = [e if e is None or e >= s else s for s, e in zip(start, end, strict=True)]
     clock = _clocks(valid)
-    tree = SpanTree(parent, start, end, begin_event, end_event, tolerance, clock)
-    order = _psi_linearisation(nodes, tree) if _psi_is_linearisation(tree) else \
-        _greedy_linearisation(nodes, tree)
-    number = {code: i for i, code in enumerate(order)}
+    labeller = SpanLabeller(valid, abstraction)
+    kept = labeller.kept
+    occurrences: list[tuple[int, int]] = []  # (node, class) of the visible events, in order
+    if _psi_is_linearisation(parent, start, effective, clock, tolerance):
+        retimed = nodes if clean else [
+            node._replace(start=s, end=e) for node, s, e in zip(nodes, start, effective,
+                                                                strict=True)]
+        for _time, cls, _depth, _id, k in psi_order(retimed):  # parents begin first
+            if cls == _BEGIN:
+                if labeller.label(k) is not None:
+                    occurrences.append((k, _BEGIN))
+            elif kept[k] is not None:
+                occurrences.append((k, _END))
+    else:
+        for k in _parents_first(parent):
+            labeller.label(k)
+        occurrences = _greedy_linearisation(nodes, SpanTree(
+            parent, start, effective, [k if kept[k] is not None else -1 for k in range(n)],
+            [k if kept[k] is not None and effective[k] is not None else -1 for k in range(n)],
+            tolerance, clock))
     call, ret, error = abstraction.channels
+    begin_event, end_event = [-1] * n, [-1] * n
     events: list[AbstractEvent] = []
-    for code in order:
-        info = kept[code >> 1]
+    for k, cls in occurrences:
+        info = kept[k]
         assert info is not None
-        channel = call if not code & 1 else error if info.status == _STATUS_ERROR else ret
-        events.append(info.event(channel))
-    final = SpanTree(parent, start, end,
-                     [number.get(b, -1) for b in begin_event],
-                     [number.get(e, -1) for e in end_event], tolerance, clock)
-    return AbstractTrace(valid.trace.trace_id, tuple(events), valid.trace.file, notes, final)
+        if cls == _BEGIN:
+            begin_event[k] = len(events)
+            events.append(info.event(call))
+        else:
+            end_event[k] = len(events)
+            events.append(info.event(error if info.status == _STATUS_ERROR else ret))
+    tree = SpanTree(parent, start, effective, begin_event, end_event, tolerance, clock)
+    return AbstractTrace(valid.trace.trace_id, tuple(events), valid.trace.file, notes, tree)
 
 
 def _clocks(valid: ValidTrace) -> list[int]:
@@ -207,45 +223,34 @@ def _parents_first(parent: Sequence[int]) -> list[int]:
     return order
 
 
-def _psi_is_linearisation(tree: SpanTree) -> bool:
+def _psi_is_linearisation(parent: Sequence[int], start: Sequence[int],
+                          end: Sequence[int | None], clock: Sequence[int], tolerance: int
+                          ) -> bool:
     """True when sorting by Ψ's key already respects the order (the common, cheap case).
 
     That holds when every child starts within its parent's interval and no child ends in
     ``[end(p), end(p) + δ(c, p))`` (O4 would put its end first, against the clocks): then
     each generator of the order is an inequality of times that Ψ's tie-break respects.
     """
-    start, end = tree.start, tree.end
-    for k, p in enumerate(tree.parent):
+    for k, p in enumerate(parent):
         if p < 0:
             continue
         pe = end[p]
         if start[k] < start[p] or (pe is not None and start[k] > pe):
             return False
         e = end[k]
-        if pe is not None and e is not None and pe <= e and e - pe < tree.delta(k, p):
+        if pe is not None and e is not None and pe <= e and clock[k] != clock[p] \
+                and e - pe < tolerance:
             return False
     return True
 
 
-def _psi_linearisation(nodes: Sequence[TreeNode], tree: SpanTree) -> list[int]:
-    out: list[int] = []
-    for _time, cls, _depth, _id, k in psi_order(_with_times(nodes, tree)):
-        code = tree.begin_event[k] if cls == _BEGIN else tree.end_event[k]
-        if code >= 0:
-            out.append(code)
-    return out
+def _greedy_linearisation(nodes: Sequence[TreeNode], tree: SpanTree) -> list[tuple[int, int]]:
+    """The time order when clocks disagree with the order: greedy by Ψ's key.
 
-
-def _with_times(nodes: Sequence[TreeNode], tree: SpanTree) -> Sequence[TreeNode]:
-    if all(n.start == s and n.end == e for n, s, e in zip(nodes, tree.start, tree.end,
-                                                          strict=True)):
-        return nodes
-    return [n._replace(start=s, end=e) for n, s, e in zip(nodes, tree.start, tree.end,
-                                                          strict=True)]
-
-
-def _greedy_linearisation(nodes: Sequence[TreeNode], tree: SpanTree) -> list[int]:
-    """The time order when clocks disagree with the order: greedy by Ψ's key."""
+    ``tree`` numbers the visible begin and end of node ``k`` as ``k``; returns the visible
+    (node, class) pairs in order.
+    """
     order = tree.order()
     depth = [0] * len(nodes)
     for k in _parents_first(tree.parent):
@@ -265,7 +270,7 @@ def _greedy_linearisation(nodes: Sequence[TreeNode], tree: SpanTree) -> list[int
         assert end is not None
         return (end, _END, 0, nodes[k].id)
 
-    return [order.event[v] for v in order.greedy(key)]
+    return [span_of[v] for v in order.greedy(key)]
 
 
 __all__ = ["ORPHAN_NOTE", "SKEW_NOTE", "abstract_observed"]
