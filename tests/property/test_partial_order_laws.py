@@ -185,3 +185,18 @@ def test_observed_events_follow_their_order_and_psi_where_the_trace_is_clean(tra
     if valid.clean:  # at tolerance 0, the time order is Ψ's order
         at_zero = abstract_observed(trace, ABSTRACTION, tolerance=0)
         assert at_zero.events == abstract_trace(trace, ABSTRACTION).events
+
+
+def test_p2_needs_its_condition():
+    """docs/theory.md §4: a child ending 1 after its parent, with δ = 2 across clocks, is
+    attached (its end comes first), while Ψ orders the two ends by time."""
+    from cspotlp.mapping import Begin, End, SpanRecord
+
+    f = Forest([SpanRecord("P", None, "p", None, 0, 10, (), (), "OK"),
+                SpanRecord("C", "P", "c", None, 1, 11, (), (), "OK")])
+    assert psi(f)[2:] == (End("P", "OK"), End("C", "OK"))
+    order = forest_order(f, 2, {"P": 0, "C": 1})
+    assert not is_linear_extension(order, psi(f))
+    assert list(linear_extensions(order)) == [(Begin("P", None, "p"), Begin("C", "P", "c"),
+                                               End("C", "OK"), End("P", "OK"))]
+    assert is_linear_extension(forest_order(f, 0, {"P": 0, "C": 1}), psi(f))

@@ -134,3 +134,15 @@ def test_an_end_before_the_start_counts_as_ending_at_the_start():
     assert observed.repairs == (f"clock-skew: span {1:016x}: ends 2.000 ms before it starts; "
                                 "taken as ending when it starts",)
     assert observed.tree.end == (10 * MS,)
+
+
+def test_an_interval_order_with_an_n_is_kept_exactly():
+    """docs/theory.md §4: a = [0, 5], b = [0, 1], c = [7, 8], d = [3, 10] give b < c, b < d,
+    a < c and nothing between a and d (nor between c and d)."""
+    tree = SpanTree([-1] * 4, [0, 0, 7, 3], [5, 1, 8, 10], [0, 2, 4, 6], [1, 3, 5, 7], 1)
+    below = tree.order().visible_preds()
+    begin = {"a": 0, "b": 2, "c": 4, "d": 6}
+    end = {"a": 1, "b": 3}
+    assert end["b"] in below[begin["c"]] and end["b"] in below[begin["d"]]
+    assert end["a"] in below[begin["c"]] and end["a"] not in below[begin["d"]]
+    assert 7 not in below[begin["c"]] and 5 not in below[begin["d"]]
