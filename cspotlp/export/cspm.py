@@ -372,12 +372,13 @@ def _ordered_traces(out: _Writer, traces: Sequence[AbstractTrace], texts: list[l
     names: list[str] = []
     blocks: list[list[str]] = []
     repeats: dict[str, int] = {}
-    forks = group = 0
+    forks = group = joins = 0
     for trace, row in zip(traces, texts, strict=True):
         if trace.tree is not None:
             proc = trace_process(trace.tree, row, _PLACEHOLDER)
             lines = proc.lines
             forks, group = max(forks, proc.forks), max(group, proc.group)
+            joins = max(joins, proc.joins)
         else:  # a trace without an order: its events in the order listed
             lines = _chain(row, _PLACEHOLDER)
         key = "\n".join(lines)
@@ -399,8 +400,13 @@ def _ordered_traces(out: _Writer, traces: Sequence[AbstractTrace], texts: list[l
         out.line(f"channel obs_fork : {{0..{forks - 1}}}")
     if group:
         out.line("-- Hidden events of the processes below: siblings ordered as an interval order")
-        out.line("-- that is neither series nor parallel start and finish through a controller.")
+        out.line("-- that is neither series nor parallel start and finish through a controller"
+                 + ("" if joins else "."))
+        if joins:
+            out.line("-- (obs_join.k: the first siblings to finish have finished).")
         out.line(f"channel obs_start, obs_finish : {{0..{group - 1}}}")
+        if joins:
+            out.line(f"channel obs_join : {{0..{joins - 1}}}")
     out.blank()
     out.line("-- Each captured trace as the partial order of its events: concurrent spans are")
     out.line("-- interleaved (|||) inside their parent's call ... ret; the traces of Trace_k")

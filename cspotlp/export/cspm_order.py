@@ -12,7 +12,10 @@ linearisation. It follows the span tree:
   interval order with an ``N``: a < c, b < c, b < d, a ‖ d) is written with hidden events
   ``obs_start.i`` / ``obs_finish.i`` and a controller,
   ``(M [| S |] C) \ {| obs_start, obs_finish |}``, where ``C`` is the alphabetised parallel of
-  one ``obs_finish.a -> obs_start.b -> SKIP`` per ordered pair (transitively reduced);
+  one ``obs_finish.a -> obs_start.b -> SKIP`` per ordered pair (transitively reduced; for a
+  group of more than ``DIRECT_LIMIT`` siblings, the join structure of
+  :mod:`cspotlp.mapping.event_order` instead, through hidden ``obs_join.k``, which grows
+  linearly);
 * a child its parent did not wait for (it ends after the parent by the tolerance or more, or is
   open, and nothing else follows it) is *forked*: the parent's process does
   ``call.C -> obs_fork.j -> SKIP`` and the rest of the child runs in a process of its own,
@@ -25,10 +28,10 @@ order does. Names are ``<prefix>_<n>`` in traversal order; the text is determini
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from cspotlp.mapping.event_order import SpanTree
+from cspotlp.mapping.event_order import SiblingJoins, SpanTree, sibling_joins
 
 _NEST = 4
 """Composite expressions nested deeper than this get a name of their own."""
@@ -43,6 +46,8 @@ class TraceProcess:
     """Fork events used (``obs_fork.0`` .. ``obs_fork.(forks - 1)``)."""
     group: int = 0
     """The largest group written with ``obs_start`` / ``obs_finish`` (0: none)."""
+    joins: int = 0
+    """The most joins such a group uses (``obs_join.0`` .. ``obs_join.(joins - 1)``)."""
 
 
 class _Expr:
@@ -71,8 +76,10 @@ _SKIP = _Expr("SKIP")
 
 
 class _Writer:
-    def __init__(self, tree: SpanTree, texts: Sequence[str], name: str) -> None:
+    def __init__(self, tree: SpanTree, texts: Sequence[str], name: str,
+                 direct_limit: int) -> None:
         self.tree = tree
+        self.direct_limit = direct_limit
         self.texts = texts
         self.name = name
         self.out = TraceProcess()
@@ -200,16 +207,15 @@ class _Writer:
 
         ``blocks`` are their processes, in the group's time order. Siblings whose block is
         SKIP are left out: the order among the others does not go through them (O5 between
-        siblings is transitive by itself).
+        siblings is transitive by itself). Each part is split on the order restricted to it
+        (its own joins), so a group of n siblings costs O(n log n) per level, not O(n²).
         """
-        joins = self.root_joins if parent < 0 else self.joins[parent]
-        if joins is None:
-            return _SKIP
-        before = joins.predecessors()
-        keep = [i for i, b in enumerate(blocks) if b is not _SKIP]
+        group = self.roots if parent < 0 else self.kids[parent]
+        block = dict(zip(group, blocks, strict=True))
+        keep = [s for s in group if block[s] is not _SKIP]
         if not keep:
             return _SKIP
-        # explicit stack of tasks: ("split", 0, positions), or (operator, count, []) to combine
+        # explicit stack of tasks: ("split", 0, spans), or (operator, count, []) to combine
         # the last ``count`` results
         results: list[_Expr] = []
         tasks: list[tuple[str, int, list[int]]] = [("split", 0, keep)]
@@ -221,46 +227,89 @@ class _Writer:
                 results.append(self.seq(pieces) if task == "seq" else self.par(pieces))
                 continue
             if len(members) == 1:
-                results.append(blocks[members[0]])
+                results.append(block[members[0]])
                 continue
-            parts, op = _series_parts(members, before), "seq"
+            joins = self.joins_of(members)
+            parts, op = _series_parts(members, joins), "seq"
             if len(parts) == 1:
-                parts, op = _parallel_parts(members, before), "par"
+                parts, op = _parallel_parts(members, joins), "par"
             if len(parts) == 1:
-                results.append(self.prime([blocks[i] for i in members], members, before))
+                results.append(self.prime([block[m] for m in members], joins))
                 continue
             tasks.append((op, len(parts), []))
             tasks.extend(("split", 0, part) for part in reversed(parts))
         assert len(results) == 1
         return results[0]
 
-    def prime(self, blocks: Sequence[_Expr], members: Sequence[int], before: Sequence[int]
-              ) -> _Expr:
-        """A group neither series nor parallel: hidden start/finish events and a controller."""
-        n = len(members)
+    def joins_of(self, spans: Sequence[int]) -> SiblingJoins:
+        """O5 among ``spans`` (siblings, in time order) alone."""
+        tree = self.tree
+        return sibling_joins(spans, tree.start, tree.end, tree.tolerance, tree.clock)
+
+    def prime(self, blocks: Sequence[_Expr], joins: SiblingJoins) -> _Expr:
+        """A group neither series nor parallel: hidden start/finish events and a controller.
+
+        The controller is the alphabetised parallel of one ``x -> y -> SKIP`` per edge of
+        the group's order: for a small group the transitive reduction (member finish to
+        member start); for a large one the join structure itself (a member's finish to a
+        join, a join to the next, a join to a member's start), which grows linearly with the
+        group where the reduction can grow quadratically.
+        """
+        n = len(blocks)
         self.out.group = max(self.out.group, n)
-        local = [0] * n  # bit sets over 0..n-1 of the members each one follows
-        for b, mb in enumerate(members):
-            for a, ma in enumerate(members):
-                if before[mb] >> ma & 1:
-                    local[b] |= 1 << a
-        edges: list[tuple[int, int]] = []
-        for b in range(n):
-            implied = 0
-            for a in range(n):
-                if local[b] >> a & 1:
-                    implied |= local[a]
-            direct = local[b] & ~implied
-            edges.extend((a, b) for a in range(n) if direct >> a & 1)
+        edges = _direct_edges(joins) if n <= self.direct_limit else self.join_edges(joins)
         runs = " ||| ".join(f"(obs_start.{i} -> ({m.operand()} ; obs_finish.{i} -> SKIP))"
                             for i, m in enumerate(blocks))
-        sync = ", ".join([*(f"obs_finish.{a}" for a in sorted({a for a, _ in edges})),
-                          *(f"obs_start.{b}" for b in sorted({b for _, b in edges}))])
-        pairs = ", ".join(f"({a}, {b})" for a, b in edges)
-        text = (f"(({runs}) [| {{{sync}}} |] (|| (a, b) : {{{pairs}}} @ "
-                "[{obs_finish.a, obs_start.b}] obs_finish.a -> obs_start.b -> SKIP)) "
-                "\\ {| obs_start, obs_finish |}")
+        # the members synchronise with the controller on their starts and finishes only; the
+        # joins are the controller's own
+        sync = ", ".join(sorted({e for edge in edges for e in edge
+                                 if not e.startswith("obs_join.")}, key=_event_key))
+        pairs = ", ".join(f"({x}, {y})" for x, y in edges)
+        hidden = "obs_start, obs_finish, obs_join" if n > self.direct_limit else \
+            "obs_start, obs_finish"
+        text = (f"(({runs}) [| {{{sync}}} |] (|| (x, y) : {{{pairs}}} @ [{{x, y}}] "
+                f"x -> y -> SKIP)) \\ {{| {hidden} |}}")
         return self.define(_Expr(text, "op", 1))
+
+    def join_edges(self, joins: SiblingJoins) -> list[tuple[str, str]]:
+        """The edges of a group's join structure, as pairs of hidden events."""
+        offsets = joins.offsets()
+        self.out.joins = max(self.out.joins, joins.count)
+        edges: list[tuple[str, str]] = []
+        for c, chain in enumerate(joins.chains):
+            for k, feeders in enumerate(chain.feeders):
+                here = f"obs_join.{offsets[c] + k}"
+                edges.extend((f"obs_finish.{a}", here) for a in feeders)
+                if k:
+                    edges.append((f"obs_join.{offsets[c] + k - 1}", here))
+        for b, waits in enumerate(joins.waits):
+            edges.extend((f"obs_join.{offsets[c] + k}", f"obs_start.{b}")
+                         for c, k in enumerate(waits) if k >= 0)
+        return edges
+
+
+def _direct_edges(joins: SiblingJoins) -> list[tuple[str, str]]:
+    """The transitive reduction of a (small) group's order: finish of a to start of b."""
+    before = joins.predecessors()
+    edges: list[tuple[str, str]] = []
+    for b, preds in enumerate(before):
+        implied = 0
+        rest = preds
+        while rest:
+            low = rest & -rest
+            implied |= before[low.bit_length() - 1]
+            rest ^= low
+        direct = preds & ~implied
+        while direct:
+            low = direct & -direct
+            edges.append((f"obs_finish.{low.bit_length() - 1}", f"obs_start.{b}"))
+            direct ^= low
+    return edges
+
+
+def _event_key(event: str) -> tuple[str, int]:
+    channel, _, index = event.partition(".")
+    return channel, int(index)
 
 
 def _paren(text: str) -> str:
@@ -275,25 +324,30 @@ def _paren(text: str) -> str:
     return text if text.startswith("(") else f"({text})"
 
 
-def _series_parts(members: list[int], before: Sequence[int]) -> list[list[int]]:
+def _series_parts(members: list[int], joins: SiblingJoins) -> list[list[int]]:
     """``members`` (time order) cut wherever everything earlier precedes everything later."""
-    after = [0] * (len(members) + 1)  # after[i]: the siblings every member from i on follows
+    before = joins.predecessors()  # bit sets over positions in ``members``
+    after = [0] * (len(members) + 1)  # after[i]: the positions every member from i on follows
     after[len(members)] = -1
     for i in range(len(members) - 1, -1, -1):
-        after[i] = after[i + 1] & before[members[i]]
+        after[i] = after[i + 1] & before[i]
     parts: list[list[int]] = [[]]
     seen = 0
     for i, m in enumerate(members):
         if parts[-1] and seen & ~after[i] == 0:
             parts.append([])
         parts[-1].append(m)
-        seen |= 1 << m
+        seen |= 1 << i
     return parts
 
 
-def _parallel_parts(members: list[int], before: Sequence[int]) -> list[list[int]]:
-    """The components of the comparability graph of ``members`` (ordered pairs connected)."""
-    up = {m: m for m in members}
+def _parallel_parts(members: list[int], joins: SiblingJoins) -> list[list[int]]:
+    """The components of the comparability graph of ``members`` (ordered pairs connected).
+
+    A member that waits for join k of a chain is ordered after every feeder of joins 0..k,
+    which are therefore connected through it: one union per member and per feeder.
+    """
+    up = list(range(len(members)))
 
     def find(i: int) -> int:
         while up[i] != i:
@@ -301,33 +355,38 @@ def _parallel_parts(members: list[int], before: Sequence[int]) -> list[list[int]
             i = up[i]
         return i
 
-    inside = _union(1 << m for m in members)
-    for b in members:
-        preds = before[b] & inside
-        while preds:
-            low = preds & -preds
-            up[find(low.bit_length() - 1)] = find(b)
-            preds ^= low
+    for chain, waits in zip(joins.chains, zip(*joins.waits, strict=True), strict=True):
+        feeders = [i for group in chain.feeders for i in group]  # in join order
+        ends = [0]
+        for group in chain.feeders:
+            ends.append(ends[-1] + len(group))
+        joined = 0  # feeders[:joined] are one component
+        for b, k in enumerate(waits):
+            if k < 0:
+                continue
+            up[find(b)] = find(feeders[0])
+            while joined < ends[k + 1]:
+                up[find(feeders[joined])] = find(feeders[0])
+                joined += 1
     groups: dict[int, list[int]] = {}
-    for m in members:
-        groups.setdefault(find(m), []).append(m)
+    for i, m in enumerate(members):
+        groups.setdefault(find(i), []).append(m)
     return list(groups.values())
 
 
-def _union(sets: Iterable[int]) -> int:
-    out = 0
-    for s in sets:
-        out |= s
-    return out
+DIRECT_LIMIT = 16
+"""Groups up to this size get a controller of direct edges; larger ones, of joins."""
 
 
-def trace_process(tree: SpanTree, texts: Sequence[str], name: str) -> TraceProcess:
+def trace_process(tree: SpanTree, texts: Sequence[str], name: str, *,
+                  direct_limit: int = DIRECT_LIMIT) -> TraceProcess:
     """The CSPm definitions of the process ``name`` for one trace (module docstring).
 
     ``texts`` are the CSPm texts of the trace's visible events (indexed as ``tree`` numbers
-    them); auxiliary processes are named ``<name>_<n>``.
+    them); auxiliary processes are named ``<name>_<n>``. Groups of siblings that need a
+    controller get one of direct edges up to ``direct_limit`` members, of joins beyond.
     """
-    return _Writer(tree, texts, name).render()
+    return _Writer(tree, texts, name, direct_limit).render()
 
 
 __all__ = ["TraceProcess", "trace_process"]

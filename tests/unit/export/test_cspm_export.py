@@ -24,6 +24,7 @@ from tests.flow_fixtures import (
 )
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "cspm"
+MS = 1_000_000
 
 
 def abstract(traces, abstraction):
@@ -319,3 +320,52 @@ def test_exported_assertions_have_the_native_verdicts():
     observed = next(r for r in unexpected if r.assertion.endswith("[T= OBSERVED"))
     assert observed.result == "failed"
     assert observed.counterexample[0].startswith("unexpected.U_call_Z")
+
+
+def _script_of(trace, direct_limit):
+    """A standalone script defining the trace's process with the given controller form."""
+    from cspotlp.export.cspm_order import trace_process
+
+    observed = abstract_observed(trace, Abstraction(label="{name}"))
+    names = [e.name for e in observed.events]
+    proc = trace_process(observed.tree, names, "T", direct_limit=direct_limit)
+    labels = sorted({e.label for e in observed.events})
+    decls = [f"datatype Label = {' | '.join(labels)}", "channel call, ret, error : Label"]
+    if proc.forks:
+        decls.append(f"channel obs_fork : {{0..{proc.forks - 1}}}")
+    if proc.group:
+        decls.append(f"channel obs_start, obs_finish : {{0..{proc.group - 1}}}")
+    if proc.joins:
+        decls.append(f"channel obs_join : {{0..{proc.joins - 1}}}")
+    return observed, "\n".join([*decls, *proc.lines]) + "\n"
+
+
+@pytest.mark.parametrize("direct_limit", [0, 16])
+def test_both_controllers_have_exactly_the_orders_of_the_trace(direct_limit):
+    from cspotlp.csp import traces
+    from cspotlp.cspm.evaluate import load_text
+
+    observed, text = _script_of(concurrent_traces()[0], direct_limit)
+    assert ("obs_join" in text) == (direct_limit == 0)
+    loaded = load_text(text)
+    names = [e.name for e in observed.events]
+    expected = {tuple(names[i] for i in lin[:k]) for lin in observed.order().linearisations()
+                for k in range(len(lin) + 1)}
+    got = traces(loaded.process("T"), loaded.env, len(names) + 1)
+    assert {tuple(e.name for e in t if e.name != "✓") for t in got} == expected
+
+
+def test_a_large_group_gets_a_controller_that_grows_linearly():
+    # 300 calls in a staircase: each overlaps its neighbours only, so the group is neither
+    # series nor parallel, and its transitive reduction would hold ~ n^2 / 2 edges
+    b = TraceBuilder(8)
+    root = b.begin("front", "Batch", 2, "")
+    spans = [Span(b.trace_id, root["id"], "", "Batch", 2, 0, 10_000 * MS,
+                  resource=resource("front"))]
+    for k in range(300):
+        spans.append(Span(b.trace_id, f"{k + 1:016x}", root["id"], "Work", 1, 3 * k * MS,
+                          (3 * k + 5) * MS, resource=resource(f"w{k % 7}")))
+    observed, text = _script_of(CapturedTrace(b.trace_id, tuple(spans)), 16)
+    controller = next(line for line in text.splitlines() if "obs_join" in line)
+    assert controller.count("(obs_") < 4 * 300
+    check_script(parse_script(text, "staircase.csp"))
