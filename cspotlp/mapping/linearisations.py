@@ -24,12 +24,14 @@ memoised in a canonical form (each group's member states sorted, innermost group
 Depth-first, trying events in time order first: the first linearisation explored is the one the
 clocks recorded; a ``some`` search that succeeds returns the linearisation it found, one that
 fails returns the one that got furthest; an ``all`` search returns the first linearisation
-prefix the specification refuses. A search that would visit more than ``limit`` pairs stops
-with the verdict ``inconclusive`` (never ``pass``).
+prefix the specification refuses. A search that would visit more than ``limit`` pairs, or
+examine more than ``WORK_PER_STATE`` times as many moves, stops with the verdict
+``inconclusive`` (never ``pass``).
 """
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -42,6 +44,10 @@ OUTSIDE = -1
 
 DEFAULT_SEARCH_LIMIT = 1_000_000
 """States (ideal, specification node) a search may visit before it is inconclusive."""
+
+WORK_PER_STATE = 64
+"""A search may also examine at most this many moves per state of its limit on average (so
+that states with thousands of concurrent events next do not make a budget unbounded time)."""
 
 
 class Automaton(Protocol):
@@ -102,13 +108,16 @@ class _Symmetry:
         self.group_of_node = [tuple(m) for m in memberships]
         self.total = [len(f) * size for f, size in self.groups]
         self.masks = [sum(((1 << size) - 1) << f for f in firsts) for firsts, size in self.groups]
-        # per node: (group, first node of its member, block size) of its innermost group
+        # per node of a group: (its innermost group, the member's number, the node's offset
+        # in the member's block); the members are numbered 0, 1, ... over all groups
         self.member: list[tuple[int, int, int] | None] = [None] * len(order)
+        self.members = 0
         for g, (firsts, size) in enumerate(self.groups):
             for first in firsts:
                 for v in range(first, first + size):
                     if self.member[v] is None:
-                        self.member[v] = (g, first, size)
+                        self.member[v] = (g, self.members, v - first)
+                self.members += 1
 
     @staticmethod
     def _attached(order: EventOrder) -> list[bool]:
@@ -207,32 +216,45 @@ class _Explorer:
         self.sym = _Symmetry(order, codes)
         self.count = [0] * len(self.sym.groups)
         self.active: set[int] = set()
-        self.states = 0
+        self.local = [0] * self.sym.members  # per member: the nodes of its block done
+        self.work = 0
+        self.work_limit = limit * WORK_PER_STATE
 
     def fire(self, v: int, mask: int, log: list[int], enabled: list[int]) -> int:
         """Do node ``v`` and every silent node it enables; returns the new mask."""
         todo = [v]
         event, succs, missing = self.event, self.succs, self.missing
+        member, local = self.sym.member, self.local
         while todo:
             x = todo.pop()
             mask |= 1 << x
             log.append(x)
-            for g in self.sym.group_of_node[x]:
-                self._count(g, 1)
+            place = member[x]
+            if place is not None:
+                local[place[1]] |= 1 << place[2]
+                for g in self.sym.group_of_node[x]:
+                    self._count(g, 1)
             for w in succs[x]:
                 missing[w] -= 1
                 if missing[w] == 0:
-                    (todo if event[w] < 0 else enabled).append(w)
+                    if event[w] < 0:
+                        todo.append(w)
+                    else:
+                        insort(enabled, w, key=event.__getitem__)
         return mask
 
     def undo(self, log: list[int]) -> None:
         """Undo the nodes of ``log`` (in reverse)."""
         succs, missing = self.succs, self.missing
+        member, local = self.sym.member, self.local
         for x in reversed(log):
             for w in succs[x]:
                 missing[w] += 1
-            for g in self.sym.group_of_node[x]:
-                self._count(g, -1)
+            place = member[x]
+            if place is not None:
+                local[place[1]] &= ~(1 << place[2])
+                for g in self.sym.group_of_node[x]:
+                    self._count(g, -1)
 
     def _count(self, g: int, delta: int) -> None:
         c = self.count[g] = self.count[g] + delta
@@ -262,9 +284,9 @@ class _Explorer:
     def step(self, frame: _Frame, v: int, node: int) -> _Frame:
         """The state after doing visible node ``v``, reaching specification node ``node``."""
         log: list[int] = []
-        enabled = [w for w in frame.enabled if w != v]
-        mask = self.fire(v, frame.mask, log, enabled)
-        enabled.sort(key=self.event.__getitem__)
+        enabled = frame.enabled.copy()
+        enabled.remove(v)
+        mask = self.fire(v, frame.mask, log, enabled)  # keeps ``enabled`` in time order
         return _Frame(mask, node, enabled, log, self.key(mask, node))
 
     def moves(self, frame: _Frame) -> tuple[list[tuple[int, int]], list[int]]:
@@ -277,13 +299,14 @@ class _Explorer:
         table = self.spec.expand(frame.node)
         accepted: list[tuple[int, int]] = []
         refused: list[int] = []
-        member, mask = self.sym.member, frame.mask
+        member, local = self.sym.member, self.local
         seen: set[tuple[int, int, int]] = set()
+        self.work += len(frame.enabled)
         for v in frame.enabled:
             place = member[v]
             if place is not None:
-                g, first, size = place
-                key = (g, v - first, (mask >> first) & ((1 << size) - 1))
+                g, m, offset = place
+                key = (g, offset, local[m])
                 if key in seen:
                     continue
                 seen.add(key)
@@ -338,7 +361,7 @@ def _every(ex: _Explorer, final: Callable[[int], bool] | None) -> SearchOutcome:
             if child.key in seen:
                 ex.undo(child.log)
                 continue
-            if len(seen) >= ex.limit:
+            if len(seen) >= ex.limit or ex.work > ex.work_limit:
                 return SearchOutcome("inconclusive", tuple(path), None, f.node, len(seen))
             seen.add(child.key)
             stack.append(child)
@@ -377,7 +400,7 @@ def _some(ex: _Explorer, final: Callable[[int], bool] | None) -> SearchOutcome:
             if child.key in failed:
                 ex.undo(child.log)
                 continue
-            if visited >= ex.limit:
+            if visited >= ex.limit or ex.work > ex.work_limit:
                 return SearchOutcome("inconclusive", tuple(path), None, f.node, visited)
             visited += 1
             stack.append(child)
@@ -411,5 +434,5 @@ class SequenceAutomaton:
         return {self.seq[node]: node + 1} if node < len(self.seq) else self.then
 
 
-__all__ = ["DEFAULT_SEARCH_LIMIT", "OUTSIDE", "Automaton", "Orders", "SearchOutcome",
+__all__ = ["DEFAULT_SEARCH_LIMIT", "OUTSIDE", "WORK_PER_STATE", "Automaton", "Orders", "SearchOutcome",
            "SequenceAutomaton", "search"]
