@@ -81,3 +81,36 @@ def test_otlp2cspm_reads_every_format(tmp_path, capsys):
                  str(CHECKOUT_ABSTRACTION)]) == 0
     text = capsys.readouterr().out
     assert "call.ShipOrder" in text and "4 trace(s), 82 abstract event(s)" in text
+
+
+@needs_shared_data
+@pytest.mark.slow
+def test_the_demo_capture_exported_checks_as_conform_does(tmp_path, capsys):
+    """otlp2cspm and check with no flags on the OpenTelemetry Demo capture: each exported
+    assertion's verdict is conform's (some order per trace, every order over all)."""
+    from cspotlp.conformance import ConformanceChecker, load_spec
+    from cspotlp.cspm.assertions import check_assertions
+    from cspotlp.cspm.evaluate import load_script
+    from cspotlp.mapping.abstraction_file import load_abstraction
+    from cspotlp.otlp import load
+    from tests.flow_fixtures import EXAMPLES
+
+    spec, abstraction = EXAMPLES / "otel_demo_spec.csp", EXAMPLES / "otel_demo_abstraction.json"
+    out = tmp_path / "demo.csp"
+    assert main(["otlp2cspm", TUI, "-o", str(out), "--spec", str(spec), "--abstraction",
+                 str(abstraction)]) == 0
+    results = {r.assertion: r.result for r in check_assertions(load_script(out))}
+    side = json.loads(Path(f"{out}.json").read_text())
+    process, env = load_spec(spec, "SPEC")
+    traces = load(TUI).traces
+    verdict = {}
+    for orders in ("some", "all"):
+        checker = ConformanceChecker.for_process(process, env, load_abstraction(abstraction),
+                                                 orders=orders)
+        verdict[orders] = [r.verdict for r in checker.check_all(traces)]
+    assert results["assert Obs_SPEC [T= OBSERVED"] == \
+        ("passed" if set(verdict["all"]) == {"pass"} else "failed") == "failed"
+    for entry, some in zip(side["traces"], verdict["some"], strict=True):
+        got = results[f"assert not STOP [T= Obs_SomeOrder({entry['process']})"]
+        assert got == ("passed" if some == "pass" else "failed"), entry["trace_id"]
+    assert verdict["some"].count("fail") == 3
