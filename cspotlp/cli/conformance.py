@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from cspotlp.cli.common import (
@@ -14,14 +15,19 @@ from cspotlp.cli.common import (
     EXIT_FAILED,
     EXIT_INPUT,
     EXIT_OK,
+    STATE_LIMIT,
     Subparsers,
     abstraction_from,
+    add_include_option,
     add_trace_input_options,
     captured_traces,
     repairs_named,
     tla_module_name,
     without_cycle_collection,
 )
+from cspotlp.cli.ottl_options import ottl_needs_attributes, ottl_program, ottl_traces
+from cspotlp.errors import CspotlpError
+from cspotlp.files import write_outputs
 
 # -- how captured traces are read: their partial order, skew, orphans ------------------------
 
@@ -73,7 +79,7 @@ def _observed_traces(args: argparse.Namespace, abstraction: Any, command: str
     from cspotlp.errors import OtlpError
 
     traces, left_out = [], []
-    for trace in captured_traces(args.files, args.lenient, command):
+    for trace in ottl_traces(args, captured_traces(args.files, args.lenient, command), command):
         try:
             traces.append(_observed(args, abstraction, trace))
         except OtlpError as e:
@@ -114,7 +120,8 @@ def _run_abstract(args: argparse.Namespace) -> int:
     abstraction = abstraction_from(args.abstraction)
     wanted = set(args.trace)
     status = EXIT_OK
-    for trace in captured_traces(args.files, args.lenient, "abstract"):
+    for trace in ottl_traces(args, captured_traces(args.files, args.lenient, "abstract"),
+                             "abstract"):
         if wanted and trace.trace_id not in wanted:
             continue
         try:
@@ -168,6 +175,7 @@ def _add_otlp2cspm(sub: Subparsers) -> None:
                    "instead of failing")
     p.add_argument("--no-sidecar", action="store_true", help="do not write OUT.csp.json")
     add_trace_input_options(p)
+    add_include_option(p)
     _add_order_options(p)
 
 
@@ -178,7 +186,7 @@ def _run_otlp2cspm(args: argparse.Namespace) -> int:
     abstraction = abstraction_from(args.abstraction)
     spec = None
     if args.spec is not None:
-        interface = read_spec_interface(args.spec)
+        interface = read_spec_interface(args.spec, args.allow_include)
         base = os.path.dirname(os.path.abspath(args.output)) if args.output != "-" else "."
         include = os.path.relpath(os.path.abspath(args.spec), base).replace(os.sep, "/")
         spec = SpecRef(include, args.process, interface.channels, interface.names)
@@ -205,22 +213,23 @@ def _run_otlp2cspm(args: argparse.Namespace) -> int:
     if args.output == "-":
         sys.stdout.write(result.text)
         return EXIT_OK
+    outputs = {args.output: result.text}
+    if not args.no_sidecar:  # written together with the script: both or neither
+        outputs[args.output + ".json"] = json.dumps(result.sidecar, indent=1,
+                                                    ensure_ascii=False) + "\n"
     try:
-        folder = os.path.dirname(args.output)
-        if folder:
-            os.makedirs(folder, exist_ok=True)
-        with open(args.output, "w", encoding="utf-8", newline="\n") as f:
-            f.write(result.text)
-        if not args.no_sidecar:
-            with open(args.output + ".json", "w", encoding="utf-8", newline="\n") as f:
-                json.dump(result.sidecar, f, indent=1, ensure_ascii=False)
-                f.write("\n")
+        write_outputs(outputs)
     except OSError as e:
-        print(f"cspotlp otlp2cspm: cannot write {args.output}: {e}", file=sys.stderr)
+        print(f"cspotlp otlp2cspm: cannot write {e.filename or args.output}: "
+              f"{e.strerror or e}; nothing written", file=sys.stderr)
         return EXIT_INPUT
     print(f"wrote {args.output}: {len(traces)} trace(s), {events} abstract event(s)"
           + (f", {len(skipped)} left out" if skipped else "")
           + ("" if args.no_sidecar else f"; event -> span map in {args.output}.json"))
+    if spec is not None and spec.include.startswith("../"):
+        spec_dir = os.path.dirname(os.path.abspath(args.spec))
+        print(f"the script includes {args.spec}, outside its own directory tree: check it with "
+              f"cspotlp check {args.output} --allow-include {os.path.relpath(spec_dir)}")
     return EXIT_OK
 
 
@@ -238,13 +247,9 @@ def _add_locate(sub: Subparsers) -> None:
 
 def _run_locate(args: argparse.Namespace) -> int:
     from cspotlp.export.cspm import spans_of_counterexample
+    from cspotlp.export.sidecar import load_sidecar
 
-    try:
-        with open(args.sidecar, encoding="utf-8") as f:
-            sidecar = json.load(f)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        print(f"cspotlp locate: {args.sidecar}: cannot read: {e}", file=sys.stderr)
-        return EXIT_INPUT
+    sidecar = load_sidecar(args.sidecar)  # ExportError: "not a sidecar" (exit 2)
     events = [e.strip() for e in args.trace.strip().strip("<>").split(",") if e.strip()]
     found = spans_of_counterexample(sidecar, events)
     if not found:
@@ -270,8 +275,11 @@ def _add_conform(sub: Subparsers) -> None:
         "other started (by more than --skew-tolerance). A trace passes when some order of its "
         "events is a trace of the specification (--all-orders: every order; --sequential: the "
         "time order); a failure names the order it used, the offending event, the span that "
-        "produced it and the events the specification accepted there. Exit 0 when all pass, "
-        "1 when some fail or are inconclusive (or there are no traces), 2 on input errors.")
+        "produced it and the events the specification accepted there. TRACES are files, "
+        "directories or glob patterns; a trace whose spans are spread over several files is "
+        "checked whole. An unreadable file is reported and the run goes on. Exit 0 when all "
+        "pass, 1 when some fail or are inconclusive (or there are no traces), 2 on input "
+        "errors.")
     p.add_argument("files", nargs="+", metavar="TRACES")
     p.add_argument("--spec", required=True, metavar="MODEL.csp", help="the CSPm specification")
     p.add_argument("--process", default="SPEC", help="the specification process (default SPEC)")
@@ -290,7 +298,15 @@ def _add_conform(sub: Subparsers) -> None:
     p.add_argument("--json", action="store_true", help="one JSON document with every verdict")
     p.add_argument("--failures-only", action="store_true",
                    help="list only failing traces and errors (and the summary)")
+    p.add_argument("--out", metavar="FILE",
+                   help="also write one verdict per trace to FILE: JSON Lines, or Parquet when "
+                   "FILE ends in .parquet (replaced only when the run completes)")
+    p.add_argument("--dask", metavar="CLUSTER",
+                   help="check on Dask: local[:N] (a LocalCluster of N worker processes on "
+                   "loopback; default one per core) or tcp://HOST:PORT (a running scheduler). "
+                   "Verdicts come in trace-id order; the summary and exit status are the same")
     add_trace_input_options(p)
+    add_include_option(p)
     _add_order_options(p)
 
 
@@ -309,49 +325,135 @@ def _conform_progress() -> Callable[[int, int, float], None] | None:
 def _run_conform(args: argparse.Namespace) -> int:
     from cspotlp.conformance.checker import ConformanceChecker, Summary
     from cspotlp.conformance.spec import load_spec
+    from cspotlp.conformance.verdicts import VerdictWriter, find_inputs, verdict_row
 
     if args.search_limit < 1:
         print("cspotlp conform: --search-limit must be at least 1", file=sys.stderr)
         return EXIT_INPUT
     orders = "all" if args.all_orders else "sequential" if args.sequential else "some"
     abstraction = abstraction_from(args.abstraction)
-    process, env = load_spec(args.spec, args.process)
+    process, env = load_spec(args.spec, args.process, args.allow_include)
     checker = ConformanceChecker.for_process(
         process, env, abstraction, repairs=repairs_named(args.repair), complete=args.complete,
         orders=orders, tolerance=args.skew_tolerance, strict=args.strict,
         search_limit=args.search_limit)
+    files = find_inputs(args.files)
+    if args.dask is not None:
+        if ottl_program(args) is not None:
+            # the Dask workers read the files themselves; OTTL does not run there (yet)
+            print("cspotlp conform: --ottl and --ottl-drop do not work with --dask yet",
+                  file=sys.stderr)
+            return EXIT_INPUT
+        return _run_conform_dask(args, checker, files)
     summary = Summary()
     progress = None if args.json else _conform_progress()
     results = []
     # span attributes matter only when the abstraction turns some into event data
     needs_attributes = any(not key.startswith("{") for key in abstraction.data)
-    traces = captured_traces(args.files, args.lenient, "conform", needs_attributes)
-    for result in checker.check_all(traces, progress):
-        summary.add(result)
-        if args.json:
-            results.append(result.to_json())
-        elif not args.failures_only or not result.passed:
-            if progress is not None:
-                print("\r\033[K", end="", file=sys.stderr, flush=True)
-            print(result.describe())
+    needs_attributes = (needs_attributes or abstraction.label_attribute is not None
+                        or ottl_needs_attributes(args))
+    unreadable: list[str] = []
+    traces = ottl_traces(args, _readable_traces(files, args.lenient, needs_attributes,
+                                                unreadable), "conform")
+    with VerdictWriter(args.out) if args.out else contextlib.nullcontext() as out:
+        for result in checker.check_all(traces, progress):
+            summary.add(result)
+            if out is not None:
+                out.write(verdict_row(result))
+            if args.json:
+                results.append(result.to_json())
+            elif not args.failures_only or not result.passed:
+                if progress is not None:
+                    print("\r\033[K", end="", file=sys.stderr, flush=True)
+                print(result.describe())
     if progress is not None:
         print(file=sys.stderr)
+    _print_summary(args, checker, results, summary)
+    return _conform_status(summary, unreadable)
+
+
+def _print_summary(args: argparse.Namespace, checker: Any, results: list[Any],
+                   summary: Any) -> None:
+    """The JSON document of a run, or its summary lines (and what was tolerated)."""
     if args.json:
         print(json.dumps({"spec": args.spec, "process": args.process,
-                          "abstraction": abstraction.to_json(), "complete": args.complete,
-                          "orders": orders, "skew_tolerance_ns": args.skew_tolerance,
-                          "strict": args.strict, "results": results,
-                          "summary": summary.to_json()}, ensure_ascii=False))
+                          "abstraction": checker.abstraction.to_json(),
+                          "complete": args.complete, "orders": checker.orders,
+                          "skew_tolerance_ns": checker.tolerance, "strict": checker.strict,
+                          "results": results, "summary": summary.to_json()},
+                         ensure_ascii=False))
+        return
+    print(summary)
+    for line in summary.notes():
+        print(line)
+
+
+def _readable_traces(files: list[str], lenient: bool, keep_attributes: bool,
+                     unreadable: list[str]) -> Iterator[Any]:
+    """The traces of every readable file; several files are read whole and merged by trace id.
+
+    An unreadable file is reported on stderr and listed in ``unreadable``; reading goes on.
+    """
+    from cspotlp.otlp.reader import merge_traces
+
+    def each_file() -> Iterator[Any]:
+        for path in files:
+            try:
+                yield from captured_traces([path], lenient, "conform", keep_attributes)
+            except CspotlpError as e:
+                print(f"cspotlp conform: {e}", file=sys.stderr)
+                unreadable.append(path)
+
+    if len(files) == 1:
+        yield from each_file()
     else:
-        print(summary)
-        for line in summary.notes():
-            print(line)
-    if summary.traces == 0:
+        yield from merge_traces(each_file())
+
+
+def _conform_status(summary: Any, unreadable: Sequence[object]) -> int:
+    if unreadable:
+        print(f"cspotlp conform: {len(unreadable)} input file(s) could not be read",
+              file=sys.stderr)
+    if summary.errors or unreadable:
+        return EXIT_INPUT
+    if summary.traces == 0:  # a CI job must not pass on an empty capture
         print("cspotlp conform: no traces to check", file=sys.stderr)
         return EXIT_FAILED
-    if summary.errors:
-        return EXIT_INPUT
     return EXIT_FAILED if summary.failed or summary.inconclusive else EXIT_OK
+
+
+def _run_conform_dask(args: argparse.Namespace, checker: Any, files: list[str]) -> int:
+    """``conform --dask``: the same check on a Dask cluster (cspotlp.conformance.archive)."""
+    from cspotlp.conformance.archive import connect, run_archive
+    from cspotlp.conformance.verdicts import VerdictWriter
+
+    client = connect(args.dask)
+    tty = sys.stderr.isatty() and not args.json
+    if tty:
+        print(f"cspotlp conform: Dask dashboard at {client.dashboard_link}", file=sys.stderr)
+    results: list[Any] = []
+
+    def show(row: Any) -> None:
+        if out is not None:
+            out.write(row._asdict())
+        if args.json:
+            results.append(json.loads(row.json))
+        elif not args.failures_only or row.verdict != "pass":
+            print(row.text)
+
+    try:
+        with VerdictWriter(args.out) if args.out else contextlib.nullcontext() as out:
+            run = run_archive(client, files, checker, on_verdict=show, lenient=args.lenient,
+                              progress=tty, describe=not args.json)
+    finally:
+        client.close()
+        if args.dask.startswith("local"):
+            client.cluster.close()
+    for file, error in run.unreadable:
+        print(f"cspotlp conform: {error}" if file in error else f"cspotlp conform: {file}: {error}",
+              file=sys.stderr)
+    _print_summary(args, checker, results, run.summary)
+    return _conform_status(run.summary, run.unreadable)
 
 
 COMMANDS["otlp2cspm"] = (_add_otlp2cspm, without_cycle_collection(_run_otlp2cspm))
@@ -380,11 +482,12 @@ def _add_otlp2tla(sub: Subparsers) -> None:
     p.add_argument("--ndjson", action="store_true",
                    help="one trace module reading its log from MTrace<k>.ndjson at run time "
                    "(needs the CommunityModules jar) instead of one module per trace")
-    p.add_argument("--state-limit", type=int, default=1_000_000,
+    p.add_argument("--state-limit", type=STATE_LIMIT, default=1_000_000,
                    help="refuse models with more states than this (default 1,000,000)")
     p.add_argument("-o", "--output", required=True, metavar="DIR",
                    help="directory for the modules, configs and logs (created if absent)")
     add_trace_input_options(p)
+    add_include_option(p)
     _add_order_options(p)
 
 
@@ -397,7 +500,7 @@ def _run_otlp2tla(args: argparse.Namespace) -> int:
     from cspotlp.mapping.alphabet import EventBinding
 
     abstraction = abstraction_from(args.abstraction)
-    process, env = load_spec(args.model, args.process)
+    process, env = load_spec(args.model, args.process, args.allow_include)
     traces, left_out = _observed_traces(args, abstraction, "otlp2tla")
     if left_out:
         for line in left_out:

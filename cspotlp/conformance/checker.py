@@ -228,17 +228,21 @@ class Summary:
 
     def add(self, result: ConformanceResult) -> None:
         """Count one result."""
+        self.add_verdict(result.verdict, result.events, result.repairs)
+
+    def add_verdict(self, verdict: str, events: int, repairs: Iterable[str] = ()) -> None:
+        """Count one verdict of a trace of ``events`` abstract events (and its repair notes)."""
         self.traces += 1
-        self.events += result.events
-        if result.verdict == "pass":
+        self.events += events
+        if verdict == "pass":
             self.passed += 1
-        elif result.verdict == "fail":
+        elif verdict == "fail":
             self.failed += 1
-        elif result.verdict == "inconclusive":
+        elif verdict == "inconclusive":
             self.inconclusive += 1
         else:
             self.errors += 1
-        for note in result.repairs:
+        for note in repairs:
             if note.startswith(ORPHAN_NOTE + ":"):
                 self.orphan_spans += 1
             elif note.startswith(SKEW_NOTE + ":"):

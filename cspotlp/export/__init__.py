@@ -4,6 +4,8 @@
   assertion ``SPEC [T= OBSERVED`` against an included specification and a sidecar mapping
   every event back to its spans; :func:`read_spec_interface` reads what it needs of a
   specification script.
+* :func:`gomodel_to_cspm`, :func:`gomodel_to_tla` — a Go-style model (:mod:`cspotlp.gomodel`)
+  for FDR4 and TLC;
 * :func:`lts_to_tla` — a finite CSP process (its LTS) as a TLA+ module with a TLC config;
 * :func:`trace_validation` — trace-validation modules checking event logs against such a model;
   :func:`event_logs` makes those logs from captured (abstracted) traces;
@@ -15,6 +17,7 @@ target tool whatever the labels contain.
 
 from cspotlp.export.cspm import CspmExport, SpecRef, export_cspm, spans_of_counterexample
 from cspotlp.export.cspm_spec import SpecInterface, read_spec_interface, spec_interface
+from cspotlp.export.gomodel import gomodel_to_cspm, gomodel_to_tla
 from cspotlp.export.tla_capture import event_log, event_logs
 from cspotlp.export.tla_lts import (
     NO_EVENT,
@@ -46,7 +49,7 @@ from cspotlp.export.tla_trace import (
 
 __all__ = [
     "CspmExport", "SpecInterface", "SpecRef", "export_cspm", "read_spec_interface",
-    "spans_of_counterexample", "spec_interface", "event_log", "event_logs",
+    "spans_of_counterexample", "spec_interface", "gomodel_to_cspm", "gomodel_to_tla", "event_log", "event_logs",
     "LOG_FIELDS", "NO_EVENT", "TAU_LABEL", "TICK_LABEL", "EventLog", "LogEntry", "TlaModule",
     "TraceValidation", "encode_label", "event_labels", "log_labels", "lts_config", "lts_to_tla",
     "ndjson_text", "tla_comment", "tla_identifier", "tla_label", "tla_string", "trace_validation",

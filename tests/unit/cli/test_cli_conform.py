@@ -11,7 +11,8 @@ from tests.flow_fixtures import (
     checkout_traces,
     order,
 )
-from tests.paths import OTLP_DATA, needs_shared_data
+from tests.paths import OTLP_DATA, SHARED_DATA, needs_shared_data
+from tests.project_data import CAPTURE_PB
 
 TUI = str(OTLP_DATA / "otlpjson__otel-tui__otel-demo-fileexporter-part1.jsonl")
 FLOW = ["--spec", str(CHECKOUT_SPEC), "--abstraction", str(CHECKOUT_ABSTRACTION)]
@@ -107,6 +108,16 @@ def test_failures_only_and_the_demo_corpus_with_no_flags(capsys):
     assert "55 pass, 6 fail, 0 error" in out
 
 
+def test_failures_only_on_a_project_capture(capsys):
+    argv = ["conform", *FLOW, "--failures-only", str(CAPTURE_PB)]
+    assert main(argv) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == "4 trace(s), 82 abstract event(s): 3 pass, 1 fail, 0 error"
+    assert [line.split()[0] for line in out if line and not line.startswith(" ")] == [
+        "FAIL", "4"]
+    assert "event 15, call.ShipOrder, is refused" in "\n".join(out)
+
+
 def test_locate_points_a_counterexample_at_spans(tmp_path, capsys):
     path = write(tmp_path / "all.pb", checkout_traces())
     script = tmp_path / "observed.csp"
@@ -129,6 +140,15 @@ def test_demo_runs_every_step(tmp_path, capsys):
 
     assert run_demo(tmp_path / "demo") == 0
     out = capsys.readouterr().out
-    assert "3 pass, 1 fail, 0 error" in out and "58 pass, 3 fail, 0 error" in out
+    assert "3 pass, 1 fail, 0 error" in out
+    if SHARED_DATA is not None:  # the step on the OpenTelemetry Demo capture of the corpus
+        assert "58 pass, 3 fail, 0 error" in out
+    else:
+        assert "skipped: the shared corpus" in out
     assert "<- here" in out and "All steps done" in out
     assert (tmp_path / "demo" / "checkout.csp.json").is_file()
+    drawing = (tmp_path / "demo" / "order4.svg").read_text()
+    assert drawing.startswith("<?xml") and "oteldemo.ShippingService/ShipOrder" in drawing
+    report = (tmp_path / "demo" / "report.html").read_text()
+    assert "cee105ceb72cc65da4c47649f7e9e0ce" in report  # order 4, its ids seeded
+    assert report.count("<svg") >= 2 and "src=\"http" not in report  # self-contained
