@@ -66,6 +66,8 @@ CHAIN = 16
 
 SIDECAR_FORMAT = "cspotlp-cspm-map/2"
 """Version 2 adds each trace's process and the order of its events (``order``)."""
+SIDECAR_FORMATS = ("cspotlp-cspm-map/1", SIDECAR_FORMAT)
+"""The sidecar versions ``locate`` reads (version 1: every trace in its time order)."""
 
 
 @dataclass(frozen=True)
@@ -543,13 +545,66 @@ def _tree_json(tree: SpanTree) -> dict[str, Any]:
             "end_event": list(tree.end_event)}
 
 
+_ORDER_KEYS = ("parent", "start", "end", "begin_event", "end_event")
+
+
+def order_problem(doc: object, events: int) -> str | None:
+    """What makes ``doc`` not the order of a trace of ``events`` events, or None.
+
+    An order is ``{"tolerance", "parent", "start", "end", "begin_event", "end_event"}``: a span
+    tree (parents earlier in no particular order, but present and acyclic), integer times
+    (``end`` may be null), and each of the events numbered once by a begin or an end.
+    """
+    if not isinstance(doc, dict):
+        return "not an object"
+    tolerance = doc.get("tolerance")
+    if not isinstance(tolerance, int) or isinstance(tolerance, bool) or tolerance < 0:
+        return "'tolerance' is not a non-negative integer"
+    lists: list[list[Any]] = []
+    for key in _ORDER_KEYS:
+        value = doc.get(key)
+        if not isinstance(value, list):
+            return f"{key!r} is not a list"
+        lists.append(value)
+    n = len(lists[0])
+    if any(len(x) != n for x in lists):
+        return f"{', '.join(_ORDER_KEYS)} must have one entry per span"
+    parent, start, end, begin, finish = lists
+    if not all(_is_int(x) for x in [*parent, *start, *begin, *finish]) or \
+            not all(x is None or _is_int(x) for x in end):
+        return "entries must be integers (end: an integer or null)"
+    if any(not -1 <= p < n for p in parent):
+        return "a parent is not a span of the order"
+    numbered = sorted(e for e in [*begin, *finish] if e != -1)
+    if numbered != list(range(events)) or any(e < -1 for e in [*begin, *finish]):
+        return f"the begins and ends do not number the {events} event(s) once each"
+    if any(f >= 0 and end[k] is None for k, f in enumerate(finish)):
+        return "an open span has an end event"
+    seen = [p < 0 for p in parent]  # a walk up from every span reaches a root
+    for k in range(n):
+        walk, cur = set(), k
+        while not seen[cur]:
+            if cur in walk:
+                return "the parents form a cycle"
+            walk.add(cur)
+            cur = parent[cur]
+        for w in walk:
+            seen[w] = True
+    return None
+
+
+def _is_int(x: object) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
 def _tree_of(doc: Mapping[str, Any]) -> SpanTree | None:
-    """The span tree a sidecar stores (None when it holds none, or not a valid one)."""
-    try:
-        return SpanTree(doc["parent"], doc["start"], doc["end"], doc["begin_event"],
-                        doc["end_event"], int(doc["tolerance"]))
-    except (KeyError, TypeError, ValueError):
+    """The span tree a sidecar stores (None when it holds no valid one)."""
+    events = sum(e >= 0 for e in doc.get("begin_event", [])) + \
+        sum(e >= 0 for e in doc.get("end_event", [])) if isinstance(doc, dict) else 0
+    if order_problem(doc, events) is not None:
         return None
+    return SpanTree(doc["parent"], doc["start"], doc["end"], doc["begin_event"],
+                    doc["end_event"], doc["tolerance"])
 
 
 def spans_of_counterexample(sidecar: Mapping[str, Any], events: Sequence[str]
@@ -592,5 +647,5 @@ def _prefix_of_some_order(tree: SpanTree, texts: Sequence[str], wanted: Sequence
     return list(outcome.path[:len(wanted)]) if outcome.verdict == "pass" else None
 
 
-__all__ = ["CHAIN", "SIDECAR_FORMAT", "CspmExport", "SpecRef", "export_cspm",
-           "spans_of_counterexample"]
+__all__ = ["CHAIN", "SIDECAR_FORMAT", "SIDECAR_FORMATS", "CspmExport", "SpecRef", "export_cspm",
+           "order_problem", "spans_of_counterexample"]

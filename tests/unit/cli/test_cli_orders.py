@@ -165,3 +165,24 @@ def test_abstract_prints_the_time_order_and_the_tolerated_skew(tmp_path, names, 
     assert [line.split()[0] for line in out[2:]] == ["call.P", "call.C", "ret.C", "ret.P"]
     assert main(["abstract", str(path), "--strict"]) == 2
     assert "clamp-skew" in capsys.readouterr().err
+
+
+def test_locate_reads_version_1_sidecars_and_refuses_a_broken_order(overlap, names, tmp_path,
+                                                                     capsys):
+    path, spec = overlap
+    script = tmp_path / "o.csp"
+    assert main(["otlp2cspm", str(path), "-o", str(script), "--spec", str(spec),
+                 "--abstraction", str(names)]) == 0
+    side = json.loads((tmp_path / "o.csp.json").read_text())
+    old = {"format": "cspotlp-cspm-map/1",
+           "traces": [{k: v for k, v in t.items() if k in ("trace_id", "file", "events")}
+                      for t in side["traces"]]}
+    (tmp_path / "v1.json").write_text(json.dumps(old))
+    capsys.readouterr()
+    assert main(["locate", str(tmp_path / "v1.json"), "<call.Checkout, call.GetCart>"]) == 0
+    assert main(["locate", str(tmp_path / "v1.json"), "<call.Checkout, call.Convert>"]) == 1
+    side["traces"][0]["order"]["parent"] = [1, 0, 0]  # a cycle
+    (tmp_path / "broken.json").write_text(json.dumps(side))
+    capsys.readouterr()
+    assert main(["locate", str(tmp_path / "broken.json"), "<call.Checkout>"]) == 2
+    assert "traces[0].order: the parents form a cycle" in capsys.readouterr().err
