@@ -277,6 +277,19 @@ class GoModel:
         comps += self._object_components(variant, used, exits)
         return comps
 
+    def participants(self, e: Event) -> frozenset[int]:
+        """The goroutines that take part in ``e`` (none for time, exits and object-only events).
+
+        >>> from cspotlp.gomodel import Program, send, recv
+        >>> p = Program("buffered"); c = p.chan("c", values=[1], cap=1)
+        >>> _ = p.main(lambda: [send(c, 1), recv(c)])
+        >>> m = p.compile()
+        >>> [(str(e), sorted(m.participants(e))) for e in sorted(m.all_events(), key=str)
+        ...  if e.channel in ("c_send", "returned")]
+        [('c_send.1.1', [1]), ('returned', [1])]
+        """
+        return frozenset(self._owners(e))
+
     def _owners(self, e: Event) -> set[int]:
         """The goroutines that take part in ``e`` (it happens only when all of them offer it)."""
         f, ch = e.fields, e.channel
