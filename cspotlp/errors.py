@@ -181,3 +181,7 @@ class VerifyError(CspotlpError):
 
 class GoModelError(LocatedError):
     """A Go-style model (:mod:`cspotlp.gomodel`) is ill-formed; the location is the model's line."""
+
+
+class ServeError(CspotlpError):
+    """The OTLP receiver cannot start as configured (address, TLS files, missing token)."""

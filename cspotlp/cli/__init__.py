@@ -19,6 +19,8 @@ from cspotlp.cli import (  # noqa: F401  (they register commands)
     gomodel,
     models,
     proofs,
+    render,
+    serve,
     telemetry,
 )
 from cspotlp.cli.common import COMMANDS, EXIT_INPUT, EXIT_OK

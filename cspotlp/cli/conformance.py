@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from cspotlp.cli.common import (
     COMMANDS,
@@ -21,6 +23,7 @@ from cspotlp.cli.common import (
     tla_module_name,
     without_cycle_collection,
 )
+from cspotlp.errors import CspotlpError
 
 # -- otlp2cspm / conform: captured traces against a CSP specification ---------------------------
 
@@ -178,7 +181,9 @@ def _add_conform(sub: Subparsers) -> None:
         description="Check every captured trace against the specification process: pass when "
         "the specification can perform the trace's abstract events, fail otherwise, with the "
         "first offending event, the span that produced it and the events the specification "
-        "accepted there. Exit 0 when all pass, 1 when some fail, 2 on input errors.")
+        "accepted there. TRACES are files, directories or glob patterns; a trace whose spans "
+        "are spread over several files is checked whole. An unreadable file is reported and "
+        "the run goes on. Exit 0 when all pass, 1 when some fail, 2 on input errors.")
     p.add_argument("files", nargs="+", metavar="TRACES")
     p.add_argument("--spec", required=True, metavar="MODEL.csp", help="the CSPm specification")
     p.add_argument("--process", default="SPEC", help="the specification process (default SPEC)")
@@ -188,6 +193,13 @@ def _add_conform(sub: Subparsers) -> None:
     p.add_argument("--json", action="store_true", help="one JSON document with every verdict")
     p.add_argument("--failures-only", action="store_true",
                    help="list only failing traces and errors (and the summary)")
+    p.add_argument("--out", metavar="FILE",
+                   help="also write one verdict per trace to FILE: JSON Lines, or Parquet when "
+                   "FILE ends in .parquet (replaced only when the run completes)")
+    p.add_argument("--dask", metavar="CLUSTER",
+                   help="check on Dask: local[:N] (a LocalCluster of N worker processes on "
+                   "loopback; default one per core) or tcp://HOST:PORT (a running scheduler). "
+                   "Verdicts come in trace-id order; the summary and exit status are the same")
     add_trace_input_options(p)
 
 
@@ -206,26 +218,34 @@ def _conform_progress() -> Callable[[int, int, float], None] | None:
 def _run_conform(args: argparse.Namespace) -> int:
     from cspotlp.conformance.checker import ConformanceChecker, Summary
     from cspotlp.conformance.spec import load_spec
+    from cspotlp.conformance.verdicts import VerdictWriter, find_inputs, verdict_row
 
     abstraction = abstraction_from(args.abstraction)
     process, env = load_spec(args.spec, args.process)
     checker = ConformanceChecker.for_process(process, env, abstraction,
                                              repairs=repairs_named(args.repair),
                                              complete=args.complete)
+    files = find_inputs(args.files)
+    if args.dask is not None:
+        return _run_conform_dask(args, checker, files)
     summary = Summary()
     progress = None if args.json else _conform_progress()
     results = []
     # span attributes matter only when the abstraction turns some into event data
     needs_attributes = any(not key.startswith("{") for key in abstraction.data)
-    traces = captured_traces(args.files, args.lenient, "conform", needs_attributes)
-    for result in checker.check_all(traces, progress):
-        summary.add(result)
-        if args.json:
-            results.append(result.to_json())
-        elif not args.failures_only or not result.passed:
-            if progress is not None:
-                print("\r\033[K", end="", file=sys.stderr, flush=True)
-            print(result.describe())
+    unreadable: list[str] = []
+    traces = _readable_traces(files, args.lenient, needs_attributes, unreadable)
+    with VerdictWriter(args.out) if args.out else contextlib.nullcontext() as out:
+        for result in checker.check_all(traces, progress):
+            summary.add(result)
+            if out is not None:
+                out.write(verdict_row(result))
+            if args.json:
+                results.append(result.to_json())
+            elif not args.failures_only or not result.passed:
+                if progress is not None:
+                    print("\r\033[K", end="", file=sys.stderr, flush=True)
+                print(result.describe())
     if progress is not None:
         print(file=sys.stderr)
     if args.json:
@@ -235,9 +255,78 @@ def _run_conform(args: argparse.Namespace) -> int:
                          ensure_ascii=False))
     else:
         print(summary)
-    if summary.errors:
+    return _conform_status(summary, unreadable)
+
+
+def _readable_traces(files: list[str], lenient: bool, keep_attributes: bool,
+                     unreadable: list[str]) -> Iterator[Any]:
+    """The traces of every readable file; several files are read whole and merged by trace id.
+
+    An unreadable file is reported on stderr and listed in ``unreadable``; reading goes on.
+    """
+    from cspotlp.otlp.reader import merge_traces
+
+    def each_file() -> Iterator[Any]:
+        for path in files:
+            try:
+                yield from captured_traces([path], lenient, "conform", keep_attributes)
+            except CspotlpError as e:
+                print(f"cspotlp conform: {e}", file=sys.stderr)
+                unreadable.append(path)
+
+    if len(files) == 1:
+        yield from each_file()
+    else:
+        yield from merge_traces(each_file())
+
+
+def _conform_status(summary: Any, unreadable: Sequence[object]) -> int:
+    if unreadable:
+        print(f"cspotlp conform: {len(unreadable)} input file(s) could not be read",
+              file=sys.stderr)
+    if summary.errors or unreadable:
         return EXIT_INPUT
     return EXIT_FAILED if summary.failed else EXIT_OK
+
+
+def _run_conform_dask(args: argparse.Namespace, checker: Any, files: list[str]) -> int:
+    """``conform --dask``: the same check on a Dask cluster (cspotlp.conformance.archive)."""
+    from cspotlp.conformance.archive import connect, run_archive
+    from cspotlp.conformance.verdicts import VerdictWriter
+
+    client = connect(args.dask)
+    tty = sys.stderr.isatty() and not args.json
+    if tty:
+        print(f"cspotlp conform: Dask dashboard at {client.dashboard_link}", file=sys.stderr)
+    results: list[Any] = []
+
+    def show(row: Any) -> None:
+        if out is not None:
+            out.write(row._asdict())
+        if args.json:
+            results.append(json.loads(row.json))
+        elif not args.failures_only or row.verdict != "pass":
+            print(row.text)
+
+    try:
+        with VerdictWriter(args.out) if args.out else contextlib.nullcontext() as out:
+            run = run_archive(client, files, checker, on_verdict=show, lenient=args.lenient,
+                              progress=tty, describe=not args.json)
+    finally:
+        client.close()
+        if args.dask.startswith("local"):
+            client.cluster.close()
+    for file, error in run.unreadable:
+        print(f"cspotlp conform: {error}" if file in error else f"cspotlp conform: {file}: {error}",
+              file=sys.stderr)
+    if args.json:
+        print(json.dumps({"spec": args.spec, "process": args.process,
+                          "abstraction": checker.abstraction.to_json(),
+                          "complete": args.complete, "results": results,
+                          "summary": run.summary.to_json()}, ensure_ascii=False))
+    else:
+        print(run.summary)
+    return _conform_status(run.summary, run.unreadable)
 
 
 COMMANDS["otlp2cspm"] = (_add_otlp2cspm, without_cycle_collection(_run_otlp2cspm))

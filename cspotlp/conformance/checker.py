@@ -163,11 +163,15 @@ class Summary:
 
     def add(self, result: ConformanceResult) -> None:
         """Count one result."""
+        self.add_verdict(result.verdict, result.events)
+
+    def add_verdict(self, verdict: str, events: int) -> None:
+        """Count one verdict of a trace of ``events`` abstract events."""
         self.traces += 1
-        self.events += result.events
-        if result.verdict == "pass":
+        self.events += events
+        if verdict == "pass":
             self.passed += 1
-        elif result.verdict == "fail":
+        elif verdict == "fail":
             self.failed += 1
         else:
             self.errors += 1

@@ -124,6 +124,25 @@ class NormalisedSpec:
         """The visible events (✓ included) the specification accepts at ``node``, sorted."""
         return sort_events(self.events[c] for c in self.expand(node))
 
+    # -- shipping ----------------------------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, object]:
+        """The automaton alone: a fully normalised specification travels without its terms.
+
+        Process terms are interned and cannot be pickled; once every node is expanded
+        (:meth:`normalise_all`) the automaton (events and transitions) is all a check needs, so
+        that is what is sent to other processes (Dask workers).
+        """
+        if any(table is None for table in self.delta):
+            raise TypeError("only a fully normalised specification can be pickled: call "
+                            "normalise_all() first")
+        state = dict(self.__dict__)
+        state.update(process=None, env=None, sem=None, _nodes=[], _index={})
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+
     def normalise_all(self) -> int:
         """Expand every reachable node (FDR's eager normalisation); returns the node count."""
         todo = [0]

@@ -11,7 +11,8 @@ spans one at a time for files too large to hold twice. The format is detected fr
   be split over several lines;
 * ``otlp-json``: one OTLP JSON document (``{"resourceSpans": [...]}``);
 * ``jaeger``: Jaeger query/UI JSON, span arrays, api_v2 model JSON;
-* ``zipkin``: Zipkin v2 JSON.
+* ``zipkin``: Zipkin v2 JSON;
+* ``parquet``: a Parquet span table, one row per span (:mod:`cspotlp.otlp.parquet`).
 
 JSON Lines and the protobuf stream are read one line / message at a time; the other formats are
 single documents and are parsed whole. Errors are :class:`MalformedInput` naming the file and
@@ -26,7 +27,7 @@ import io
 import json
 import os
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -37,9 +38,11 @@ from cspotlp.otlp.jaeger import JaegerDecoder, looks_like_jaeger
 from cspotlp.otlp.model import Span
 from cspotlp.otlp.otlp_json import SIGNAL_KEYS, OtlpJsonDecoder
 from cspotlp.otlp.otlp_proto import decode_message, is_single_message, read_messages
+from cspotlp.otlp.parquet import ParquetDecoder, is_parquet
 from cspotlp.otlp.zipkin import ZipkinDecoder, looks_like_zipkin
 
-FORMATS = ("otlp-json", "otlp-jsonl", "otlp-proto", "otlp-proto-stream", "jaeger", "zipkin")
+FORMATS = ("otlp-json", "otlp-jsonl", "otlp-proto", "otlp-proto-stream", "jaeger", "zipkin",
+           "parquet")
 """The format names :func:`load` accepts and reports."""
 
 Source = str | os.PathLike[str] | bytes
@@ -149,6 +152,8 @@ class SpanReader:
             self.format = fmt
             if fmt == "otlp-jsonl":
                 yield from self._jsonl(stream)
+            elif fmt == "parquet":
+                yield from ParquetDecoder(self.ctx).batches(stream)
             elif fmt in ("otlp-proto", "otlp-proto-stream"):
                 for msg in read_messages(stream, self.ctx, fmt == "otlp-proto"):
                     yield decode_message(msg, self.ctx)
@@ -201,6 +206,8 @@ def detect_format(stream: IO[bytes], ctx: DecodeContext) -> str:
     stream.seek(0)
     if not head.strip():
         ctx.fail("the file is empty")
+    if is_parquet(head):
+        return "parquet"
     text = head.lstrip(b" \t\r\n")
     if text.startswith(b"\xef\xbb\xbf"):
         text = text[3:].lstrip(b" \t\r\n")
@@ -299,6 +306,35 @@ def load(source: Source, *, lenient: bool = False, keep_attributes: bool = True,
             CapturedTrace(tid, tuple(spans), reader.name, lines if len(lines) == len(spans) else None)
             for tid, (spans, lines) in groups.items())
         return Capture(reader.name, reader.format, traces, reader.notes())
+
+
+def merge_traces(traces: Iterable[CapturedTrace]) -> list[CapturedTrace]:
+    """Traces read from several files, the parts of each trace id joined into one trace.
+
+    A collector's file rotations, or batches exported at different times, spread one trace's
+    spans over several files. Traces come out in order of first appearance, each with its spans
+    in reading order; ``file`` is the first file holding a span of it, and ``lines`` is kept
+    only when all its spans came from one file.
+    """
+    merged: dict[str, list[CapturedTrace]] = {}
+    for trace in traces:
+        merged.setdefault(trace.trace_id, []).append(trace)
+    out: list[CapturedTrace] = []
+    for parts in merged.values():
+        if len(parts) == 1:
+            out.append(parts[0])
+            continue
+        first = parts[0]
+        spans = tuple(span for part in parts for span in part.spans)
+        one_file = all(part.file == first.file for part in parts)
+        lines: array[int] | None = None
+        if one_file and all(part.lines is not None for part in parts):
+            lines = array("q")
+            for part in parts:
+                assert part.lines is not None
+                lines.extend(part.lines)
+        out.append(CapturedTrace(first.trace_id, spans, first.file, lines))
+    return out
 
 
 @contextmanager
