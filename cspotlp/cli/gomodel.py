@@ -221,16 +221,19 @@ def verdict_json(model: Any, verdict: Any) -> dict[str, Any]:
     }
     if verdict.holds is False:
         out["run"] = [str(e) for e in verdict.path]
-        out["goroutines"] = [{
-            "goroutine": r.gid, "function": r.title, "status": r.status,
-            "wait": r.op.wait if r.op is not None else None,
-            "operation": r.op.detail if r.op is not None else None,
-            "line": str(r.op.site) if r.op is not None else None,
-            "created_by": r.created_by, "go_site": r.go_site,
-        } for r in verdict.goroutines]
+        out["goroutines"] = [_goroutine_json(r) for r in verdict.goroutines]
         span = offending_span(model, verdict)
         out["offending_span"] = span
     return out
+
+
+def _goroutine_json(r: Any) -> dict[str, Any]:
+    """A goroutine at the end of a counterexample; what it waits for only if it is stuck."""
+    stuck = r.status in ("blocked", "panicking") and r.op is not None
+    return {"goroutine": r.gid, "function": r.title, "status": r.status,
+            "wait": r.op.wait if stuck else None, "operation": r.op.detail if stuck else None,
+            "line": str(r.op.site) if stuck else None,
+            "created_by": r.created_by, "go_site": r.go_site}
 
 
 def _run_go(args: argparse.Namespace) -> int:

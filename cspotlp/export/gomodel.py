@@ -47,8 +47,8 @@ class _Names:
     def value(self, v: object) -> str:
         if isinstance(v, bool):
             return "true" if v else "false"
-        if isinstance(v, int):
-            return str(v)
+        if isinstance(v, int):  # (-1): "{-1" would open a CSPm block comment
+            return str(v) if v >= 0 else f"({v})"
         if isinstance(v, Datum) and not v.fields:
             return self.constructor(v.ctor)
         if isinstance(v, str):
@@ -69,7 +69,14 @@ class _Names:
 def gomodel_to_cspm(model: GoModel) -> str:
     """The program's network as a CSPm script with its assertions (for FDR4)."""
     runtime, leaks = model.components("runtime"), model.components("leaks")
-    events = model.all_events("runtime") | model.all_events("leaks")
+    events = set(model.all_events("runtime") | model.all_events("leaks"))
+    machines = {}
+    for comp in [*runtime, *leaks]:
+        if comp.name not in machines:
+            machines[comp.name] = lts = build_lts(comp.term, model.env, state_limit=MAX_STATES)
+            # an object may offer events no goroutine ever does (blocked by the alphabets):
+            # their channels' values must still be declared
+            events.update(e for e in lts.events if e is not TAU and e is not TICK)
     channels = sorted({e.channel for e in events})
     names = _Names(channels)
     body: list[str] = []
@@ -77,7 +84,7 @@ def gomodel_to_cspm(model: GoModel) -> str:
     for comp in [*runtime, *leaks]:
         if comp.name in written:
             continue
-        lts = build_lts(comp.term, model.env, state_limit=MAX_STATES)
+        lts = machines[comp.name]
         prefix = comp.name
         written[comp.name] = f"{prefix}_s0"
         body.append(f"-- {comp.kind} {comp.name}: {lts.num_states} states")
@@ -123,7 +130,8 @@ def _channel_declarations(events: Iterable[Event], names: _Names) -> list[str]:
 
 
 def _text_key(text: str) -> tuple[int, int, str]:
-    return (0, int(text), "") if text.lstrip("-").isdigit() else (1, 0, text)
+    number = text.strip("()")
+    return (0, int(number), "") if number.lstrip("-").isdigit() else (1, 0, text)
 
 
 def _event_set(events: Iterable[Event], names: _Names) -> str:

@@ -112,6 +112,13 @@ class GoVerdict:
         raise TypeError("a GoVerdict is not a bool: use .holds (it may be None = inconclusive)")
 
     def __str__(self) -> str:
+        return self.describe()
+
+    def describe(self, *, seconds: bool = True) -> str:
+        """The report: status, Go's message, the shortest path, and the search's size (and time).
+
+        ``seconds=False`` leaves the time out, so that the text is the same on every run.
+        """
         status = {True: "passed", False: "FAILED", None: "inconclusive"}[self.holds]
         lines = [f"{self.check}: {status}"]
         if self.message:
@@ -121,8 +128,8 @@ class GoVerdict:
         if self.path and self.path != self.trace:
             lines += [f"the program's run behind it ({len(self.path)} events): {show_trace(self.path)}"]
         lines += [f"note: {n}" for n in self.notes]
-        lines.append(f"({self.verdict.states:,} states, {self.verdict.transitions:,} transitions, "
-                     f"{self.verdict.seconds:.2f} s)")
+        time = f", {self.verdict.seconds:.2f} s" if seconds else ""
+        lines.append(f"({self.verdict.states:,} states, {self.verdict.transitions:,} transitions{time})")
         return "\n".join(lines) + "\n"
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Sequence
 from html import escape
+from pathlib import Path
 
 from cspotlp.csp import TAU, TICK, Datum, Event
 from cspotlp.errors import ExportError
@@ -271,7 +272,7 @@ def sequence_svg(model: GoModel, run: Sequence[Event], *,
             continue
         x = x_of[r.gid]
         what = r.op.detail if r.op is not None else r.status
-        site = f"{r.op.site}" if r.op is not None else ""
+        site = f"{Path(r.op.site.file).name}:{r.op.site.line}" if r.op is not None else ""
         status = "panicking" if r.status == "panicking" else f"blocked: {r.op.wait if r.op else ''}"
         out.append(f'<g class="stuck-note" data-goroutine="{r.gid}">'
                    f'<rect class="stuck" x="{x - _LANE // 2 + 6}" y="{body_end + 4}" '
@@ -281,15 +282,13 @@ def sequence_svg(model: GoModel, run: Sequence[Event], *,
                    f'<text class="stuck-text" x="{x}" y="{body_end + 33}" text-anchor="middle">'
                    f'{escape(_short(what, 28))}</text>'
                    f'<text class="stuck-text" x="{x}" y="{body_end + 47}" text-anchor="middle">'
-                   f'{escape(_short(site, 28, tail=True))}</text></g>')
+                   f'{escape(_short(site, 28))}</text></g>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
-def _short(text: str, n: int, tail: bool = False) -> str:
-    if len(text) <= n:
-        return text
-    return "…" + text[-(n - 1):] if tail else text[:n - 1] + "…"
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[:n - 1] + "…"
 
 
 def _row(model: GoModel, e: Event, y: int, x_of: dict[int, int], width: int) -> str:
