@@ -23,10 +23,21 @@ def execute(path: Path) -> nbformat.NotebookNode:
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
     nb.metadata.pop("widgets", None)
+    for cell in nb.cells:  # one stream output per run of printing, however the kernel split it
+        merged: list[nbformat.NotebookNode] = []
+        for out in cell.get("outputs", []):
+            if out.output_type == "stream" and merged and merged[-1].output_type == "stream" \
+                    and merged[-1].name == out.name:
+                merged[-1].text += out.text
+            else:
+                merged.append(out)
+        if cell.cell_type == "code":
+            cell.outputs = merged
     return nb
 
 
 def main(names: list[str]) -> int:
+    """Run the notebooks named (default: all of them) and save them in place."""
     paths = [Path(n).resolve() for n in names] or sorted(HERE.glob("*.ipynb"))
     for path in paths:
         nbformat.write(execute(path), path)

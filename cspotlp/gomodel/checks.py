@@ -255,7 +255,7 @@ def goroutine_reports(model: GoModel, variant: str, cex: Counterexample, panicki
     for comp, view in zip(comps, views, strict=True):
         if comp.gid is None:
             continue
-        own = [e for e in view.trace if e is not TAU]
+        own = [e for e in view.trace if e is not TAU and e is not TICK]
         if panicking == comp.gid and own and own[-1].channel == "panic":
             own = own[:-1]
         states = model.replay(comp.gid, own)

@@ -255,7 +255,7 @@ def sequence_svg(model: GoModel, run: Sequence[Event], *,
                'fill="#333"/></marker></defs>')
     if highlight is not None and 0 <= highlight < len(run):
         k = sum(1 for e in run[:highlight] if e is not TAU and e is not TICK)
-        y = _TOP + _ROW * k + 4
+        y = _TOP + _ROW * (k + 1) - 12  # the row's line is at _TOP + _ROW * (k + 1)
         out.append(f'<rect class="offending" x="0" y="{y}" width="{width}" height="{_ROW}" '
                    f'fill="{HIGHLIGHT}"/>')
     for gid in gids:

@@ -118,3 +118,5 @@ def test_refinement_counterexample_carries_the_run_behind_it():
     assert names == ["agent", "controller", "main"]
     assert re.search(r"the program's run behind it \(\d+ events\)", str(verdict))
     assert verdict.forest[offending_span(model, verdict)].name == "controller"
+    # the run ends with the program's exit: every goroutine finished, none is reported stuck
+    assert {r.status for r in verdict.goroutines} == {"finished"}
