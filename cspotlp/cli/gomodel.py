@@ -18,12 +18,15 @@ names an observer sees, e.g. ``["result_send"]``) enables ``divergence``; with i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import stat
 import sys
 import tempfile
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -76,6 +79,39 @@ def _add_go(sub: Subparsers) -> None:
 # -- loading the model file -----------------------------------------------------------------------
 
 
+class _OutOfTime(Exception):
+    """Raised by the alarm when the model's own code runs past its budget."""
+
+
+@contextlib.contextmanager
+def model_code_budget(seconds: float, what: str, path: str) -> Iterator[None]:
+    """Run the model's own Python (loading, building, compiling) for at most ``seconds``.
+
+    A model file that loops forever is an error, not a hang.
+
+    Uses ``SIGALRM`` in the main thread (elsewhere, or where there is no ``setitimer``, no
+    budget applies: the checks' own budgets still do).
+    """
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _OutOfTime:
+        raise ModelFileError(f"{path}: {what} ran for more than {seconds:g} s (--time-limit)") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+
 def load_model_file(path: str) -> ModuleType:
     """Run the Python file ``path`` as a fresh module (its folder first on ``sys.path``).
 
@@ -110,9 +146,7 @@ def load_model_file(path: str) -> ModuleType:
     sys.path.insert(0, folder)
     try:
         exec(code, module.__dict__)
-    except CspotlpError:
-        raise
-    except KeyboardInterrupt:
+    except (CspotlpError, KeyboardInterrupt, _OutOfTime):
         raise
     except BaseException as e:  # the model's own code failed: say where, without a traceback
         raise ModelFileError(_user_error(e, name), _user_location(e, name)) from None
@@ -152,7 +186,7 @@ def programs_of(module: ModuleType, path: str) -> list[Any]:
             made = [module.program()]
         else:
             made = [v for k, v in vars(module).items() if isinstance(v, Program) and not k.startswith("_")]
-    except CspotlpError:
+    except (CspotlpError, _OutOfTime):
         raise
     except Exception as e:  # noqa: BLE001  (the model's own code: reported where it failed)
         raise ModelFileError(_user_error(e, path), _user_location(e, path)) from None
@@ -244,8 +278,9 @@ def _run_go(args: argparse.Namespace) -> int:
         print("cspotlp go: --state-limit must be positive and --time-limit between 0 and 30 days",
               file=sys.stderr)
         return EXIT_INPUT
-    module = load_model_file(args.file)
-    programs = programs_of(module, args.file)
+    with model_code_budget(args.time_limit, "loading the model", args.file):
+        module = load_model_file(args.file)
+        programs = programs_of(module, args.file)
     if args.program is not None:
         programs = [p for p in programs if p.name == args.program]
         if not programs:
@@ -265,7 +300,8 @@ def _run_go(args: argparse.Namespace) -> int:
     outputs: dict[Path, str] = {}
     status = EXIT_OK
     for program in programs:
-        model = program.compile()
+        with model_code_budget(args.time_limit, f"compiling program {program.name}", args.file):
+            model = program.compile()
         if not args.json:
             print(f"== {program.name}: {len(model.goroutines)} goroutines", flush=True)
         verdicts = []

@@ -169,3 +169,10 @@ def test_ctrl_c_ends_with_130(tmp_path):
         proc.kill()
     assert proc.returncode == 130
     assert "interrupted" in err and "Traceback" not in err
+
+
+def test_a_model_file_that_never_finishes_loading_is_an_error(tmp_path, capsys):
+    """The model's own code runs under --time-limit too: a loop is an error, not a hang."""
+    (tmp_path / "loop.py").write_text("while True:\n    pass\n")
+    code, _out, err = run(capsys, tmp_path / "loop.py", "--time-limit", "0.5")
+    assert code == 2 and "loading the model ran for more than 0.5 s (--time-limit)" in err
