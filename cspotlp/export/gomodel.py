@@ -213,7 +213,7 @@ def gomodel_to_tla(model: GoModel, variant: str = "runtime", *, state_limit: int
         ExportError: a property's trigger events never occur in the program (it would hold
             vacuously), or a property's name is used twice.
     """
-    lts = build_lts(model.system(variant), model.env, state_limit=state_limit)
+    lts = model.lts(variant, state_limit=state_limit)
     module = model.program.name if variant == "runtime" else f"{model.program.name}_leaks"
     title = f"Go-style program {model.program.name} ({variant})"
     plain = lts_to_tla(lts, module=module, title=title)

@@ -29,6 +29,7 @@ from cspotlp.csp import (
     Environment,
     Event,
     ExplicitLts,
+    Lts,
     Proc,
     Semantics,
     apar_all,
@@ -119,6 +120,7 @@ class GoModel:
         self._fresh_names: dict[frozenset[Event], str] = {}
         self._object_terms: dict[str, Proc] = {}
         self._bound: dict[str, str | None] = {}
+        self._lts: dict[str, Lts] = {}
 
     # -- compiling ---------------------------------------------------------------------------------
 
@@ -402,6 +404,18 @@ class GoModel:
             bad = clash or sorted(set(self.program.chans) & v.RESERVED_CHANNELS)
             raise model_error(f"channel name {bad[0]!r} clashes with an event of the model's vocabulary", None)
         return alpha
+
+    def lts(self, variant: str = "runtime", *, state_limit: int | None = None) -> Lts:
+        """The whole program's explicit LTS (built once per variant; exporters share it).
+
+        Raises:
+            StateLimitExceeded: it has more than ``state_limit`` states.
+        """
+        got = self._lts.get(variant)
+        if got is None or (state_limit is not None and got.num_states > state_limit):
+            got = build_lts(self.system(variant), self.env, state_limit=state_limit)
+            self._lts[variant] = got
+        return got
 
     def all_events(self, variant: str = "runtime") -> frozenset[Event]:
         """Every event the network can perform (the union of the alphabets)."""

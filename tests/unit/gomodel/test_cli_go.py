@@ -76,12 +76,13 @@ def test_json_report(capsys):
 
 
 def test_refinement_and_divergence_from_the_files_spec(capsys):
-    code, out, _err = run(capsys, EXAMPLES / "canary.py", "--check", "all", "--json")
+    code, out, _err = run(capsys, EXAMPLES / "batch_processor.py", "--check", "all", "--json")
     assert code == 1
     by_program = {p["program"]: {c["check"]: c["result"] for c in p["checks"]}
                   for p in json.loads(out)["programs"]}
-    assert by_program["canary"] == dict.fromkeys(["deadlock", "leaks", "panics", "divergence", "refinement"], "passed")
-    assert by_program["canary_bug"]["refinement"] == "failed"
+    every = ["deadlock", "leaks", "panics", "divergence", "refinement"]
+    assert by_program["batch_processor"] == dict.fromkeys(every, "passed")
+    assert by_program["batch_processor_bug"] == {**dict.fromkeys(every, "passed"), "refinement": "failed"}
 
 
 def test_exports(tmp_path, capsys):
