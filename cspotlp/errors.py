@@ -163,6 +163,26 @@ class ClockSkew(OtlpError):
     """
 
 
+class OttlError(LocatedError):
+    """An OTTL statement or condition is wrong: syntax, unknown function, bad argument or path.
+
+    ``str()`` is ``file:line:col: message``, where the place is the statement's own file (the
+    ``--ottl`` file, or ``<--ottl-drop>`` for a condition given on the command line).
+    """
+
+
+class OttlSyntaxError(OttlError):
+    """The text is not OTTL."""
+
+
+class OttlBindError(OttlError):
+    """The statement parses but cannot be built: unknown function, path or enum, wrong argument."""
+
+
+class OttlRuntimeError(OttlError):
+    """A statement failed on one span (error_mode ``propagate``): names the statement and span."""
+
+
 class MappingError(CspotlpError):
     """A trace is not well formed, or a forest is not valid, where Φ/Ψ require it."""
 

@@ -11,6 +11,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
+from cspotlp.cli.ottl_options import add_ottl_options, ottl_traces
+
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -74,6 +76,7 @@ def add_trace_input_options(p: argparse.ArgumentParser) -> None:
                    "'all' is every one but drop-duplicates")
     p.add_argument("--lenient", action="store_true",
                    help="accept base64 ids, enum names and snake_case keys, with a warning")
+    add_ottl_options(p)
 
 
 def repairs_named(names: Sequence[str]) -> tuple[str, ...]:
@@ -122,7 +125,7 @@ def abstracted_traces(args: argparse.Namespace, abstraction: Any, command: str
 
     repairs = repairs_named(args.repair)
     traces, left_out = [], []
-    for trace in captured_traces(args.files, args.lenient, command):
+    for trace in ottl_traces(args, captured_traces(args.files, args.lenient, command), command):
         try:
             traces.append(abstract_trace(trace, abstraction, repairs=repairs))
         except OtlpError as e:

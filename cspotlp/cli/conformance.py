@@ -23,6 +23,7 @@ from cspotlp.cli.common import (
     tla_module_name,
     without_cycle_collection,
 )
+from cspotlp.cli.ottl_options import ottl_needs_attributes, ottl_program, ottl_traces
 from cspotlp.errors import CspotlpError
 
 # -- otlp2cspm / conform: captured traces against a CSP specification ---------------------------
@@ -49,7 +50,8 @@ def _run_abstract(args: argparse.Namespace) -> int:
     repairs = repairs_named(args.repair)
     wanted = set(args.trace)
     status = EXIT_OK
-    for trace in captured_traces(args.files, args.lenient, "abstract"):
+    for trace in ottl_traces(args, captured_traces(args.files, args.lenient, "abstract"),
+                             "abstract"):
         if wanted and trace.trace_id not in wanted:
             continue
         try:
@@ -227,14 +229,22 @@ def _run_conform(args: argparse.Namespace) -> int:
                                              complete=args.complete)
     files = find_inputs(args.files)
     if args.dask is not None:
+        if ottl_program(args) is not None:
+            # the Dask workers read the files themselves; OTTL does not run there (yet)
+            print("cspotlp conform: --ottl and --ottl-drop do not work with --dask yet",
+                  file=sys.stderr)
+            return EXIT_INPUT
         return _run_conform_dask(args, checker, files)
     summary = Summary()
     progress = None if args.json else _conform_progress()
     results = []
     # span attributes matter only when the abstraction turns some into event data
     needs_attributes = any(not key.startswith("{") for key in abstraction.data)
+    needs_attributes = (needs_attributes or abstraction.label_attribute is not None
+                        or ottl_needs_attributes(args))
     unreadable: list[str] = []
-    traces = _readable_traces(files, args.lenient, needs_attributes, unreadable)
+    traces = ottl_traces(args, _readable_traces(files, args.lenient, needs_attributes,
+                                                unreadable), "conform")
     with VerdictWriter(args.out) if args.out else contextlib.nullcontext() as out:
         for result in checker.check_all(traces, progress):
             summary.add(result)

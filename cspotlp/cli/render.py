@@ -20,6 +20,7 @@ from cspotlp.cli.common import (
     repairs_named,
     without_cycle_collection,
 )
+from cspotlp.cli.ottl_options import ottl_traces
 
 FORMATS = ("svg", "png", "pdf", "dot")
 
@@ -165,7 +166,8 @@ def _render_spans(args: argparse.Namespace) -> int:
     from cspotlp.render.counterexample import span_tree_dot
     from cspotlp.render.timelines import timeline_svg
 
-    trace = _pick(captured_traces(args.files, args.lenient, "render"), args.trace)
+    trace = _pick(ottl_traces(args, captured_traces(args.files, args.lenient, "render"),
+                              "render"), args.trace)
     if args.timeline:
         if _format(args) != "svg":
             raise ExportError("a timeline is drawn as SVG only (-o OUT.svg)")
@@ -192,7 +194,8 @@ def _render_counterexample(args: argparse.Namespace) -> int:
     checker = ConformanceChecker.for_process(process, env, abstraction,
                                              repairs=repairs_named(args.repair),
                                              complete=args.complete)
-    for trace in captured_traces(args.files, args.lenient, "render"):
+    for trace in ottl_traces(args, captured_traces(args.files, args.lenient, "render"),
+                             "render"):
         if args.trace is not None and trace.trace_id != args.trace.lower():
             continue
         result = checker.check(trace)
@@ -298,7 +301,8 @@ def _run_report(args: argparse.Namespace) -> int:
     records: list[dict[str, Any]] = []
     spans_of: dict[str, Any] = {}
     summary = Summary()
-    for trace in captured_traces(args.files, args.lenient, "report"):
+    for trace in ottl_traces(args, captured_traces(args.files, args.lenient, "report"),
+                             "report"):
         result = checker.check(trace)
         summary.add(result)
         record = result.to_json()

@@ -16,6 +16,7 @@ from cspotlp.cli.common import (
     add_trace_input_options,
     repairs_named,
 )
+from cspotlp.cli.ottl_options import ottl_span_transform
 
 _EXTRA = "cspotlp serve needs the serve extra: pip install 'cspotlp[serve]'"
 
@@ -106,7 +107,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         max_trace_wait=args.max_trace_wait, max_buffered_spans=args.max_buffered_spans,
         keep_checked_traces=args.keep_checked_traces, max_request_bytes=args.max_request_bytes,
         max_decompressed_bytes=args.max_decompressed_bytes, forward=args.forward,
-        lenient=args.lenient)
+        lenient=args.lenient, transform=ottl_span_transform(args, "serve"))
     config.validate()
     abstraction = abstraction_from(args.abstraction)
     process, env = load_spec(args.spec, args.process)

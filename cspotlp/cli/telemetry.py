@@ -16,6 +16,12 @@ from cspotlp.cli.common import (
     progress_line,
     without_cycle_collection,
 )
+from cspotlp.cli.ottl_options import (
+    add_ottl_options,
+    ottl_capture,
+    ottl_needs_attributes,
+    ottl_program,
+)
 from cspotlp.errors import CspotlpError
 
 
@@ -31,6 +37,7 @@ def _add_inspect(sub: Subparsers) -> None:
                    help="accept base64 ids, enum names and snake_case keys, with a warning")
     p.add_argument("--max-diagnostics", type=int, default=20, metavar="N",
                    help="diagnostics listed per file in text output (default 20)")
+    add_ottl_options(p)
 
 
 def _run_inspect(args: argparse.Namespace) -> int:
@@ -39,10 +46,13 @@ def _run_inspect(args: argparse.Namespace) -> int:
     from cspotlp.otlp.report import inspect_json, inspect_text
 
     status = EXIT_OK
+    ottl_program(args)  # a bad OTTL file stops the command before any trace is read
     for path in args.files:
         show = progress_line(path)
         try:
-            capture = load(path, lenient=args.lenient, keep_attributes=False, progress=show)
+            capture = load(path, lenient=args.lenient, keep_attributes=ottl_needs_attributes(args),
+                           progress=show)
+            capture = ottl_capture(args, capture, "inspect")
         except CspotlpError as e:
             end_progress(show)
             print(f"cspotlp inspect: {e}", file=sys.stderr)

@@ -28,6 +28,7 @@ from cspotlp.csp.terms import (
     event_set_of,
     levels_of,
     mk,
+    order_of,
     prefix_event,
     relation_of,
 )
@@ -150,8 +151,10 @@ class Semantics:
         return out
 
 
-_NEEDS_ALL = frozenset({Op.EXT, Op.PAR, Op.APAR, Op.ILEAVE, Op.LINK, Op.INTERRUPT})
-_NEEDS_FIRST = frozenset({Op.SEQ, Op.HIDE, Op.RENAME, Op.TIMEOUT, Op.EXCEPT, Op.PRIORITISE})
+_NEEDS_ALL = frozenset({Op.EXT, Op.PAR, Op.APAR, Op.ILEAVE, Op.LINK, Op.INTERRUPT,
+                        Op.SYNC_EXT, Op.SYNC_INTERRUPT})
+_NEEDS_FIRST = frozenset({Op.SEQ, Op.HIDE, Op.RENAME, Op.TIMEOUT, Op.EXCEPT, Op.PRIORITISE,
+                          Op.PRIORITISE_PO})
 
 
 def _call_name(q: Proc) -> str:
@@ -396,6 +399,57 @@ def _prioritise(s: Semantics, q: Proc) -> Transitions:
     return tuple(out)
 
 
+def _sync_ext(s: Semantics, q: Proc) -> Transitions:
+    p, r = q.args
+    sync = event_set_of(q)
+    out: list[Transition] = []
+    for e, p2 in s._done(p):
+        if e is TAU:
+            out.append((TAU, mk(Op.SYNC_EXT, (p2, r), sync)))
+        elif e in sync:
+            out.extend((e, mk(Op.SYNC_EXT, (p2, r2), sync)) for f, r2 in s._done(r) if f == e)
+        else:
+            out.append((TICK, OMEGA) if e is TICK else (e, p2))
+    for e, r2 in s._done(r):
+        if e is TAU:
+            out.append((TAU, mk(Op.SYNC_EXT, (p, r2), sync)))
+        elif e not in sync:
+            out.append((TICK, OMEGA) if e is TICK else (e, r2))
+    return tuple(out)
+
+
+def _sync_interrupt(s: Semantics, q: Proc) -> Transitions:
+    p, r = q.args
+    sync = event_set_of(q)
+    out: list[Transition] = []
+    for e, p2 in s._done(p):
+        if e is TICK:
+            out.append((TICK, OMEGA))
+        elif e in sync:
+            out.extend((e, mk(Op.SYNC_INTERRUPT, (p2, r2), sync))
+                       for f, r2 in s._done(r) if f == e)
+        else:
+            out.append((e, mk(Op.SYNC_INTERRUPT, (p2, r), sync)))
+    for e, r2 in s._done(r):
+        if e is TAU:
+            out.append((TAU, mk(Op.SYNC_INTERRUPT, (p, r2), sync)))
+        elif e not in sync:
+            out.append((TICK, OMEGA) if e is TICK else (e, r2))
+    return tuple(out)
+
+
+def _prioritise_po(s: Semantics, q: Proc) -> Transitions:
+    order = order_of(q)
+    trans = s._done(q.args[0])
+    offered = {e for e, _ in trans}
+    out: list[Transition] = []
+    for e, p2 in trans:
+        if any((e, f) in order for f in offered):
+            continue  # a higher event is on offer: e is pre-empted
+        out.append((TICK, OMEGA) if e is TICK else (e, mk(Op.PRIORITISE_PO, (p2,), q.payload)))
+    return tuple(out)
+
+
 RULES: dict[Op, Callable[[Semantics, Proc], Transitions]] = {
     Op.STOP: _none,
     Op.OMEGA: _none,
@@ -420,5 +474,8 @@ RULES: dict[Op, Callable[[Semantics, Proc], Transitions]] = {
     Op.COMPRESS: _compress,
     Op.EXPLICIT: _explicit,
     Op.PRIORITISE: _prioritise,
+    Op.SYNC_EXT: _sync_ext,
+    Op.SYNC_INTERRUPT: _sync_interrupt,
+    Op.PRIORITISE_PO: _prioritise_po,
 }
 """The firing rules, keyed by operator; a test checks that every :class:`Op` has one."""

@@ -16,6 +16,7 @@ from cspotlp.csp.terms import (
     call_parts,
     event_set_of,
     levels_of,
+    order_of,
     relation_of,
 )
 from cspotlp.csp.values import show_value
@@ -101,6 +102,14 @@ def _pieces(p: Proc, top: bool) -> list[Proc | str]:
     if op is Op.PRIORITISE:
         levels = ", ".join(show_event_set(a) for a in levels_of(p))
         return ["prioritise(", p.args[0], f", <{levels}>)"]
+    if op is Op.SYNC_EXT:
+        return [lp, p.args[0], f" [+{show_event_set(event_set_of(p))}+] ", p.args[1], rp]
+    if op is Op.SYNC_INTERRUPT:
+        return [lp, p.args[0], f" /+{show_event_set(event_set_of(p))}+\\ ", p.args[1], rp]
+    if op is Op.PRIORITISE_PO:
+        pairs = ", ".join(f"({a}, {b})" for a, b in sorted(
+            order_of(p), key=lambda ab: (ab[0].sort_key(), ab[1].sort_key())))
+        return ["prioritisepo(", p.args[0], f", {{{pairs}}})"]
     if op is Op.EXPLICIT:
         graph, state = cast(tuple[object, int], p.payload)
         label = getattr(graph, "name", "lts")

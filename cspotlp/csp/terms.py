@@ -46,6 +46,9 @@ class Op(enum.Enum):
     COMPRESS = "compress"  # payload: name of a registered compression (normal, sbisim, ...)
     EXPLICIT = "explicit"  # payload: (ExplicitLts, state): a state of a compiled LTS
     PRIORITISE = "prioritise"  # payload: tuple of event sets, highest priority first
+    SYNC_EXT = "[+ +]"  # payload: the event set both sides perform together
+    SYNC_INTERRUPT = "/+ +\\"  # payload: the event set both sides perform together
+    PRIORITISE_PO = "prioritisepo"  # payload: frozenset of (lower, higher) pairs, τ/✓ too
 
 
 @final
@@ -253,6 +256,27 @@ def compress(name: str, p: Proc) -> Proc:
     return mk(Op.COMPRESS, (p,), name)
 
 
+def sync_ext_choice(p: Proc, events: Iterable[Event], q: Proc) -> Proc:
+    """``p [+ A +] q``: an external choice in which p and q perform the events of A together.
+
+    An event outside A (or ✓) resolves the choice; an event of A leaves it open.
+    """
+    return mk(Op.SYNC_EXT, (p, q), _event_set(events))
+
+
+def sync_interrupt(p: Proc, events: Iterable[Event], q: Proc) -> Proc:
+    r"""``p /+ A +\ q``: q may interrupt p by an event outside A; both perform A together."""
+    return mk(Op.SYNC_INTERRUPT, (p, q), _event_set(events))
+
+
+def prioritise_po(p: Proc, order: Iterable[tuple[Event, Event]]) -> Proc:
+    """FDR's ``prioritisepo`` with its order computed: ``(a, b)`` means b pre-empts a.
+
+    The order is a strict partial order over events, τ and ✓ (already transitively closed).
+    """
+    return mk(Op.PRIORITISE_PO, (p,), frozenset(order))
+
+
 def prioritise(p: Proc, levels: Sequence[Iterable[Event]]) -> Proc:
     """``prioritise(p, <A1, A2, ...>)``: events of earlier sets pre-empt later ones (τ, ✓ top)."""
     return mk(Op.PRIORITISE, (p,), tuple(_event_set(a) for a in levels))
@@ -297,6 +321,11 @@ def alphabets_of(p: Proc) -> tuple[frozenset[Event], frozenset[Event]]:
 
 def relation_of(p: Proc) -> frozenset[tuple[Event, Event]]:
     """The pairs of a RENAME or LINK term."""
+    return cast(frozenset[tuple[Event, Event]], p.payload)
+
+
+def order_of(p: Proc) -> frozenset[tuple[Event, Event]]:
+    """The (lower, higher) pairs of a PRIORITISE_PO term."""
     return cast(frozenset[tuple[Event, Event]], p.payload)
 
 

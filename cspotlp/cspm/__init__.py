@@ -28,13 +28,14 @@ P = c.0 -> c.1 -> P [] c.1 -> c.2 -> P [] c.2 -> c.0 -> P
 <BLANKLINE>
 P
 
-Not supported yet (each fails with ``file:line:col: unsupported construct: ...``): modules,
-type annotations ``f :: T`` and qualified names, ``print`` statements, timed sections, and the
-``:[partial order reduce]`` assertion option; in the evaluator, synchronising external choice
-and interrupt, channel fields of infinite types, recursive datatypes, sequence patterns
-``xs ^ ys`` with no fixed-length side, the FDR functions ``deter``, ``failure_watchdog``,
-``trace_watchdog`` and ``prioritisepo``, exploring ``BUFFER`` / ``WEAK_BUFFER``, and the
-refusal and revival models (``[R=``, ``[V=``...).
+FDR4's CSPm is read and checked as libcspm (FDR's front end) checks it: modules and instances
+(elaborated into plain declarations by :mod:`cspotlp.cspm.modules`), type annotations with
+class contexts, ``Timed`` sections, ``print``, every assertion option. What cannot be
+*evaluated* fails with ``file:line:col: unsupported construct: ...`` (never a wrong answer):
+processes defined in ``Timed`` sections (tock-CSP's translation is not implemented), FDR's
+``deter``, ``failure_watchdog`` and ``trace_watchdog``, exploring ``BUFFER`` /
+``WEAK_BUFFER``, and the refusal and revival models (``[R=``, ``[V=``...). Channels of
+infinite type and recursive datatypes are used, as in FDR, where finitely many values are.
 """
 
 from cspotlp.cspm import ast

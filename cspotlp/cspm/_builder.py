@@ -8,6 +8,7 @@ arrive as expressions and are converted here by :func:`to_pattern`; the expressi
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,18 @@ class DoublePatExp(ast.Exp):
 
     left: ast.Exp
     right: ast.Exp
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class ParenType(ast.SType):
+    """``(t)`` in a type annotation (parsing only: ``(a) -> b`` needs it, ``a -> b`` is wrong)."""
+
+    inner: ast.SType
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class UnitType(ast.SType):
+    """``()`` in a type annotation, valid only as the arguments of a function type."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +77,9 @@ _PROPERTIES = {
     "divergence free": ast.Property.DIVERGENCE_FREE,
     "deterministic": ast.Property.DETERMINISTIC,
 }
-_LET_DECLS = (ast.FunBind, ast.PatBind, ast.TransparentDecl, ast.ExternalDecl)
+_LET_DECLS = (ast.FunBind, ast.PatBind, ast.TransparentDecl, ast.ExternalDecl,
+              ast.TypeAnnotation)
+"""What a ``let`` may declare (also inside a ``Timed`` section in it)."""
 _DECL_WORDS = {
     ast.ChannelDecl: "a channel declaration",
     ast.DataTypeDecl: "a datatype declaration",
@@ -72,7 +87,15 @@ _DECL_WORDS = {
     ast.NameTypeDecl: "a nametype declaration",
     ast.AssertDecl: "an assertion",
     ast.IncludeDecl: "an include",
+    ast.ModuleDecl: "a module",
+    ast.PrintDecl: "a print statement",
+    ast.InstanceDecl: "a module instance",
+    ast.TimedSection: "a timed section",
 }
+_TYPE_CLASSES = frozenset({"Eq", "Ord", "Complete", "Set", "Yieldable"})
+_HIDING_SPLITS = (ast.ProcBinary, ast.GenPar, ast.AlphaPar, ast.ExceptionOp, ast.SyncExtChoice,
+                  ast.SyncInterrupt)
+"""Operators ``op`` such that ``P \\ A op Q`` means ``(P \\ A) op Q`` (libcspm's rule)."""
 
 
 def _model(text: str) -> ast.Model | None:
@@ -117,7 +140,9 @@ class Builder(Transformer_NonRecursive[Token, Any]):
         return c[0] if c else ()
 
     def decls(self, c: list[Any]) -> tuple[ast.Decl, ...]:
-        return combine_clauses(c)
+        decls = combine_clauses(c)
+        check_annotations(decls, self)
+        return decls
 
     def binding(self, c: list[Any]) -> ast.Decl:
         lhs, rhs = c[0], c[2]
@@ -161,16 +186,38 @@ class Builder(Transformer_NonRecursive[Token, Any]):
         return ast.AssertDecl(c[-1], len(c) == 3, span=self.cover(c))
 
     def refinement(self, c: list[Any]) -> ast.Refinement:
-        tau = c[4] if len(c) > 3 else None
-        return ast.Refinement(c[0], ast.Model(str(c[1])), c[2], tau, span=self.cover(c))
+        tau, por = self._options(c[3] if len(c) > 3 else None)
+        return ast.Refinement(c[0], ast.Model(str(c[1])), c[2], tau, por, span=self.cover(c))
 
     def property_check(self, c: list[Any]) -> ast.PropertyCheck:
         name, model = str(c[1]).split("|")
-        tau = c[3] if len(c) > 2 else None
-        return ast.PropertyCheck(c[0], _PROPERTIES[name], _model(model), tau, span=self.cover(c))
+        tau, por = self._options(c[2] if len(c) > 2 else None)
+        return ast.PropertyCheck(c[0], _PROPERTIES[name], _model(model), tau, por,
+                                 span=self.cover(c))
 
     def has_trace(self, c: list[Any]) -> ast.HasTrace:
-        return ast.HasTrace(c[0], _model(str(c[1])), c[2], span=self.cover(c))
+        tau, por = self._options(c[3] if len(c) > 3 else None)
+        return ast.HasTrace(c[0], _model(str(c[1])), c[2], tau, por, span=self.cover(c))
+
+    def options(self, c: list[Any]) -> Items:
+        return Items(tuple(c), self.cover(c))
+
+    def option(self, c: list[Any]) -> Items:
+        return Items(tuple(c), self.cover(c))
+
+    def _options(self, options: Items | None) -> tuple[ast.Exp | None, str | None]:
+        """The ``:[tau priority]:`` set and ``:[partial order reduce]`` mode (each at most once)."""
+        tau: ast.Exp | None = None
+        por: str | None = None
+        for option in options.values if options is not None else ():
+            head: Token = option.values[0]
+            if (tau if head.type == "TAU_PRIORITY" else por) is not None:
+                raise self.error("an assertion option is given twice", option.span)
+            if head.type == "TAU_PRIORITY":
+                tau = option.values[1]
+            else:
+                por = str(head.value)
+        return tau, por
 
     def transparent_decl(self, c: list[Any]) -> ast.TransparentDecl:
         return ast.TransparentDecl(c[1].values, span=self.cover(c))
@@ -181,12 +228,134 @@ class Builder(Transformer_NonRecursive[Token, Any]):
     def include_decl(self, c: list[Any]) -> ast.IncludeDecl:
         return ast.IncludeDecl(str(c[0]), span=self.cover(c))
 
+    def print_decl(self, c: list[Any]) -> ast.PrintDecl:
+        return ast.PrintDecl(str(c[0]), span=self.cover(c))
+
+    def module_decl(self, c: list[Any]) -> ast.ModuleDecl:
+        body: Items = c[-1]
+        params = None
+        if len(c) > 3:
+            params = tuple(self.pattern(p) for p in c[3].values)
+        private, exports = body.values
+        for d in (*private, *exports):
+            self._allowed_in_module(d)
+        return ast.ModuleDecl(str(c[1]), params, private, exports, span=self.cover(c))
+
+    def _allowed_in_module(self, d: ast.Decl) -> None:
+        stack = [d]
+        while stack:
+            cur = stack.pop()
+            if isinstance(cur, ast.AssertDecl | ast.PrintDecl):
+                what = _DECL_WORDS[type(cur)]
+                raise self.error(f"{what} is not allowed inside a module", cur.span)
+            if isinstance(cur, ast.TimedSection):
+                stack.extend(cur.decls)
+
+    def module_body(self, c: list[Any]) -> Items:
+        private: tuple[ast.Decl, ...] = c[0].values if isinstance(c[0], Items) else ()
+        exports: Items = c[-1]
+        return Items((private, exports.values), self.cover(c))
+
+    def module_private(self, c: list[Any]) -> Items:
+        return Items(self.decls(c), self.cover(c))
+
+    def module_exports(self, c: list[Any]) -> Items:
+        return Items(self.decls(c), self.span_of(c[-1]))
+
+    def instance_decl(self, c: list[Any]) -> ast.InstanceDecl:
+        args = c[5].values if len(c) > 4 else None
+        return ast.InstanceDecl(str(c[1]), str(c[3]), args, span=self.cover(c))
+
+    def timed_section(self, c: list[Any]) -> ast.TimedSection:
+        function = c[2] if isinstance(c[1], Token) and c[1].type == "LPAR" else None
+        decls: tuple[ast.Decl, ...] = next((x for x in c if isinstance(x, tuple)), ())
+        for d in decls:
+            if isinstance(d, ast.PrintDecl):
+                raise self.error("a print statement is not allowed inside a timed section",
+                                 d.span)
+        return ast.TimedSection(function, decls, span=self.cover(c))
+
+    # --- type annotations ---------------------------------------------------------------------
+
+    def type_annotation(self, c: list[Any]) -> ast.TypeAnnotation:
+        return ast.TypeAnnotation(c[0].values, c[2], span=self.cover(c))
+
+    def type_scheme(self, c: list[Any]) -> ast.TypeScheme:
+        constraints = tuple(x for x in c if isinstance(x, ast.TypeConstraint))
+        return ast.TypeScheme(constraints, self.stype(c[-1]), span=self.cover(c))
+
+    def type_constraint(self, c: list[Any]) -> ast.TypeConstraint:
+        name = str(c[0])
+        if name not in _TYPE_CLASSES:
+            raise self.error(f"unknown type class '{name}' (the classes are "
+                             f"{', '.join(sorted(_TYPE_CLASSES))})", self.span_of(c[0]))
+        return ast.TypeConstraint(name, str(c[1]), span=self.cover(c))
+
+    def stype(self, t: ast.SType) -> ast.SType:
+        """A type written where any type may stand (parentheses dropped, ``()`` refused)."""
+        while isinstance(t, ParenType):
+            t = t.inner
+        if isinstance(t, UnitType):
+            raise self.error("'()' is only a type as the arguments of a function type "
+                             "'() -> T'", t.span)
+        return t
+
+    def st_function(self, c: list[Any]) -> ast.STFunction:
+        head = c[0]
+        if isinstance(head, UnitType):
+            args: tuple[ast.SType, ...] = ()
+        elif isinstance(head, ParenType):
+            args = (self.stype(head.inner),)
+        elif isinstance(head, ast.STTuple):
+            args = head.items
+        else:
+            raise self.error("the arguments of a function type must be in parentheses: "
+                             "(a) -> b", head.span)
+        return ast.STFunction(args, self.stype(c[2]), span=self.cover(c))
+
+    def st_dotable(self, c: list[Any]) -> ast.STDotable:
+        return ast.STDotable(self.stype(c[0]), self.stype(c[2]), span=self.cover(c))
+
+    def st_extendable(self, c: list[Any]) -> ast.STExtendable:
+        return ast.STExtendable(str(c[0]), self.stype(c[2]), span=self.cover(c))
+
+    def st_dot(self, c: list[Any]) -> ast.STDot:
+        left, right = self.stype(c[0]), self.stype(c[2])
+        items = (left,) + (right.items if isinstance(right, ast.STDot) else (right,))
+        return ast.STDot(items, span=self.cover(c))
+
+    def st_name(self, c: list[Any]) -> ast.STName:
+        return ast.STName(str(c[0]), span=self.span_of(c[0]))
+
+    def st_set(self, c: list[Any]) -> ast.STSet:
+        return ast.STSet(self.stype(c[1]), span=self.cover(c))
+
+    def st_seq(self, c: list[Any]) -> ast.STSeq:
+        return ast.STSeq(self.stype(c[1]), span=self.cover(c))
+
+    def st_unit(self, c: list[Any]) -> UnitType:
+        return UnitType(span=self.cover(c))
+
+    def st_paren(self, c: list[Any]) -> ParenType:
+        return ParenType(c[1], span=self.cover(c))
+
+    def st_tuple(self, c: list[Any]) -> ast.STTuple:
+        items = tuple(self.stype(x) for x in c if isinstance(x, ast.SType))
+        return ast.STTuple(items, span=self.cover(c))
+
+    def st_map(self, c: list[Any]) -> ast.STMap:
+        return ast.STMap(self.stype(c[1]), self.stype(c[3]), span=self.cover(c))
+
     # --- open forms ----------------------------------------------------------------------------
 
     def let_exp(self, c: list[Any]) -> ast.Let:
         decls: tuple[ast.Decl, ...] = c[1]
-        for d in decls:
-            if not isinstance(d, _LET_DECLS):
+        stack = list(decls)
+        while stack:
+            d = stack.pop()
+            if isinstance(d, ast.TimedSection):
+                stack.extend(d.decls)
+            elif not isinstance(d, _LET_DECLS):
                 what = _DECL_WORDS.get(type(d), "this declaration")
                 raise self.error(f"{what} is not allowed inside 'let ... within'", d.span)
         return ast.Let(decls, c[3], span=self.cover(c))
@@ -221,11 +390,29 @@ class Builder(Transformer_NonRecursive[Token, Any]):
 
     # --- process operators ---------------------------------------------------------------------
 
-    def hide_exp(self, c: list[Any]) -> ast.Hide:
-        return ast.Hide(c[0], c[2], span=self.cover(c))
+    def hide_exp(self, c: list[Any]) -> ast.Exp:
+        return self._hiding(ast.Hide, c[0], c[2])
 
-    def project_exp(self, c: list[Any]) -> ast.Project:
-        return ast.Project(c[0], c[2], span=self.cover(c))
+    def project_exp(self, c: list[Any]) -> ast.Exp:
+        return self._hiding(ast.Project, c[0], c[2])
+
+    def _hiding(self, make: type[ast.Hide] | type[ast.Project], proc: ast.Exp,
+                events: ast.Exp) -> ast.Exp:
+        r"""``P \ A op Q`` reads as ``(P \ A) op Q``, as in libcspm (and so FDR).
+
+        The grammar makes the hidden set swallow the rest (``P \ (A op Q)``); the left
+        operands of the process operators along the set's left spine are taken back out.
+        """
+        spine: list[ast.Exp] = []
+        cur = events
+        while isinstance(cur, _HIDING_SPLITS) and not _parenthesised(cur):
+            spine.append(cur)
+            cur = cur.left
+        built: ast.Exp = make(proc, cur, span=self.cover([proc, cur]))
+        for node in reversed(spine):
+            span = self.cover([proc, node])
+            built = dataclasses.replace(node, left=built, span=span)  # type: ignore[call-arg]
+        return built
 
     def proc_binary(self, c: list[Any]) -> ast.ProcBinary:
         return ast.ProcBinary(_PROCOPS[c[1].type], c[0], c[2], span=self.cover(c))
@@ -315,6 +502,9 @@ class Builder(Transformer_NonRecursive[Token, Any]):
 
     def paren(self, c: list[Any]) -> ast.Exp:
         inner: ast.Exp = c[1]
+        if isinstance(inner, _HIDING_SPLITS):
+            # Keep the parentheses in the span: '\\ (A [] B)' must not be split (_hiding).
+            return dataclasses.replace(inner, span=self.cover(c))
         return inner
 
     def tuple_exp(self, c: list[Any]) -> ast.TupleExp:
@@ -380,6 +570,12 @@ class Builder(Transformer_NonRecursive[Token, Any]):
 
     def generator(self, c: list[Any]) -> ast.Generator:
         return ast.Generator(self.pattern(c[0]), c[2], span=self.cover(c))
+
+
+def _parenthesised(e: ast.Exp) -> bool:
+    """Whether a binary process operator was written in parentheses (its span starts early)."""
+    left: ast.Node = e.left  # type: ignore[attr-defined]
+    return (e.span.line, e.span.column) < (left.span.line, left.span.column)
 
 
 def pairs(items: Items) -> tuple[tuple[ast.Exp, ast.Exp], ...]:
@@ -481,3 +677,51 @@ def reject_pattern_only(root: ast.Node, builder: Builder) -> None:
         if isinstance(node, DoublePatExp):
             raise builder.error("'@@' may only appear in a pattern", node.span)
 
+
+
+def _annotated_names(d: ast.Decl) -> list[str]:
+    """The names a type annotation in the same list may describe."""
+    if isinstance(d, ast.FunBind):
+        return [d.name]
+    if isinstance(d, ast.PatBind) and isinstance(d.pattern, ast.PVar):
+        return [d.pattern.name]
+    if isinstance(d, ast.NameTypeDecl):
+        return [d.name]
+    if isinstance(d, ast.ChannelDecl):
+        return [x.name for x in d.names]
+    if isinstance(d, ast.DataTypeDecl):
+        return [x.name for x in d.clauses]
+    return []
+
+
+def check_annotations(decls: Sequence[ast.Decl], builder: Builder) -> None:
+    """Libcspm's rules for ``name :: type`` within one list of declarations.
+
+    Each name is annotated at most once, only where the list defines it (a function, a value,
+    a nametype, a channel or a constructor), and one channel declaration gets one annotation.
+    A list that still holds an ``include`` is checked once the file is inlined.
+    """
+    if any(isinstance(d, ast.IncludeDecl) for d in decls):
+        return
+    seen: dict[str, ast.Ident] = {}
+    for d in decls:
+        if isinstance(d, ast.TypeAnnotation):
+            for ident in d.names:
+                if ident.name in seen:
+                    first = seen[ident.name].span
+                    raise builder.error(f"'{ident.name}' has more than one type annotation "
+                                        f"(first at {first})", ident.span)
+                seen[ident.name] = ident
+    if not seen:
+        return
+    defined: set[str] = set()
+    for d in decls:
+        names = _annotated_names(d)
+        defined.update(names)
+        if isinstance(d, ast.ChannelDecl) and sum(n in seen for n in names) > 1:
+            raise builder.error("the channels of one declaration have several type "
+                                "annotations: give them one", d.span)
+    for name, ident in seen.items():
+        if name not in defined:
+            raise builder.error(f"the type annotation of '{name}' has no definition of "
+                                f"'{name}' beside it", ident.span)

@@ -303,10 +303,16 @@ class If(Exp):
 
 @dataclass(frozen=True, eq=False, slots=True)
 class Let(Exp):
-    """``let decls within body`` (only bindings, ``transparent`` and ``external`` in decls)."""
+    """``let decls within body`` (only bindings, ``transparent`` and ``external`` in decls).
+
+    ``module`` marks the ``let`` that checks a parameterised module's body (see
+    :mod:`cspotlp.cspm.modules`): it may declare anything, and its definitions are
+    generalised as top-level ones are.
+    """
 
     decls: tuple[Decl, ...]
     body: Exp
+    module: bool = False
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -705,31 +711,39 @@ class Assertion(Node):
 
 @dataclass(frozen=True, eq=False, slots=True)
 class Refinement(Assertion):
-    """``spec [M= impl`` optionally ``:[tau priority]: tau_priority``."""
+    """``spec [M= impl`` optionally ``:[tau priority]: tau_priority``.
+
+    ``partial_order`` is None without ``:[partial order reduce]``, ``""`` with it, or the
+    option's mode (``"fast"``, ``"precise"``, ``"hybrid"``) when one is given in brackets.
+    """
 
     spec: Exp
     model: Model
     impl: Exp
     tau_priority: Exp | None
+    partial_order: str | None = None
 
 
 @dataclass(frozen=True, eq=False, slots=True)
 class PropertyCheck(Assertion):
-    """``process :[property [model]]``."""
+    """``process :[property [model]]`` (options as for :class:`Refinement`)."""
 
     process: Exp
     prop: Property
     model: Model | None
     tau_priority: Exp | None
+    partial_order: str | None = None
 
 
 @dataclass(frozen=True, eq=False, slots=True)
 class HasTrace(Assertion):
-    """``process :[has trace [model]]: trace``."""
+    """``process :[has trace [model]]: trace`` (options as for :class:`Refinement`)."""
 
     process: Exp
     model: Model | None
     trace: Exp
+    tau_priority: Exp | None = None
+    partial_order: str | None = None
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -759,6 +773,151 @@ class IncludeDecl(Decl):
     """``include "path"``, kept only by :func:`parse_script`; :func:`parse_file` inlines it."""
 
     path: str
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class PrintDecl(Decl):
+    """``print expression``: FDR prints the value when it loads the script.
+
+    As in libcspm the rest of the line is kept as text (``text``); :func:`parse_expr` reads
+    it when it is evaluated.
+    """
+
+    text: str
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class TimedSection(Decl):
+    """``Timed (function) { decls }``: processes defined inside follow tock-CSP's timing.
+
+    ``function`` maps each event to the number of ``tock`` s it takes (None: one each).
+    The declarations belong to the enclosing group, as if written outside the section.
+    """
+
+    function: Exp | None
+    decls: tuple[Decl, ...]
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class ModuleDecl(Decl):
+    """``module Name(params) private-decls exports public-decls endmodule``.
+
+    ``params`` is None for a module without a parameter list; a parameterised module is a
+    template: only its instances (``instance N = Name(args)``) define names.
+    """
+
+    name: str
+    params: tuple[Pat, ...] | None
+    private: tuple[Decl, ...]
+    exports: tuple[Decl, ...]
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class InstanceDecl(Decl):
+    """``instance Name = Module(args)`` (``args`` None when written without a list)."""
+
+    name: str
+    module: str
+    args: tuple[Exp, ...] | None
+
+
+# --- type annotations ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class SType(Node):
+    """Base of the types written in annotations ``name :: type``."""
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class STName(SType):
+    """A named type (``Int``, a datatype, ``M::T``) or a type variable (any other name)."""
+
+    name: str
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class STSet(SType):
+    """``{t}``."""
+
+    elem: SType
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class STSeq(SType):
+    """``<t>``."""
+
+    elem: SType
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class STTuple(SType):
+    """``(t1, ..., tn)`` with n >= 2."""
+
+    items: tuple[SType, ...]
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class STFunction(SType):
+    """``(a1, ..., an) -> r`` (n may be 0)."""
+
+    args: tuple[SType, ...]
+    result: SType
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class STDot(SType):
+    """``t1.t2...tn``, flat."""
+
+    items: tuple[SType, ...]
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class STDotable(SType):
+    """``a => r``: dotted with an ``a`` it yields an ``r``."""
+
+    arg: SType
+    result: SType
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class STExtendable(SType):
+    """``v =>* r``: some dots (the type variable ``v``) extend it to an ``r``."""
+
+    var: str
+    result: SType
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class STMap(SType):
+    """``(|k => v|)``."""
+
+    key: SType
+    value: SType
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class TypeConstraint(Node):
+    """``Eq a``: the type variable ``var`` must be in ``type_class``."""
+
+    type_class: str
+    var: str
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class TypeScheme(Node):
+    """``(Eq a, Ord b) => type``."""
+
+    constraints: tuple[TypeConstraint, ...]
+    body: SType
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class TypeAnnotation(Decl):
+    """``n1, n2 :: scheme``: the declared type of functions, values, channels, constructors."""
+
+    names: tuple[Ident, ...]
+    scheme: TypeScheme
 
 
 @dataclass(frozen=True, eq=False, slots=True)

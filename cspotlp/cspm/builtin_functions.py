@@ -2,9 +2,10 @@
 
 Each built-in function takes one argument group and returns a value (or an evaluation step).
 Errors are located at the application: ``head(<>)``, ``error("...")``, ``mapLookup`` of a
-missing key. FDR functions this toolkit cannot give a meaning to (``deter``, the watchdogs,
-``prioritisepo``) fail with ``unsupported construct``, as do ``BUFFER`` and ``WEAK_BUFFER``
-when a check explores them (they evaluate, and print, as named processes).
+missing key. FDR functions this toolkit cannot give a meaning to (``deter`` and the
+watchdogs) fail with ``unsupported construct``, as do ``BUFFER`` and ``WEAK_BUFFER`` when a
+check explores them (they evaluate, and print, as named processes); so do the tock-CSP
+built-ins of Timed sections (``WAIT``...), as the processes of those sections do.
 """
 
 from __future__ import annotations
@@ -13,8 +14,20 @@ import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-from cspotlp.csp.events import Event
-from cspotlp.csp.terms import DIV, SKIP, STOP, Proc, call, chaos, compress, prioritise, run, seq
+from cspotlp.csp.events import TAU, TICK, Event, sort_events
+from cspotlp.csp.terms import (
+    DIV,
+    SKIP,
+    STOP,
+    Proc,
+    call,
+    chaos,
+    compress,
+    prioritise,
+    prioritise_po,
+    run,
+    seq,
+)
 from cspotlp.csp.values import Seq, sorted_values
 from cspotlp.cspm import ast
 from cspotlp.cspm.dots import DotError, extensions
@@ -28,6 +41,7 @@ from cspotlp.cspm.values import (
     canonical,
     char_string,
     drop,
+    ordered,
     seq_iter,
     show,
     string_value,
@@ -263,6 +277,61 @@ def _prioritise(ev: Evaluator, a: tuple[Any, ...], n: ast.Node) -> Any:
     return prioritise(as_process(ev, p, n), sets)
 
 
+def _prioritise_po(ev: Evaluator, a: tuple[Any, ...], n: ast.Node) -> Any:
+    """``prioritisepo(P, E, O, M)``: O orders events of E (``(a, b)``: b pre-empts a).
+
+    As in FDR: τ and ✓ lie below every event outside M, the order is closed transitively,
+    and it is an error for it to be cyclic, to mention events outside E, or to put anything
+    below an event of M.
+    """
+    p, prioritised, pairs, maximal = a
+    events = _events_arg(ev, prioritised, n)
+    top = _events_arg(ev, maximal, n)
+    order: set[tuple[Event, Event]] = set()
+    if not isinstance(pairs, frozenset):
+        raise ev.error(f"{show(pairs)} is not a set of pairs of events", n)
+    for pair in ordered(pairs):
+        if not (isinstance(pair, tuple) and len(pair) == 2
+                and all(isinstance(x, Event) for x in pair)):
+            raise ev.error(f"{show(pair)} is not a pair of events", n)
+        order.add((pair[0], pair[1]))
+    mentioned = top | {x for pair in order for x in pair}
+    missing = sort_events(mentioned - events)
+    if missing:
+        raise ev.error("prioritisepo: the order mentions events that are not prioritised: "
+                       + ", ".join(str(e) for e in missing), n)
+    order |= {(low, e) for e in events | mentioned if e not in top for low in (TAU, TICK)}
+    closed = _transitive_closure(order)
+    cyclic = sorted({x for x, y in closed if x == y}, key=lambda e: e.sort_key())
+    if cyclic:
+        raise ev.error("prioritisepo: the order is cyclic (through "
+                       + ", ".join(str(e) for e in cyclic) + ")", n)
+    below_top = sorted({y for _, y in closed if y in top}, key=lambda e: e.sort_key())
+    if below_top:
+        raise ev.error(f"prioritisepo: {below_top[0]} is given as maximal but has events "
+                       "below it", n)
+    return prioritise_po(as_process(ev, p, n), closed)
+
+
+def _transitive_closure(pairs: set[tuple[Event, Event]]) -> frozenset[tuple[Event, Event]]:
+    """The transitive closure of a relation (iterative: a fixed point of one-step joins)."""
+    closed = set(pairs)
+    successors: dict[Event, set[Event]] = {}
+    for x, y in pairs:
+        successors.setdefault(x, set()).add(y)
+    for x in list(successors):
+        seen: set[Event] = set()
+        stack = list(successors[x])
+        while stack:
+            y = stack.pop()
+            if y in seen:
+                continue
+            seen.add(y)
+            closed.add((x, y))
+            stack.extend(successors.get(y, ()))
+    return frozenset(closed)
+
+
 def _loop(ev: Evaluator, a: tuple[Any, ...], n: ast.Node) -> Any:
     p = as_process(ev, a[0], n)
     holder: list[str] = []
@@ -395,7 +464,7 @@ FUNCTIONS: dict[str, tuple[int, Impl]] = {
     "deter": (1, _unsupported("deter")),
     "failure_watchdog": (3, _unsupported("failure_watchdog")),
     "trace_watchdog": (3, _unsupported("trace_watchdog")),
-    "prioritisepo": (4, _unsupported("prioritisepo")),
+    "prioritisepo": (4, _prioritise_po),
     "mtransclose": (2, _mtransclose),
     "relational_image": (1, _relational_image),
     "relational_inverse_image": (1, _relational_inverse_image),

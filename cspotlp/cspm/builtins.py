@@ -44,6 +44,8 @@ class BuiltInKind(enum.Enum):
     TRANSPARENT = "transparent"
     EXTERNAL = "external"
     TRANSPARENT_OR_EXTERNAL = "transparent or external"
+    TIMED = "timed"
+    """In scope only inside ``Timed`` sections (``WAIT``, ``TSTOP``...)."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,11 @@ def _table() -> dict[str, tuple[Scheme, BuiltInKind]]:
         "prioritise_nocache": (_mono(TFun((PROC, TSeq(events)), PROC)), x),
         "prioritisepo": (_mono(TFun((PROC, events, TSet(TTuple((EVENT, EVENT))), events),
                                     PROC)), x),
+        # tock-CSP, inside Timed sections only
+        "WAIT": (_mono(TFun((INT,), PROC)), BuiltInKind.TIMED),
+        "TSTOP": (_mono(PROC), BuiltInKind.TIMED),
+        "TSKIP": (_mono(PROC), BuiltInKind.TIMED),
+        "timed_priority": (_mono(TFun((PROC,), PROC)), BuiltInKind.TIMED),
         "mtransclose": (_poly(lambda a: TFun((TSet(TTuple((a, a))), TSet(a)),
                                              TSet(TTuple((a, a)))), (EQ,)), x),
         "relational_image": (_poly(lambda a, b: TFun((TSet(TTuple((a, b))),),
@@ -167,7 +174,10 @@ ALWAYS_IN_SCOPE = frozenset(
     name for name, b in BUILTINS.items()
     if b.kind in (BuiltInKind.VALUE, BuiltInKind.CONSTRUCTOR)
 )
-"""Built-ins available without declaration."""
+"""Built-ins available without declaration (outside ``Timed`` sections)."""
+
+TIMED_BUILTINS = frozenset(name for name, b in BUILTINS.items() if b.kind is BuiltInKind.TIMED)
+"""Built-ins available inside ``Timed`` sections only."""
 
 
 def can_declare(name: str, as_transparent: bool) -> bool:
@@ -180,4 +190,4 @@ def can_declare(name: str, as_transparent: bool) -> bool:
     return b.kind in (BuiltInKind.EXTERNAL, BuiltInKind.TRANSPARENT_OR_EXTERNAL)
 
 
-__all__ = ["ALWAYS_IN_SCOPE", "BUILTINS", "BuiltIn", "BuiltInKind", "can_declare"]
+__all__ = ["ALWAYS_IN_SCOPE", "TIMED_BUILTINS", "BUILTINS", "BuiltIn", "BuiltInKind", "can_declare"]

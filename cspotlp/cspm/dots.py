@@ -60,9 +60,12 @@ def _complete(head: Head, fields: tuple[Any, ...]) -> Any:
     return Datum(head.name, fields)
 
 
-def _enumerable(values: Any) -> frozenset[Any]:
+def _enumerable(values: Any, head: Head, index: int) -> frozenset[Any]:
     if isinstance(values, InfiniteSet):
-        raise DotError(f"cannot enumerate {values} (the values of a field)")
+        what = "channel" if head.kind == "channel" else "constructor"
+        raise DotError(f"cannot enumerate the values of field {index + 1} of {what} "
+                       f"{head.name}: its type {values} is infinite (FDR accepts it only "
+                       "where finitely many values are used)")
     assert isinstance(values, frozenset)
     return values
 
@@ -113,6 +116,12 @@ def combine(decl: Declared, left: Any, right: Any) -> Any:
             nxt = _add_field(decl, base, piece)
             if nxt is not None:
                 base = nxt
+                continue
+        if isinstance(base, DotValue) and isinstance(base.items[-1], Partial):
+            # 0.1.D.2: the constructor inside the dotted value takes its field (libcspm).
+            nxt = _add_field(decl, base.items[-1], piece)
+            if nxt is not None:
+                base = DotValue((*base.items[:-1], nxt))
                 continue
         base = DotValue((*items_of(base), piece))
     return base
@@ -169,7 +178,8 @@ def _inner_candidates(decl: Declared, partial: Partial) -> tuple[frozenset[Any],
     """For a partial whose last field is partial: that field's set and the inner prefix."""
     inner = partial.fields[-1]
     assert isinstance(inner, Partial)
-    allowed = _enumerable(decl.field_sets(partial.head)[len(partial.fields) - 1])
+    index = len(partial.fields) - 1
+    allowed = _enumerable(decl.field_sets(partial.head)[index], partial.head, index)
     return allowed, len(flatten_dots(inner)), inner
 
 
@@ -194,7 +204,8 @@ def one_field_extensions(decl: Declared, v: Any) -> list[Any]:
             value, _ = rebuild(decl, tokens, skip)
             seen.setdefault(value, None)
         return list(seen)
-    return list(ordered(_enumerable(decl.field_sets(v.head)[len(v.fields)])))
+    index = len(v.fields)
+    return list(ordered(_enumerable(decl.field_sets(v.head)[index], v.head, index)))
 
 
 def extensions(decl: Declared, v: Any) -> list[Any]:
@@ -203,7 +214,8 @@ def extensions(decl: Declared, v: Any) -> list[Any]:
         return [NOTHING]
     sets = decl.field_sets(v.head)
     n = len(v.fields)
-    rest: list[Sequence[Any]] = [ordered(_enumerable(s)) for s in sets[n:]]
+    rest: list[Sequence[Any]] = [ordered(_enumerable(s, v.head, n + k))
+                                 for k, s in enumerate(sets[n:])]
     if v.fields and isinstance(v.fields[-1], Partial):
         allowed, skip, inner = _inner_candidates(decl, v)
         firsts: dict[Any, None] = {}

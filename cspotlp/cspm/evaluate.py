@@ -35,6 +35,7 @@ from cspotlp.csp.events import Event
 from cspotlp.csp.terms import Proc, call
 from cspotlp.csp.values import Datum, Seq, sorted_values
 from cspotlp.cspm import ast
+from cspotlp.cspm.channels import InfiniteChannel
 from cspotlp.cspm.dots import DotError, dot_all, head_value, split_field_set
 from cspotlp.cspm.functions import FunctionValue, Lambda, UserFunction
 from cspotlp.cspm.parser import parse_file, parse_script
@@ -50,7 +51,7 @@ from cspotlp.cspm.runtime import (
     Thunk,
     drive,
 )
-from cspotlp.cspm.scope import Binding, Kind
+from cspotlp.cspm.scope import Binding, Kind, base_name, timed_decls
 from cspotlp.cspm.source import located, script_sources
 from cspotlp.cspm.trampoline import RunawayRecursion
 from cspotlp.cspm.typecheck import CheckedScript, check_script
@@ -110,6 +111,10 @@ class Evaluator:
         self.declared_bindings: dict[str, Binding] = {}
         self.declared_types: set[str] = set()
         self.type_sets: dict[str, frozenset[Any]] = {}
+        # Declarations of Timed sections: their processes need tock-CSP, not implemented.
+        self.timed: set[ast.Decl] = set()
+        # Datatypes defined in terms of themselves, while their values are being worked out.
+        self.recursive: dict[str, InfiniteSet] = {}
         self.pctx = PatternContext(self.refs, self.defs, self.constant, self.head_of, self)
         self.handlers: dict[type, Callable[[Any, Frame], Any]] = self._handler_table()
         self._bind_group(self.script.decls, self.globals, top=True)
@@ -146,6 +151,11 @@ class Evaluator:
 
     def run_proc(self, step: Any, node: ast.Node) -> Proc:
         """Drive an evaluation that must give a process."""
+        if node in self.timed:
+            raise self.unsupported(
+                f"{_defined_name(node)} is defined in a Timed section: tock-CSP's timed "
+                "semantics (FDR's translation of Timed sections) is not implemented; check "
+                "it with FDR4, or define it outside the section", node)
         value = self.run(step, node)
         if not isinstance(value, Proc):
             raise self.error(f"expected a process, got {show(value)}", node)
@@ -158,7 +168,9 @@ class Evaluator:
         return None if scheme is None else prune(scheme.body)
 
     def _bind_group(self, decls: tuple[ast.Decl, ...], frame: Frame, top: bool) -> None:
-        for d in decls:
+        for d, timed in timed_decls(decls):
+            if timed:
+                self.timed.add(d)
             if isinstance(d, ast.FunBind):
                 self._bind_function(d, frame, top)
             elif isinstance(d, ast.PatBind):
@@ -328,14 +340,8 @@ class Evaluator:
                 groups.setdefault(v.ctor, []).append(v)
         complete = True
         for ctor, members in groups.items():
-            width = len(members[0].fields)
-            columns = [frozenset(m.fields[k] for m in members) for k in range(width)]
-            size = 1
-            for c in columns:
-                size *= len(c)
-            if size != len(members):
-                raise self.error(f"the set {show(values)} is not rectangular: the values of "
-                                 f"{ctor} in it are not a Cartesian product", node)
+            # One constructor's values need not be a product (FDR checks membership):
+            # datatype Y = X.{A.0.1, A.1.0} is fine.
             full = 1
             for s in self.field_sets(self.head_of_name(ctor)):
                 full *= len(s)
@@ -363,13 +369,19 @@ class Evaluator:
 
     def _channel_maker(self, d: ast.ChannelDecl, name: str) -> Callable[[], Step]:
         def make() -> Step:
-            sets: list[frozenset[Any]] = []
+            sets: list[Any] = []
             if d.type_expr is not None:
                 value = yield self.ev(d.type_expr, self.globals)
-                sets = self._type_fields(value, d.type_expr)
+                sets = self._type_fields(value, d.type_expr, infinite_ok=True)
             self.chan_sets[name] = tuple(sets)
             try:
-                self.env.channel(name, *sets)
+                if any(isinstance(x, InfiniteSet) for x in sets):
+                    # FDR accepts it while only finitely many of its events are used.
+                    if name in self.env.channels:
+                        raise CspError(f"channel {name} is declared twice")
+                    self.env.channels[name] = InfiniteChannel(name, sets)
+                else:
+                    self.env.channel(name, *sets)
             except CspError as e:
                 raise self.error(str(e), d) from e
             return head_value(Head("channel", name, len(sets)))
@@ -425,6 +437,10 @@ class Evaluator:
                 else:
                     value = yield self.ev(clause.type_expr, self.globals)
                     sets = self._type_fields(value, clause.type_expr, infinite_ok=True)
+                    if isinstance(base, Partial):
+                        # Fields left out take the constructor's own sets (D2.X of D2.X.Y).
+                        full = self.field_sets(self.head_of_name(clause.name))
+                        sets = [*sets, *full[len(sets):]]
                 if any(isinstance(s, InfiniteSet) for s in sets):
                     infinite[clause.name] = tuple(sets)
                     continue
@@ -496,7 +512,7 @@ class Evaluator:
     def lookup(self, b: Binding, f: Frame, node: ast.Node) -> Any:
         """The value of a binding (a value, or a step when a lazy binding must be computed)."""
         if b.kind is Kind.BUILTIN or (b.kind is Kind.CONSTRUCTOR and b.decl is None):
-            return self.builtin(b.name, node)
+            return self.builtin(base_name(b.name), node)
         v = (self.globals if b.group == 1 else f).find(b)
         if v is MISSING:
             v = self.globals.find(b)
@@ -505,19 +521,50 @@ class Evaluator:
         if isinstance(v, Thunk):
             if v.state == 2:
                 return v.value
+            if b.kind is Kind.DATATYPE and self._being_defined(b.name, v):
+                return self.recursive_datatype(b.name)
             return self._force(v, node)
         return v
+
+    def _being_defined(self, name: str, thunk: Thunk) -> bool:
+        """Whether datatype ``name`` (or one of its constructors) is being worked out now."""
+        if thunk.state == 1:
+            return True
+        for ctor in self.ctor_of_datatype.get(name, ()):
+            pending = self.globals.vars.get(self.declared_bindings[ctor])
+            if isinstance(pending, Thunk) and pending.state == 1:
+                return True
+        return False
 
     def _force(self, thunk: Thunk, node: ast.Node) -> Step:
         try:
             value = yield thunk.force()
         except CyclicDefinition as e:
-            if e.name in self.declared_types or any(
-                    e.name in ctors for ctors in self.ctor_of_datatype.values()):
-                raise self.unsupported(f"a recursive datatype ('{e.name}' refers to itself)",
-                                       node) from e
+            if e.name in self.declared_types:
+                # A recursive datatype: while its values are being worked out, it stands
+                # for itself (membership only; FDR too cannot enumerate it).
+                return self.recursive_datatype(e.name)
             raise self.error(f"'{e.name}' is defined in terms of itself", node) from e
         return value
+
+    def recursive_datatype(self, name: str) -> InfiniteSet:
+        """The values of datatype ``name`` as a set known only by membership."""
+        found = self.recursive.get(name)
+        if found is not None:
+            return found
+        ctors = self.ctor_of_datatype[name]
+
+        def contains(v: Any) -> bool:
+            if not isinstance(v, Datum) or v.ctor not in ctors:
+                return False
+            sets = self.ctor_sets.get(v.ctor)
+            if sets is None or len(sets) != len(v.fields):
+                return False
+            return all(s.contains(f) if isinstance(s, InfiniteSet) else f in s
+                       for s, f in zip(sets, v.fields, strict=True))
+
+        found = self.recursive[name] = InfiniteSet(name, contains)
+        return found
 
     # -- functions -----------------------------------------------------------------------------
 
@@ -712,6 +759,10 @@ class Evaluator:
         """``a == b``."""
         if isinstance(a, Proc) or isinstance(b, Proc):
             raise self.error("processes cannot be compared", node)
+        if isinstance(a, InfiniteSet) or isinstance(b, InfiniteSet):
+            # Equal as written ({0..} == {0..}); an infinite set is no finite one.
+            return isinstance(a, InfiniteSet) and isinstance(b, InfiniteSet) \
+                and a.text == b.text
         return bool(self.canonical(a, node) == self.canonical(b, node))
 
     def compare(self, op: ast.BinOp, a: Any, b: Any, node: ast.Node) -> bool:
@@ -725,8 +776,18 @@ class Evaluator:
             return bool(a < b) if strict else bool(a <= b)
         if isinstance(a, Char):
             return bool(a.ch < b.ch) if strict else bool(a.ch <= b.ch)
+        if isinstance(a, InfiniteSet) or isinstance(b, InfiniteSet):
+            return self._compare_infinite(a, b, strict, node)
         if isinstance(a, frozenset):
             return bool(a < b) if strict else bool(a <= b)
+        if isinstance(a, MapValue) and isinstance(b, MapValue):
+            # As libcspm (Haskell's Data.Map): lexicographically, by their sorted pairs.
+            if a.pairs == b.pairs:
+                return not strict
+            for x, y in zip(a.pairs, b.pairs, strict=False):
+                if x != y:
+                    return self.compare(ast.BinOp.LT, x, y, node)
+            return len(a.pairs) < len(b.pairs)
         if isinstance(a, Seq):
             prefix = bool(b.items[: len(a.items)] == a.items)
             return prefix and (len(a.items) < len(b.items) if strict else True)
@@ -736,6 +797,17 @@ class Evaluator:
                     return self.compare(ast.BinOp.LT, x, y, node)
             return not strict
         raise self.error(f"cannot order {show(a)} and {show(b)}", node)
+
+    def _compare_infinite(self, a: Any, b: Any, strict: bool, node: ast.Node) -> bool:
+        """Inclusion between sets of which one at least is infinite (what can be decided)."""
+        if isinstance(a, frozenset) and isinstance(b, InfiniteSet):
+            return all(b.contains(x) for x in a)  # a finite set is a strict subset
+        if isinstance(a, InfiniteSet) and isinstance(b, frozenset):
+            return False
+        if isinstance(a, InfiniteSet) and isinstance(b, InfiniteSet) and a.text == b.text:
+            return not strict
+        raise self.error(f"cannot decide whether {show(a)} is a subset of {show(b)} "
+                         "(both are infinite)", node)
 
     def dot(self, left: Any, right: Any, node: ast.Node) -> Any:
         """``left.right``, or a located error if it breaks a declaration."""
@@ -889,7 +961,7 @@ class Evaluator:
             return self._lazy_comp(e, f)
         return Seq(tuple(v for g in groups for v in g))
 
-    def _lazy_comp(self, e: ast.SeqComp | ast.SeqRangeComp, f: Frame) -> LazySeq:
+    def _lazy_comp(self, e: ast.SeqComp | ast.SeqRangeComp, f: Frame) -> LazySeq | Seq:
         body = self._comp_body(e)
         infinite = [isinstance(e, ast.SeqRangeComp) and e.high is None]
 
@@ -911,8 +983,16 @@ class Evaluator:
                 if bindings is not None:
                     yield from frames(i + 1, Frame(frame, bindings, frame.scope.anonymous((v,))))
 
+        bindings = frames(0, f)
+        if isinstance(e, ast.SeqRangeComp) and e.high is None:
+            # <n.. | stmts> is infinite only if the statements give some binding
+            first = next(bindings, None)
+            if first is None:
+                return Seq(())
+            bindings = itertools.chain((first,), bindings)
+
         def items() -> Iterator[Any]:
-            for frame in frames(0, f):
+            for frame in bindings:
                 yield from self.run(body(frame), e)
 
         seq = LazySeq(items())
@@ -920,6 +1000,13 @@ class Evaluator:
         return seq
 
     def _set_comp(self, e: ast.SetComp | ast.SetRangeComp, f: Frame) -> Step:
+        if isinstance(e, ast.SetRangeComp) and e.high is None:
+            # {x.. | stmts}: the union of {x..} over the bindings, i.e. {m..} for the least x
+            lows = yield self.each_binding(e.stmts, f, lambda frame: self.ev(e.low, frame))
+            if not lows:
+                return frozenset()
+            low = min(lows)
+            return InfiniteSet(f"{{{low}..}}", _at_least(low))
         groups = yield self.each_binding(e.stmts, f, self._comp_body(e))
         return frozenset(self.canonical(v, e) for g in groups for v in g)
 
@@ -975,6 +1062,14 @@ def _projection(shared: Thunk, b: Binding) -> Callable[[], Step]:
         return bindings[b]
 
     return compute
+
+
+def _defined_name(node: ast.Node) -> str:
+    if isinstance(node, ast.FunBind):
+        return node.name
+    if isinstance(node, ast.PatBind) and isinstance(node.pattern, ast.PVar):
+        return node.pattern.name
+    return "this process"
 
 
 def _has_infinite_source(e: ast.SeqComp | ast.SeqRangeComp) -> bool:
@@ -1044,6 +1139,15 @@ class LoadedScript:
         again = _load_checked(check_script(script))
         self.last_evaluation = again
         return again.value(fresh)
+
+    def print_statements(self) -> list[tuple[ast.PrintDecl, str]]:
+        r"""Each ``print`` statement of the script with its value shown, as FDR prints them.
+
+        >>> [text for _, text in load_text("x = 2\nprint x * 3\n").print_statements()]
+        ['6']
+        """
+        decls = (self.checked.source or self.script).decls
+        return [(d, show(self.evaluate(d.text))) for d in decls if isinstance(d, ast.PrintDecl)]
 
     def force_declarations(self) -> None:
         """Evaluate every channel, datatype, subtype and nametype declaration now.

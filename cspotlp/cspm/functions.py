@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from cspotlp.cspm import ast
-from cspotlp.cspm.printer import print_expr
+from cspotlp.cspm.printer import print_pattern
 from cspotlp.cspm.runtime import Frame, Scope
 from cspotlp.cspm.values import show
 
@@ -97,7 +97,9 @@ class Lambda(FunctionValue):
         return ev.apply_lambda(self, args, node)
 
     def __str__(self) -> str:
-        text = "(" + print_expr(self.node) + ")"
+        # libcspm's spelling: the parameters only, the body elided
+        params = ", ".join(print_pattern(p) for p in self.node.params)
+        text = f"(\\{params} @ …)"
         head = self.scope.text()
         return f"{head}::{text}" if head else text
 

@@ -25,7 +25,7 @@ from lark import Token
 
 from cspotlp.cspm.ast import Span
 from cspotlp.cspm.source import located
-from cspotlp.errors import CspmSyntaxError, CspmUnsupported
+from cspotlp.errors import CspmSyntaxError
 
 KEYWORDS: dict[str, str] = {
     "if": "IF",
@@ -45,14 +45,13 @@ KEYWORDS: dict[str, str] = {
     "false": "FALSE",
     "transparent": "TRANSPARENT",
     "external": "EXTERNAL",
+    "module": "MODULE",
+    "exports": "EXPORTS",
+    "endmodule": "ENDMODULE",
+    "instance": "INSTANCE",
+    "Timed": "TIMED",
 }
-"""Reserved words and their token types (``include`` is handled separately)."""
-
-UNSUPPORTED_KEYWORDS = frozenset({"module", "exports", "endmodule", "instance"})
-"""FDR4 keywords of constructs cspotlp does not support yet."""
-
-UNSUPPORTED_AT_DECL_START = frozenset({"print", "Timed"})
-"""Words that start an unsupported declaration when they open a line (names elsewhere)."""
+"""Reserved words and their token types (``include`` and ``print`` are handled separately)."""
 
 REFINES_MODELS = {"T": "T", "F": "F", "FD": "FD", "R": "R", "RD": "RD", "V": "V", "VD": "VD"}
 
@@ -87,6 +86,7 @@ OPERATORS: dict[str, str] = {
     "+]": "RSYNCEXT",
     "@@": "ATAT",
     "..": "DOTDOT",
+    "=>*": "YIELDSTAR",
     "=>": "MAPSTO",
     "<": "LT",
     ">": "GT",
@@ -125,6 +125,7 @@ TERMINALS: tuple[str, ...] = tuple(
         | {
             "NAME", "INT", "CHAR", "STRING", "UNDERSCORE", "SEQ_OPEN", "SEQ_CLOSE", "EMPTY_SEQ",
             "ASSERT_NOT", "INCLUDE", "REFINES", "PROPERTY", "HAS_TRACE", "TAU_PRIORITY", "_NL",
+            "PRINT", "OFTYPE", "YIELD", "PARTIAL_ORDER",
         }
     )
 )
@@ -138,14 +139,16 @@ ENDS_OPERAND = frozenset(
 )
 """Token types after which an operator (not an operand) is expected."""
 
-ENDS_DECL = ENDS_OPERAND | {"PROPERTY", "INCLUDE"}
+ENDS_DECL = ENDS_OPERAND | {"PROPERTY", "INCLUDE", "PARTIAL_ORDER", "PRINT", "EXPORTS",
+                            "ENDMODULE"}
 """Token types that can end a declaration."""
 
 STARTS_DECL = frozenset(
     {
         "NAME", "INT", "CHAR", "STRING", "TRUE", "FALSE", "UNDERSCORE", "LPAR", "LMAP", "LT",
         "LBRACE", "LENUM", "MINUS", "HASH", "CHANNEL", "DATATYPE", "SUBTYPE", "NAMETYPE",
-        "ASSERT", "TRANSPARENT", "EXTERNAL", "INCLUDE",
+        "ASSERT", "TRANSPARENT", "EXTERNAL", "INCLUDE", "MODULE", "EXPORTS", "ENDMODULE",
+        "INSTANCE", "TIMED", "PRINT",
     }
 )
 """Raw token types that can start a declaration: a newline before them ends the previous one."""
@@ -153,7 +156,7 @@ STARTS_DECL = frozenset(
 _CLOSERS: dict[str, tuple[str, ...]] = {
     "RPAR": ("(",),
     "RMAP": ("(|",),
-    "RBRACE": ("{",),
+    "RBRACE": ("{", "timed"),
     "RENUM": ("{|",),
     "RRENAME": ("[[",),
     "RPARSYNC": ("[|",),
@@ -178,14 +181,19 @@ _OPENERS: dict[str, str] = {
     "LET": "let",
 }
 
+_LAYOUT_BRACKETS = frozenset({"let", "timed"})
+"""Open brackets inside which newlines separate declarations (``let``, ``Timed {``)."""
+
 _REFINES = re.compile(r"\[(FD|RD|VD|T|F|R|V)=")
-_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*'*")
+_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*'*(?:::[A-Za-z][A-Za-z0-9_]*'*)*")
+"""A name, possibly qualified by modules (``M::N::x``, no blanks around ``::``)."""
 _NUMBER = re.compile(r"[0-9]+")
 _PROPERTY = re.compile(
     r"(deadlock[ -]free|livelock[ -]free|divergence[ -]free|deterministic|has trace)"
     r"\s*(?:\[\s*(T|F|FD|R|RD|V|VD)\s*\])?"
 )
 _TAU = re.compile(r"tau priority(?: over)?")
+_PARTIAL_ORDER = re.compile(r"partial order reduce(?: ?\[ ?([A-Za-z]+) ?\])?")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0"}
 
 
@@ -216,6 +224,11 @@ class Lexer:
         self.out: list[Token] = []
         self.stack: list[str] = []
         self.pending_nl = False
+        # A type annotation ``name :: type`` runs to the end of its declaration; inside it
+        # ``=>`` is the dotable arrow rather than a map's.
+        self.in_type = False
+        # The bracket depth at which ``Timed`` was read: its ``{`` opens a block of declarations.
+        self.timed_depth: int | None = None
 
     # --- errors ------------------------------------------------------------------------------
 
@@ -227,12 +240,6 @@ class Lexer:
         span = self._span(self.line if line is None else line, self.col if col is None else col)
         err = located(CspmSyntaxError, message, span, self.sources)
         assert isinstance(err, CspmSyntaxError)
-        return err
-
-    def unsupported(self, what: str, line: int, col: int) -> CspmUnsupported:
-        """The error for a construct cspotlp cannot read yet."""
-        err = located(CspmUnsupported, f"unsupported construct: {what}", self._span(line, col), self.sources)
-        assert isinstance(err, CspmUnsupported)
         return err
 
     # --- scanning ----------------------------------------------------------------------------
@@ -348,22 +355,37 @@ class Lexer:
         assert m is not None
         word = m.group()
         self._advance(len(word))
-        if word in UNSUPPORTED_KEYWORDS:
-            raise self.unsupported(f"'{word}' (modules are not supported)", line, col)
         if word == "include":
             self._include(line, col, start)
+            return
+        if word == "print" and self.text[self.pos : self.pos + 1] in (" ", "\t") \
+                and self._at_decl_start():
+            self._print(line, col, start)
             return
         kind = KEYWORDS.get(word, "NAME")
         if kind == "NOT" and self._prev_type() == "ASSERT":
             kind = "ASSERT_NOT"
-        if word in UNSUPPORTED_AT_DECL_START and self._at_decl_start():
-            what = "print statements" if word == "print" else "timed sections (Timed)"
-            raise self.unsupported(what, line, col)
+        if kind == "TIMED":
+            self.timed_depth = len(self.stack)
         self._emit(kind, word, line, col, start)
 
     def _at_decl_start(self) -> bool:
         prev = self._prev_type()
-        return prev is None or (self.pending_nl and prev in ENDS_DECL and self._layout_active())
+        if prev is None:
+            return True
+        if prev in ("LET", "EXPORTS") or prev == "LBRACE" and self.stack[-1:] == ["timed"]:
+            return True
+        return self.pending_nl and prev in ENDS_DECL and self._layout_active()
+
+    def _print(self, line: int, col: int, start: int) -> None:
+        """``print expression``: the rest of the line is kept as text (as libcspm does)."""
+        end = self.text.find("\n", self.pos)
+        end = len(self.text) if end < 0 else end
+        body = self.text[self.pos : end].strip()
+        self._advance(end - self.pos)
+        if not body:
+            raise self.error("'print' must be followed by an expression", line, col)
+        self._emit("PRINT", body, line, col, start)
 
     def _include(self, line: int, col: int, start: int) -> None:
         while self.pos < len(self.text) and self.text[self.pos] in " \t":
@@ -377,7 +399,15 @@ class Lexer:
         text = self.text
         ch = text[start]
         if text.startswith("::", start):
-            raise self.unsupported("type annotations and qualified names ('::')", line, col)
+            spaced = text[start - 1 : start] in (" ", "\t", "\n") or \
+                text[start + 2 : start + 3] in (" ", "\t", "\n", "\r")
+            if not spaced:
+                raise self.error("'::' must follow a name (M::x) or stand between blanks in "
+                                 "a type annotation (f :: T)", line, col)
+            self._advance(2)
+            self._emit("OFTYPE", "::", line, col, start)
+            self.in_type = True
+            return
         if text.startswith(":[", start):
             self._assertion_option(line, col, start)
             return
@@ -394,6 +424,8 @@ class Lexer:
         op = m.group()
         kind = OPERATORS[op]
         top = self.stack[-1] if self.stack else None
+        if kind == "YIELDSTAR" and not self.in_type:
+            op, kind = "=>", "MAPSTO"  # '=>*' only means something in a type
         # Two-character tokens that only close what is open, or only make sense in one position.
         if kind == "RRENAME" and top != "[[":
             op, kind = "]", "RBRACK"
@@ -401,6 +433,8 @@ class Lexer:
             op, kind = "|", "PIPE"
         elif kind == "RSYNCINT" and top != "/+" or kind == "RSYNCEXT" and top != "[+":
             op, kind = "+", "PLUS"
+        elif kind == "MAPSTO" and self.in_type:
+            kind = "YIELD"
         elif kind == "MAPSTO" and top != "(|":
             op, kind = "=", "EQ"
         elif kind == "LSYNCINT" and self._prev_type() not in ENDS_OPERAND:
@@ -444,20 +478,23 @@ class Lexer:
         if _TAU.fullmatch(inner):
             self._emit("TAU_PRIORITY", inner, line, col, start)
             return
-        if inner.startswith("partial order reduce"):
-            raise self.unsupported("':[partial order reduce]' assertion option", line, col)
+        por = _PARTIAL_ORDER.fullmatch(inner)
+        if por is not None:
+            self._emit("PARTIAL_ORDER", por.group(1) or "", line, col, start)
+            return
         raise self.error(f"unknown assertion property ':[{inner}]'", line, col)
 
     # --- emission ----------------------------------------------------------------------------
 
     def _layout_active(self) -> bool:
-        return not self.stack or self.stack[-1] == "let"
+        return not self.stack or self.stack[-1] in _LAYOUT_BRACKETS
 
     def _emit(self, kind: str, value: str, line: int, col: int, start: int) -> None:
         if self.pending_nl:
             self.pending_nl = False
             prev = self._prev_type()
             if prev in ENDS_DECL and kind in STARTS_DECL and self._layout_active():
+                self.in_type = False
                 last = self.out[-1]
                 self.out.append(
                     _token(self.filename, "_NL", "\n", last.end_pos or 0, last.end_line or 0,
@@ -475,16 +512,30 @@ class Lexer:
                 kind = "SEQ_OPEN"
         elif kind == "GT" and self.stack and self.stack[-1] == "<":
             kind = "SEQ_CLOSE"
+        if kind == "WITHIN":
+            self.in_type = False
         closes = _CLOSERS.get(kind)
-        if closes is not None and closes[0] in self.stack:
-            while self.stack and self.stack.pop() != closes[0]:
-                pass
+        if closes is not None:
+            self._close(closes)
         opener = _OPENERS.get(kind)
+        if opener == "{" and self.timed_depth == len(self.stack):
+            opener = "timed"
+            self.timed_depth = None
         if opener is not None:
             self.stack.append(opener)
         self.out.append(
             _token(self.filename, kind, value, start, line, col, self.line, self.col, self.pos)
         )
+
+
+    def _close(self, closes: tuple[str, ...]) -> None:
+        """Pop the stack down to the innermost bracket among ``closes`` (if one is open)."""
+        for depth in range(len(self.stack) - 1, -1, -1):
+            if self.stack[depth] in closes:
+                if self.stack[depth] == "timed":
+                    self.in_type = False
+                del self.stack[depth:]
+                return
 
 
 def tokenize(text: str, filename: str, sources: Mapping[str, str] | None = None) -> list[Token]:

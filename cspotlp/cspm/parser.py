@@ -24,10 +24,11 @@ from lark.lexer import Lexer as LarkLexer
 from lark.lexer import LexerState
 
 from cspotlp.cspm import ast
-from cspotlp.cspm._builder import Builder, reject_pattern_only
+from cspotlp.cspm._builder import Builder, check_annotations, reject_pattern_only
 from cspotlp.cspm.ast import Span
 from cspotlp.cspm.lexer import tokenize
 from cspotlp.cspm.source import located, with_source
+from cspotlp.cspm.traverse import map_decl_lists
 from cspotlp.errors import CspmError, CspmSyntaxError
 
 MAX_INCLUDE_DEPTH = 64
@@ -168,8 +169,8 @@ def _read_with_includes(
 ) -> tuple[ast.Decl, ...]:
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
+        text = _read_text(path)
+    except OSError as e:
         if site is None:
             raise CspmSyntaxError(f"{name}: cannot read file: {e}") from e
         err = located(CspmSyntaxError, f"cannot read included file '{site.path}': {e}", site.span,
@@ -177,18 +178,42 @@ def _read_with_includes(
         raise err from e
     sources[name] = text
     script = parse_script(text, name)
-    out: list[ast.Decl] = []
-    for decl in script.decls:
-        if not isinstance(decl, ast.IncludeDecl):
-            out.append(decl)
-            continue
-        target = (path.parent / decl.path).resolve()
-        key = str(target)
-        if key in chain or str(path.resolve()) == key or len(chain) >= MAX_INCLUDE_DEPTH:
-            cycle = " -> ".join((*chain, str(path.resolve()), key))
-            raise located(CspmSyntaxError, f"include cycle: {cycle}", decl.span, sources)
-        included = path.parent / decl.path
-        out.extend(
-            _read_with_includes(included, sources, (*chain, str(path.resolve())), decl)
-        )
-    return tuple(out)
+
+    def inline(decls: tuple[ast.Decl, ...]) -> tuple[ast.Decl, ...]:
+        if not any(isinstance(d, ast.IncludeDecl) for d in decls):
+            return decls
+        out: list[ast.Decl] = []
+        for decl in decls:
+            if not isinstance(decl, ast.IncludeDecl):
+                out.append(decl)
+                continue
+            target = (path.parent / decl.path).resolve()
+            key = str(target)
+            if key in chain or str(path.resolve()) == key or len(chain) >= MAX_INCLUDE_DEPTH:
+                cycle = " -> ".join((*chain, str(path.resolve()), key))
+                raise located(CspmSyntaxError, f"include cycle: {cycle}", decl.span, sources)
+            included = path.parent / decl.path
+            out.extend(
+                _read_with_includes(included, sources, (*chain, str(path.resolve())), decl)
+            )
+        # Annotations are checked per list once the list is complete.
+        try:
+            check_annotations(out, Builder())
+        except CspmError as e:
+            raise with_source(e, sources) from None
+        return tuple(out)
+
+    # Includes may stand in module bodies and timed sections too (FDR reads them in place).
+    return map_decl_lists(script.decls, inline)
+
+
+def _read_text(path: Path) -> str:
+    """A script's text: UTF-8, or else one character per byte.
+
+    libcspm reads bytes, so a Windows-1252 comment does not stop FDR; it does not stop us.
+    """
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")

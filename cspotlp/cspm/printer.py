@@ -50,7 +50,7 @@ _ESCAPES = {"\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
 
 Item = tuple[Any, ...]
 """A work item: ("s", text) | ("e", exp, level, right_edge, ctx) | ("p", pat, level)
-| ("d", decl, ctx) | ("n", indent) | ("f", field, ctx) | ("t", stmt, ctx)."""
+| ("d", decl, ctx) | ("n", indent) | ("f", field, ctx) | ("t", stmt, ctx) | ("y", type, level)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,12 +339,24 @@ def _h_proc_binary(e: ast.ProcBinary, r: bool, c: Ctx) -> list[Item]:
     return _binary(e.left, op, e.right, own, r, c)
 
 
+_HIDING_SPLITS = (ast.ProcBinary, ast.GenPar, ast.AlphaPar, ast.ExceptionOp, ast.SyncExtChoice,
+                  ast.SyncInterrupt)
+
+
+def _hiding(e: ast.Hide | ast.Project, op: str, r: bool, c: Ctx) -> list[Item]:
+    if isinstance(e.events, _HIDING_SPLITS):
+        # 'P \\ A op Q' reads as '(P \\ A) op Q': the set needs its parentheses.
+        return [("e", e.proc, HIDE, False, c), ("s", op), ("s", "("),
+                ("e", e.events, OPEN, True, c.bracket()), ("s", ")")]
+    return _binary(e.proc, op, e.events, HIDE, r, c)
+
+
 def _h_hide(e: ast.Hide, r: bool, c: Ctx) -> list[Item]:
-    return _binary(e.proc, " \\ ", e.events, HIDE, r, c)
+    return _hiding(e, " \\ ", r, c)
 
 
 def _h_project(e: ast.Project, r: bool, c: Ctx) -> list[Item]:
-    return _binary(e.proc, " |\\ ", e.events, HIDE, r, c)
+    return _hiding(e, " |\\ ", r, c)
 
 
 def _around(left: ast.Exp, opening: list[Item], right: ast.Exp, own: int, r: bool, c: Ctx,
@@ -527,10 +539,73 @@ def _assertion(a: ast.Assertion, c: Ctx) -> list[Item]:
     else:
         assert isinstance(a, ast.HasTrace)
         model = f" [{a.model.value}]" if a.model is not None else ""
-        return [*_assertion_head(a.process, c), ("s", f" :[has trace{model}]: "),
-                ("e", a.trace, OPEN, True, c)]
+        out = [*_assertion_head(a.process, c), ("s", f" :[has trace{model}]: "),
+               ("e", a.trace, OPEN, True, c)]
+        tau = a.tau_priority
     if tau is not None:
         out += [("s", " :[tau priority]: "), ("e", tau, OPEN, True, c)]
+    if a.partial_order is not None:
+        mode = f" [{a.partial_order}]" if a.partial_order else ""
+        out.append(("s", f" :[partial order reduce{mode}]"))
+    return out
+
+
+# --- type annotations ----------------------------------------------------------------------------
+
+T_FUN, T_DOTABLE, T_DOT, T_ATOM = range(4)
+
+
+def _type_level(t: ast.SType) -> int:
+    if isinstance(t, ast.STFunction):
+        return T_FUN
+    if isinstance(t, ast.STDotable | ast.STExtendable):
+        return T_DOTABLE
+    if isinstance(t, ast.STDot):
+        return T_DOT
+    return T_ATOM
+
+
+def _expand_type(t: ast.SType, level: int) -> list[Item]:
+    if _type_level(t) < level:
+        return [("s", "("), ("y", t, T_FUN), ("s", ")")]
+    if isinstance(t, ast.STName):
+        return [("s", t.name)]
+    if isinstance(t, ast.STSet):
+        return [("s", "{"), ("y", t.elem, T_FUN), ("s", "}")]
+    if isinstance(t, ast.STSeq):
+        return [("s", "<"), ("y", t.elem, T_FUN), ("s", ">")]
+    if isinstance(t, ast.STTuple):
+        return [("s", "("), *_sep(t.items, lambda x: [("y", x, T_FUN)]), ("s", ")")]
+    if isinstance(t, ast.STFunction):
+        return [("s", "("), *_sep(t.args, lambda x: [("y", x, T_FUN)]), ("s", ") -> "),
+                ("y", t.result, T_FUN)]
+    if isinstance(t, ast.STDotable):
+        return [("y", t.arg, T_DOT), ("s", " => "), ("y", t.result, T_DOTABLE)]
+    if isinstance(t, ast.STExtendable):
+        return [("s", f"{t.var} =>* "), ("y", t.result, T_DOTABLE)]
+    if isinstance(t, ast.STDot):
+        return _sep(t.items, lambda x: [("y", x, T_ATOM)], ".")
+    if isinstance(t, ast.STMap):
+        return [("s", "(| "), ("y", t.key, T_DOT), ("s", " => "), ("y", t.value, T_FUN),
+                ("s", " |)")]
+    raise TypeError(f"cannot print {type(t).__name__}")
+
+
+def _scheme(scheme: ast.TypeScheme) -> list[Item]:
+    cons = [f"{k.type_class} {k.var}" for k in scheme.constraints]
+    head: list[Item] = []
+    if len(cons) == 1:
+        head = [("s", f"{cons[0]} => ")]
+    elif cons:
+        head = [("s", "(" + ", ".join(cons) + ") => ")]
+    return [*head, ("y", scheme.body, T_FUN)]
+
+
+def _block(decls: tuple[ast.Decl, ...], c: Ctx) -> list[Item]:
+    """Declarations on their own lines, indented four more than ``c``."""
+    out: list[Item] = []
+    for d in decls:
+        out += [("n", c.indent + 4), ("d", d, c.nested(4))]
     return out
 
 
@@ -567,6 +642,26 @@ def _expand_decl(d: ast.Decl, c: Ctx) -> list[Item]:
         return [("s", "external " + _names(d.names))]
     if isinstance(d, ast.IncludeDecl):
         return [("s", "include " + _quote(d.path, '"'))]
+    if isinstance(d, ast.PrintDecl):
+        return [("s", "print " + d.text)]
+    if isinstance(d, ast.TypeAnnotation):
+        return [("s", _names(d.names) + " :: "), *_scheme(d.scheme)]
+    if isinstance(d, ast.InstanceDecl):
+        out = [("s", f"instance {d.name} = {d.module}")]
+        if d.args is not None:
+            out += [("s", "("), *_exps(d.args, c.bracket()), ("s", ")")]
+        return out
+    if isinstance(d, ast.TimedSection):
+        out = [("s", "Timed")]
+        if d.function is not None:
+            out += [("s", " ("), ("e", d.function, OPEN, True, c.bracket()), ("s", ")")]
+        return [*out, ("s", " {"), *_block(d.decls, c), ("n", c.indent), ("s", "}")]
+    if isinstance(d, ast.ModuleDecl):
+        out = [("s", f"module {d.name}")]
+        if d.params is not None:
+            out += [("s", "("), *_sep(d.params, lambda p: [("p", p, OPEN)]), ("s", ")")]
+        out += [*_block(d.private, c), ("n", c.indent), ("s", "exports"), *_block(d.exports, c)]
+        return [*out, ("n", c.indent), ("s", "endmodule")]
     raise TypeError(f"cannot print {type(d).__name__}")
 
 
@@ -576,6 +671,7 @@ _EXPANDERS: dict[str, Callable[..., list[Item]]] = {
     "d": _expand_decl,
     "f": _expand_field,
     "t": _expand_stmt,
+    "y": _expand_type,
 }
 
 

@@ -12,8 +12,8 @@ term (:mod:`cspotlp.cspm.procprint`) and evaluating the text gives the same inte
   ``[a <-> b]`` fold to the right; an empty replicated ``|~|`` or linked parallel is an error;
 - ``P |\ A`` is ``P \ diff(Events, A)``.
 
-Synchronising external choice ``[+ A +]`` and synchronising interrupt ``/+ A +\`` are not in
-the process core and fail with ``unsupported construct``.
+Synchronising external choice ``[+ A +]`` and interrupt ``/+ A +\`` are binary terms
+(the replicated ``[+ A +]`` folds to the right, and is STOP over nothing).
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ from cspotlp.csp.terms import (
     rename,
     seq,
     seq_all,
+    sync_ext_choice,
+    sync_interrupt,
     timeout,
 )
 from cspotlp.cspm import ast
@@ -82,9 +84,9 @@ def process_handlers(ev: Evaluator) -> dict[type, Callable[[Any, Frame], Any]]:
         ast.RepGenPar: functools.partial(_rep_gen_par, ev),
         ast.RepAlphaPar: functools.partial(_rep_alpha_par, ev),
         ast.RepLinkPar: functools.partial(_rep_link_par, ev),
-        ast.SyncExtChoice: functools.partial(_not_in_core, ev),
-        ast.SyncInterrupt: functools.partial(_not_in_core, ev),
-        ast.RepSyncExtChoice: functools.partial(_not_in_core, ev),
+        ast.SyncExtChoice: functools.partial(_sync_ext, ev),
+        ast.SyncInterrupt: functools.partial(_sync_interrupt, ev),
+        ast.RepSyncExtChoice: functools.partial(_rep_sync_ext, ev),
     }
 
 
@@ -378,10 +380,24 @@ def _rep_link_par(ev: Evaluator, e: ast.RepLinkPar, f: Frame) -> Step:
     return out
 
 
-def _not_in_core(ev: Evaluator, e: ast.Exp, f: Frame) -> Any:
-    what = {
-        ast.SyncExtChoice: "synchronising external choice '[+ A +]'",
-        ast.SyncInterrupt: "synchronising interrupt '/+ A +\\'",
-        ast.RepSyncExtChoice: "replicated synchronising external choice '[+ A +]'",
-    }[type(e)]
-    raise ev.unsupported(what, e)
+def _sync_ext(ev: Evaluator, e: ast.SyncExtChoice, f: Frame) -> Step:
+    p, q = yield _two(ev, e.left, e.right, f)
+    events = yield _events(ev, e.events, f)
+    return sync_ext_choice(p, events, q)
+
+
+def _sync_interrupt(ev: Evaluator, e: ast.SyncInterrupt, f: Frame) -> Step:
+    p, q = yield _two(ev, e.left, e.right, f)
+    events = yield _events(ev, e.events, f)
+    return sync_interrupt(p, events, q)
+
+
+def _rep_sync_ext(ev: Evaluator, e: ast.RepSyncExtChoice, f: Frame) -> Step:
+    events = yield _events(ev, e.events, f)
+    ps = yield _bodies(ev, e.stmts, e.body, f)
+    if not ps:
+        return STOP
+    out: Proc = ps[-1]
+    for p in reversed(ps[:-1]):
+        out = sync_ext_choice(p, events, out)
+    return out

@@ -29,6 +29,7 @@ from cspotlp.csp.terms import (
     call_parts,
     event_set_of,
     levels_of,
+    order_of,
     prefix_event,
     relation_of,
 )
@@ -37,9 +38,20 @@ from cspotlp.cspm.values import show
 RIBBON = 66
 """Longest equation libcspm prints on one line (100 columns at 1.5 ribbons: 66 characters)."""
 
+BODY_WIDTH = 73
+"""Longest body libcspm prints on one line below its name; a longer chain of ``[]`` (or
+another binary operator) gets one operand per line (as libcspm's pretty-printer does)."""
+
+_NAMED_BUILTINS = frozenset({Op.SKIP, Op.DIV, Op.RUN, Op.CHAOS})
+"""Built-in processes libcspm lists as equations of their own (``SKIP = ✓ -> STOP``)."""
+
+_CHAINS = {Op.EXT: " [] ", Op.INT: " |~| ", Op.ILEAVE: " ||| ", Op.SEQ: " ; ",
+           Op.INTERRUPT: " /\\ ", Op.TIMEOUT: " [> "}
+
 _PRECEDENCE = {
     Op.HIDE: 10, Op.ILEAVE: 9, Op.EXCEPT: 8, Op.APAR: 8, Op.PAR: 8, Op.LINK: 8, Op.INT: 7,
-    Op.EXT: 6, Op.INTERRUPT: 5, Op.TIMEOUT: 4, Op.SEQ: 3, Op.PREFIX: 2, Op.RENAME: 1,
+    Op.EXT: 6, Op.SYNC_EXT: 6, Op.INTERRUPT: 5, Op.SYNC_INTERRUPT: 5, Op.TIMEOUT: 4,
+    Op.SEQ: 3, Op.PREFIX: 2, Op.RENAME: 1,
 }
 
 
@@ -157,7 +169,19 @@ def _pieces(p: Proc) -> list[Proc | str]:  # noqa: C901 - one case per operator
     if op is Op.LINK:
         mid = f" [{_pairs(relation_of(p), '<->')}] "
         return [*_wrap(left, own), mid, *_wrap(right, own)]
+    if op is Op.SYNC_EXT:
+        mid = f" [+{event_set_text(event_set_of(p))}+] "
+        return [*_wrap(left, own), mid, *_wrap(right, own)]
+    if op is Op.SYNC_INTERRUPT:
+        mid = f" /+ {event_set_text(event_set_of(p))} +\\ "
+        return [*_wrap(left, own), mid, *_wrap(right, own)]
+    if op is Op.PRIORITISE_PO:
+        pairs = ", ".join(f"({show(a)}, {show(b)})" for a, b in sorted(
+            order_of(p), key=lambda ab: (ab[0].sort_key(), ab[1].sort_key())))
+        return ["prioritisepo(", left, f", {{{pairs}}})"]
     if op is Op.HIDE:
+        if not event_set_of(p):
+            return [left]  # libcspm prints P \\ {} as P (the same process)
         return [*_wrap(left, own), f" \\ {event_set_text(event_set_of(p))}"]
     if op is Op.RENAME:
         return [*_wrap(left, own), f"[[{_pairs(relation_of(p), '<-')}]]"]
@@ -178,7 +202,7 @@ def _calls_in(body: Proc) -> Iterator[Proc]:
         if q in seen:
             continue
         seen.add(q)
-        if q.op is Op.CALL:
+        if q.op is Op.CALL or q.op in _NAMED_BUILTINS:
             yield q
         else:
             stack.extend(reversed(q.args))
@@ -202,13 +226,15 @@ def named_processes(root: Proc, env: Environment,
     seen: set[Proc] = set()
 
     def children(q: Proc) -> Iterator[Proc]:
+        if q.op in _NAMED_BUILTINS:
+            return iter(())
         if q.op is Op.CALL:
             if opaque(q):
                 return iter(())
             return _calls_in(env.unfold(q))
         return _calls_in(q)
 
-    start = [root] if root.op is Op.CALL else []
+    start = [root] if root.op is Op.CALL or root.op in _NAMED_BUILTINS else []
     stack: list[Iterator[Proc]] = [iter(start) if start else children(root)]
     while stack:
         nxt = next(stack[-1], None)
@@ -223,12 +249,43 @@ def named_processes(root: Proc, env: Environment,
     return order
 
 
-def equation(name: str, body: str) -> str:
-    """``name = body`` on one line if it fits libcspm's ribbon, else with the body below."""
+def equation(name: str, body: str, operands: list[str] | None = None) -> str:
+    """``name = body`` on one line if it fits libcspm's ribbon, else with the body below.
+
+    ``operands`` (with their operator first, but for the first) are the lines of a body
+    too long for one line.
+    """
     one = f"{name} = {body}"
     if len(one) <= RIBBON:
         return one
+    if operands is not None and len(body) > BODY_WIDTH:
+        return f"{name} =\n    " + "\n    ".join(operands)
     return f"{name} =\n    {body}"
+
+
+def _operands(p: Proc) -> list[str] | None:
+    """The lines of a binary-operator chain laid out vertically (None if not a chain)."""
+    sep = _CHAINS.get(p.op)
+    if sep is None:
+        return None
+    if p.op is Op.EXT:
+        items = _ext_items(p)
+    elif p.op is Op.INT:
+        items = _int_items(p)
+    else:
+        items = list(p.args)
+    if len(items) < 2:
+        return None
+    own = _prec(p)
+    texts = ["".join(show_process(x) if isinstance(x, Proc) else x for x in _wrap(q, own))
+             for q in items]
+    return [texts[0], *(sep.strip() + " " + t for t in texts[1:])]
+
+
+def _builtin_equation(q: Proc) -> str:
+    """``SKIP = ✓ -> STOP``, ``DIV = DIV``, ``RUN({a}) = RUN({a})``."""
+    name = show_process(q)
+    return f"{name} = ✓ -> STOP" if q.op is Op.SKIP else f"{name} = {name}"
 
 
 def print_process_graph(root: Proc, env: Environment,
@@ -236,8 +293,14 @@ def print_process_graph(root: Proc, env: Environment,
     """Libcspm's ``procTest`` output for ``root`` (see the module docstring)."""
     chunks: list[str] = []
     for q in reversed(named_processes(root, env, opaque)):
+        if q.op in _NAMED_BUILTINS:
+            chunks.append(_builtin_equation(q))
+            continue
         name = process_name(q)
-        body = name if opaque(q) else show_process(env.unfold(q))
-        chunks.append(equation(name, body))
+        if opaque(q):
+            chunks.append(equation(name, name))
+            continue
+        unfolded = env.unfold(q)
+        chunks.append(equation(name, show_process(unfolded), _operands(unfolded)))
     chunks.append(show_process(root))
     return "\n\n".join(chunks) + "\n"

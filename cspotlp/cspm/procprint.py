@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from cspotlp.csp.environment import Environment
-from cspotlp.csp.events import Event, sort_events
+from cspotlp.csp.events import TAU, TICK, Event, sort_events
 from cspotlp.csp.terms import (
     Op,
     Proc,
@@ -30,6 +30,7 @@ from cspotlp.csp.terms import (
     call_parts,
     event_set_of,
     levels_of,
+    order_of,
     prefix_event,
     relation_of,
 )
@@ -168,7 +169,29 @@ def _node(p: Proc, args: list[ast.Exp], var: str) -> ast.Exp:  # noqa: C901 - on
     if op is Op.PRIORITISE:
         levels = ast.SeqExp(tuple(_event_set(a) for a in levels_of(p)))
         return ast.App(ast.Var("prioritise"), (args[0], levels))
+    if op is Op.SYNC_EXT:
+        return ast.SyncExtChoice(args[0], _event_set(event_set_of(p)), args[1])
+    if op is Op.SYNC_INTERRUPT:
+        return ast.SyncInterrupt(args[0], _event_set(event_set_of(p)), args[1])
+    if op is Op.PRIORITISE_PO:
+        return _prioritise_po(p, args[0])
     raise CspError(f"{op.value} has no CSPm syntax (it is not a term a script can write)")
+
+
+def _prioritise_po(p: Proc, arg: ast.Exp) -> ast.Exp:
+    """``prioritisepo(P, E, O, M)`` giving the same (closed) order.
+
+    E holds all its events, O the order between them, M those τ is not below.
+    """
+    order = order_of(p)
+    events = {x for pair in order for x in pair if x is not TAU and x is not TICK}
+    above_tau = {y for x, y in order if x is TAU}
+    pairs = ast.SetExp(tuple(ast.TupleExp((value_exp(x), value_exp(y)))
+                             for x, y in sorted(order, key=lambda ab: (ab[0].sort_key(),
+                                                                      ab[1].sort_key()))
+                             if x in events))
+    return ast.App(ast.Var("prioritisepo"), (arg, _event_set(frozenset(events)), pairs,
+                                             _event_set(frozenset(events - above_tau))))
 
 
 def print_process(p: Proc, env: Environment | None = None) -> str:

@@ -9,7 +9,11 @@ occurrence to the binding it creates, following CSPm's rules:
   body) and generators ``x <- S`` (visible in later statements and the items) bind variables;
 - in a pattern, a name that is a datatype constructor or a channel matches that value, any
   other name binds a new variable;
-- FDR's compression and external functions exist only after ``transparent`` / ``external``.
+- FDR's compression and external functions exist only after ``transparent`` / ``external``;
+- a module's declarations (private and exported) see each other and the enclosing scope;
+  outside it, ``M::x`` names an exported ``x``; a parameterised module is a template whose
+  names exist only through an instance (``instance N = M(args)``, then ``N::x``);
+- the declarations of a ``Timed`` section belong to the enclosing group.
 
 It also records, for each declaration of a group, which declarations of the same group it
 uses: the type checker generalises one strongly connected component at a time. The result
@@ -25,7 +29,13 @@ from dataclasses import dataclass, field
 
 from cspotlp.cspm import ast
 from cspotlp.cspm.ast import Span
-from cspotlp.cspm.builtins import ALWAYS_IN_SCOPE, BUILTINS, BuiltInKind, can_declare
+from cspotlp.cspm.builtins import (
+    ALWAYS_IN_SCOPE,
+    BUILTINS,
+    TIMED_BUILTINS,
+    BuiltInKind,
+    can_declare,
+)
 from cspotlp.cspm.source import located, script_sources
 from cspotlp.cspm.trampoline import Step, run
 from cspotlp.cspm.traverse import children
@@ -44,10 +54,56 @@ class Kind(enum.Enum):
     FUNCTION = "function"
     VALUE = "value"
     VARIABLE = "variable"
+    MODULE = "module"
+    INSTANCE = "module instance"
 
 
 PATTERN_CONSTANTS = frozenset({Kind.CONSTRUCTOR, Kind.CHANNEL})
 """Names of these kinds match values in patterns instead of binding variables."""
+
+NAMESPACES = frozenset({Kind.MODULE, Kind.INSTANCE})
+"""Names that only qualify other names (``M::x``): never values."""
+
+MAX_MODULE_NESTING = 64
+"""Deeper nesting of modules (or chains of instances) is refused with an error."""
+
+
+def base_name(name: str) -> str:
+    """``x`` of a qualified name ``M::N::x`` (the name itself when unqualified)."""
+    return name.rsplit("::", 1)[-1]
+
+
+@dataclass(eq=False)
+class ScopeFrame:
+    """A static scope of module-level names: a module body, or the top level (parent None)."""
+
+    table: dict[str, Binding]
+    parent: ScopeFrame | None
+
+
+@dataclass(eq=False)
+class ModuleInfo:
+    """What the resolver knows of a module or a module instance.
+
+    For a module: its declaration, its members (private and exported) and exports, and the
+    scope its body sees. For an instance: its declaration and the module it instantiates
+    (``target``, resolved in ``scope``, the scope where the instance is declared).
+    ``parent`` is the module whose body declares it (None at the top level).
+    """
+
+    binding: Binding
+    parent: Binding | None
+    scope: ScopeFrame
+    decl: ast.ModuleDecl | None = None
+    members: dict[str, Binding] = field(default_factory=dict)
+    exports: dict[str, Binding] = field(default_factory=dict)
+    instance: ast.InstanceDecl | None = None
+    target: Binding | None = None
+
+    @property
+    def parameterised(self) -> bool:
+        """Whether this is a module with parameters (a template)."""
+        return self.decl is not None and self.decl.params is not None
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,6 +141,14 @@ class Resolution:
     bound_by: dict[ast.Decl, tuple[Binding, ...]] = field(default_factory=dict)
     deps: dict[ast.Decl, dict[ast.Decl, None]] = field(default_factory=dict)
     builtins: dict[str, Binding] = field(default_factory=dict)
+    modules: dict[Binding, ModuleInfo] = field(default_factory=dict)
+    """Module and instance bindings -> what they hold."""
+    owner: dict[Binding, Binding] = field(default_factory=dict)
+    """Each module-level binding (and module parameter) -> the module declaring it."""
+    heads: dict[ast.Node, Binding] = field(default_factory=dict)
+    """Each qualified reference ``A::...::x`` -> the binding of ``A`` (where it starts)."""
+    types: dict[ast.Node, Binding] = field(default_factory=dict)
+    """Each named type of an annotation that is a datatype or nametype -> its binding."""
 
     def binding(self, node: ast.Node) -> Binding:
         """The binding a use refers to, or that a binding occurrence creates."""
@@ -96,6 +160,23 @@ class Resolution:
     def is_constructor_pattern(self, pat: ast.PVar) -> bool:
         """Whether a ``PVar`` matches a constructor or channel (rather than binding a variable)."""
         return pat in self.refs
+
+
+def flat_decls(decls: tuple[ast.Decl, ...]) -> list[ast.Decl]:
+    """The declarations of a group, with those of its ``Timed`` sections spliced in."""
+    return [d for d, _timed in timed_decls(decls)]
+
+
+def timed_decls(decls: tuple[ast.Decl, ...]) -> list[tuple[ast.Decl, bool]]:
+    """:func:`flat_decls`, each with whether it stands inside a ``Timed`` section."""
+    out: list[tuple[ast.Decl, bool]] = []
+    stack: list[tuple[ast.Decl, bool]] = [(d, False) for d in reversed(decls)]
+    while stack:
+        d, timed = stack.pop()
+        if isinstance(d, ast.TimedSection):
+            stack.extend((x, True) for x in reversed(d.decls))
+        out.append((d, timed))
+    return out
 
 
 def _pattern_vars(p: ast.Pat) -> Iterator[ast.PVar]:
@@ -111,12 +192,18 @@ def _pattern_vars(p: ast.Pat) -> Iterator[ast.PVar]:
 
 
 class _Resolver:
-    def __init__(self, script: ast.Script) -> None:
+    def __init__(self, script: ast.Script, literal: bool = False) -> None:
+        # ``literal``: names with '::' are plain names (the script modules were elaborated into).
+        self.literal = literal
         self.sources = script_sources(script)
         self.res = Resolution()
         self.env: dict[str, list[Binding]] = {}
         self.active: dict[int, ast.Decl] = {}
         self.groups = 0
+        # The static scope of module-level names being resolved (None inside no module
+        # machinery yet: the top level sets it), and the instances whose targets are pending.
+        self.frame: ScopeFrame | None = None
+        self.resolving: set[Binding] = set()
         for name in sorted(BUILTINS):
             b = Binding(name, Kind.BUILTIN if BUILTINS[name].kind is not BuiltInKind.CONSTRUCTOR
                         else Kind.CONSTRUCTOR, ast.NO_SPAN)
@@ -144,9 +231,19 @@ class _Resolver:
             self.env[name].pop()
 
     def use(self, node: ast.Node, name: str, span: Span) -> Binding:
-        b = self.lookup(name)
+        b: Binding | None
+        if "::" in name and not self.literal:
+            b = self.qualified(node, name, span)
+        else:
+            b = self.lookup(name)
+        if b is not None and b.kind in NAMESPACES:
+            raise self.error(f"'{name}' is a {b.kind.value}, not a value: name one of its "
+                             f"exports ('{name}::x')", span)
         if b is None:
             builtin = BUILTINS.get(name)
+            if builtin is not None and builtin.kind is BuiltInKind.TIMED:
+                raise self.error(f"unknown name '{name}' (it exists only inside a Timed "
+                                 "section)", span)
             if builtin is not None and builtin.kind is not BuiltInKind.VALUE:
                 word = "transparent" if builtin.kind is not BuiltInKind.EXTERNAL else "external"
                 raise self.error(f"unknown name '{name}' (FDR's function must be declared "
@@ -159,6 +256,163 @@ class _Resolver:
                 self.res.deps.setdefault(user, {})[b.decl] = None
         return b
 
+    # --- modules -------------------------------------------------------------------------------
+
+    def qualified(self, node: ast.Node, name: str, span: Span,
+                  frame: ScopeFrame | None = None, template: bool = False) -> Binding:
+        """The binding ``A::B::x`` names (``template``: it may be a parameterised module)."""
+        parts = name.split("::")
+        head = self.lookup(parts[0]) if frame is None else self.static_lookup(parts[0], frame)
+        if head is None:
+            raise self.error(f"unknown name '{parts[0]}' (in '{name}')", span)
+        self.res.heads[node] = head
+        b = head
+        for k, part in enumerate(parts[1:], start=1):
+            qualifier = "::".join(parts[:k])
+            info = self.res.modules.get(b)
+            if info is None:
+                raise self.error(f"'{qualifier}' is not a module: '{name}' names nothing", span)
+            if info.parameterised:
+                raise self.error(f"'{qualifier}' is a parameterised module: its names exist "
+                                 f"only in an instance ('instance N = {qualifier}(...)')", span)
+            exports = self.exports_of(info, span)
+            member = exports.get(part)
+            if member is None:
+                target = info if info.decl is not None else self.res.modules[info.target] \
+                    if info.target is not None else info
+                hidden = part in target.members
+                why = "is private to it" if hidden else "is not defined there"
+                raise self.error(f"'{name}': '{part}' {why} (the exports of '{qualifier}' "
+                                 f"are: {', '.join(sorted(exports)) or 'none'})", span)
+            b = member
+        info = self.res.modules.get(b)
+        if not template and info is not None and info.parameterised:
+            raise self.error(f"'{name}' is a parameterised module: its names exist only in "
+                             f"an instance ('instance N = {name}(...)')", span)
+        return b
+
+    def static_lookup(self, name: str, frame: ScopeFrame | None) -> Binding | None:
+        """A name in the static module scopes, then among the always-visible built-ins."""
+        while frame is not None:
+            found = frame.table.get(name)
+            if found is not None:
+                return found
+            frame = frame.parent
+        return self.res.builtins.get(name) if name in ALWAYS_IN_SCOPE else None
+
+    def exports_of(self, info: ModuleInfo, span: Span) -> dict[str, Binding]:
+        """A module's exports, or those of the module an instance instantiates."""
+        if info.decl is not None:
+            return info.exports
+        target = self.instance_target(info)
+        return self.res.modules[target].exports
+
+    def instance_target(self, info: ModuleInfo) -> Binding:
+        """The module an instance instantiates (resolved once, where the instance stands)."""
+        if info.target is not None:
+            return info.target
+        d = info.instance
+        assert d is not None
+        if info.binding in self.resolving or len(self.resolving) > MAX_MODULE_NESTING:
+            raise self.error(f"the instance '{d.name}' instantiates itself", d.span)
+        self.resolving.add(info.binding)
+        try:
+            if "::" in d.module:
+                target = self.qualified(d, d.module, d.span, info.scope, template=True)
+            else:
+                found = self.static_lookup(d.module, info.scope)
+                if found is None:
+                    raise self.error(f"unknown module '{d.module}'", d.span)
+                target = found
+        finally:
+            self.resolving.discard(info.binding)
+        target_info = self.res.modules.get(target)
+        if target_info is None or target_info.decl is None:
+            what = target.kind.value if target_info is None else "module instance"
+            raise self.error(f"'{d.module}' is a {what}, not a module", d.span)
+        params = target_info.decl.params
+        want = 0 if params is None else len(params)
+        got = 0 if d.args is None else len(d.args)
+        if (params is None) != (d.args is None) or want != got:
+            raise self.error(f"the module '{d.module}' takes {want} argument(s), "
+                             f"not {got}", d.span)
+        info.target = target
+        return target
+
+    def module_members(self, d: ast.ModuleDecl, b: Binding) -> Step[None]:
+        """Bind the names a module declares (its body is resolved with the group)."""
+        info = self.res.modules[b]
+        self.groups += 1
+        table = yield self.group_bindings(d.private + d.exports, self.groups, b)
+        info.members = table
+        exported = {x.name for d2 in flat_decls(d.exports)
+                    for x in self.res.bound_by.get(d2, ())}
+        info.exports = {name: x for name, x in table.items() if name in exported}
+        info.scope.table.update(table)
+        return None
+
+    def module_body(self, d: ast.ModuleDecl) -> Step[None]:
+        b = self.res.defs[d]
+        info = self.res.modules[b]
+        outer = self.frame
+        self.frame = info.scope
+        params: dict[str, Binding] = {}
+        if d.params is not None:
+            self.bind_patterns(d.params, Kind.VARIABLE, params)
+            for param in params.values():
+                self.res.owner[param] = b
+            info.scope.table.update({k: v for k, v in params.items()
+                                     if k not in info.members})
+        self.push(params)
+        self.push(info.members)
+        for member in flat_decls(d.private + d.exports):
+            if isinstance(member, ast.InstanceDecl):
+                self.instance_target(self.res.modules[self.res.defs[member]])
+        for member, timed in timed_decls(d.private + d.exports):
+            yield self.member(member, timed)
+        self.pop(info.members)
+        self.pop(params)
+        self.frame = outer
+        return None
+
+    # --- type annotations --------------------------------------------------------------------
+
+    def annotation(self, d: ast.TypeAnnotation) -> None:
+        """Link each named type of an annotation that is a datatype (or nametype)."""
+        stack: list[ast.SType] = [d.scheme.body]
+        while stack:
+            t = stack.pop()
+            if isinstance(t, ast.STName):
+                b = self.type_name(t)
+                if b is not None:
+                    self.res.types[t] = b
+            elif isinstance(t, ast.STSet | ast.STSeq):
+                stack.append(t.elem)
+            elif isinstance(t, ast.STTuple | ast.STDot):
+                stack.extend(t.items)
+            elif isinstance(t, ast.STFunction):
+                stack.extend((*t.args, t.result))
+            elif isinstance(t, ast.STDotable):
+                stack.extend((t.arg, t.result))
+            elif isinstance(t, ast.STExtendable):
+                stack.append(t.result)
+            elif isinstance(t, ast.STMap):
+                stack.extend((t.key, t.value))
+
+    def type_name(self, t: ast.STName) -> Binding | None:
+        """The datatype a named type refers to, or None (a built-in type or type variable)."""
+        b: Binding | None
+        if "::" in t.name and not self.literal:
+            b = self.qualified(t, t.name, t.span)
+        else:
+            b = self.lookup(t.name)
+        if b is not None and b.kind in (Kind.DATATYPE, Kind.NAMETYPE, Kind.SUBTYPE):
+            return b
+        if "::" in t.name:
+            what = f"a {b.kind.value}" if b is not None else "not defined"
+            raise self.error(f"'{t.name}' is {what}, not a type", t.span)
+        return None
+
     # --- patterns ------------------------------------------------------------------------------
 
     def bind_patterns(self, pats: tuple[ast.Pat, ...], kind: Kind, into: dict[str, Binding],
@@ -166,7 +420,14 @@ class _Resolver:
         """Record the variables the patterns bind into ``into`` (rejecting repeats)."""
         for p in pats:
             for v in _pattern_vars(p):
-                known = self.lookup(v.name)
+                known: Binding | None
+                if "::" in v.name and not self.literal:
+                    known = self.qualified(v, v.name, v.span)
+                    if known.kind not in PATTERN_CONSTANTS:
+                        raise self.error(f"'{v.name}' is not a channel or constructor: a "
+                                         f"pattern cannot bind a qualified name", v.span)
+                else:
+                    known = self.lookup(v.name)
                 if known is not None and known.kind in PATTERN_CONSTANTS:
                     self.use(v, v.name, v.span)
                     continue
@@ -178,11 +439,16 @@ class _Resolver:
 
     # --- declaration groups --------------------------------------------------------------------
 
-    def group_bindings(self, decls: tuple[ast.Decl, ...], group: int) -> dict[str, Binding]:
-        """All names a group of declarations binds (duplicates are errors)."""
-        table: dict[str, Binding] = {}
+    def group_bindings(self, decls: tuple[ast.Decl, ...], group: int,
+                       module: Binding | None = None) -> Step[dict[str, Binding]]:
+        """All names a group of declarations binds (duplicates are errors).
 
-        def add(name: str, kind: Kind, span: Span, decl: ast.Decl, site: ast.Node) -> None:
+        ``module`` is the module whose body the group is (its members get it as owner).
+        """
+        table: dict[str, Binding] = {}
+        decls_flat = flat_decls(decls)
+
+        def add(name: str, kind: Kind, span: Span, decl: ast.Decl, site: ast.Node) -> Binding:
             if name in table:
                 first = table[name].span
                 raise self.error(f"'{name}' is defined more than once (first at {first})", span)
@@ -190,9 +456,10 @@ class _Resolver:
             table[name] = b
             self.res.defs[site] = b
             self.res.bound_by[decl] = (*self.res.bound_by.get(decl, ()), b)
+            return b
 
         # Constructors and channels first: patterns of pattern bindings refer to them.
-        for d in decls:
+        for d in decls_flat:
             self.res.bound_by.setdefault(d, ())
             if isinstance(d, ast.ChannelDecl):
                 for ident in d.names:
@@ -202,7 +469,9 @@ class _Resolver:
                 for clause in d.clauses:
                     add(clause.name, Kind.CONSTRUCTOR, clause.span, d, clause)
         self.push(table)
-        for d in decls:
+        outer_frame = self.frame if self.frame is not None else ScopeFrame({}, None)
+        modules: list[tuple[ast.ModuleDecl, Binding]] = []
+        for d in decls_flat:
             if isinstance(d, ast.FunBind):
                 add(d.name, Kind.FUNCTION, d.span, d, d)
             elif isinstance(d, ast.SubTypeDecl):
@@ -212,7 +481,7 @@ class _Resolver:
             elif isinstance(d, ast.TransparentDecl | ast.ExternalDecl):
                 transparent = isinstance(d, ast.TransparentDecl)
                 for ident in d.names:
-                    if not can_declare(ident.name, transparent):
+                    if not can_declare(base_name(ident.name), transparent):
                         word = "transparent" if transparent else "external"
                         raise self.error(f"'{ident.name}' is not an {word} function of FDR",
                                          ident.span)
@@ -228,26 +497,81 @@ class _Resolver:
                             f"'{name}' is defined more than once (first at {first})", b.span)
                     table[name] = b
                     self.res.bound_by[d] = (*self.res.bound_by[d], b)
+            elif isinstance(d, ast.ModuleDecl):
+                b = add(d.name, Kind.MODULE, d.span, d, d)
+                scope = ScopeFrame({}, self.frame)
+                self.res.modules[b] = ModuleInfo(b, module, scope, decl=d)
+                modules.append((d, b))
+            elif isinstance(d, ast.InstanceDecl):
+                b = add(d.name, Kind.INSTANCE, d.span, d, d)
+                self.res.modules[b] = ModuleInfo(b, module, outer_frame, instance=d)
             elif isinstance(d, ast.IncludeDecl):
                 raise located(CspmUnsupported, "unsupported construct: 'include' in a script "
                               "given as text (read the file with parse_file)", d.span,
                               self.sources)
         self.active.pop(group, None)
+        if module is not None:
+            for b in table.values():
+                self.res.owner[b] = module
+        # The static scope: this group's names, seen by the module bodies declared in it.
+        outer_frame.table.update(table)
+        for d, b in modules:
+            info = self.res.modules[b]
+            info.scope.parent = outer_frame
+            if self.depth(info) > MAX_MODULE_NESTING:
+                raise self.error(f"modules nested more than {MAX_MODULE_NESTING} deep", d.span)
+            saved = self.frame
+            self.frame = info.scope
+            yield self.module_members(d, b)
+            self.frame = saved
         self.pop({k: v for k, v in table.items() if v.kind in (Kind.CHANNEL, Kind.DATATYPE,
                                                                  Kind.CONSTRUCTOR)})
+        if self.frame is None:
+            self.frame = outer_frame
         return table
+
+    def depth(self, info: ModuleInfo) -> int:
+        """How deeply a module is nested in others."""
+        n = 0
+        parent = info.parent
+        while parent is not None:
+            n += 1
+            parent = self.res.modules[parent].parent
+        return n
 
     def decl_group(self, decls: tuple[ast.Decl, ...]) -> Step[dict[str, Binding]]:
         """Bind a group and resolve its declarations; the caller pops the returned table."""
         self.groups += 1
         group = self.groups
-        table = self.group_bindings(decls, group)
+        top = self.frame is None
+        table: dict[str, Binding] = yield self.group_bindings(decls, group)
         self.push(table)
-        for d in decls:
+        members = timed_decls(decls)
+        if top:
+            for d, _timed in members:
+                if isinstance(d, ast.InstanceDecl):
+                    self.instance_target(self.res.modules[self.res.defs[d]])
+        for d, timed in members:
             self.active[group] = d
-            yield self.decl(d)
+            yield self.member(d, timed)
         self.active.pop(group, None)
         return table
+
+    def member(self, d: ast.Decl, timed: bool) -> Step[None]:
+        """Resolve one declaration of a group (inside a Timed section: with its built-ins)."""
+        if isinstance(d, ast.TimedSection):
+            tock = self.lookup("tock")
+            if tock is None:
+                raise self.error("a Timed section needs the channel 'tock'", d.span)
+            self.res.refs[d] = tock
+        if not timed:
+            yield self.decl(d)
+            return None
+        extra = {name: self.res.builtins[name] for name in TIMED_BUILTINS}
+        self.push(extra)
+        yield self.decl(d)
+        self.pop(extra)
+        return None
 
     def decl(self, d: ast.Decl) -> Step[None]:
         if isinstance(d, ast.FunBind):
@@ -277,6 +601,20 @@ class _Resolver:
                     yield self.exp(data_clause.type_expr)
         elif isinstance(d, ast.NameTypeDecl):
             yield self.exp(d.type_expr)
+        elif isinstance(d, ast.ModuleDecl):
+            yield self.module_body(d)
+        elif isinstance(d, ast.InstanceDecl):
+            info = self.res.modules[self.res.defs[d]]
+            self.instance_target(info)
+            outer = self.frame
+            self.frame = info.scope
+            yield self.exps(d.args or ())
+            self.frame = outer
+        elif isinstance(d, ast.TimedSection):
+            if d.function is not None:
+                yield self.exp(d.function)
+        elif isinstance(d, ast.TypeAnnotation):
+            self.annotation(d)
         elif isinstance(d, ast.AssertDecl):
             a = d.assertion
             if isinstance(a, ast.Refinement):
@@ -291,17 +629,25 @@ class _Resolver:
             elif isinstance(a, ast.HasTrace):
                 yield self.exp(a.process)
                 yield self.exp(a.trace)
+                if a.tau_priority is not None:
+                    yield self.exp(a.tau_priority)
 
     # --- statements (each generator opens a scope for what follows) ------------------------------
 
     def stmts(self, stmts: tuple[ast.Stmt, ...]) -> Step[list[dict[str, Binding]]]:
         """Resolve statements left to right; returns the scopes pushed (the caller pops them)."""
         frames: list[dict[str, Binding]] = []
+        bound: set[str] = set()
         for s in stmts:
             if isinstance(s, ast.Generator):
                 yield self.exp(s.source)
                 frame: dict[str, Binding] = {}
                 self.bind_patterns((s.pattern,), Kind.VARIABLE, frame)
+                for name, b in frame.items():
+                    if name in bound:
+                        raise self.error(f"'{name}' is bound by two generators of the same "
+                                         "statements", b.span)
+                    bound.add(name)
                 self.push(frame)
                 frames.append(frame)
             else:
@@ -348,7 +694,12 @@ class _Resolver:
             yield self.exp(e.event)
             bound: dict[str, Binding] = {}
             frames: list[dict[str, Binding]] = []
+            seen_input = False
             for f in e.fields:
+                if isinstance(f, ast.NondetInput) and seen_input:
+                    raise self.error("a '$' field must come before every '?' and '!' field",
+                                     f.span)
+                seen_input = seen_input or not isinstance(f, ast.NondetInput)
                 if isinstance(f, ast.Output):
                     yield self.exp(f.value)
                     continue
@@ -403,8 +754,12 @@ def _exp_children(e: ast.Exp) -> tuple[ast.Exp, ...]:
     return out  # type: ignore[return-value]
 
 
-def resolve_script(script: ast.Script) -> Resolution:
-    """Resolve every name of the script, or raise :class:`CspmScopeError` at the first problem."""
-    resolver = _Resolver(script)
+def resolve_script(script: ast.Script, literal: bool = False) -> Resolution:
+    """Resolve every name of the script, or raise :class:`CspmScopeError` at the first problem.
+
+    With ``literal``, qualified names (``M::x``) are plain names, as in the script that
+    :func:`cspotlp.cspm.modules.elaborate` makes.
+    """
+    resolver = _Resolver(script, literal)
     run(resolver.decl_group(script.decls))
     return resolver.res

@@ -15,6 +15,7 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
+from cspotlp.cspm import ast
 from cspotlp.cspm.ast import Node
 
 R = TypeVar("R")
@@ -116,3 +117,57 @@ def ast_equal(a: Node, b: Node) -> bool:
 def node_count(root: Node) -> int:
     """The number of nodes under ``root`` (included)."""
     return sum(1 for _ in walk(root))
+
+
+def map_decl_lists(decls: tuple[ast.Decl, ...],
+                   fn: Callable[[tuple[ast.Decl, ...]], tuple[ast.Decl, ...]]
+                   ) -> tuple[ast.Decl, ...]:
+    """Apply ``fn`` to a list of declarations and to every list nested in it.
+
+    Nested lists are module bodies and timed sections; they are done innermost first, and
+    the containers whose lists changed are rebuilt.
+    """
+    # Work items: ("list", decls) expands a list, ("decl", (d,)) one declaration, ("module" /
+    # "timed", (d,)) rebuilds a container from the results of its lists, and ("rebuild",
+    # decls) applies fn to a list whose declarations' results are on ``done``.
+    done: list[tuple[ast.Decl, ...]] = []
+    work: list[tuple[str, tuple[ast.Decl, ...]]] = [("list", decls)]
+    while work:
+        tag, items = work.pop()
+        if tag == "list":
+            work.append(("rebuild", items))
+            for d in reversed(items):
+                work.append(("decl", (d,)))
+        elif tag == "decl":
+            d = items[0]
+            if isinstance(d, ast.ModuleDecl):
+                work.append(("module", items))
+                work.append(("list", d.exports))
+                work.append(("list", d.private))
+            elif isinstance(d, ast.TimedSection):
+                work.append(("timed", items))
+                work.append(("list", d.decls))
+            else:
+                done.append((d,))
+        elif tag == "module":
+            d = items[0]
+            assert isinstance(d, ast.ModuleDecl)
+            exports, private = done.pop(), done.pop()
+            if exports is not d.exports or private is not d.private:
+                d = dataclasses.replace(d, private=private, exports=exports)
+            done.append((d,))
+        elif tag == "timed":
+            d = items[0]
+            assert isinstance(d, ast.TimedSection)
+            inner = done.pop()
+            if inner is not d.decls:
+                d = dataclasses.replace(d, decls=inner)
+            done.append((d,))
+        else:
+            n = len(items)
+            parts = done[len(done) - n :]
+            del done[len(done) - n :]
+            rebuilt = tuple(p[0] for p in parts)
+            same = all(a is b for a, b in zip(rebuilt, items, strict=True))
+            done.append(fn(items if same else rebuilt))
+    return done[0]

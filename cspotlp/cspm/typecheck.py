@@ -16,12 +16,22 @@ The checker walks the syntax tree with :mod:`cspotlp.cspm.trampoline`, so depth 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from cspotlp.cspm import ast
 from cspotlp.cspm.builtins import BUILTINS
-from cspotlp.cspm.scope import Binding, Kind, Resolution, resolve_script
+from cspotlp.cspm.modules import check_instance_cycles, elaborate, has_modules
+from cspotlp.cspm.scope import (
+    Binding,
+    Kind,
+    Resolution,
+    base_name,
+    resolve_script,
+    timed_decls,
+)
 from cspotlp.cspm.source import located, script_sources
 from cspotlp.cspm.trampoline import Step, run
+from cspotlp.cspm.traverse import fold, walk
 from cspotlp.cspm.types import (
     BOOL,
     CHAR,
@@ -64,6 +74,8 @@ _EQUALITY = frozenset({ast.BinOp.EQ, ast.BinOp.NE})
 _ARITHMETIC = frozenset({ast.BinOp.PLUS, ast.BinOp.MINUS, ast.BinOp.TIMES, ast.BinOp.DIV,
                          ast.BinOp.MOD})
 _MONOMORPHIC_KINDS = frozenset({Kind.CHANNEL, Kind.CONSTRUCTOR})
+_BUILTIN_TYPES: dict[str, Type] = {"Int": INT, "Bool": BOOL, "Char": CHAR, "Proc": PROC,
+                                   "Event": EVENT}
 
 
 @dataclass
@@ -72,12 +84,16 @@ class CheckedScript:
 
     ``schemes`` gives the (generalised) type of every binding, ``types`` the type inferred
     for every expression node. Types may still contain variables (polymorphic code).
+    ``script`` is what was checked (and is evaluated): the script as parsed, or, when it has
+    modules, the script they elaborate into (:mod:`cspotlp.cspm.modules`); ``source`` is
+    always the script as parsed.
     """
 
     script: ast.Script
     resolution: Resolution
     schemes: dict[Binding, Scheme] = field(default_factory=dict)
     types: dict[ast.Node, Type] = field(default_factory=dict)
+    source: ast.Script | None = None
 
     def type_of(self, node: ast.Node) -> Type:
         """The type inferred for an expression or pattern node."""
@@ -155,6 +171,12 @@ class _Checker:
         self.env: dict[Binding, Scheme | Type] = {}
         self.types: dict[ast.Node, Type] = {}
         self.current: ast.Decl | None = None
+        # The type variables of the annotations being checked, innermost last: a name used
+        # in an inner annotation is the outer one's variable (scoped type variables).
+        self.type_vars: list[dict[str, TVar]] = []
+        self.annotated: set[Binding] = set()
+        self.datatype_names = {b.name for b in resolution.defs.values()
+                               if b.kind is Kind.DATATYPE}
 
     # --- errors ----------------------------------------------------------------------------------
 
@@ -175,17 +197,32 @@ class _Checker:
                         f"with actual type {p.show(actual)}")
             return self.fail(msg, node)
         if isinstance(e, ConstraintError):
+            t = prune(e.type)
+            if isinstance(t, TVar) and t.rigid is not None:
+                return self.fail(f"the type variable {t.rigid} of the type annotation does not "
+                                 f"have the constraint {e.constraint} (add '{e.constraint} "
+                                 f"{t.rigid} =>' to the annotation)", node)
             return self.fail(f"the type {p.show(e.type)} does not have the constraint "
                              f"{e.constraint}", node)
         assert isinstance(e, OccursError)
         return self.fail(f"cannot construct the infinite type {p.show(e.var)} = "
                          f"{p.show(e.type)}", node)
 
-    def unify_at(self, expected: Type, actual: Type, node: ast.Node) -> None:
+    def unify_at(self, expected: Type, actual: Type, node: ast.Node, split: bool = True) -> None:
+        """Unify, or raise a located error.
+
+        ``split=False`` is libcspm's "no symmetric unification": a dotted expected type (the
+        type of a pattern ``x.y``) may not take apart a datatype, an event or a dotable, so
+        ``f(x.y)`` cannot be applied to ``B`` of ``datatype Z = B.{0..1}``.
+        """
+        saved = self.u.split_dots
+        self.u.split_dots = split and saved
         try:
             self.u.unify(expected, actual)
         except (UnifyError, ConstraintError, OccursError) as e:
             raise self.explain(e, expected, actual, node) from None
+        finally:
+            self.u.split_dots = saved
 
     def require_at(self, constraint: str, t: Type, node: ast.Node) -> None:
         try:
@@ -206,9 +243,10 @@ class _Checker:
     # --- bindings --------------------------------------------------------------------------------
 
     def binding_type(self, b: Binding, node: ast.Node) -> Type:
-        if b.kind in (Kind.BUILTIN, Kind.CONSTRUCTOR) and b.name in BUILTINS and (
+        name = base_name(b.name)
+        if b.kind in (Kind.BUILTIN, Kind.CONSTRUCTOR) and name in BUILTINS and (
                 b.decl is None or isinstance(b.decl, ast.TransparentDecl | ast.ExternalDecl)):
-            return instantiate(BUILTINS[b.name].scheme, self.u.level)
+            return instantiate(BUILTINS[name].scheme, self.u.level)
         t = self.env.get(b)
         if t is None:
             raise self.fail(f"internal error: no type yet for '{b.name}'", node)
@@ -244,7 +282,8 @@ class _Checker:
             self.unify_at(TFun(tuple(targs), result), tf, e.func)
             for arg, expected in zip(e.args, targs, strict=True):
                 actual = yield self.exp(arg)
-                self.unify_at(self.evaluate(expected, arg), self.evaluate(actual, arg), arg)
+                self.unify_at(self.evaluate(expected, arg), self.evaluate(actual, arg), arg,
+                              split=False)
             return result
         if isinstance(e, ast.UnaryOp):
             if e.op is ast.UnOp.NEG:
@@ -269,7 +308,7 @@ class _Checker:
             yield self.expect(e.else_branch, then_type)
             return then_type
         if isinstance(e, ast.Let):
-            yield self.group(e.decls)
+            yield self.group(e.decls, generalise_all=e.module, ambiguity=False)
             body_type: Type = yield self.exp(e.body)
             return body_type
         if isinstance(e, ast.Lambda):
@@ -449,9 +488,9 @@ class _Checker:
     def stmts(self, stmts: tuple[ast.Stmt, ...], over_seqs: bool) -> Step[None]:
         for s in stmts:
             if isinstance(s, ast.Generator):
-                source = yield self.exp(s.source)
-                t = yield self.pat(s.pattern)
-                self.unify_at(TSeq(t) if over_seqs else TSet(t), source, s)
+                source = self.evaluate((yield self.exp(s.source)), s.source)
+                t = self.evaluate((yield self.pat(s.pattern)), s.pattern)
+                self.unify_at(TSeq(t) if over_seqs else TSet(t), source, s, split=False)
             else:
                 assert isinstance(s, ast.Qualifier)
                 yield self.expect(s.cond, BOOL)
@@ -497,8 +536,13 @@ class _Checker:
             for item in p.items:
                 t = yield self.pat(item)
                 self.unify_at(elem, t, item)
-            return TSeq(elem) if isinstance(p, ast.PSeq) else TSet(elem)
+            if isinstance(p, ast.PSet):
+                # Eq, not just Set: matching a set compares its element (processes cannot be)
+                self.require_at(EQ, elem, p)
+                return TSet(elem)
+            return TSeq(elem)
         if isinstance(p, ast.PConcat):
+            self.sequence_pattern(p)
             seq = TSeq(self.fresh())
             self.unify_at(seq, (yield self.pat(p.left)), p.left)
             self.unify_at(seq, (yield self.pat(p.right)), p.right)
@@ -508,20 +552,78 @@ class _Checker:
         self.unify_at(left, (yield self.pat(p.right)), p.right)
         return left
 
+    def sequence_pattern(self, p: ast.PConcat) -> None:
+        """``p1 ^ p2 ^ ...``: at most one part may have no fixed length (libcspm's rule)."""
+        parts: list[ast.Pat] = []
+        stack: list[ast.Pat] = [p]
+        while stack:
+            cur = stack.pop()
+            if isinstance(cur, ast.PConcat):
+                stack.extend((cur.right, cur.left))
+            else:
+                parts.append(cur)
+        open_parts = [x for x in parts if not isinstance(x, ast.PSeq | ast.PString)]
+        if len(open_parts) > 1:
+            raise self.fail("this is not a valid sequence pattern: at most one part of "
+                            "'p1 ^ p2' may be other than a sequence <...> of fixed length", p)
+
     # --- declarations ----------------------------------------------------------------------------
 
-    def group(self, decls: tuple[ast.Decl, ...]) -> Step[None]:
-        for scc in _decl_order(decls, self.res.deps):
-            yield self.component(scc)
+    def group(self, decls: tuple[ast.Decl, ...], generalise_all: bool = True,
+              ambiguity: bool = True) -> Step[None]:
+        """Check a group of declarations, one strongly connected component at a time.
 
-    def component(self, scc: list[ast.Decl]) -> Step[None]:
+        ``generalise_all`` is False for ``let``: as in libcspm, only the definitions with a
+        type annotation are polymorphic there. ``ambiguity``: refuse channels and
+        constructors of polymorphic type (not inside the check of a parameterised module,
+        whose instances are checked instead).
+        """
+        members = timed_decls(decls)
+        annotations = self.annotations([d for d, _ in members])
+        self.annotated.update(annotations)
+        timed = {d for d, in_timed in members if in_timed}
+        for scc in _decl_order(tuple(d for d, _ in members), self.res.deps):
+            yield self.component(scc, annotations, generalise_all, ambiguity, timed)
+
+    def annotations(self, decls: list[ast.Decl]) -> dict[Binding, ast.TypeScheme]:
+        """The annotated bindings of a group, with their annotations."""
+        found: dict[str, ast.TypeScheme] = {}
+        for d in decls:
+            if isinstance(d, ast.TypeAnnotation):
+                for ident in d.names:
+                    found[ident.name] = d.scheme
+        if not found:
+            return {}
+        out: dict[Binding, ast.TypeScheme] = {}
+        for d in decls:
+            for b in self.res.bound_by.get(d, ()):
+                if b.name in found and b.kind is not Kind.DATATYPE:
+                    out[b] = found[b.name]
+        return out
+
+    def component(self, scc: list[ast.Decl], annotations: dict[Binding, ast.TypeScheme],
+                  generalise_all: bool, ambiguity: bool, timed: set[ast.Decl]) -> Step[None]:
         self.u.level += 1
+        scoped: dict[ast.Decl, dict[str, TVar]] = {}
         for d in scc:
             for b in self.res.bound_by.get(d, ()):
-                if b.kind is not Kind.BUILTIN:
+                if b.kind is Kind.BUILTIN:
+                    continue
+                annotation = annotations.get(b)
+                if annotation is None:
                     self.env[b] = self.fresh()
+                    continue
+                names: dict[str, TVar] = {}
+                self.env[b] = self.annotation_type(annotation, names)
+                scoped.setdefault(d, {}).update(names)
         for d in scc:
-            yield self.decl(d)
+            self.type_vars.append(scoped.get(d, {}))
+            try:
+                yield self.decl(d)
+            finally:
+                self.type_vars.pop()
+            if d in timed:
+                self.untimed_operators(d)
         self.u.level -= 1
         for d in scc:
             for b in self.res.bound_by.get(d, ()):
@@ -529,12 +631,100 @@ class _Checker:
                     continue
                 t = self.env[b]
                 assert isinstance(t, Type)
+                if not generalise_all and b not in annotations:
+                    continue  # a let definition without annotation stays monomorphic
                 scheme = generalise(t, self.u.level)
-                if scheme.vars and b.kind in _MONOMORPHIC_KINDS:
+                if scheme.vars and b.kind in _MONOMORPHIC_KINDS and ambiguity:
                     what = "channel" if b.kind is Kind.CHANNEL else "constructor"
                     shown = TypePrinter().show_scheme(t)
                     raise self.fail(f"the {what} {b.name} has a polymorphic type: {shown}", d)
                 self.env[b] = scheme
+
+    def untimed_operators(self, d: ast.Decl) -> None:
+        """Refuse what tock-CSP cannot time (libcspm refuses it when it desugars)."""
+        for node in walk(d):
+            if isinstance(node, ast.LinkPar | ast.RepLinkPar):
+                raise self.fail("linked parallel is not allowed in a Timed section", node)
+            if isinstance(node, ast.NondetInput):
+                raise self.fail("a nondeterministic input '$' is not allowed in a Timed "
+                                "section", node)
+
+    # --- type annotations ----------------------------------------------------------------------
+
+    def annotation_type(self, scheme: ast.TypeScheme, names: dict[str, TVar]) -> Type:
+        """The type an annotation denotes; its new type variables (rigid) go into ``names``.
+
+        Variables already bound by an enclosing annotation are that annotation's.
+        """
+        outer: dict[str, TVar] = {}
+        for frame in self.type_vars:
+            outer.update(frame)
+        constrained: dict[str, set[str]] = {}
+        for k in scheme.constraints:
+            if k.var in outer:
+                raise self.fail(f"the constraint {k.type_class} {k.var} cannot be given here: "
+                                f"{k.var} belongs to an enclosing type annotation", k)
+            constrained.setdefault(k.var, set()).add(k.type_class)
+
+        def variable(name: str, node: ast.Node) -> TVar:
+            found = names.get(name) or outer.get(name)
+            if found is None:
+                cs = constrained.get(name, set())
+                if ORD in cs:
+                    cs = cs | {EQ}
+                found = TVar(self.u.level, cs)
+                found.rigid = name
+                names[name] = found
+            return found
+
+        def combine(node: ast.Node, kids: list[Type]) -> Type:
+            if isinstance(node, ast.STName):
+                return self.named_type(node, variable)
+            if isinstance(node, ast.STSet):
+                return TSet(kids[0])
+            if isinstance(node, ast.STSeq):
+                return TSeq(kids[0])
+            if isinstance(node, ast.STTuple):
+                return TTuple(tuple(kids))
+            if isinstance(node, ast.STFunction):
+                return TFun(tuple(kids[:-1]), kids[-1])
+            if isinstance(node, ast.STDot):
+                return _dot(kids)
+            if isinstance(node, ast.STDotable):
+                return make_dotable([kids[0]], kids[1])
+            if isinstance(node, ast.STExtendable):
+                if node.var in _BUILTIN_TYPES or "::" in node.var or \
+                        node.var in self.datatype_names:
+                    raise self.fail(f"'{node.var} =>* ...': the left of '=>*' must be a type "
+                                    "variable", node)
+                variable(node.var, node)
+                return TExt(kids[0])
+            assert isinstance(node, ast.STMap)
+            return TMap(kids[0], kids[1])
+
+        t = fold(scheme.body, combine)
+        for name in constrained:
+            if name not in names:
+                raise self.fail(f"the constrained type variable {name} does not occur in the "
+                                "annotated type", scheme)
+        return t
+
+    def named_type(self, node: ast.STName, variable: Any) -> Type:
+        builtin = _BUILTIN_TYPES.get(node.name)
+        if builtin is not None:
+            return builtin
+        b = self.res.types.get(node)
+        if b is None:
+            if "::" in node.name:
+                raise self.fail(f"'{node.name}' is not a type", node)
+            tv: TVar = variable(node.name, node)
+            return tv
+        if b.kind is Kind.DATATYPE:
+            return TData(b.name)
+        # A nametype or subtype stands for the type of its values.
+        elem = self.fresh()
+        self.unify_at(TSet(elem), self.binding_type(b, node), node)
+        return elem
 
     def mono(self, b: Binding) -> Type:
         t = self.env[b]
@@ -549,9 +739,13 @@ class _Checker:
         if isinstance(t, TDot):
             return TDot(tuple(self.type_expression(x, node, *constraints)
                               for x in dot_items(t.items)))
-        v = self.fresh(*constraints)
+        v = self.fresh()
         self.unify_at(TSet(v), t, node)
-        return v
+        # The values' type with its dots evaluated (``{A.0.1}`` holds ``Z``s, not dotables).
+        elem = self.evaluate(v, node)
+        for c in constraints:
+            self.require_at(c, elem, node)
+        return elem
 
     def fields_of(self, e: ast.Exp | None, node: ast.Node, *constraints: str) -> Step[list[Type]]:
         if e is None:
@@ -565,21 +759,34 @@ class _Checker:
             b = self.res.defs[d]
             for clause in d.clauses:
                 groups = []
+                signature = prune(self.mono(b)) if b in self.annotated else None
                 for group in clause.params:
                     ts = []
                     for p in group:
                         ts.append(self.evaluate((yield self.pat(p)), p))
+                    if isinstance(signature, TFun) and len(signature.args) == len(ts):
+                        # As libcspm: the patterns take the annotation's types before the
+                        # body is checked, and may not take them apart.
+                        for p, tp, expected in zip(group, ts, signature.args, strict=True):
+                            self.unify_at(tp, self.evaluate(expected, p), p, split=False)
+                        signature = prune(signature.result)
+                    else:
+                        signature = None
                     groups.append(ts)
                 t = self.evaluate((yield self.exp(clause.body)), clause.body)
                 for ts in reversed(groups):
                     t = TFun(tuple(self.evaluate(x, clause) for x in ts), t)
-                self.unify_at(self.mono(b), t, clause)
+                if b in self.annotated:
+                    # The patterns must fit the annotation, not take its types apart.
+                    self.unify_at(t, self.mono(b), clause, split=False)
+                else:
+                    self.unify_at(self.mono(b), t, clause)
         elif isinstance(d, ast.PatBind):
             tp = self.evaluate((yield self.pat(d.pattern)), d.pattern)
             tb = self.evaluate((yield self.exp(d.body)), d.body)
-            self.unify_at(tb, tp, d)
+            self.unify_at(tb, tp, d, split=False)
         elif isinstance(d, ast.ChannelDecl):
-            fields = yield self.fields_of(d.type_expr, d, EQ)
+            fields = yield self.fields_of(d.type_expr, d, EQ, COMPLETE)
             channel_type = make_dotable(fields, EVENT)
             for ident in d.names:
                 self.unify_at(self.mono(self.res.defs[ident]), channel_type, d)
@@ -592,14 +799,23 @@ class _Checker:
                 args, result = dotable_parts(ctor)
                 self.unify_at(parent, result, data_clause)
                 fields = yield self.fields_of(data_clause.type_expr, data_clause)
+                if len(fields) > len(args):
+                    raise self.fail(f"the constructor {data_clause.name} has {len(args)} "
+                                    f"field(s), not {len(fields)}", data_clause)
                 for a, f in zip(args, fields, strict=False):
                     self.unify_at(a, f, data_clause)
             self.unify_at(self.mono(self.res.defs[d]), TSet(parent), d)
         elif isinstance(d, ast.NameTypeDecl):
             t = yield self.exp(d.type_expr)
-            self.unify_at(self.mono(self.res.defs[d]), TSet(self.type_expression(t, d)), d)
+            self.unify_at(self.mono(self.res.defs[d]),
+                          TSet(self.type_expression(t, d, COMPLETE)), d)
         elif isinstance(d, ast.AssertDecl):
             yield self.assertion(d.assertion)
+        elif isinstance(d, ast.TimedSection):
+            tock = self.res.refs[d]
+            self.unify_at(EVENT, self.binding_type(tock, d), d)
+            if d.function is not None:
+                yield self.expect(d.function, TFun((EVENT,), INT))
 
     def datatype(self, d: ast.DataTypeDecl) -> Step[None]:
         this = TData(d.name)
@@ -607,7 +823,7 @@ class _Checker:
         self.unify_at(self.mono(self.res.defs[d]), TSet(this), d)
         all_fields: list[Type] = []
         for clause in d.clauses:
-            fields = yield self.fields_of(clause.type_expr, clause)
+            fields = yield self.fields_of(clause.type_expr, clause, COMPLETE)
             all_fields.extend(fields)
             self.unify_at(self.mono(self.res.defs[clause]), make_dotable(fields, this), clause)
         self.classes.datatype_eq[d.name] = all(satisfies(EQ, f, self.classes) for f in all_fields)
@@ -625,6 +841,8 @@ class _Checker:
         else:
             assert isinstance(a, ast.HasTrace)
             yield self.expect(a.process, PROC)
+            if a.tau_priority is not None:
+                yield self.events(a.tau_priority)
             if isinstance(a.trace, ast.SeqExp):
                 for item in a.trace.items:
                     yield self.expect(item, EVENT)
@@ -633,13 +851,44 @@ class _Checker:
                 yield self.expect(a.trace, TSeq(EVENT))
 
 
+def _with_tock(script: ast.Script) -> ast.Script:
+    """The script, with ``channel tock`` declared if it has Timed sections but no ``tock``.
+
+    FDR provides ``tock`` to timed scripts that do not declare it.
+    """
+    if not any("Timed" in text for _file, text in script.sources):
+        return script
+    timed = [n for n in walk(script) if isinstance(n, ast.TimedSection)]
+    if not timed:
+        return script
+    for d in script.decls:
+        names: list[str] = []
+        if isinstance(d, ast.ChannelDecl | ast.TransparentDecl | ast.ExternalDecl):
+            names = [x.name for x in d.names]
+        elif isinstance(d, ast.PatBind):
+            names = [n.name for n in walk(d.pattern) if isinstance(n, ast.PVar)]
+        elif isinstance(d, ast.FunBind | ast.NameTypeDecl | ast.DataTypeDecl):
+            names = [d.name]
+        if "tock" in names:
+            return script
+    tock = ast.ChannelDecl((ast.Ident("tock", span=timed[0].span),), None, span=timed[0].span)
+    return ast.Script((tock, *script.decls), script.sources, span=script.span)
+
+
 def check_script(script: ast.Script) -> CheckedScript:
     """Scope- and type-check a parsed script; raise the first error found.
 
     Raises :class:`cspotlp.errors.CspmScopeError` or :class:`cspotlp.errors.CspmTypeError`
     located at the offending name or sub-expression.
     """
+    source = script
+    script = _with_tock(script)
     resolution = resolve_script(script)
+    if has_modules(script):
+        elaborated = elaborate(script, resolution)
+        script = elaborated.script
+        resolution = resolve_script(script, literal=True)
+        check_instance_cycles(elaborated, resolution)
     checker = _Checker(script, resolution)
     try:
         run(checker.group(script.decls))
@@ -654,4 +903,4 @@ def check_script(script: ast.Script) -> CheckedScript:
     schemes: dict[Binding, Scheme] = {
         b: (t if isinstance(t, Scheme) else Scheme((), t)) for b, t in checker.env.items()
     }
-    return CheckedScript(script, resolution, schemes, checker.types)
+    return CheckedScript(script, resolution, schemes, checker.types, source)

@@ -40,9 +40,14 @@ class Type:
 
 
 class TVar(Type):
-    """A unification variable with type-class constraints and a let-level for generalisation."""
+    """A unification variable with type-class constraints and a let-level for generalisation.
 
-    __slots__ = ("constraints", "id", "level", "ref")
+    A *rigid* variable (``rigid`` is its name) is a type variable of a type annotation: it
+    stands for any type, so it can be equated with no particular type, and it has exactly
+    the constraints the annotation gives it.
+    """
+
+    __slots__ = ("constraints", "id", "level", "ref", "rigid")
     _ids = itertools.count()
 
     def __init__(self, level: int, constraints: Iterable[str] = ()) -> None:
@@ -50,6 +55,7 @@ class TVar(Type):
         self.level = level
         self.constraints: set[str] = set(constraints)
         self.ref: Type | None = None
+        self.rigid: str | None = None
 
     def __repr__(self) -> str:
         return f"TVar({self.id})"
@@ -214,15 +220,29 @@ def _atom_has(c: str, t: TCon) -> bool:
         "Char": {EQ, ORD, COMPLETE, SET},
         "Bool": {EQ, COMPLETE, SET},
         "Event": {EQ, COMPLETE, SET, YIELDABLE},
-        "Proc": {SET},
+        "Proc": {SET, COMPLETE},
     }
     return c in table[t.name]
 
 
+def implied(c: str, constraints: set[str]) -> bool:
+    """Whether a variable with ``constraints`` is in class ``c`` (Ord implies Eq)."""
+    return c in constraints or (c == EQ and ORD in constraints)
+
+
 def require(c: str, t: Type, classes: Classes) -> None:
-    """Make ``t`` an instance of class ``c`` (constraining variables) or raise ConstraintError."""
+    """Make ``t`` an instance of class ``c`` (constraining variables) or raise ConstraintError.
+
+    The instances are libcspm's: sets and sequences are ordered by inclusion and prefix,
+    which needs only equality of their elements; sets, sequences, tuples and maps of
+    anything can be input (``Complete``); processes form sets but cannot be compared.
+    """
     t = prune(t)
     if isinstance(t, TVar):
+        if t.rigid is not None:
+            if not implied(c, t.constraints):
+                raise ConstraintError(c, t)
+            return
         t.constraints.add(c)
         return
     if isinstance(t, TCon):
@@ -233,26 +253,31 @@ def require(c: str, t: Type, classes: Classes) -> None:
         if c == ORD or (c in (EQ, SET) and not classes.datatype_eq.get(t.name, True)):
             raise ConstraintError(c, t)
         return
-    if isinstance(t, TSet):
+    if isinstance(t, TSet | TSeq):
         if c == YIELDABLE:
             raise ConstraintError(c, t)
+        if c != COMPLETE:
+            require(SET if c == SET else EQ, t.elem, classes)
         return
-    if isinstance(t, TSeq):
+    if isinstance(t, TTuple):
         if c == YIELDABLE:
             raise ConstraintError(c, t)
-        require(c, t.elem, classes)
+        if c != COMPLETE:
+            for item in t.items:
+                require(c, item, classes)
         return
-    if isinstance(t, TTuple | TDot):
-        if c == YIELDABLE:
+    if isinstance(t, TDot):
+        if c in (YIELDABLE, ORD):
             raise ConstraintError(c, t)
         for item in t.items:
             require(c, item, classes)
         return
     if isinstance(t, TMap):
-        if c in (COMPLETE, YIELDABLE):
+        if c == YIELDABLE:
             raise ConstraintError(c, t)
-        require(c, t.key, classes)
-        require(c, t.value, classes)
+        if c != COMPLETE:
+            require(c, t.key, classes)
+            require(c, t.value, classes)
         return
     if isinstance(t, TDotable):
         if c not in (EQ, SET):
@@ -272,18 +297,20 @@ def satisfies(c: str, t: Type, classes: Classes) -> bool:
     """Whether ``t`` is in class ``c`` without constraining anything (variables say yes)."""
     t = prune(t)
     if isinstance(t, TVar):
-        return True
-    if isinstance(t, TSeq):
-        return c != YIELDABLE and satisfies(c, t.elem, classes)
+        return t.rigid is None or implied(c, t.constraints)
+    if isinstance(t, TSeq | TSet):
+        return c != YIELDABLE and (c == COMPLETE or satisfies(SET if c == SET else EQ,
+                                                               t.elem, classes))
     if isinstance(t, TTuple):
-        return c != YIELDABLE and all(satisfies(c, x, classes) for x in t.items)
+        return c != YIELDABLE and (c == COMPLETE or all(satisfies(c, x, classes)
+                                                        for x in t.items))
     if isinstance(t, TDot):
-        return all(satisfies(c, x, classes) for x in t.items)
+        return c not in (YIELDABLE, ORD) and all(satisfies(c, x, classes) for x in t.items)
     if isinstance(t, TDotable):
         return c in (EQ, SET) and all(satisfies(c, x, classes) for x in (*t.args, t.result))
     if isinstance(t, TMap):
-        return c not in (COMPLETE, YIELDABLE) and all(
-            satisfies(c, x, classes) for x in (t.key, t.value))
+        return c != YIELDABLE and (c == COMPLETE or all(
+            satisfies(c, x, classes) for x in (t.key, t.value)))
     if isinstance(t, TFun):
         return False
     try:

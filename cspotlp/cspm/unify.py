@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from cspotlp.cspm.types import (
     EVENT,
     Classes,
+    ConstraintError,
     TCon,
     TData,
     TDot,
@@ -29,6 +30,7 @@ from cspotlp.cspm.types import (
     dot_items,
     dotable_parts,
     free_vars,
+    implied,
     make_dot,
     make_dotable,
     prune,
@@ -60,6 +62,9 @@ class Unifier:
     def __init__(self, classes: Classes) -> None:
         self.classes = classes
         self.level = 0
+        # False while a dotted expected type may not take apart a datatype, an event or a
+        # dotable (libcspm's "no symmetric unification", see the checker's unify_at).
+        self.split_dots = True
 
     def fresh(self, constraints: Iterable[str] = ()) -> TVar:
         """A new variable at the current level."""
@@ -108,7 +113,18 @@ class Unifier:
             raise UnifyError(a, b)
 
     def _bind(self, v: TVar, t: Type) -> None:
+        if v.rigid is not None:
+            if isinstance(t, TVar) and t.rigid is None:
+                self._bind(t, v)
+                return
+            raise UnifyError(v, t)
         if isinstance(t, TVar):
+            if t.rigid is not None:
+                for c in sorted(v.constraints):
+                    if not implied(c, t.constraints):
+                        raise ConstraintError(c, t)
+                v.ref = t
+                return
             t.constraints |= v.constraints
             t.level = min(t.level, v.level)
             v.ref = t
@@ -130,8 +146,12 @@ class Unifier:
 
     # --- dots --------------------------------------------------------------------------------
 
-    def eval_dots(self, items: list[Type]) -> list[Type]:
-        """Evaluate a dot list: apply dotables to their arguments (libcspm's evalTypeList)."""
+    def eval_dots(self, items: list[Type], shortest: bool = False) -> list[Type]:
+        """Evaluate a dot list: apply dotables to their arguments (libcspm's evalTypeList).
+
+        A variable standing last takes all the arguments left (longest match) unless
+        ``shortest``, where it takes one, as when the result only has to be extendable.
+        """
         pending = dot_items(items)
         out: list[Type] = []
         while pending:
@@ -149,9 +169,14 @@ class Unifier:
             if isinstance(arg, TDot):
                 pending = [head, *dot_items(arg.items), *rest]
                 continue
-            if isinstance(arg, TVar) and not rest:
+            if isinstance(arg, TVar) and not rest and not shortest:
                 self.unify(make_dot(args), arg)
                 pending = [res]
+                continue
+            if isinstance(arg, TExt) and not rest:
+                # Something that extends to the next argument: so is the result.
+                self.unify(args[0], arg.target)
+                pending = [TExt(make_dotable(args[1:], res))]
                 continue
             arg_args, arg_res = dotable_parts(arg)
             if not arg_args:
@@ -186,6 +211,9 @@ class Unifier:
         dotted, other = (a, b) if isinstance(a, TDot) else (b, a)
         assert isinstance(dotted, TDot)
         items = dot_items(dotted.items)
+        if (isinstance(other, TData) or other == EVENT) and not self.split_dots \
+                and a is dotted:
+            raise UnifyError(a, b)
         if isinstance(other, TData) or other == EVENT:
             # The head must be dotable, with the other items as (some of) its arguments.
             self._ordered(a is dotted, items[0], make_dotable(items[1:], other))
@@ -209,6 +237,8 @@ class Unifier:
         dotted, other = (a, b) if isinstance(a, TDot) else (b, a)
         assert isinstance(dotted, TDot)
         items = dot_items(dotted.items)
+        if isinstance(other, TDotable | TExt) and not self.split_dots and a is dotted:
+            raise UnifyError(a, b)
         if isinstance(other, TDotable):
             args, res = dotable_parts(other)
             self._ordered(a is dotted, items[0], make_dotable(items[1:] + args, res))
@@ -242,7 +272,8 @@ class Unifier:
         args_b, res_b = dotable_parts(b)
         if isinstance(res_a, TExt) or isinstance(res_b, TExt):
             # Extendable: compare the arguments given so far by what they finally produce.
-            xs, ys = self.eval_dots(args_a), self.eval_dots(args_b)
+            xs = self.eval_dots(args_a, shortest=True)
+            ys = self.eval_dots(args_b, shortest=True)
             n = min(len(xs), len(ys))
             for x, y in zip(xs[:n], ys[:n], strict=True):
                 self.unify(dotable_parts(x)[1], dotable_parts(y)[1])

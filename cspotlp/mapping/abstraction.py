@@ -14,6 +14,9 @@ high-cardinality names (``GET /users/123``). An :class:`Abstraction` decides, fo
 4. its **data**: the values of the ``data`` attributes (``{id}`` names a template placeholder),
    which become fields of its events.
 
+With ``label_attribute``, a kept span that carries that string attribute takes its value as
+label instead (for instance one set by an OTTL statement, ``cspotlp abstract --ottl``).
+
 A span that is kept gives two abstract events, ordered as Ψ orders span events (a parent begins
 before its children; ties broken deterministically, see :func:`cspotlp.mapping.psi`):
 ``call.<label>`` at its begin and, at its end, ``ret.<label>`` — or ``error.<label>`` when its
@@ -50,7 +53,7 @@ from typing import Any, NamedTuple
 
 from cspotlp.errors import AbstractionError
 from cspotlp.mapping.cspm_names import DataValue, is_identifier
-from cspotlp.otlp.model import AnyValue, Attributes, Span, service_name
+from cspotlp.otlp.model import AnyValue, Attributes, Span, attribute, service_name
 from cspotlp.otlp.reader import CapturedTrace
 from cspotlp.otlp.repair import TreeNode, ValidTrace, validate
 
@@ -300,6 +303,8 @@ class Abstraction:
     call: str = "call"
     ret: str = "ret"
     error: str = "error"
+    label_attribute: str | None = None
+    """A span attribute whose (string) value, when present, is the span's label."""
     _cache: dict[tuple[str, str, int], SpanLabel] = field(
         default_factory=dict, compare=False, repr=False)
 
@@ -390,6 +395,8 @@ class Abstraction:
             "templates": [{"template": t.template, **t.match.to_json()} for t in self.templates],
             "rename": [{**r.match.to_json(), "label": r.label} for r in self.renames],
             "data": list(self.data),
+            **({"label_attribute": self.label_attribute}
+               if self.label_attribute is not None else {}),
         }
 
     def dumps(self) -> str:
@@ -460,8 +467,13 @@ def abstract_trace(trace: CapturedTrace | ValidTrace, abstraction: Abstraction =
                 pruned.add(node.id)
             continue
         data = abstraction.data_of(sp.attributes, sl.placeholders)
-        kept[k] = (sl.label, data, sp)
-        events.append(AbstractEvent(call, sl.label, data, sp.trace_id, sp.span_id, sp.name,
+        label = sl.label
+        if abstraction.label_attribute is not None:
+            chosen = attribute(sp.attributes, abstraction.label_attribute)
+            if chosen is not None and chosen.kind == "string" and chosen.value:
+                label = str(chosen.value)
+        kept[k] = (label, data, sp)
+        events.append(AbstractEvent(call, label, data, sp.trace_id, sp.span_id, sp.name,
                                     service))
     notes = tuple(f"{d.repair}: span {d.span_id}: {d.message}" for d in valid.repairs)
     return AbstractTrace(valid.trace.trace_id, tuple(events), valid.trace.file, notes)

@@ -14,7 +14,8 @@ from typing import Any
 from cspotlp.errors import AbstractionError, SourceLocation
 from cspotlp.mapping.abstraction import Abstraction, Drop, Rename, SpanMatch, Template
 
-_TOP_KEYS = ("label", "channels", "drop_client_spans", "drop", "templates", "rename", "data")
+_TOP_KEYS = ("label", "channels", "drop_client_spans", "drop", "templates", "rename", "data",
+             "label_attribute")
 
 
 def abstraction_from_json(obj: object, where: str = "<abstraction>") -> Abstraction:
@@ -53,6 +54,8 @@ def _from_json(obj: object) -> Abstraction:
         call=_str(channels.get("call", "call"), "channels.call"),
         ret=_str(channels.get("ret", "ret"), "channels.ret"),
         error=_str(channels.get("error", "error"), "channels.error"),
+        label_attribute=(None if top.get("label_attribute") is None
+                         else _str(top["label_attribute"], "label_attribute")),
     )
 
 

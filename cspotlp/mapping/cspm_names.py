@@ -69,7 +69,7 @@ spelt out here so that the mapping layer does not depend on the CSPm front end).
 
 CSPM_KEYWORDS = _words("""
     if then else let within channel datatype subtype nametype assert not and or true false
-    transparent external include module exports endmodule instance
+    transparent external include module exports endmodule instance Timed
 """)
 """The reserved words of CSPm (built-ins, unlike these, may be redefined by a script)."""
 

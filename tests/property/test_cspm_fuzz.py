@@ -19,7 +19,8 @@ _SPELLING.update({kind: word for word, kind in KEYWORDS.items()})
 _SPELLING.update({
     "SEQ_OPEN": "<", "SEQ_CLOSE": ">", "EMPTY_SEQ": "<>", "ASSERT_NOT": "not",
     "REFINES": "[FD=", "PROPERTY": ":[deadlock free [F]]", "HAS_TRACE": ":[has trace]:",
-    "TAU_PRIORITY": ":[tau priority]:", "UNDERSCORE": "_",
+    "TAU_PRIORITY": ":[tau priority]:", "UNDERSCORE": "_", "OFTYPE": "::", "YIELD": "=>",
+    "PARTIAL_ORDER": ":[partial order reduce]",
 })
 
 
@@ -31,6 +32,8 @@ def _explicit() -> dict[str, st.SearchStrategy[str]]:
     out["STRING"] = st.just(' "s" ')
     out["INCLUDE"] = st.just(' include "nowhere.csp" ')
     out["_NL"] = st.just("\n")
+    out["PRINT"] = st.just("\nprint 1 + 1\n")
+    out["NAME"] = st.sampled_from([" a ", " P ", " STOP ", " c ", " x' ", " M::x "])
     return out
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from cspotlp.csp import Datum, event
 from cspotlp.cspm.values import DotValue, Head, Partial
-from cspotlp.errors import CspmEvalError, CspmUnsupported
+from cspotlp.errors import CspmEvalError
 from tests.unit.cspm.evalhelp import expr, fails, load, value
 
 DECLS = """
@@ -88,9 +88,22 @@ def test_non_rectangular_field_sets_are_errors():
                  "datatype G = F.S\nx = card(extensions(F))\n") == 4
 
 
-def test_infinite_channel_types_are_unsupported():
-    err = fails("channel c : Int\nx = {| c |}\n")
-    assert "unsupported construct: the infinite type Int as a channel field" in str(err)
+def test_a_channel_of_infinite_type_is_used_at_finitely_many_values():
+    decls = "channel c : Int.{0, 1}\nP = c!7.1 -> c?x:{2, 3}?y -> STOP\n"
+    assert expr("member(c.7.1, {c.(-2).0})", decls) is False
+    assert value(decls + "x = {c.5.0, c.6.1}\n") == frozenset(
+        {value(decls + "x = c.5.0\n"), value(decls + "x = c.6.1\n")})
+
+
+@pytest.mark.parametrize("use", ["x = {| c |}\n", "x = Events\n", "x = c?v -> STOP\n"])
+def test_enumerating_an_infinite_channel_type_names_the_channel(use):
+    err = fails("channel c : Int\n" + use, error=CspmEvalError)
+    assert "channel c" in str(err) and "Int" in str(err)
+
+
+def test_a_value_outside_an_infinite_channel_type_is_refused():
+    err = fails("channel c : {0..}\nx = c.(-1)\n")
+    assert "outside" in str(err) or "not" in str(err)
 
 
 def test_constructors_may_have_infinite_fields():
@@ -99,5 +112,9 @@ def test_constructors_may_have_infinite_fields():
     assert expr("member(C.(-3), Y)", decls) is True
     err = fails(decls + "x = card(Y)\n")
     assert "cannot enumerate" in str(err)
-    err = fails("datatype T = Leaf | Node.T.T\nx = card(T)\n", error=CspmUnsupported)
-    assert "recursive datatype" in str(err)
+    # A recursive datatype is accepted while only finitely many of its values are used
+    rec = "datatype T = Leaf | Node.T.T\nchannel c : T\n"
+    assert expr("member(Node.Leaf.(Node.Leaf.Leaf), T)", rec) is True
+    assert expr("(Node.Leaf.Leaf) == (Node.Leaf.Leaf)", rec) is True
+    err = fails(rec + "x = card(T)\n")
+    assert "cannot enumerate the infinite set T" in str(err)

@@ -1,7 +1,7 @@
 import pytest
 
 from cspotlp.cspm.lexer import tokenize
-from cspotlp.errors import CspmSyntaxError, CspmUnsupported
+from cspotlp.errors import CspmSyntaxError
 
 
 def kinds(text: str) -> list[str]:
@@ -113,20 +113,33 @@ def test_lexical_errors_are_located(text, line, col, words):
 
 
 @pytest.mark.parametrize(
-    ("text", "what"),
+    ("text", "kinds"),
     [
-        ("module M\nexports\nendmodule", "modules"),
-        ("f :: (Int) -> Int", "type annotations"),
-        ("print 1 + 2", "print statements"),
-        ("assert P [T= Q :[partial order reduce]", "partial order reduce"),
+        ("module M\nexports\nendmodule", ["MODULE", "NAME", "_NL", "EXPORTS", "_NL", "ENDMODULE"]),
+        ("f :: (Int) -> Int", ["NAME", "OFTYPE", "LPAR", "NAME", "RPAR", "ARROW", "NAME"]),
+        ("g :: a => b =>* c", ["NAME", "OFTYPE", "NAME", "YIELD", "NAME", "YIELDSTAR", "NAME"]),
+        ("x = M::N::y", ["NAME", "EQ", "NAME"]),
+        ("print 1 + 2", ["PRINT"]),
+        ("assert P [T= Q :[partial order reduce]", ["ASSERT", "NAME", "REFINES", "NAME",
+                                                   "PARTIAL_ORDER"]),
+        ("Timed {\nP = a -> P\nQ = P\n}", ["TIMED", "LBRACE", "NAME", "EQ", "NAME", "ARROW",
+                                             "NAME", "_NL", "NAME", "EQ", "NAME", "RBRACE"]),
     ],
 )
-def test_unsupported_constructs_say_so(text, what):
-    with pytest.raises(CspmUnsupported) as info:
-        tokenize(text, "t.csp")
-    assert "unsupported construct" in str(info.value)
-    assert what in str(info.value)
-    assert str(info.value).startswith("t.csp:1:")
+def test_fdr4_constructs_have_their_tokens(text, kinds):
+    assert [t.type for t in tokenize(text, "t.csp")] == kinds
+
+
+def test_a_type_annotation_ends_with_its_declaration():
+    # '=>' is the dotable arrow in the type, a map's arrow again on the next line
+    kinds = [t.type for t in tokenize("f :: a => b\nm = (| 1 => 2 |)", "t.csp")]
+    assert kinds.count("YIELD") == 1 and kinds.count("MAPSTO") == 1
+
+
+def test_qualified_names_and_print_text_keep_their_spelling():
+    toks = tokenize("print head(<x | x <- M::xs>)  \ny = M::N::z", "t.csp")
+    assert (toks[0].type, str(toks[0])) == ("PRINT", "head(<x | x <- M::xs>)")
+    assert str(toks[-1]) == "M::N::z"
 
 
 def test_print_is_an_ordinary_name_inside_an_expression():

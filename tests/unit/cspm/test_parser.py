@@ -43,7 +43,10 @@ def sx(e: ast.Node) -> str:
         ("P ; Q [] R", "([] (; P Q) R)"),
         ("P /\\ Q [> R", "(/\\ P ([> Q R))"),
         ("P ||| Q [| A |] R", "(||| P (GenPar Q A R))"),
-        ("P \\ A ||| Q", "(Hide P (||| A Q))"),
+        # libcspm (and so FDR) reads "P \ A op Q" as "(P \ A) op Q"
+        ("P \\ A ||| Q", "(||| (Hide P A) Q)"),
+        ("P \\ A [] B ||| Q", "(||| ([] (Hide P A) B) Q)"),
+        ("P |\\ A [| B |] Q", "(GenPar (Project P A) B Q)"),
         ("P [| A |] Q \\ B", "(Hide (GenPar P A Q) B)"),
         ("b & a -> P", "(Guard b (Prefix a P))"),
         ("P [[a <- b]] [] Q", "([] (Rename P a b) Q)"),
