@@ -97,7 +97,7 @@ def _counterexample(script: Path) -> str:
     from cspotlp.cspm.assertions import check_assertion
     from cspotlp.cspm.evaluate import load_script
 
-    loaded = load_script(script)
+    loaded = load_script(script, allow_include=[EXAMPLES])
     for decl in loaded.assertions():
         if loaded.source_text(decl).endswith("[T= OBSERVED"):
             found = check_assertion(loaded, decl).counterexample
@@ -150,7 +150,8 @@ def steps(out: Path) -> list[Step]:
              "the product breadth first): the specification's own sanity checks pass, "
              "SPEC [T= OBSERVED fails with the shortest counterexample, and so does order 4's "
              "own assertion. Exit status 1: some assertion failed, as it should.",
-             _cli(["check", str(script)]), f"cspotlp check {_rel(script)}", ok=(1,)),
+             _cli(["check", str(script), "--allow-include", str(EXAMPLES)]),
+             f"cspotlp check {_rel(script)} --allow-include {_rel(EXAMPLES)}", ok=(1,)),
         Step("5b. Point the counterexample at the real spans",
              "The sidecar written with the script maps every event back to the span that made "
              "it; 'locate' finds the captured trace that performed the counterexample (FDR4's "
@@ -181,7 +182,14 @@ def steps(out: Path) -> list[Step]:
              f"--complete {_rel(capture)}", ok=(1,)),
     ]
     demo = _shared_capture()
-    if demo is not None:
+    if demo is None:
+        tour.append(Step(
+            "8. The real OpenTelemetry Demo capture",
+            "skipped: the shared corpus (shared/data beside the checkout, or "
+            "CSPOTLP_SHARED_DATA) is not here; it holds a real capture of the OpenTelemetry Demo "
+            "that this step would check against examples/otel_demo_spec.csp.",
+            lambda: 0, "(nothing to run)"))
+    else:
         dspec = EXAMPLES / "otel_demo_spec.csp"
         dabs = EXAMPLES / "otel_demo_abstraction.json"
         tour.append(Step(

@@ -24,12 +24,35 @@ class SourceLocation:
         return f"{self.file}:{self.line}:{self.column}"
 
     def caret(self) -> str:
-        """The source line and a caret under the column, or '' when the line is unknown."""
+        """The source line and a caret under the column, or '' when the line is unknown.
+
+        A long line is cut to about :data:`CONTEXT_WIDTH` characters around the column, the cuts
+        marked with ``...``; control characters are shown escaped.
+        """
         if self.source_line is None:
             return ""
         text = self.source_line.rstrip("\n")
-        pad = "".join("\t" if ch == "\t" else " " for ch in text[: max(self.column - 1, 0)])
-        return f"{text}\n{pad}^"
+        col = max(self.column - 1, 0)
+        start = 0
+        if len(text) > CONTEXT_WIDTH:
+            start = max(0, min(col - CONTEXT_WIDTH // 2, len(text) - CONTEXT_WIDTH))
+            end = start + CONTEXT_WIDTH
+            text = ("..." if start else "") + text[start:end] + ("..." if end < len(text) else "")
+            col = col - start + (3 if start else 0)
+        shown = "".join(_visible(ch) for ch in text)
+        pad = "".join("\t" if ch == "\t" else " " * len(_visible(ch)) for ch in text[:col])
+        return f"{shown}\n{pad}^"
+
+
+CONTEXT_WIDTH = 120
+"""Characters of a source line an error message quotes around the column."""
+
+
+def _visible(ch: str) -> str:
+    """``ch`` as an error message shows it: control characters and lone surrogates escaped."""
+    if ch == "\t" or (ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF):
+        return ch
+    return ch.encode("unicode_escape", "backslashreplace").decode("ascii")
 
 
 class CspotlpError(Exception):
@@ -44,13 +67,24 @@ class CspEvalError(CspError):
     """A process or value could not be evaluated (value outside a channel's type, unknown name)."""
 
 
-class StateLimitExceeded(CspError):
+class LimitReached(CspError):
+    """A budget (states, memory, time, growing terms) stopped the work: the result is inconclusive.
+
+    ``reason`` says which bound, in words a user can act on; ``explored`` is how far the work got.
+    """
+
+    def __init__(self, reason: str, explored: int = 0) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.explored = explored
+
+
+class StateLimitExceeded(LimitReached):
     """An exploration hit its state limit; callers turn this into an *inconclusive* result."""
 
     def __init__(self, limit: int, explored: int) -> None:
-        super().__init__(f"state limit {limit} reached after {explored} states")
+        super().__init__(f"state limit {limit:,} reached after {explored:,} states", explored)
         self.limit = limit
-        self.explored = explored
 
 
 class LocatedError(CspotlpError):
@@ -205,3 +239,7 @@ class GoModelError(LocatedError):
 
 class ServeError(CspotlpError):
     """The OTLP receiver cannot start as configured (address, TLS files, missing token)."""
+
+
+class OtelError(CspotlpError):
+    """The OpenTelemetry SDK side cannot be set up (no SDK, a foreign global provider, a bad file)."""

@@ -5,10 +5,20 @@ Eight "services" (each with its own ``service.name`` resource) handle orders. ``
 ``checkout`` fetches the cart, then looks up every product *concurrently* (threads, with the trace
 context carried across; a barrier makes every lookup of an order start before any returns),
 converts the total, quotes shipping, charges the card, ships, empties the cart and sends a
-confirmation e-mail. The run writes what the SDK exported in the OpenTelemetry Collector file
-exporter's protobuf format (4-byte big-endian length, then an ``ExportTraceServiceRequest``), one
-message per batch. Trace and span ids come from a generator seeded by ``--seed``, so every run
-has the same trace ids (times are real, and so differ between runs).
+confirmation e-mail. The run writes what the SDK exported, one batch per exported span, in one of
+the shapes such telemetry is found in:
+
+* ``proto`` (default): the OpenTelemetry Collector file exporter's protobuf format (4-byte
+  big-endian length, then an ``ExportTraceServiceRequest``), written by
+  ``cspotlp.otel.OtlpFileExporter``;
+* ``jsonl``: the file exporter's JSON format, one OTLP JSON ``ExportTraceServiceRequest`` a line
+  (``OtlpFileExporter`` too);
+* ``console``: what the SDK's own ``ConsoleSpanExporter`` prints (a debugging format);
+* ``message-to-dict``: protobuf's ``MessageToDict`` of each request, one a line (proto3 JSON:
+  base64 ids and enum names, which the OTLP JSON encoding forbids).
+
+Trace and span ids come from a generator seeded by ``--seed``, so every run has the same trace
+ids (times are real, and so differ between runs).
 
 Order ``order-3`` exercises a declined card: the charge span ends with an error status and the
 order is abandoned. Order ``order-4`` has a deliberate bug: it ships *before* charging the card,
@@ -16,14 +26,14 @@ which the bundled specification (``examples/checkout_spec.csp``) forbids.
 
 Usage::
 
-    python examples/checkout_app.py OUT.pb [--orders 4] [--seed 7]
+    python examples/checkout_app.py OUT.pb [--orders 4] [--seed 7] [--format proto]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
-import struct
 import sys
 import threading
 from collections.abc import Iterator, Sequence
@@ -33,13 +43,20 @@ from pathlib import Path
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
-from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
+from opentelemetry.sdk.trace.export import (
+    ConsoleSpanExporter,
+    SimpleSpanProcessor,
+    SpanExporter,
+    SpanExportResult,
+)
 from opentelemetry.sdk.trace.id_generator import IdGenerator
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
+from cspotlp.otel import OtlpFileExporter
+
+FORMATS = ("proto", "jsonl", "console", "message-to-dict")
 PRICES = (9.99, 19.5, 101.0)
 SERVICES = ("frontend", "checkout", "cart", "productcatalog", "currency", "shipping", "payment", "email")
 GRPC_SERVICE = {"checkout": "CheckoutService", "cart": "CartService",
@@ -47,22 +64,44 @@ GRPC_SERVICE = {"checkout": "CheckoutService", "cart": "CartService",
                 "shipping": "ShippingService", "payment": "PaymentService", "email": "EmailService"}
 
 
-class LengthPrefixedProtobufExporter(SpanExporter):
-    """Writes each export as the collector file exporter does with ``format: proto``."""
+class MessageToDictExporter(SpanExporter):
+    """Writes each export as one JSON line of protobuf's ``MessageToDict`` (not OTLP JSON)."""
 
     def __init__(self, path: Path) -> None:
-        self._file = path.open("wb")
+        self._file = path.open("w", encoding="utf-8")
         self._lock = threading.Lock()
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
-        payload = encode_spans(spans).SerializeToString()
+        from google.protobuf.json_format import MessageToDict
+        from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
+
+        doc = MessageToDict(encode_spans(spans))
         with self._lock:
-            self._file.write(struct.pack(">I", len(payload)))
-            self._file.write(payload)
+            self._file.write(json.dumps(doc) + "\n")
         return SpanExportResult.SUCCESS
 
     def shutdown(self) -> None:
         self._file.close()
+
+
+class ConsoleFileExporter(ConsoleSpanExporter):
+    """The SDK's ``ConsoleSpanExporter``, printing to a file (closed at shutdown)."""
+
+    def __init__(self, path: Path) -> None:
+        self._path_file = path.open("w", encoding="utf-8")
+        super().__init__(out=self._path_file)
+
+    def shutdown(self) -> None:
+        self._path_file.close()
+
+
+def exporter_for(path: Path, fmt: str) -> SpanExporter:
+    """The exporter writing ``path`` in format ``fmt`` (see the module docstring)."""
+    if fmt in ("proto", "jsonl"):  # the collector file exporter's formats
+        return OtlpFileExporter(path, format="proto" if fmt == "proto" else "json")
+    if fmt == "console":
+        return ConsoleFileExporter(path)
+    return MessageToDictExporter(path)
 
 
 class SeededIds(IdGenerator):
@@ -163,10 +202,10 @@ def place_order(shop: Shop, order: str, items: list[str], *, decline: bool, ship
             pass
 
 
-def run(out: Path, orders: int, seed: int) -> None:
-    """Place ``orders`` orders and write the captured spans to ``out``."""
+def run(out: Path, orders: int, seed: int, fmt: str = "proto") -> None:
+    """Place ``orders`` orders and write the captured spans to ``out`` in format ``fmt``."""
     rng = random.Random(seed)
-    exporter = LengthPrefixedProtobufExporter(out)
+    exporter = exporter_for(out, fmt)
     shop = Shop(exporter, rng)
     try:
         for i in range(1, orders + 1):
@@ -181,8 +220,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--orders", type=int, default=4)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--format", choices=FORMATS, default="proto")
     args = parser.parse_args(argv)
-    run(args.out, args.orders, args.seed)
+    run(args.out, args.orders, args.seed, args.format)
     return 0
 
 

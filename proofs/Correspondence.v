@@ -1,4 +1,4 @@
-(** * Correspondence: Φ (phi), Ψ (psi), norm, cut and prefix (DESIGN.md §2; Python
+(** * Correspondence: Φ (phi), Ψ (psi), norm, cut and prefix (docs/theory.md; Python
     [cspotlp/mapping/correspondence.py])
 
     Φ(t) gives span [s] the index (from 1) of its [begin] as start, of its [end] as end (open if

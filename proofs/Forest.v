@@ -1,4 +1,4 @@
-(** * Forest: span records and valid forests (DESIGN.md §2; Python
+(** * Forest: span records and valid forests (docs/theory.md; Python
     [cspotlp/mapping/forest.py])
 
     A forest is a list of span records kept in increasing span-id order — the canonical form of

@@ -1,4 +1,4 @@
-(** * Theorems: the main results, in one place (DESIGN.md §2)
+(** * Theorems: the main results, in one place (docs/theory.md)
 
     Every statement is universally quantified over the abstract types [Name] and [Payload]
     (section variables): no axioms, no parameters. [Print Assumptions] of each says

@@ -1,4 +1,4 @@
-(** * Vocabulary: span events and well-formed traces (DESIGN.md §2; Python
+(** * Vocabulary: span events and well-formed traces (docs/theory.md; Python
     [cspotlp/mapping/vocabulary.py])
 
     Span ids are naturals. Names and payloads (span kind and attributes, end status, link

@@ -6,10 +6,12 @@ skip: a skipped proof check proves nothing.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -27,11 +29,18 @@ def coqc() -> str:
     return path
 
 
+@contextlib.contextmanager
+def build_lock() -> Iterator[None]:
+    """Hold the lock that serialises every ``make -C proofs`` of the test workers."""
+    with _LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def build_proofs() -> None:
     """``make -C proofs``, serialised by a file lock so parallel test workers never race."""
     coqc()
-    with _LOCK.open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with build_lock():
         result = subprocess.run(
             ["make", "-C", str(PROOFS)], capture_output=True, text=True, timeout=900, check=False
         )

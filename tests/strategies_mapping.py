@@ -1,20 +1,19 @@
-"""Hypothesis strategies for the Φ/Ψ correspondence (DESIGN.md §2).
+"""Hypothesis strategies for the Φ/Ψ correspondence (docs/theory.md).
 
-- :func:`wf_traces`: WF traces from a state machine — begin a root or a child of any open span
-  (or of the newest, for deep chains), end any open span in any order (children may end after
-  their parents), marks and links on open spans; int or str ids drawn out of begin order.
-- :func:`valid_forests`: valid forests with many ties — retimed Φ-forests (any valid forest is a
-  monotone retiming of a normalised one) and forests built top-down with times at interval
-  endpoints; marks may be listed out of time order.
+The well-formed traces and valid forests are the public ones users get
+(:mod:`cspotlp.testing.strategies.correspondence`); here are the rest, for cspotlp's own laws:
+
+- :func:`wf_traces`, :func:`valid_forests` (= ``span_forests``): see the public module;
 - :func:`arbitrary_forests`: forests that may break every forest condition (skew, orphans,
   cycles, marks outside the span, status on an open span).
 - :func:`arbitrary_traces`: any sequence of span events over a few ids (mostly not WF).
 - :func:`interleaved_pairs`: two WF traces with disjoint ids and one interleaving of them.
+- :func:`broken_forests`: a valid forest with one condition broken on purpose.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 from hypothesis import strategies as st
@@ -25,165 +24,17 @@ from cspotlp.mapping import (
     Forest,
     Link,
     Mark,
-    SpanEvent,
-    SpanId,
     SpanRecord,
     TimedLink,
     TimedMark,
     Trace,
-    phi,
 )
+from cspotlp.testing.strategies.correspondence import span_forests as valid_forests
+from cspotlp.testing.strategies.correspondence import span_ids as id_pools
+from cspotlp.testing.strategies.correspondence import wf_traces, wf_traces_over
 
-NAMES = ("GET /", "db.query", "rpc")
-STATUSES: tuple[Hashable, ...] = (None, "OK", "ERROR")
-PAYLOADS: tuple[Hashable, ...] = (None, 0, 1, ("kind", "server"))
-STR_IDS = ("a", "b", "z", "aa", "ab", "b0", "ba", "za", "zz", "a0", "abz", "bza", "zab", "Z")
-# Generation cost dominates these tests, so every choice is one cheap draw (sampled_from or
-# integers) rather than a nest of one_of/builds.
-payloads = st.sampled_from(PAYLOADS)
-names = st.sampled_from(NAMES)
-statuses = st.sampled_from(STATUSES)
-int_ids = st.integers(-3, 40)
-str_ids = st.sampled_from(STR_IDS)
-
-
-def id_pools(min_size: int = 0, max_size: int = 12) -> st.SearchStrategy[list[SpanId]]:
-    """Distinct span ids, all int or all str, in an order unrelated to their sort order."""
-    return st.one_of(
-        st.lists(int_ids, unique=True, min_size=min_size, max_size=max_size),
-        st.lists(str_ids, unique=True, min_size=min_size, max_size=max_size),
-    )
-
-
-@st.composite
-def _run_machine(
-    draw: st.DrawFn, pool: Sequence[SpanId], max_events: int, complete: bool | None
-) -> Trace:
-    """Drive the WF state machine, taking fresh span ids from ``pool`` in order."""
-    fresh = list(pool)
-    fresh.reverse()
-    trace: list[SpanEvent] = []
-    open_spans: list[SpanId] = []   # in begin order; the newest last
-    for _ in range(draw(st.integers(0, max_events))):
-        actions: list[str] = []
-        if fresh:
-            actions.append("root")
-            if open_spans:
-                actions += ["child", "deep"]
-        if open_spans:
-            actions += ["end", "mark", "link"]
-        if not actions:
-            break
-        action = draw(st.sampled_from(actions))
-        if action in ("root", "child", "deep"):
-            sid = fresh.pop()
-            parent = (None if action == "root" else open_spans[-1] if action == "deep"
-                      else draw(st.sampled_from(open_spans)))
-            trace.append(Begin(sid, parent, draw(names), draw(payloads)))
-            open_spans.append(sid)
-            continue
-        sid = draw(st.sampled_from(open_spans))
-        if action == "end":
-            open_spans.remove(sid)
-            trace.append(End(sid, draw(statuses)))
-        elif action == "mark":
-            trace.append(Mark(sid, draw(names), draw(payloads)))
-        else:
-            target = draw(st.sampled_from((("ctx", 0), ("ctx", 1), *pool)))
-            trace.append(Link(sid, target, draw(payloads)))
-    if complete or (complete is None and draw(st.booleans())):
-        for sid in draw(st.permutations(open_spans)):
-            trace.append(End(sid, draw(statuses)))
-    return tuple(trace)
-
-
-@st.composite
-def _deep_chain(draw: st.DrawFn, max_depth: int) -> Trace:
-    """A chain of nested spans, marks sprinkled on open ones, ended in an arbitrary order."""
-    pool = draw(id_pools(min_size=1, max_size=max_depth))
-    trace: list[SpanEvent] = []
-    parent: SpanId | None = None
-    for sid in pool:
-        trace.append(Begin(sid, parent, draw(names)))
-        if draw(st.booleans()):
-            trace.append(Mark(draw(st.sampled_from(pool[: pool.index(sid) + 1])), "tick"))
-        parent = sid
-    ended = draw(st.permutations(pool))
-    keep_open = draw(st.integers(0, len(pool)))
-    trace.extend(End(sid, "OK") for sid in ended[keep_open:])
-    return tuple(trace)
-
-
-def wf_traces(
-    max_events: int = 18, *, complete: bool | None = None, max_depth: int = 16
-) -> st.SearchStrategy[Trace]:
-    """WF traces: the state machine, and deep chains ended in any order.
-
-    ``complete=True`` ends every span; ``False`` leaves open spans open; ``None`` draws.
-    """
-    machine = id_pools(min_size=1).flatmap(lambda pool: _run_machine(pool, max_events, complete))
-    if complete is not None or max_depth == 0:
-        return machine
-    return st.one_of(machine, _deep_chain(max_depth))
-
-
-@st.composite
-def _retime(draw: st.DrawFn, trace: Trace) -> Forest:
-    """Φ(t) with its times mapped through a non-decreasing function: ties, negative times,
-    large gaps; each span's marks and links possibly listed out of time order."""
-    times: dict[int, int] = {}
-    now = draw(st.integers(-5, 10))
-    for i in range(1, len(trace) + 1):
-        now += draw(st.sampled_from((0, 0, 1, 2, 1_000_000_000)))
-        times[i] = now
-    out: list[SpanRecord] = []
-    for rec in phi(trace).records():
-        marks = [replace(m, time=times[m.time]) for m in rec.marks]
-        links = [replace(k, time=times[k.time]) for k in rec.links]
-        if draw(st.booleans()):
-            marks = draw(st.permutations(marks))
-            links = draw(st.permutations(links))
-        out.append(replace(rec, start=times[rec.start],
-                           end=None if rec.end is None else times[rec.end],
-                           marks=tuple(marks), links=tuple(links)))
-    return Forest(out)
-
-
-def _in_interval(lo: int, hi: int | None) -> st.SearchStrategy[int]:
-    """A time in [lo, hi] (hi None: open above), endpoints much more likely than the inside."""
-    top = lo + 4 if hi is None else hi
-    return st.integers(0, top - lo + 2).map(lambda v: lo if v == 0 else top if v == 1 else lo + v - 2)
-
-
-@st.composite
-def _top_down_forest(draw: st.DrawFn, max_spans: int) -> Forest:
-    """A valid forest built parents first, each time drawn inside the interval it must lie in."""
-    pool = draw(id_pools(max_size=max_spans))
-    recs: list[SpanRecord] = []
-    for sid in pool:
-        # the last few spans as candidate parents: deep chains and many roots both stay likely
-        pick = draw(st.integers(0, min(len(recs), 3)))
-        p = recs[-pick] if pick else None
-        start = draw(st.integers(0, 3)) if p is None else draw(_in_interval(p.start, p.end))
-        length = draw(st.integers(-1, 3))
-        end = None if length < 0 else draw(_in_interval(start, start + length))
-        marks = tuple(TimedMark(draw(_in_interval(start, end)), NAMES[i % 2], draw(payloads))
-                      for i in range(draw(st.integers(0, 3))))
-        links = tuple(TimedLink(draw(_in_interval(start, end)), ("ctx", i))
-                      for i in range(draw(st.integers(0, 1))))
-        status = None if end is None else draw(statuses)
-        recs.append(SpanRecord(sid, None if p is None else p.id, draw(names), None, start, end,
-                               marks, links, status))
-    return Forest(recs)
-
-
-def valid_forests(max_events: int = 16, max_spans: int = 8) -> st.SearchStrategy[Forest]:
-    """Valid forests with ties in times (many occurrences at one time, children starting at
-    their parent's start or end, marks at interval endpoints)."""
-    return st.one_of(
-        wf_traces(max_events, max_depth=8).flatmap(_retime),
-        _top_down_forest(max_spans),
-    )
+__all__ = ["BREAKS", "arbitrary_forests", "arbitrary_traces", "broken_forests", "id_pools",
+           "interleaved_pairs", "valid_forests", "wf_traces"]
 
 
 @st.composite
@@ -221,8 +72,9 @@ def interleaved_pairs(draw: st.DrawFn, max_events: int = 12) -> tuple[Trace, Tra
     """(t1, t2, u): WF traces with disjoint span ids and an interleaving u of them."""
     pool = draw(id_pools(max_size=16))
     split = draw(st.lists(st.booleans(), min_size=len(pool), max_size=len(pool)))
-    t1 = draw(_run_machine([s for s, b in zip(pool, split, strict=True) if b], max_events, None))
-    t2 = draw(_run_machine([s for s, b in zip(pool, split, strict=True) if not b], max_events, None))
+    t1 = draw(wf_traces_over([s for s, b in zip(pool, split, strict=True) if b], max_events, None))
+    t2 = draw(wf_traces_over([s for s, b in zip(pool, split, strict=True) if not b], max_events,
+                             None))
     order = draw(st.permutations([0] * len(t1) + [1] * len(t2)))
     sources = [iter(t1), iter(t2)]
     u = tuple(next(sources[k]) for k in order)

@@ -10,8 +10,9 @@ reaches the user.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from cspotlp import __version__
 from cspotlp.cli import (  # noqa: F401  (they register commands)
@@ -52,7 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     _add, run = COMMANDS[args.command]
     try:
-        return run(args)
+        with _escaping_output():
+            return run(args)
     except LocatedError as e:
         print(e.report(), file=sys.stderr)
         return EXIT_INPUT
@@ -66,6 +68,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the reader went away (``| head``): stop quietly, as Unix tools do
         _silence_stdout()
         return 141
+
+
+@contextlib.contextmanager
+def _escaping_output() -> Iterator[None]:
+    r"""Standard output writes what its encoding cannot hold escaped, as every writer does.
+
+    A span name can carry a lone surrogate (``"\ud800"`` in JSON); it is written as the escape
+    ``\ud800`` (:data:`cspotlp.files.TEXT_ERRORS`), never a ``UnicodeEncodeError``.
+    """
+    from cspotlp.files import TEXT_ERRORS
+
+    out = sys.stdout
+    previous = getattr(out, "errors", None)
+    reconfigure = getattr(out, "reconfigure", None)
+    if reconfigure is None or previous is None:
+        yield
+        return
+    reconfigure(errors=TEXT_ERRORS)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError, OSError):  # closed, or a broken pipe
+            reconfigure(errors=previous)
 
 
 def _silence_stdout() -> None:

@@ -61,9 +61,54 @@ def without_cycle_collection(run: Runner) -> Runner:
 
     return wrapped
 
+def int_in(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: an integer in ``low..high`` (both included), else a usage error.
+
+    Every number a command takes from its arguments is range-checked, so that none can make it
+    allocate, loop or write out of bounds (``--bound 10**9``, ``--tick 0``, ``--epoch -1``).
+    """
+    def parse(text: str) -> int:
+        try:
+            value = int(text, 10)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not between {low:,} and {high:,}")
+        return value
+
+    parse.__name__ = "integer"  # what argparse calls the type in its messages
+    return parse
+
+
+def seconds_up_to(high: float) -> Callable[[str], float]:
+    """An argparse type: a finite number of seconds, more than 0 and at most ``high``."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not 0 < value <= high:  # also false for NaN; inf is above high
+            raise argparse.ArgumentTypeError(
+                f"{text} is not a number of seconds above 0 and at most {high:,.0f}")
+        return value
+
+    parse.__name__ = "seconds"
+    return parse
+
+
+STATE_LIMIT = int_in(1, 1 << 40)
+"""``--state-limit``: at least one state, at most 2^40 (past any machine's memory)."""
+
 REPAIR_NAMES = "drop-duplicates, split-shared, synthetic-root, break-cycles, clamp-skew"
 """The repairs of cspotlp.otlp.repair.REPAIRS, spelled out so that building the parser does not
 import the OTLP readers (a test keeps the two in step)."""
+
+
+def add_include_option(p: argparse.ArgumentParser) -> None:
+    """``--allow-include DIR``: where a script's includes may reach beyond its own tree."""
+    p.add_argument("--allow-include", action="append", default=[], metavar="DIR",
+                   help="let includes read files under DIR too (repeatable); by default an "
+                   "include must stay inside the including script's directory tree")
 
 
 def add_trace_input_options(p: argparse.ArgumentParser) -> None:

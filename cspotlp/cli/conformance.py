@@ -14,9 +14,11 @@ from cspotlp.cli.common import (
     EXIT_FAILED,
     EXIT_INPUT,
     EXIT_OK,
+    STATE_LIMIT,
     Subparsers,
     abstracted_traces,
     abstraction_from,
+    add_include_option,
     add_trace_input_options,
     captured_traces,
     repairs_named,
@@ -25,6 +27,7 @@ from cspotlp.cli.common import (
 )
 from cspotlp.cli.ottl_options import ottl_needs_attributes, ottl_program, ottl_traces
 from cspotlp.errors import CspotlpError
+from cspotlp.files import write_outputs
 
 # -- otlp2cspm / conform: captured traces against a CSP specification ---------------------------
 
@@ -97,6 +100,7 @@ def _add_otlp2cspm(sub: Subparsers) -> None:
                    "instead of failing")
     p.add_argument("--no-sidecar", action="store_true", help="do not write OUT.csp.json")
     add_trace_input_options(p)
+    add_include_option(p)
 
 
 def _run_otlp2cspm(args: argparse.Namespace) -> int:
@@ -108,7 +112,7 @@ def _run_otlp2cspm(args: argparse.Namespace) -> int:
     abstraction = abstraction_from(args.abstraction)
     spec = None
     if args.spec is not None:
-        interface = read_spec_interface(args.spec)
+        interface = read_spec_interface(args.spec, args.allow_include)
         base = os.path.dirname(os.path.abspath(args.output)) if args.output != "-" else "."
         include = os.path.relpath(os.path.abspath(args.spec), base).replace(os.sep, "/")
         spec = SpecRef(include, args.process, interface.channels, interface.names)
@@ -124,20 +128,24 @@ def _run_otlp2cspm(args: argparse.Namespace) -> int:
     if args.output == "-":
         sys.stdout.write(result.text)
         return EXIT_OK
+    outputs = {args.output: result.text}
+    if not args.no_sidecar:  # written together with the script: both or neither
+        outputs[args.output + ".json"] = json.dumps(result.sidecar, indent=1,
+                                                    ensure_ascii=False) + "\n"
     try:
-        with open(args.output, "w", encoding="utf-8", newline="\n") as f:
-            f.write(result.text)
-        if not args.no_sidecar:
-            with open(args.output + ".json", "w", encoding="utf-8", newline="\n") as f:
-                json.dump(result.sidecar, f, indent=1, ensure_ascii=False)
-                f.write("\n")
+        write_outputs(outputs)
     except OSError as e:
-        print(f"cspotlp otlp2cspm: cannot write {args.output}: {e}", file=sys.stderr)
+        print(f"cspotlp otlp2cspm: cannot write {e.filename or args.output}: "
+              f"{e.strerror or e}; nothing written", file=sys.stderr)
         return EXIT_INPUT
     events = sum(len(t.events) for t in traces)
     print(f"wrote {args.output}: {len(traces)} trace(s), {events} abstract event(s)"
           + (f", {len(skipped)} left out" if skipped else "")
           + ("" if args.no_sidecar else f"; event -> span map in {args.output}.json"))
+    if spec is not None and spec.include.startswith("../"):
+        spec_dir = os.path.dirname(os.path.abspath(args.spec))
+        print(f"the script includes {args.spec}, outside its own directory tree: check it with "
+              f"cspotlp check {args.output} --allow-include {os.path.relpath(spec_dir)}")
     return EXIT_OK
 
 
@@ -154,13 +162,9 @@ def _add_locate(sub: Subparsers) -> None:
 
 def _run_locate(args: argparse.Namespace) -> int:
     from cspotlp.export.cspm import spans_of_counterexample
+    from cspotlp.export.sidecar import load_sidecar
 
-    try:
-        with open(args.sidecar, encoding="utf-8") as f:
-            sidecar = json.load(f)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        print(f"cspotlp locate: {args.sidecar}: cannot read: {e}", file=sys.stderr)
-        return EXIT_INPUT
+    sidecar = load_sidecar(args.sidecar)  # ExportError: "not a sidecar" (exit 2)
     events = [e.strip() for e in args.trace.strip().strip("<>").split(",") if e.strip()]
     found = spans_of_counterexample(sidecar, events)
     if not found:
@@ -203,6 +207,7 @@ def _add_conform(sub: Subparsers) -> None:
                    "loopback; default one per core) or tcp://HOST:PORT (a running scheduler). "
                    "Verdicts come in trace-id order; the summary and exit status are the same")
     add_trace_input_options(p)
+    add_include_option(p)
 
 
 def _conform_progress() -> Callable[[int, int, float], None] | None:
@@ -223,7 +228,7 @@ def _run_conform(args: argparse.Namespace) -> int:
     from cspotlp.conformance.verdicts import VerdictWriter, find_inputs, verdict_row
 
     abstraction = abstraction_from(args.abstraction)
-    process, env = load_spec(args.spec, args.process)
+    process, env = load_spec(args.spec, args.process, args.allow_include)
     checker = ConformanceChecker.for_process(process, env, abstraction,
                                              repairs=repairs_named(args.repair),
                                              complete=args.complete)
@@ -362,11 +367,12 @@ def _add_otlp2tla(sub: Subparsers) -> None:
     p.add_argument("--ndjson", action="store_true",
                    help="one trace module reading its log from MTrace<k>.ndjson at run time "
                    "(needs the CommunityModules jar) instead of one module per trace")
-    p.add_argument("--state-limit", type=int, default=1_000_000,
+    p.add_argument("--state-limit", type=STATE_LIMIT, default=1_000_000,
                    help="refuse models with more states than this (default 1,000,000)")
     p.add_argument("-o", "--output", required=True, metavar="DIR",
                    help="directory for the modules, configs and logs (created if absent)")
     add_trace_input_options(p)
+    add_include_option(p)
 
 
 def _run_otlp2tla(args: argparse.Namespace) -> int:
@@ -378,7 +384,7 @@ def _run_otlp2tla(args: argparse.Namespace) -> int:
     from cspotlp.mapping.alphabet import EventBinding
 
     abstraction = abstraction_from(args.abstraction)
-    process, env = load_spec(args.model, args.process)
+    process, env = load_spec(args.model, args.process, args.allow_include)
     traces, left_out = abstracted_traces(args, abstraction, "otlp2tla")
     if left_out:
         for line in left_out:

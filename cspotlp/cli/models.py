@@ -12,7 +12,9 @@ from cspotlp.cli.common import (
     EXIT_FAILED,
     EXIT_INPUT,
     EXIT_OK,
+    STATE_LIMIT,
     Subparsers,
+    add_include_option,
     tla_module_name,
 )
 from cspotlp.errors import CspotlpError
@@ -37,9 +39,95 @@ def _add_explore(sub: Subparsers) -> None:
     p.add_argument("--builtin", choices=_BUILTINS, help="a built-in model instead of a script")
     p.add_argument("--n", type=int, default=5, help="size (philosophers, cells, buffers); default 5")
     p.add_argument("--butler", action="store_true", help="dining philosophers with a butler")
-    p.add_argument("--state-limit", type=int, default=None, help="stop (inconclusive) past this many states")
-    p.add_argument("--progress", action="store_true", help="report progress on stderr")
+    add_budget_options(p)
+    p.add_argument("--progress", action="store_true",
+                   help="report progress on stderr even when it is not a terminal")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_include_option(p)
+
+
+def _memory_size(text: str) -> int:
+    from cspotlp.csp.budget import parse_size
+    from cspotlp.errors import CspError
+
+    try:
+        return parse_size(text)
+    except CspError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"the time limit must be a positive number of seconds: {text!r}")
+    return value
+
+
+def _states(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of states: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"the state limit must be at least 1: {text!r}")
+    return value
+
+
+def add_budget_options(p: argparse.ArgumentParser) -> None:
+    """``--state-limit``, ``--memory-limit``, ``--time-limit``: each check's budget."""
+    p.add_argument("--state-limit", type=_states, default=None, metavar="N",
+                   help="stop a check (inconclusive) past this many stored states (default: what "
+                   "fits in the memory limit)")
+    p.add_argument("--memory-limit", type=_memory_size, default=None, metavar="SIZE",
+                   help="stop a check (inconclusive) when the process would use more memory, "
+                   "e.g. 2G, 512M (default: half of the memory available at the start)")
+    p.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
+                   help="stop a check (inconclusive) after this many seconds (default: none)")
+
+
+class ProgressLine:
+    """One progress line on stderr, rewritten in place, shown once the work takes 2 s.
+
+    Enabled on a terminal (never with ``--json``); ``--progress`` forces it, one report a line
+    when stderr is not a terminal.
+    """
+
+    AFTER = 2.0
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.tty = sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, report: Any) -> None:
+        """Show one :class:`~cspotlp.csp.verdict.ProgressReport` (from 2 s of work on)."""
+        if report.seconds < self.AFTER:
+            return
+        if self.tty:
+            print(f"\r\033[K  {report}", end="", file=sys.stderr, flush=True)
+            self.shown = True
+        else:
+            print(f"  {report}", file=sys.stderr, flush=True)
+
+    def clear(self) -> None:
+        """Erase the line (before a result is printed)."""
+        if self.shown:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+            self.shown = False
+
+    @classmethod
+    def for_args(cls, args: argparse.Namespace) -> ProgressLine:
+        """The progress line a command's options ask for."""
+        forced = getattr(args, "progress", False)
+        return cls(not args.json and (forced or sys.stderr.isatty()))
+
+    @property
+    def callback(self) -> Any:
+        """What to give the checks: this line, or None when it is off."""
+        return self if self.enabled else None
 
 
 def _builtin_model(args: argparse.Namespace) -> Any:
@@ -60,10 +148,12 @@ def _builtin_model(args: argparse.Namespace) -> Any:
 def _script_process(args: argparse.Namespace) -> tuple[Any, Any]:
     """The environment and process named by FILE PROCESS."""
     from cspotlp.csp.terms import Proc
+    from cspotlp.cspm.assertions import locate_definitions
     from cspotlp.cspm.evaluate import load_script
 
-    loaded = load_script(args.file)
+    loaded = load_script(args.file, args.allow_include)
     loaded.force_declarations()
+    locate_definitions(loaded)
     try:
         value = loaded.value(args.process)
     except KeyError:
@@ -72,32 +162,39 @@ def _script_process(args: argparse.Namespace) -> tuple[Any, Any]:
                                f"'{args.process}'") from None
         value = loaded.evaluate(args.process)
         loaded = loaded.last_evaluation or loaded
+        locate_definitions(loaded)
     if not isinstance(value, Proc):
         raise CspotlpError(f"{args.file}: {args.process} is not a process")
     return loaded.env, value
 
 
 def _explore_script(args: argparse.Namespace) -> int:
-    from cspotlp.csp import explore
+    from cspotlp.csp import deadlock_free, explore
 
     env, process = _script_process(args)
-    show_progress = args.progress or (sys.stderr.isatty() and not args.json)
-
-    def report(r: object) -> None:
-        print(f"\r  {r}", end="", file=sys.stderr, flush=True)
-
-    e = explore(process, env, state_limit=args.state_limit,
-                progress=report if show_progress else None)
-    if show_progress:
-        print("\r\033[K", end="", file=sys.stderr, flush=True)
+    line = ProgressLine.for_args(args)
+    try:
+        e = explore(process, env, state_limit=args.state_limit, memory_limit=args.memory_limit,
+                    time_limit=args.time_limit, progress=line.callback)
+        # the deadlock check of --builtin, for a script's process too
+        v = deadlock_free(process, env, "F", state_limit=args.state_limit,
+                          memory_limit=args.memory_limit, time_limit=args.time_limit,
+                          progress=line.callback, name=args.process)
+    finally:
+        line.clear()
     if args.json:
         print(json.dumps({"states": e.states, "transitions": e.transitions,
-                          "seconds": round(e.seconds, 6), "complete": e.complete}))
+                          "seconds": round(e.seconds, 6), "complete": e.complete,
+                          "result": "complete" if e.complete else "inconclusive",
+                          "reason": e.reason or None, "deadlock_free": v.holds,
+                          "counterexample": None if v.counterexample is None
+                          else [ev.name for ev in v.counterexample.trace]}))
     else:
         status = "complete" if e.complete else f"incomplete: {e.reason}"
         print(f"{args.process}: {e.states:,} states, {e.transitions:,} transitions, "
               f"{e.seconds:.3f} s ({e.states_per_second:,.0f} states/s), {status}")
-    return EXIT_OK if e.complete else EXIT_FAILED
+        print(v, end="")
+    return EXIT_OK if e.complete and v.holds else EXIT_FAILED
 
 
 def _run_explore(args: argparse.Namespace) -> int:
@@ -115,17 +212,21 @@ def _run_explore(args: argparse.Namespace) -> int:
     if model is None:
         return EXIT_INPUT
 
-    def report(r: object) -> None:
-        print(f"  {r}", file=sys.stderr)
-
-    progress = report if args.progress else None
-    e = explore(model.process, model.env, state_limit=args.state_limit, progress=progress)
-    v = deadlock_free(model.process, model.env, "F", state_limit=args.state_limit, progress=progress,
-                      name=model.name)
+    line = ProgressLine.for_args(args)
+    limits = {"state_limit": args.state_limit, "memory_limit": args.memory_limit,
+              "time_limit": args.time_limit, "progress": line.callback}
+    try:
+        e = explore(model.process, model.env, **limits)
+        line.clear()
+        v = deadlock_free(model.process, model.env, "F", name=model.name, **limits)
+    finally:
+        line.clear()
     if args.json:
         out = {
             "model": model.name, "states": e.states, "transitions": e.transitions, "complete": e.complete,
             "seconds": round(e.seconds, 6), "deadlock_free": v.holds,
+            "result": {True: "passed", False: "failed", None: "inconclusive"}[v.holds],
+            "reason": v.reason or e.reason or None,
             "counterexample": None if v.counterexample is None else [ev.name for ev in v.counterexample.trace],
         }
         print(json.dumps(out, sort_keys=True))
@@ -161,13 +262,10 @@ def _add_check(sub: Subparsers) -> None:
     )
     p.add_argument("--json", action="store_true",
                    help="print a JSON list of {assertion, result, counterexample, states, "
-                   "seconds, ...}, in the script's order")
-    p.add_argument("--state-limit", type=int, default=None,
-                   help="give up a check (result: error) after storing this many states")
-
-
-def _check_progress(report: Any) -> None:
-    print(f"\r  {report}", end="", file=sys.stderr, flush=True)
+                   "seconds, ...}, in the script's order; result is passed, failed, "
+                   "inconclusive (a limit stopped the check) or error (bad input)")
+    add_budget_options(p)
+    add_include_option(p)
 
 
 def _run_check(args: argparse.Namespace) -> int:
@@ -175,7 +273,7 @@ def _run_check(args: argparse.Namespace) -> int:
     from cspotlp.cspm import check_script, parse_file
 
     if args.typecheck:
-        script = parse_file(args.file)
+        script = parse_file(args.file, args.allow_include)
         check_script(script)
         asserts = sum(isinstance(d, cspm_ast.AssertDecl) for d in script.decls)
         print(f"{args.file}: well-typed ({len(script.decls)} declarations, "
@@ -185,18 +283,21 @@ def _run_check(args: argparse.Namespace) -> int:
     from cspotlp.cspm.assertions import AssertionResult, check_assertions
     from cspotlp.cspm.evaluate import load_script
 
-    loaded = load_script(args.file)
+    loaded = load_script(args.file, args.allow_include)
     loaded.force_declarations()
-    tty = sys.stderr.isatty()
+    line = ProgressLine.for_args(args)
 
     def show(result: AssertionResult) -> None:
-        if tty:
-            print("\r\033[K", end="", file=sys.stderr, flush=True)
+        line.clear()
         if not args.json:
             print("\n".join(result.lines()), flush=True)
 
-    results = check_assertions(loaded, state_limit=args.state_limit,
-                               progress=_check_progress if tty else None, on_result=show)
+    try:
+        results = check_assertions(loaded, state_limit=args.state_limit,
+                                   memory_limit=args.memory_limit, time_limit=args.time_limit,
+                                   progress=line.callback, on_result=show)
+    finally:
+        line.clear()
     if args.json:
         print(json.dumps([r.to_json() for r in results], indent=2, ensure_ascii=False))
     elif not results:
@@ -221,10 +322,11 @@ def _add_csp2tla(sub: Subparsers) -> None:
     p.add_argument("process", nargs="?", help="the process to export: a name or an expression")
     _add_builtin_options(p)
     p.add_argument("--module", help="TLA+ module name (default: from the process name)")
-    p.add_argument("--state-limit", type=int, default=1_000_000,
+    p.add_argument("--state-limit", type=STATE_LIMIT, default=1_000_000,
                    help="refuse processes with more states than this (default 1,000,000)")
     p.add_argument("-o", "--output", required=True, metavar="DIR",
                    help="directory for NAME.tla and NAME.cfg (created if absent)")
+    add_include_option(p)
 
 
 def _add_builtin_options(p: argparse.ArgumentParser) -> None:

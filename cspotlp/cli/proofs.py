@@ -11,28 +11,31 @@ from cspotlp.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
     Subparsers,
+    int_in,
+    seconds_up_to,
 )
 
 # -- prove ---------------------------------------------------------------------------------------
 
 def _add_prove(sub: Subparsers) -> None:
-    from cspotlp.verify import MUTATIONS, THEOREM_IDS
+    from cspotlp.verify import MAX_BOUND, MAX_TIMEOUT, MUTATIONS, THEOREM_IDS
 
     p = sub.add_parser(
         "prove",
         help="prove the trace/span-forest correspondence with Z3",
-        description="Check T1–T5 of DESIGN.md §2 for every trace or forest of up to BOUND events, "
+        description="Check T1–T5 of docs/theory.md for every trace or forest of up to BOUND events, "
         "and the inductive steps (*-step) for every length. Exit status: 0 when every requested "
         "theorem is proved; 1 when one has a counterexample or is unknown (not proved within "
         "the time limit); 2 on bad input.",
     )
     p.add_argument("--theorem", action="append", metavar="ID",
                    help=f"theorem to check (repeatable; default all): {', '.join(THEOREM_IDS)}")
-    p.add_argument("--bound", type=int, default=8, metavar="K",
+    p.add_argument("--bound", type=int_in(0, MAX_BOUND), default=8, metavar="K",
                    help="number of events (trace length, forest occurrences) up to which the "
-                   "bounded theorems are checked (default 8)")
-    p.add_argument("--timeout", type=float, default=60.0, metavar="S",
-                   help="seconds per theorem before it is reported unknown (default 60)")
+                   f"bounded theorems are checked (default 8, at most {MAX_BOUND})")
+    p.add_argument("--timeout", type=seconds_up_to(MAX_TIMEOUT), default=60.0, metavar="S",
+                   help="seconds per theorem before it is reported unknown (default 60; "
+                   f"finite, at most {MAX_TIMEOUT:,g})")
     p.add_argument("--json", action="store_true",
                    help='print a JSON list of {"theorem", "bound", "result", "seconds"}')
     p.add_argument("--encoding", choices=("optimised", "baseline"), default="optimised",

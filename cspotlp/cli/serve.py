@@ -78,13 +78,15 @@ def _add_serve(sub: Subparsers) -> None:
 
 def _token(args: argparse.Namespace) -> str | None:
     if args.auth_token_file:
-        try:
-            with open(args.auth_token_file, encoding="utf-8") as f:
-                return f.read().strip()
-        except OSError as e:
+        from cspotlp.files import read_text
+
+        try:  # a regular file of at most 64 KiB (not /dev/zero)
+            return read_text(args.auth_token_file, 64 << 10).strip()
+        except (OSError, UnicodeDecodeError, ValueError) as e:
             from cspotlp.errors import ServeError
 
-            raise ServeError(f"--auth-token-file {args.auth_token_file}: {e.strerror}") from e
+            reason = e.strerror if isinstance(e, OSError) and e.strerror else e
+            raise ServeError(f"--auth-token-file {args.auth_token_file}: {reason}") from e
     return args.auth_token or os.environ.get("CSPOTLP_AUTH_TOKEN") or None
 
 

@@ -13,6 +13,7 @@ from cspotlp.cli.common import (
     REPAIR_NAMES,
     Subparsers,
     end_progress,
+    int_in,
     progress_line,
     without_cycle_collection,
 )
@@ -23,6 +24,8 @@ from cspotlp.cli.ottl_options import (
     ottl_program,
 )
 from cspotlp.errors import CspotlpError
+
+UINT64_MAX = (1 << 64) - 1  # OTLP times are unsigned 64-bit nanoseconds
 
 
 def _add_inspect(sub: Subparsers) -> None:
@@ -35,7 +38,7 @@ def _add_inspect(sub: Subparsers) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object per file, one per line")
     p.add_argument("--lenient", action="store_true",
                    help="accept base64 ids, enum names and snake_case keys, with a warning")
-    p.add_argument("--max-diagnostics", type=int, default=20, metavar="N",
+    p.add_argument("--max-diagnostics", type=int_in(0, 1 << 31), default=20, metavar="N",
                    help="diagnostics listed per file in text output (default 20)")
     add_ottl_options(p)
 
@@ -122,28 +125,41 @@ def _add_phi(sub: Subparsers) -> None:
                        "as one OTLP JSON document. Span times are the event positions, scaled: "
                        "time = EPOCH + position * TICK nanoseconds.")
     p.add_argument("tracefile", metavar="TRACEFILE")
-    p.add_argument("--epoch", type=int, default=0, metavar="NS",
+    p.add_argument("--epoch", type=int_in(0, UINT64_MAX), default=0, metavar="NS",
                    help="Unix time in ns of position 0 (default 0)")
-    p.add_argument("--tick", type=int, default=1, metavar="NS",
-                   help="nanoseconds per event position (default 1)")
+    p.add_argument("--tick", type=int_in(1, UINT64_MAX), default=1, metavar="NS",
+                   help="nanoseconds per event position, at least 1 (default 1); every time "
+                   "must fit OTLP's 64 bits")
 
 
 def _run_phi(args: argparse.Namespace) -> int:
     from cspotlp.errors import MappingError
+    from cspotlp.files import MAX_DOCUMENT_BYTES, read_text
     from cspotlp.mapping.correspondence import phi
     from cspotlp.mapping.event_text import parse_trace_text
     from cspotlp.mapping.otlp_bridge import forest_to_spans
     from cspotlp.otlp import Span, dumps_json
 
     try:
-        with open(args.tracefile, encoding="utf-8") as f:
-            text = f.read()
-    except (OSError, UnicodeDecodeError) as e:
-        print(f"cspotlp phi: {args.tracefile}: cannot read: {e}", file=sys.stderr)
+        text = read_text(args.tracefile, MAX_DOCUMENT_BYTES)
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else e
+        print(f"cspotlp phi: {args.tracefile}: cannot read: {reason}", file=sys.stderr)
         return EXIT_INPUT
     spans: list[Span] = []
     try:
-        for trace_id, events in parse_trace_text(text):
+        traces = parse_trace_text(text)
+        if not any(events for _tid, events in traces):
+            print(f"cspotlp phi: {args.tracefile}: no events: the file holds no trace (expected "
+                  "the text 'cspotlp psi' prints, one event a line)", file=sys.stderr)
+            return EXIT_INPUT
+        for trace_id, events in traces:
+            last = args.epoch + len(events) * args.tick
+            if last > UINT64_MAX:
+                print(f"cspotlp phi: {args.tracefile}: --epoch {args.epoch} + {len(events)} "
+                      f"events x --tick {args.tick} ns is past OTLP's 64-bit times; lower them",
+                      file=sys.stderr)
+                return EXIT_INPUT
             tid = trace_id if trace_id is not None and len(trace_id) == 32 else None
             spans.extend(forest_to_spans(phi(events), trace_id=tid, epoch=args.epoch,
                                          tick=args.tick))

@@ -65,6 +65,9 @@ def find_inputs(patterns: Sequence[str]) -> list[str]:
                            for name in names if not name.startswith("."))
         else:
             found = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
+        if not found and os.path.exists(pattern):  # a device, a pipe: never read
+            raise CspotlpError(f"{pattern}: not a regular file (inputs are read from regular "
+                               "files, directories of them, or '-' for standard input)")
         if not found:
             raise CspotlpError(f"{pattern}: no such file, directory or matching files")
         files.extend(found)

@@ -1,9 +1,12 @@
 """The CSP process algebra, with refinement checking as FDR does it.
 
-Events and channels, terms, operational semantics, LTSs and traces; normalised specifications, a
-vectorised supercombinator engine, checks with counterexamples, and compressions.
+Events and channels, terms, operational semantics (with the laws that keep recursion through
+hiding and renaming finite), LTSs and traces; normalised specifications, a vectorised
+supercombinator engine, checks with counterexamples within a budget, searches guided by the
+question, partial-order reduction, and compressions.
 """
 
+from cspotlp.csp.budget import Budget, parse_size
 from cspotlp.csp.checks import deadlock_free, deterministic, divergence_free, has_trace
 from cspotlp.csp.compressions import (
     LTS_COMPRESSIONS,
@@ -70,7 +73,7 @@ from cspotlp.csp.values import Datum, Seq, Value, show_value, sorted_values, val
 from cspotlp.csp.verdict import ComponentView, Counterexample, ProgressReport, Step, Verdict
 
 __all__ = [
-    "COMPRESSIONS", "LTS_COMPRESSIONS", "ComponentView", "Counterexample", "ExplicitLts", "Exploration",
+    "COMPRESSIONS", "LTS_COMPRESSIONS", "Budget", "ComponentView", "Counterexample", "ExplicitLts", "Exploration",
     "Network", "NormalForm", "ProgressReport", "Step", "Verdict", "bisimilar", "bisimulation_blocks",
     "compile_network", "compress_lts", "compress_process", "deadlock_free", "deterministic",
     "diamond", "divergence_free", "explicate", "explore", "has_trace", "normalise", "refines",
@@ -80,6 +83,6 @@ __all__ = [
     "apar_all", "build_lts", "call", "chaos", "compress", "event", "exception", "explicit",
     "ext_choice", "guard", "hide", "initials", "input_prefix", "int_choice", "interleave",
     "interrupt", "link", "mk", "par", "par_all", "prefix", "prefixes", "prioritise", "rename",
-    "run", "seq", "seq_all", "show", "show_event_set", "show_value", "sort_events",
+    "parse_size", "run", "seq", "seq_all", "show", "show_event_set", "show_value", "sort_events",
     "sorted_values", "tau_closure", "timeout", "traces", "value_key",
 ]

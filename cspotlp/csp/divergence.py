@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cspotlp.csp.engine import I64, Bools, Expander, Layout, StateTable, Words
+from cspotlp.csp.engine import GROUP_BITS, I64, Bools, Expander, Layout, StateTable, Words
 from cspotlp.csp.explicit import distinct, divergent_states
 from cspotlp.csp.supercombinator import Network
 
@@ -18,10 +18,11 @@ from cspotlp.csp.supercombinator import Network
 class DivergenceOracle:
     """Memoised divergence of packed implementation states (the node field must be zero)."""
 
-    def __init__(self, net: Network, layout: Layout, node_field: int) -> None:
+    def __init__(self, net: Network, layout: Layout, node_field: int, *, group_bits: int = GROUP_BITS) -> None:
         self.layout = layout
         self.node_field = node_field
-        self.expander = Expander(net, layout, rules=[r for r in net.rules if r.event == 0], terminated=False)
+        self.expander = Expander(net, layout, rules=[r for r in net.rules if r.event == 0], terminated=False,
+                                 group_bits=group_bits)
         self.table = StateTable(layout.words)
         self._flags = np.zeros(1024, dtype=np.int8)  # -1 unknown, 0 no, 1 diverges
 

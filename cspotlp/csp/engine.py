@@ -26,6 +26,7 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from cspotlp.csp.budget import Budget
 from cspotlp.csp.supercombinator import Network, Rule
 
 U64 = npt.NDArray[np.uint64]
@@ -156,9 +157,11 @@ class StateTable:
     SMALL = 4096
     """Below this many states a Python dict is faster than numpy probing (fewer calls)."""
 
-    def __init__(self, words: int, capacity: int = 1 << 8) -> None:
+    def __init__(self, words: int, capacity: int = 1 << 8, budget: Budget | None = None) -> None:
         self.k = words
         self.size = 0
+        self.budget = budget
+        """When set, each growth is checked against its memory bound before it is allocated."""
         self._small: dict[object, int] | None = {}
         self._bits = max(4, (capacity - 1).bit_length())
         self._alloc_table(1 << self._bits)
@@ -212,24 +215,38 @@ class StateTable:
     def _slots(self, h: U64) -> I64:
         return (h >> np.uint64(64 - self._bits)).astype(np.int64)
 
+    def _guard(self, nbytes: int, what: str) -> None:
+        if self.budget is not None:
+            self.budget.reserve(nbytes, what, self.size)
+
+    def _slot_bytes(self, bits: int) -> int:
+        return (1 << bits) * (8 * self.k + (4 if bits <= 31 else 8))
+
     def _reserve(self, extra: int) -> None:
         need = self.size + extra
         if self._small is not None and need > self.SMALL:
+            bits = self._bits
+            while need * 2 > (1 << bits):
+                bits += 1
+            self._guard(self._slot_bytes(bits), "the state table")
             self._small = None  # switch to the numpy table for good
-            while need * 2 > (1 << self._bits):
-                self._bits += 1
+            self._bits = bits
             self._grow_store(need)
             self._rehash()
             return
         if self._small is None and need * 2 > self._cap:
-            while need * 2 > (1 << self._bits):
-                self._bits += 2 if self._bits >= 16 else 1  # grow fast: rehashing is costly
+            bits = self._bits
+            while need * 2 > (1 << bits):
+                bits += 2 if bits >= 16 else 1  # grow fast: rehashing is costly
+            self._guard(self._slot_bytes(bits), "growing the state table")
+            self._bits = bits
             self._rehash()
         self._grow_store(need)
 
     def _grow_store(self, need: int) -> None:
         if need > len(self._parent):
             cap = max(need, 2 * len(self._parent))
+            self._guard(cap * (8 * self.k + 12), "the stored states")
             self._store = [_grow(w, cap) for w in self._store]
             self._parent = _grow(self._parent, cap)
             self._rule = _grow(self._rule, cap)
@@ -613,15 +630,38 @@ class Expander:
         self.has_pseudo = bool((self.rule_event < 0).any())
         """Whether some rule is the "terminated" pseudo rule (event -1)."""
 
-    def expand(self, words: Words) -> Expansion:
-        """Every enabled (state, concrete rule) pair of the frontier, with successor words."""
-        n = len(words[0])
-        k_words = self.layout.words
-        joint = np.zeros((len(self._groups), n), dtype=np.int64)
+    def _joint(self, words: Words) -> I64:
+        joint = np.zeros((len(self._groups), len(words[0])), dtype=np.int64)
         for gi in self._used_groups:
             g = self._groups[gi]
             if g.bits:
                 joint[gi] = ((words[g.word] >> np.uint64(g.shift)) & np.uint64((1 << g.bits) - 1)).astype(np.int64)
+        return joint
+
+    @functools.cached_property
+    def max_candidates(self) -> int:
+        """An upper bound of the (state, rule) pairs one state can give."""
+        m = self._merged
+        if m is None:
+            return 0
+        bases = m.bases.ravel().tolist() + [len(m.counts)]
+        return sum(int(m.counts[lo:hi].max(initial=0)) for lo, hi in itertools.pairwise(bases))
+
+    def candidate_counts(self, words: Words) -> I64:
+        """Per state, the (state, rule) pairs :meth:`expand` considers (enabled or not)."""
+        n = len(words[0])
+        m = self._merged
+        if m is None:
+            return np.zeros(n, dtype=np.int64)
+        at = self._joint(words)[m.groups] + m.bases
+        out: I64 = m.counts[at].sum(axis=0)
+        return out
+
+    def expand(self, words: Words) -> Expansion:
+        """Every enabled (state, concrete rule) pair of the frontier, with successor words."""
+        n = len(words[0])
+        k_words = self.layout.words
+        joint = self._joint(words)
         if self._merged is None:
             empty = np.zeros(0, dtype=np.int64)
             return Expansion(empty, empty, [np.zeros(0, dtype=np.uint64) for _ in words], self.rule_event)
@@ -663,6 +703,36 @@ class Expander:
                     keep = np.ones(src.size, dtype=np.bool_)
                 keep[has[~ok]] = False
         return keep
+
+
+def table_bytes(net: Network, layout: Layout, group_bits: int) -> int:
+    """About the memory :class:`Expander` needs for its rule tables with ``group_bits``."""
+    groups = _groups(layout, len(net.components), group_bits)
+    group_of = {c: gi for gi, g in enumerate(groups) for c, _s, _b in g.members}
+    sizes = [1 << g.bits for g in groups]
+    entries = 0
+    rules = list(net.rules) + ([net.terminated_rule] if net.terminated_rule is not None else [])
+    for r in rules:
+        entries += sum(sizes[g] for g in {group_of[c] for c, _lab in r.moves})
+    return 2 * 9 * entries + 600 * len(rules)  # each table and its stacked copy; per-rule objects
+
+
+def fitting_group_bits(net: Network, layout: Layout, limit: int) -> tuple[int, int]:
+    """The widest joint fields (at most :data:`GROUP_BITS`) whose tables fit in ``limit`` bytes.
+
+    Returns (group bits, table bytes); narrower fields mean smaller tables but more look-ups,
+    and the last candidate (one component per field) is returned even when it does not fit.
+    """
+    rules = len(net.rules) + 1
+    widest = max((len(r.moves) for r in net.rules), default=1)
+    need = 2 * 9 * rules * widest * (1 << GROUP_BITS) + 600 * rules  # a bound, without the groups
+    if need <= limit:
+        return GROUP_BITS, need
+    for bits in (GROUP_BITS, 8, 4, 0):
+        need = table_bytes(net, layout, bits)
+        if need <= limit:
+            return bits, need
+    return 0, need
 
 
 _DriverTable = tuple[I64, I64, I64, U64]  # counts, offsets, rules and deltas per joint value

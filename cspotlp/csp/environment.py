@@ -1,6 +1,6 @@
 """The explicit environment that gives meaning to names: channels, datatypes, definitions.
 
-Nothing global holds meaning (DESIGN.md): a :class:`~cspotlp.csp.terms.call` is resolved by the
+Nothing global holds meaning: a :class:`~cspotlp.csp.terms.call` is resolved by the
 environment passed to the semantics. A definition is a Python function from argument values to a
 process term; its body is computed once per argument tuple and cached.
 """
@@ -57,6 +57,9 @@ class Environment:
         self.datatypes: dict[str, Datatype] = {}
         self.definitions: dict[str, Definition] = {}
         self._bodies: dict[Proc, Proc] = {}
+        self._body_list: list[Proc] = []
+        self.locator: Callable[[str], str | None] | None = None
+        """Where a definition is written (``FILE:LINE:COL``), when a front end knows."""
 
     def channel(self, name: str, *domains: Iterable[Value]) -> Channel:
         """Declare ``channel name : D1.D2...`` and return it."""
@@ -100,4 +103,13 @@ class Environment:
         if not isinstance(body, Proc):
             raise CspEvalError(f"definition {name} did not produce a process")
         self._bodies[term] = body
+        self._body_list.append(body)
         return body
+
+    def unfolded_bodies(self) -> list[Proc]:
+        """The bodies unfolded so far, in the order they were first needed (do not modify)."""
+        return self._body_list
+
+    def locate(self, name: str) -> str | None:
+        """``FILE:LINE:COL`` of the definition ``name``, or None when it is not known."""
+        return None if self.locator is None else self.locator(name)

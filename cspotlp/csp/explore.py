@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cspotlp.csp.budget import Budget, budget_of
 from cspotlp.csp.environment import Environment
 from cspotlp.csp.explicit import ExplicitLts
 from cspotlp.csp.search import SearchResult, SpecAutomaton, search
@@ -20,7 +21,7 @@ from cspotlp.csp.semantics import Semantics
 from cspotlp.csp.supercombinator import Network, compile_network
 from cspotlp.csp.terms import Proc
 from cspotlp.csp.verdict import ProgressCallback
-from cspotlp.errors import StateLimitExceeded
+from cspotlp.errors import CspError, LimitReached
 
 
 @dataclass(frozen=True)
@@ -55,29 +56,40 @@ def explore(
     progress: ProgressCallback | None = None,
     semantics: Semantics | None = None,
     leaf_compression: str | None = None,
+    memory_limit: int | None = None,
+    budget: Budget | None = None,
+    partial_order: bool = False,
 ) -> Exploration:
     """Explore every state of ``p`` breadth first (the supercombinator engine).
 
-    A leaf with more than ``state_limit`` states also makes the exploration incomplete.
+    The budget (``budget``, or one made of ``state_limit``, ``memory_limit`` in bytes,
+    ``time_limit`` in seconds and ``progress``) bounds the work; a component that cannot be
+    compiled within it also makes the exploration incomplete, with the reason.
+
+    ``partial_order`` explores the reduced state space that keeps every deadlock
+    (:mod:`cspotlp.csp.por`) instead of the whole one (not with ``keep_lts``).
     """
+    if partial_order and keep_lts:
+        raise CspError("a reduced exploration does not give the process's LTS")
     sem = semantics or Semantics(env)
+    budget = budget_of(budget, state_limit, time_limit, progress, memory_limit)
     try:
-        net = compile_network(p, sem, state_limit=state_limit, leaf_compression=leaf_compression)
-    except StateLimitExceeded as e:
-        return Exploration(0, 0, 0.0, False, f"a component exceeded the state limit: {e}")
+        net = compile_network(p, sem, budget=budget, leaf_compression=leaf_compression)
+    except LimitReached as e:
+        return Exploration(0, 0, budget.elapsed(), False, f"a component could not be compiled: {e.reason}")
     spec = SpecAutomaton.anything(net.events)
-    res = search(net, spec, state_limit=state_limit, time_limit=time_limit, progress=progress, record=keep_lts)
+    res = search(net, spec, record=keep_lts, budget=budget, reduce="deadlock" if partial_order else None)
     complete = res.status == "complete"
     lts = lts_from_search(res, net) if keep_lts and complete else None
     return Exploration(res.states, res.transitions, res.seconds, complete, res.reason, lts, net)
 
 
 def explicate(p: Proc, sem: Semantics, *, state_limit: int | None = None, name: str = "explicate") -> ExplicitLts:
-    """The explicit LTS of ``p`` (raises :class:`StateLimitExceeded` past ``state_limit``)."""
+    """The explicit LTS of ``p`` (raises :class:`LimitReached` past ``state_limit`` or the default budget)."""
     net = compile_network(p, sem, state_limit=state_limit)
     res = search(net, SpecAutomaton.anything(net.events), state_limit=state_limit, record=True)
     if res.status != "complete":
-        raise StateLimitExceeded(state_limit or 0, res.states)
+        raise LimitReached(res.reason, res.states)
     return lts_from_search(res, net, name)
 
 

@@ -3,8 +3,9 @@
 States are numbered 0.. in breadth-first order from the initial state 0; events are numbered too
 (0 is τ, 1 is ✓). Transitions are kept in compressed-row form (``offsets``, ``labels``,
 ``targets``), so a million-state LTS costs a few arrays rather than a million Python lists.
-Construction is iterative, honours a state limit (raising
-:class:`~cspotlp.errors.StateLimitExceeded`) and reports progress through a callback.
+Construction is iterative, honours a :class:`~cspotlp.csp.budget.Budget` (raising
+:class:`~cspotlp.errors.LimitReached` past its states, memory or time, or when the terms grow
+without bound: :mod:`cspotlp.csp.growth`) and reports progress through a callback.
 """
 
 from __future__ import annotations
@@ -16,11 +17,22 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cspotlp.csp.budget import Budget
 from cspotlp.csp.environment import Environment
 from cspotlp.csp.events import TAU, TICK, Event
+from cspotlp.csp.growth import GrowthWatch
 from cspotlp.csp.semantics import Semantics
 from cspotlp.csp.terms import OMEGA, Proc
-from cspotlp.errors import CspError, StateLimitExceeded
+from cspotlp.errors import CspError, LimitReached, StateLimitExceeded
+
+CHECK_EVERY = 1024
+"""States explored between checks of memory and time."""
+
+WATCH_FROM = 64
+"""States a component has before its terms are watched for growth (one move adds a level or two)."""
+
+HINT_STATES = 256
+"""The last states looked at to explain why an exploration hit a limit."""
 
 Progress = Callable[[int, int, float], None]
 """Called with (states, transitions, seconds) during long explorations."""
@@ -189,8 +201,14 @@ def build_lts(
     progress: Progress | None = None,
     progress_every: float = 1.0,
     semantics: Semantics | None = None,
+    budget: Budget | None = None,
+    phase: str | Callable[[], str] = "",
 ) -> Lts:
     """Explore every state reachable from ``root`` breadth first.
+
+    ``state_limit`` (or the ``budget``'s, which also bounds memory and time and watches for
+    terms that grow without bound) raises :class:`~cspotlp.errors.StateLimitExceeded` or
+    :class:`~cspotlp.errors.LimitReached`; ``phase`` labels the budget's progress reports.
 
     >>> from cspotlp.csp import Environment, prefix, SKIP
     >>> env = Environment(); a = env.channel("a").event()
@@ -198,6 +216,12 @@ def build_lts(
     3
     """
     sem = semantics or Semantics(env)
+    if budget is None:
+        budget = Budget(state_limit=state_limit)
+    default_limit = state_limit is None and not budget.explicit_states
+    if state_limit is None:
+        state_limit = budget.component_states
+    growth: GrowthWatch | None = None  # made once the component is not tiny (most are)
     started = time.perf_counter()
     last_report = started
     events: list[Event] = [TAU, TICK]
@@ -208,28 +232,47 @@ def build_lts(
     labels = array("i")
     targets = array("q")
     queue: deque[int] = deque([0])
-    while queue:
-        s = queue.popleft()
-        for e, t in sem.transitions(terms[s]):
-            k = event_number.get(e)
-            if k is None:
-                k = event_number[e] = len(events)
-                events.append(e)
-            n = number.get(t)
-            if n is None:
-                n = number[t] = len(terms)
-                terms.append(t)
-                queue.append(n)
-                if state_limit is not None and len(terms) > state_limit:
-                    raise StateLimitExceeded(state_limit, len(terms))
-            labels.append(k)
-            targets.append(n)
-        offsets.append(len(targets))
-        if progress is not None:
-            now = time.perf_counter()
-            if now - last_report >= progress_every:
-                progress(len(terms), len(targets), now - started)
-                last_report = now
+    try:
+        while queue:
+            s = queue.popleft()
+            for e, t in sem.transitions(terms[s]):
+                k = event_number.get(e)
+                if k is None:
+                    k = event_number[e] = len(events)
+                    events.append(e)
+                n = number.get(t)
+                if n is None:
+                    n = number[t] = len(terms)
+                    terms.append(t)
+                    queue.append(n)
+                    if len(terms) > state_limit:
+                        raise StateLimitExceeded(state_limit, len(terms))
+                    if growth is not None:
+                        growth.check(t, len(terms))
+                    elif len(terms) >= WATCH_FROM:
+                        growth = GrowthWatch(env, root, budget.growth_depth)
+                labels.append(k)
+                targets.append(n)
+            offsets.append(len(targets))
+            if len(offsets) % CHECK_EVERY == 0:
+                budget.check(len(terms))
+                budget.report(len(terms), len(targets), phase=phase if isinstance(phase, str) else phase())
+            if progress is not None:
+                now = time.perf_counter()
+                if now - last_report >= progress_every:
+                    progress(len(terms), len(targets), now - started)
+                    last_report = now
+    except LimitReached as e:
+        if default_limit and isinstance(e, StateLimitExceeded):
+            e.reason = (f"a sequential component has more than {state_limit:,} states (the default "
+                        "limit for one component; an explicit state limit replaces it)")
+        if growth is None:
+            growth = GrowthWatch(env, root, budget.growth_depth)
+        hint = "" if "grow without bound" in e.reason else growth.explain(terms[-HINT_STATES:])
+        if hint:
+            e.reason = f"{e.reason}; {hint}"
+        e.args = (e.reason,)
+        raise
     seconds = time.perf_counter() - started
     if progress is not None:
         progress(len(terms), len(targets), seconds)

@@ -19,11 +19,15 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+from cspotlp.csp.budget import Budget
 from cspotlp.csp.events import Event
 from cspotlp.csp.explicit import ExplicitLts, distinct
 from cspotlp.errors import CspError, StateLimitExceeded
 
 MODELS = ("T", "F", "FD")
+
+CHECK_EVERY = 1024
+"""Nodes built between checks of a budget's memory and time."""
 
 
 @dataclass(frozen=True)
@@ -95,11 +99,13 @@ class NormalForm:
         return lts
 
 
-def normalise(lts: ExplicitLts, model: str, *, node_limit: int | None = None) -> NormalForm:
+def normalise(lts: ExplicitLts, model: str, *, node_limit: int | None = None,
+              budget: Budget | None = None) -> NormalForm:
     """The normal form of ``lts`` for ``model`` (``T``, ``F``, ``FD`` or ``all``).
 
     Raises:
         StateLimitExceeded: more than ``node_limit`` nodes (normalisation can be exponential).
+        LimitReached: the ``budget``'s memory or time ran out.
     """
     if model not in (*MODELS, "all"):
         raise CspError(f"unknown semantic model {model!r} (expected T, F or FD)")
@@ -164,6 +170,9 @@ def normalise(lts: ExplicitLts, model: str, *, node_limit: int | None = None) ->
                 queue.append(j)
                 if node_limit is not None and len(order) > node_limit:
                     raise StateLimitExceeded(node_limit, len(order))
+                if budget is not None and len(order) % CHECK_EVERY == 0:
+                    budget.check(0)
+                    budget.report(len(order), 0, phase="normalising")
             step[e] = j
     return NormalForm(lts.events, tuple(steps), tuple(accs), tuple(divs), model)
 

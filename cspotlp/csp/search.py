@@ -12,8 +12,11 @@ what the :class:`SpecAutomaton` requires:
 * in the failures-divergences model, the implementation must not diverge where the node does not,
   and after a divergent node anything goes (the search stops there).
 
-A state or time limit ends the search with an inconclusive outcome, never a pass. The state
-limit holds within a level: a batch whose new states would take the store past it is inserted as
+A budget (:mod:`cspotlp.csp.budget`: states, memory, time) ends the search with an inconclusive
+outcome, never a pass. Memory is bounded before it is allocated: a chunk whose expansion would
+take more than :data:`EXPANSION_BYTES` is cut (by the number of candidate moves of its states),
+and the initial state's expansion and the rule tables are checked against the bound before they
+are built. The state limit holds within a level: a batch whose new states would take the store past it is inserted as
 usual (so the numbering is an unlimited search's) and then cut back to exactly the limit. Batches
 are not shrunk as the budget runs out, because the numbering depends on the batch boundaries and
 a search that ends below the limit must number its states as it always has.
@@ -21,11 +24,11 @@ a search that ends below the limit must number its states as it always has.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from cspotlp.csp.budget import Budget, budget_of
 from cspotlp.csp.divergence import DivergenceOracle
 from cspotlp.csp.engine import (
     I64,
@@ -37,10 +40,13 @@ from cspotlp.csp.engine import (
     StateTable,
     Words,
     affinity_order,
+    fitting_group_bits,
 )
 from cspotlp.csp.events import Event
-from cspotlp.csp.supercombinator import Network
-from cspotlp.csp.verdict import ProgressCallback, ProgressReport, peak_memory_bytes
+from cspotlp.csp.por import MODES, PartialOrder
+from cspotlp.csp.supercombinator import FIN_LABEL, OMEGA_LABEL, Network
+from cspotlp.csp.verdict import ProgressCallback
+from cspotlp.errors import LimitReached
 
 CHUNK = 1 << 17
 """States expanded per numpy batch (bounds the size of temporary arrays)."""
@@ -128,34 +134,35 @@ class SearchResult:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-class _Limits:
-    def __init__(self, state_limit: int | None, time_limit: float | None, progress: ProgressCallback | None) -> None:
-        self.state_limit = state_limit
-        self.time_limit = time_limit
-        self.progress = progress
-        self.started = time.perf_counter()
-        self.last_report = self.started
+EXPANSION_BYTES = 256 << 20
+"""Memory one batch's expansion may take; a chunk whose successors would need more is cut."""
 
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.started
+TABLE_BYTES = 512 << 20
+"""Memory the rule tables may take before narrower joint fields are used."""
 
-    def state_reason(self, states: int) -> str:
-        return f"state limit {self.state_limit or 0:,} reached ({states:,} states stored)"
 
-    def exceeded(self, states: int) -> str:
-        if self.state_limit is not None and states > self.state_limit:
-            return self.state_reason(states)
-        if self.time_limit is not None and self.elapsed() > self.time_limit:
-            return f"time limit {self.time_limit:g} s reached after {states:,} states"
-        return ""
+def pair_bytes(layout: Layout) -> int:
+    """About the memory one (state, rule) pair of an expansion takes, temporaries included."""
+    return 64 + 24 * layout.words
 
-    def report(self, states: int, transitions: int, final: bool = False) -> None:
-        if self.progress is None:
-            return
-        now = time.perf_counter()
-        if final or now - self.last_report >= 1.0:
-            self.last_report = now
-            self.progress(ProgressReport(states, transitions, now - self.started, peak_memory_bytes()))
+
+def initial_moves(net: Network) -> int:
+    """Rules enabled when every component is in its initial state (a bound of its successors)."""
+    offered: list[set[int] | None] = [None] * len(net.components)
+
+    def can(c: int, label: int) -> bool:
+        comp = net.components[c]
+        if comp.flag:
+            return label == FIN_LABEL
+        if label == OMEGA_LABEL:
+            return bool(comp.lts.terminated[0])
+        labels = offered[c]
+        if labels is None:
+            lts = comp.lts
+            labels = offered[c] = set(lts.labels[int(lts.offsets[0]):int(lts.offsets[1])].tolist())
+        return label in labels
+
+    return sum(1 for r in net.rules if all(can(c, lab) for c, lab in r.moves))
 
 
 def search(
@@ -167,95 +174,141 @@ def search(
     progress: ProgressCallback | None = None,
     record: bool = False,
     chunk: int = CHUNK,
+    budget: Budget | None = None,
+    reduce: str | None = None,
 ) -> SearchResult:
     """Breadth-first search of ``net`` against ``spec`` (see the module docstring).
 
-    With ``record``, every transition is kept as (source, event, target) and terminated states
-    are flagged, so the caller can build the explicit LTS.
+    The ``budget`` (or one made of ``state_limit``, ``time_limit`` and ``progress``) bounds the
+    states stored, the memory and the time; reaching a bound gives status ``limit``. With
+    ``record``, every transition is kept as (source, event, target) and terminated states are
+    flagged, so the caller can build the explicit LTS.
+
+    ``reduce`` (``"deadlock"`` or ``"traces"``) applies partial-order reduction
+    (:mod:`cspotlp.csp.por`): it keeps deadlocks, or the visible traces, and nothing else, so
+    it is for deadlock checks in F and trace refinement only, and not with ``record``.
     """
-    limits = _Limits(state_limit, time_limit, progress)
+    if reduce is not None and (record or reduce not in MODES):
+        raise ValueError(f"partial-order reduction {reduce!r} is not available here")
+    budget = budget_of(budget, state_limit, time_limit, progress)
     ncomp = len(net.components)
     radices = [c.num_states for c in net.components] + [spec.num_nodes]
     layout = Layout(radices, affinity_order(net) + [ncomp])
+    per_pair = pair_bytes(layout)
+    max_pairs = max(1, min(EXPANSION_BYTES, budget.memory // 8) // per_pair)
+    try:
+        budget.reserve(initial_moves(net) * per_pair, "expanding the initial state")
+        bits, need = fitting_group_bits(net, layout, min(TABLE_BYTES, budget.memory // 4))
+        budget.reserve(need, f"the rule tables of {len(net.rules):,} rules")
+    except LimitReached as e:
+        return SearchResult("limit", 0, 0, budget.elapsed(), e.reason, layout=layout)
     node_field = ncomp
-    expander = Expander(net, layout)
-    table = StateTable(layout.words)
+    expander = Expander(net, layout, group_bits=bits)
+    table = StateTable(layout.words, budget=budget)
     table.insert([np.zeros(1, dtype=np.uint64) for _ in range(layout.words)])
     oracle = None
     if spec.check_divergence and net.has_tau:
-        oracle = DivergenceOracle(net, layout, node_field)
+        oracle = DivergenceOracle(net, layout, node_field, group_bits=bits)
     checker = _StateChecker(spec, len(spec.events))
+    por = PartialOrder(net, expander, layout, reduce) if reduce is not None else None
     trivial = spec.num_nodes == 1 and bool((spec.step >= 0).all())  # every event allowed: no look-ups
     step_table = spec.step
     if not spec.follow_tick:  # an allowed ✓ is not followed: -2 means "allowed, but stop here"
         step_table = step_table.copy()
         step_table[:, 1] = np.where(step_table[:, 1] >= 0, -2, -1)
+    cut_chunks = chunk * expander.max_candidates > max_pairs
     edges: list[tuple[I64, I64, I64]] = []
     terminated: list[Bools] = []
     transitions = 0
+    depth = 0
     head, level_end = 0, 1
     result = SearchResult("complete", 0, 0, 0.0, table=table, layout=layout, expander=expander, oracle=oracle)
-    while head < table.size:
-        if head == level_end:
-            level_end = table.size
-        start, stop = head, min(head + chunk, level_end)
-        ids = np.arange(start, stop, dtype=np.int64)
-        words = table.words(head, stop)
-        head = stop
-        node = layout.digits(words, node_field)
-        if bool(spec.divergent.any()):
-            live = ~spec.divergent[node]
-            if not live.all():
-                ids, node = ids[live], node[live]
-                words = [w[live] for w in words]
-        x = expander.expand(words)
-        omega = np.zeros(len(ids), dtype=np.bool_)
-        if expander.has_pseudo:
-            pseudo = x.event < 0
-            if pseudo.any():
-                omega[x.src[pseudo]] = True
-                x = x.select(~pseudo)
-        transitions += x.src.size
-        if record:
-            terminated.append(omega)
-        nxt = None if trivial else step_table[node[x.src], x.event]
-        found = checker.check(ids, words, node, x, nxt, omega, oracle, layout, node_field)
-        if found is not None:
-            result.status, result.violation = "violation", found
-            break
-        keep = None if nxt is None else nxt >= 0
-        if keep is None and not spec.follow_tick:
-            keep = x.event != 1
-        if keep is not None and not keep.all():
-            x = x.select(keep)
-            nxt = None if nxt is None else nxt[keep]
-        targets = x.targets if nxt is None or spec.num_nodes == 1 else layout.with_field(x.targets, node_field, nxt)
-        if record:
-            tid, _fresh = table.insert(targets, ids[x.src], x.rule, need_ids=True)
-            edges.append((ids[x.src], x.event, tid))
-        elif ids.size == stop - start:  # the chunk's states are start .. stop-1
-            table.add(targets, x.src, x.rule, parent_offset=start)
-        else:
-            table.add(targets, ids[x.src], x.rule)
-        if limits.state_limit is not None and table.size > limits.state_limit and head < table.size:
-            # keep the limit within a level: the batch was numbered as an unlimited search would
-            # number it, so the states kept are exactly the first ones that search stores
-            table.truncate(max(limits.state_limit, head))  # never a state already examined
+    try:
+        while head < table.size:
+            if head == level_end:
+                level_end = table.size
+                depth += 1
+            start, stop = head, min(head + chunk, level_end)
+            if cut_chunks:  # bound the expansion's memory, not only the number of states
+                stop = start + _fitting(expander.candidate_counts(table.words(start, stop)), max_pairs,
+                                        per_pair, budget, table.size)
+            ids = np.arange(start, stop, dtype=np.int64)
+            words = table.words(head, stop)
+            head = stop
+            node = layout.digits(words, node_field)
+            if bool(spec.divergent.any()):
+                live = ~spec.divergent[node]
+                if not live.all():
+                    ids, node = ids[live], node[live]
+                    words = [w[live] for w in words]
+            x = expander.expand(words)
+            omega = np.zeros(len(ids), dtype=np.bool_)
+            if expander.has_pseudo:
+                pseudo = x.event < 0
+                if pseudo.any():
+                    omega[x.src[pseudo]] = True
+                    x = x.select(~pseudo)
+            full: Expansion | None = None
+            if por is not None:  # keep the ample set of each state that has one
+                chosen = por.choose(words)
+                ample = por.ample(x, chosen)
+                if not ample.all():
+                    full, x = x, x.select(ample)
+            transitions += x.src.size
             if record:
-                src, ev, tid = edges[-1]
-                inside = tid < table.size
-                edges[-1] = (src[inside], ev[inside], tid[inside])
-            result.status, result.reason = "limit", limits.state_reason(table.size)
-            break
-        limits.report(table.size, transitions)
-        reason = limits.exceeded(table.size)
-        if reason and head < table.size:
-            result.status, result.reason = "limit", reason
-            break
+                terminated.append(omega)
+            nxt = None if trivial else step_table[node[x.src], x.event]
+            found = checker.check(ids, words, node, x, nxt, omega, oracle, layout, node_field)
+            if found is not None:
+                result.status, result.violation = "violation", found
+                break
+            x, targets = _followed(x, nxt, spec, layout, node_field)
+            if record:
+                tid, _fresh = table.insert(targets, ids[x.src], x.rule, need_ids=True)
+                edges.append((ids[x.src], x.event, tid))
+            elif full is not None and reduce == "traces":
+                # the cycle proviso: a reduced state with a successor stored before is expanded fully
+                before = table.size
+                tid, _fresh = table.insert(targets, ids[x.src], x.rule, need_ids=True)
+                redo = np.zeros(len(ids), dtype=np.bool_)
+                redo[x.src[tid < before]] = True
+                redo &= chosen >= 0
+                if redo.any():
+                    extra = full.select(~ample & redo[full.src])
+                    transitions += extra.src.size
+                    nxt = None if trivial else step_table[node[extra.src], extra.event]
+                    found = checker.check(ids, words, node, extra, nxt, np.zeros_like(omega), None,
+                                          layout, node_field)
+                    if found is not None:
+                        result.status, result.violation = "violation", found
+                        break
+                    extra, targets = _followed(extra, nxt, spec, layout, node_field)
+                    table.add(targets, ids[extra.src], extra.rule)
+            elif ids.size == stop - start:  # the chunk's states are start .. stop-1
+                table.add(targets, x.src, x.rule, parent_offset=start)
+            else:
+                table.add(targets, ids[x.src], x.rule)
+            if table.size > budget.states and head < table.size:
+                # keep the limit within a level: the batch was numbered as an unlimited search would
+                # number it, so the states kept are exactly the first ones that search stores
+                table.truncate(max(budget.states, head))  # never a state already examined
+                if record:
+                    src, ev, tid = edges[-1]
+                    inside = tid < table.size
+                    edges[-1] = (src[inside], ev[inside], tid[inside])
+                result.status, result.reason = "limit", budget.state_reason(table.size)
+                break
+            budget.report(table.size, transitions, depth)
+            reason = budget.exceeded(table.size)
+            if reason and head < table.size:
+                result.status, result.reason = "limit", reason
+                break
+    except LimitReached as e:
+        result.status, result.reason = "limit", e.reason
     result.states = table.size
     result.transitions = transitions
-    result.seconds = limits.elapsed()
-    limits.report(table.size, transitions, final=True)
+    result.seconds = budget.elapsed()
+    budget.report(table.size, transitions, depth, final=True)
     if record:
         if edges:
             result.edges = (np.concatenate([e[0] for e in edges]), np.concatenate([e[1] for e in edges]),
@@ -265,6 +318,28 @@ def search(
             result.edges = (z, z, z)
         result.terminated = np.concatenate(terminated) if terminated else np.zeros(0, dtype=np.bool_)
     return result
+
+
+def _followed(x: Expansion, nxt: I64 | None, spec: SpecAutomaton, layout: Layout,
+              node_field: int) -> tuple[Expansion, Words]:
+    """The pairs the search follows (the specification allows them) and their target words."""
+    keep = None if nxt is None else nxt >= 0
+    if keep is None and not spec.follow_tick:
+        keep = x.event != 1
+    if keep is not None and not keep.all():
+        x = x.select(keep)
+        nxt = None if nxt is None else nxt[keep]
+    targets = x.targets if nxt is None or spec.num_nodes == 1 else layout.with_field(x.targets, node_field, nxt)
+    return x, targets
+
+
+def _fitting(counts: I64, max_pairs: int, per_pair: int, budget: Budget, states: int) -> int:
+    """How many of these states to expand at once so that their pairs fit in ``max_pairs``."""
+    within = int(np.searchsorted(np.cumsum(counts), max_pairs, side="right"))
+    if within == 0:  # one state alone has more: expand it if the memory bound allows
+        budget.reserve(int(counts[0]) * per_pair, "expanding one state", states)
+        within = 1
+    return within
 
 
 class _StateChecker:

@@ -1,4 +1,4 @@
-"""Operational semantics: Roscoe's firing rules with FDR4's conventions.
+r"""Operational semantics: Roscoe's firing rules with FDR4's conventions.
 
 :meth:`Semantics.transitions` gives the labelled transitions ``(event, target)`` of a term, where
 the event may be ``TAU`` or ``TICK``. Terminating processes reach ``OMEGA`` after ``✓``;
@@ -9,6 +9,11 @@ component is ``OMEGA``.
 Transitions are computed without Python recursion: a post-order walk with an explicit stack over
 the operands each rule needs, memoised per term. A definition that needs its own transitions to
 compute them (``P = P [] a -> STOP``) is unguarded recursion and raises :class:`CspEvalError`.
+
+Every successor term is rewritten by the sound laws of :mod:`cspotlp.csp.laws` (hiding and
+renaming combined, dropped where they cannot matter; nested external choices flattened), so
+processes that recurse through hiding or renaming (``D = (a -> D) \ {a}``) have finitely many
+terms. ``Semantics(env, laws=False)`` gives the plain firing rules (for comparisons).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Protocol, TypeAlias, cast
 
 from cspotlp.csp.environment import Environment
 from cspotlp.csp.events import TAU, TICK, Event, sort_events
+from cspotlp.csp.laws import Laws
 from cspotlp.csp.terms import (
     OMEGA,
     STOP,
@@ -68,8 +74,12 @@ class Semantics:
     [('a', 'SKIP ; SKIP')]
     """
 
-    def __init__(self, env: Environment, compressions: Mapping[str, Compression] | None = None) -> None:
+    def __init__(
+        self, env: Environment, compressions: Mapping[str, Compression] | None = None, *,
+        laws: bool = True,
+    ) -> None:
         self.env = env
+        self.laws: Laws | None = Laws(env) if laws else None
         self.compressions = COMPRESSIONS if compressions is None else compressions
         self._cache: dict[Proc, Transitions] = {}
         self._relations: dict[frozenset[tuple[Event, Event]], dict[Event, tuple[Event, ...]]] = {}
@@ -114,7 +124,14 @@ class Semantics:
                         )
                     stack.append(d)
                 continue
-            cache[q] = RULES[q.op](self, q)
+            trans = RULES[q.op](self, q)
+            laws = self.laws
+            if laws is not None:
+                for _e, t in trans:
+                    if t.op is _HIDE or t.op is _RENAME:  # (identity: hashing an Op is slow)
+                        trans = tuple((e, laws.normal(t)) for e, t in trans)
+                        break
+            cache[q] = trans
             expanded.discard(q)
             stack.pop()
 
@@ -122,11 +139,17 @@ class Semantics:
         op = q.op
         if op is Op.CALL:
             return (self.env.unfold(q),)
+        if op is Op.EXT:
+            return self.choice_operands(q)
         if op in _NEEDS_ALL:
             return q.args
         if op in _NEEDS_FIRST:
             return q.args[:1]
         return ()
+
+    def choice_operands(self, q: Proc) -> tuple[Proc, ...]:
+        """The operands of an external choice (nested choices flattened when laws apply)."""
+        return q.args if self.laws is None else self.laws.flat_choice(q)
 
     def _done(self, p: Proc) -> Transitions:
         return self._cache[p]
@@ -150,6 +173,8 @@ class Semantics:
             self._relations[rel] = out
         return out
 
+
+_HIDE, _RENAME = Op.HIDE, Op.RENAME
 
 _NEEDS_ALL = frozenset({Op.EXT, Op.PAR, Op.APAR, Op.ILEAVE, Op.LINK, Op.INTERRUPT,
                         Op.SYNC_EXT, Op.SYNC_INTERRUPT})
@@ -194,7 +219,7 @@ def _prefix(_s: Semantics, q: Proc) -> Transitions:
 
 def _ext(s: Semantics, q: Proc) -> Transitions:
     out: list[Transition] = []
-    args = q.args
+    args = s.choice_operands(q)
     for i, p in enumerate(args):
         for e, p2 in s._done(p):
             if e is TAU:

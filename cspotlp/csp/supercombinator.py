@@ -25,6 +25,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
+from cspotlp.csp.budget import Budget
 from cspotlp.csp.events import TAU, TICK, Event, sort_events
 from cspotlp.csp.explicit import ExplicitLts
 from cspotlp.csp.lts import build_lts
@@ -46,6 +47,9 @@ TERMINATED_EVENT = -1
 """Event number of the pseudo rule that says the whole system is terminated."""
 
 NAME_CHARS = 60
+
+LEAF_CHECK_EVERY = 256
+"""Leaves compiled between checks of the budget's memory and time."""
 
 
 @dataclass(frozen=True)
@@ -163,6 +167,7 @@ def compile_network(
     state_limit: int | None = None,
     compile_leaf: Callable[[Proc], ExplicitLts] | None = None,
     leaf_compression: str | None = None,
+    budget: Budget | None = None,
 ) -> Network:
     """Split ``root`` into leaves and rules (leaves compiled by the term semantics).
 
@@ -171,11 +176,17 @@ def compile_network(
     checks stay exact in the models the compression preserves, but counterexamples then show
     compressed component states.
 
+    Each leaf is compiled within ``budget`` (states per leaf, memory, time, terms that grow
+    without bound); ``state_limit`` overrides its states.
+
     Raises:
-        StateLimitExceeded: a leaf has more than ``state_limit`` states.
+        LimitReached: a leaf exceeds the budget (``StateLimitExceeded`` for its states).
         CspEvalError: unguarded recursion through a network operator (``P = P ||| Q``).
     """
+    if budget is None:
+        budget = Budget(state_limit=state_limit)
     nodes = _split(root, sem)
+    num_leaves = sum(node.leaf for node in nodes)
     leaf_cache: dict[Proc, ExplicitLts] = {}
     components: list[Component] = []
 
@@ -185,11 +196,11 @@ def compile_network(
             if compile_leaf is not None:
                 lts = compile_leaf(term)
             elif leaf_compression is not None:  # explore under the limit, then compress
-                plain = compile_leaf_lts(term, sem, state_limit)
+                plain = compile_leaf_lts(term, sem, state_limit, budget)
                 lts = compile_leaf_lts(mk(Op.COMPRESS, (explicit(plain, plain.initial),), leaf_compression),
-                                       sem, state_limit)
+                                       sem, state_limit, budget)
             else:
-                lts = compile_leaf_lts(term, sem, state_limit)
+                lts = compile_leaf_lts(term, sem, state_limit, budget)
             leaf_cache[term] = lts
         return lts
 
@@ -198,6 +209,10 @@ def compile_network(
         if node.leaf:
             leaf_component[i] = len(components)
             components.append(Component(node.term, leaf_lts(node.term)))
+            if len(components) % LEAF_CHECK_EVERY == 0:
+                budget.check(0)
+                budget.report(len(components), 0, phase="compiling components",
+                              unit=f"of {num_leaves:,} components")
     protos: list[list[_Proto]] = [[] for _ in nodes]
     for i in reversed(range(len(nodes))):  # children are created after their parents
         node = nodes[i]
@@ -224,7 +239,8 @@ def compile_network(
     return Network(tuple(components), events, rules, terminated)
 
 
-def compile_leaf_lts(term: Proc, sem: Semantics, state_limit: int | None) -> ExplicitLts:
+def compile_leaf_lts(term: Proc, sem: Semantics, state_limit: int | None,
+                     budget: Budget | None = None) -> ExplicitLts:
     """A leaf's explicit LTS: reuse a compiled graph, else explore with the term semantics."""
     body = term
     while body.op is Op.CALL:
@@ -237,7 +253,8 @@ def compile_leaf_lts(term: Proc, sem: Semantics, state_limit: int | None) -> Exp
         graph, state = cast(tuple[object, int], body.payload)
         if isinstance(graph, ExplicitLts):
             return graph.reachable_from(state)
-    lts = build_lts(term, sem.env, state_limit=state_limit, semantics=sem)
+    lts = build_lts(term, sem.env, state_limit=state_limit, semantics=sem, budget=budget,
+                    phase=lambda: f"compiling {show(term, max_chars=NAME_CHARS)}")
     return ExplicitLts.from_lts(lts)
 
 

@@ -1,7 +1,7 @@
 """Process terms: immutable, interned, built only through the functions of this module.
 
 Building the same term twice returns the same object, so equality is identity and hashing is
-O(1) (STYLE.md). Recursion is a :func:`call` by name, resolved through an explicit
+O(1). Recursion is a :func:`call` by name, resolved through an explicit
 :class:`~cspotlp.csp.environment.Environment`, so terms stay acyclic.
 
 Constructors do not simplify (``hide(P, set())`` is not ``P``): the algebraic laws are properties of

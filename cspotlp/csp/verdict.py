@@ -1,6 +1,6 @@
 """Results of checks: a :class:`Verdict` (passed, failed or inconclusive) and its counterexample.
 
-Results are values, not exceptions (STYLE.md). A verdict prints in the style of FDR's command line
+Results are values, not exceptions. A verdict prints in the style of FDR's command line
 (``str(verdict)``)::
 
     dining_philosophers(3) :[deadlock free [F]]: Failed
@@ -174,12 +174,19 @@ def show_trace(trace: Sequence[Event]) -> str:
 
 @dataclass(frozen=True)
 class ProgressReport:
-    """A snapshot of a long search: states, transitions, seconds and peak memory."""
+    """A snapshot of long work: states, transitions, seconds, resident memory, breadth-first depth.
+
+    ``phase`` says what is being done when it is not the search itself (``compiling P``), and
+    ``unit`` what ``states`` counts then (``of 1,000 components``).
+    """
 
     states: int
     transitions: int
     seconds: float
-    peak_memory_bytes: int
+    memory_bytes: int
+    depth: int = 0
+    phase: str = ""
+    unit: str = "states"
 
     @property
     def states_per_second(self) -> float:
@@ -187,13 +194,15 @@ class ProgressReport:
         return self.states / self.seconds if self.seconds > 0 else 0.0
 
     def __str__(self) -> str:
-        return (f"{self.states:,} states, {self.transitions:,} transitions, {self.seconds:.1f} s, "
-                f"{self.states_per_second:,.0f} states/s, "
-                f"{self.peak_memory_bytes / 2**20:,.0f} MiB peak")
+        head = f"{self.phase}: " if self.phase else ""
+        depth = f", depth {self.depth:,}" if self.depth else ""
+        rate = f", {self.states_per_second:,.0f} states/s" if self.unit == "states" else ""
+        return (f"{head}{self.states:,} {self.unit}{depth}{rate}, {self.seconds:.1f} s, "
+                f"{self.memory_bytes / 2**20:,.0f} MiB")
 
 
 ProgressCallback = Callable[[ProgressReport], None]
-"""Receives a :class:`ProgressReport` about once a second during long searches."""
+"""Receives a :class:`ProgressReport` about twice a second during long work."""
 
 
 def peak_memory_bytes() -> int:

@@ -4,23 +4,31 @@ Supported: ``Spec [T= Impl``, ``[F=`` and ``[FD=``; ``:[deadlock free [F|FD]]``,
 ``:[divergence free]`` (also written ``livelock free``), ``:[deterministic [F|FD]]``,
 ``:[has trace [T|F|FD]]: <...>``, ``assert not ...`` and the ``:[tau priority over]: A`` option
 (applied to the implementation, or to the process of a property check, as
-``prioritise(P, <{}, A>)``: τ and ✓ pre-empt the events of ``A``). When no model is given,
+``prioritise(P, <{}, A>)``: τ and ✓ pre-empt the events of ``A``) and the ``:[partial order
+reduce]`` option (deadlock freedom in F and refinement in T explore a reduced state space that
+keeps their verdicts; elsewhere it is ignored with a note). When no model is given,
 deadlock freedom and determinism are checked in FD and ``has trace`` in T, as FDR does.
 
 Each assertion gives an :class:`AssertionResult`: ``passed``, ``failed`` (with the shortest
 counterexample as a list of events, plus the refusal or divergence for failures and
-divergence checks) or ``error`` (the script could not be evaluated for it, a construct is
-unsupported, or a state limit stopped the search: never reported as passed or failed).
+divergence checks), ``inconclusive`` (a budget of states, memory or time stopped the check,
+or the process's terms grow without bound: the reason says which; never reported as passed or
+failed) or ``error`` (the script could not be evaluated for it, or a construct is unsupported).
+Each assertion has its own budget (:class:`~cspotlp.csp.budget.Budget`), made from the limits
+given to :func:`check_assertions` (defaults sized from the machine's free memory).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from cspotlp.csp.budget import Budget
 from cspotlp.csp.events import Event, show_event_set
+from cspotlp.csp.por import por_mode
 from cspotlp.csp.semantics import Semantics
 from cspotlp.csp.terms import Proc, prioritise
 from cspotlp.cspm import ast
@@ -29,7 +37,7 @@ from cspotlp.cspm.processes import event_set
 from cspotlp.cspm.values import LazySeq
 from cspotlp.errors import CspotlpError, LocatedError
 
-__all__ = ["AssertionResult", "check_assertion", "check_assertions"]
+__all__ = ["AssertionResult", "check_assertion", "check_assertions", "locate_definitions"]
 
 Progress = Callable[[Any], None]
 
@@ -40,12 +48,13 @@ class AssertionResult:
 
     Attributes:
         assertion: the assertion as written in the script (``assert SPEC [T= IMPL``).
-        result: ``passed``, ``failed`` or ``error``.
+        result: ``passed``, ``failed``, ``inconclusive`` or ``error``.
         counterexample: for a failed check, the events of the shortest counterexample (the
             trace, followed by the offending event for a trace violation); None otherwise.
         kind: what the counterexample shows (``trace``, ``refusal``, ``deadlock``,
             ``divergence``, ``nondeterminism``, ``missing trace``).
-        details: further lines: the acceptance of a refusal, the divergence, an error message.
+        details: further lines: the acceptance of a refusal, the divergence, why the check was
+            inconclusive, an error message.
         states: states the check explored.
         transitions: transitions the check explored.
         seconds: wall-clock time, evaluation of the script's processes included.
@@ -125,11 +134,12 @@ def _trace(loaded: LoadedScript, e: ast.Exp) -> list[Event]:
     return out
 
 
-def _run_check(loaded: LoadedScript, a: ast.Assertion, sem: Semantics,
-               state_limit: int | None, progress: Progress | None) -> Any:
+def _run_check(loaded: LoadedScript, a: ast.Assertion, sem: Semantics, budget: Budget) -> Any:
     from cspotlp.csp import checks, refine
 
     env = loaded.env
+    # None without :[partial order reduce], "" or the mode's name with it
+    reduce = getattr(a, "partial_order", None) is not None
     if isinstance(a, ast.Refinement):
         model = a.model.value
         if model not in ("T", "F", "FD"):
@@ -137,31 +147,51 @@ def _run_check(loaded: LoadedScript, a: ast.Assertion, sem: Semantics,
                            "(only T, F and FD are supported)")
         spec = _process(loaded, a.spec)
         impl = _with_priority(loaded, _process(loaded, a.impl), a.tau_priority)
-        return refine.refines(spec, impl, env, model, state_limit=state_limit,
-                              progress=progress, semantics=sem,
+        return refine.refines(spec, impl, env, model, budget=budget, semantics=sem,
                               spec_name=_source(loaded, a.spec),
-                              impl_name=_source(loaded, a.impl))
+                              impl_name=_source(loaded, a.impl), partial_order=reduce)
     if isinstance(a, ast.PropertyCheck):
         p = _with_priority(loaded, _process(loaded, a.process), a.tau_priority)
         name = _source(loaded, a.process)
         model = a.model.value if a.model is not None else "FD"
         if a.prop is ast.Property.DIVERGENCE_FREE:
-            return checks.divergence_free(p, env, state_limit=state_limit, progress=progress,
-                                          semantics=sem, name=name)
+            verdict = checks.divergence_free(p, env, budget=budget, semantics=sem, name=name)
+            return _without_reduction(verdict, reduce, "divergence freedom")
         if model not in ("F", "FD"):
             raise _Failure(f"unsupported construct: {a.prop.value} in the {model} model")
         if a.prop is ast.Property.DEADLOCK_FREE:
-            return checks.deadlock_free(p, env, model, state_limit=state_limit,
-                                        progress=progress, semantics=sem, name=name)
-        return checks.deterministic(p, env, model, state_limit=state_limit, progress=progress,
-                                    semantics=sem, name=name)
+            return checks.deadlock_free(p, env, model, budget=budget, semantics=sem, name=name,
+                                        partial_order=reduce)
+        verdict = checks.deterministic(p, env, model, budget=budget, semantics=sem, name=name)
+        return _without_reduction(verdict, reduce, "determinism")
     assert isinstance(a, ast.HasTrace)
-    p = _process(loaded, a.process)
+    p = _with_priority(loaded, _process(loaded, a.process), a.tau_priority)
     model = a.model.value if a.model is not None else "T"
     if model not in ("T", "F", "FD"):
         raise _Failure(f"unsupported construct: has trace in the {model} model")
-    return checks.has_trace(p, _trace(loaded, a.trace), env, model, state_limit=state_limit,
+    return checks.has_trace(p, _trace(loaded, a.trace), env, model, budget=budget,
                             semantics=sem, name=_source(loaded, a.process))
+
+
+def _without_reduction(verdict: Any, asked: bool, what: str) -> Any:
+    """``verdict`` with a note when ``:[partial order reduce]`` was asked where it does not apply."""
+    _mode, notes = por_mode(asked, None, what)
+    return dataclasses.replace(verdict, notes=verdict.notes + notes) if notes else verdict
+
+
+def locate_definitions(loaded: LoadedScript) -> None:
+    """Let ``loaded``'s environment say where each process definition is written.
+
+    Messages about a definition (``the terms of P grow without bound``) then start with its
+    ``FILE:LINE:COL``.
+    """
+    claims = loaded.evaluator.claims
+
+    def locate(name: str) -> str | None:
+        span = getattr(claims.get(name), "span", None)
+        return None if span is None or span.line < 1 else str(span)
+
+    loaded.env.locator = locate
 
 
 def _counterexample(verdict: Any) -> tuple[tuple[str, ...] | None, str | None, tuple[str, ...]]:
@@ -191,14 +221,19 @@ def _counterexample(verdict: Any) -> tuple[tuple[str, ...] | None, str | None, t
 
 def check_assertion(loaded: LoadedScript, decl: ast.AssertDecl, *,
                     state_limit: int | None = None, progress: Progress | None = None,
-                    semantics: Semantics | None = None) -> AssertionResult:
-    """Run one assertion of ``loaded``."""
+                    semantics: Semantics | None = None, memory_limit: int | None = None,
+                    time_limit: float | None = None) -> AssertionResult:
+    """Run one assertion of ``loaded`` within its own budget (limits as :class:`Budget` has them)."""
     sem = semantics or Semantics(loaded.env)
+    if loaded.env.locator is None:
+        locate_definitions(loaded)
     text = _source(loaded, decl)
     where = str(decl.span)
     started = time.perf_counter()
     try:
-        verdict = _run_check(loaded, decl.assertion, sem, state_limit, progress)
+        budget = Budget(state_limit=state_limit, memory_limit=memory_limit, time_limit=time_limit,
+                        progress=progress)
+        verdict = _run_check(loaded, decl.assertion, sem, budget)
     except _Failure as e:
         return AssertionResult(text, "error", details=(f"{where}: {e.message}",),
                                seconds=time.perf_counter() - started, location=where)
@@ -213,7 +248,7 @@ def check_assertion(loaded: LoadedScript, decl: ast.AssertDecl, *,
               "location": where, "verdict": verdict}
     notes = tuple(verdict.notes)
     if verdict.holds is None:
-        return AssertionResult(text, "error", details=(f"inconclusive: {verdict.reason}",),
+        return AssertionResult(text, "inconclusive", details=(f"reason: {verdict.reason}",) + notes,
                                **common)
     if decl.negated:
         if verdict.holds:
@@ -229,13 +264,14 @@ def check_assertion(loaded: LoadedScript, decl: ast.AssertDecl, *,
 def check_assertions(loaded: LoadedScript, *, state_limit: int | None = None,
                      progress: Progress | None = None,
                      on_result: Callable[[AssertionResult], None] | None = None,
+                     memory_limit: int | None = None, time_limit: float | None = None,
                      ) -> list[AssertionResult]:
-    """Run every assertion of the script, in order (one shared semantics)."""
+    """Run every assertion of the script, in order (one shared semantics, a budget each)."""
     sem = Semantics(loaded.env)
     out = []
     for decl in loaded.assertions():
         result = check_assertion(loaded, decl, state_limit=state_limit, progress=progress,
-                                 semantics=sem)
+                                 semantics=sem, memory_limit=memory_limit, time_limit=time_limit)
         out.append(result)
         if on_result is not None:
             on_result(result)

@@ -38,7 +38,7 @@ from cspotlp.cspm import ast
 from cspotlp.cspm.channels import InfiniteChannel
 from cspotlp.cspm.dots import DotError, dot_all, head_value, split_field_set
 from cspotlp.cspm.functions import FunctionValue, Lambda, UserFunction
-from cspotlp.cspm.parser import parse_file, parse_script
+from cspotlp.cspm.parser import parse_expr, parse_file, parse_script
 from cspotlp.cspm.patterns import PatternContext, PatternUnsupported, match
 from cspotlp.cspm.processes import process_handlers, productions_of
 from cspotlp.cspm.runtime import (
@@ -871,6 +871,9 @@ class Evaluator:
         if e.high is None:
             return InfiniteSet(f"{{{low}..}}", _at_least(low))
         high = yield self.ev(e.high, f)
+        if high - low >= MAX_RANGE_SET:  # membership only: enumerating it would exhaust memory
+            return InfiniteSet(f"{{{low}..{high}}} ({high - low + 1:,} elements, more than the "
+                               f"{MAX_RANGE_SET:,} a set may have)", _between(low, high))
         return frozenset(range(low, high + 1))
 
     def _map(self, e: ast.MapExp, f: Frame) -> Step:
@@ -1049,6 +1052,17 @@ def _datatype_type(name: str, ctors: dict[str, tuple[Any, ...]]) -> InfiniteSet:
     return InfiniteSet(name, contains)
 
 
+MAX_RANGE_SET = 4_000_000
+"""A range set ``{a..b}`` with more elements is kept as a membership test, not built."""
+
+
+def _between(low: int, high: int) -> Callable[[Any], bool]:
+    def contains(v: Any) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
+
+    return contains
+
+
 def _at_least(low: int) -> Callable[[Any], bool]:
     def contains(v: Any) -> bool:
         return isinstance(v, int) and not isinstance(v, bool) and v >= low
@@ -1133,9 +1147,12 @@ class LoadedScript:
         fresh = "eval_expression_"
         while any(b.name == fresh for b in self.checked.resolution.defs.values()):
             fresh += "_"
-        extra = parse_script(f"{fresh} = {text}\n", "<expression>")
-        script = ast.Script(self.script.decls + extra.decls,
-                            self.script.sources + extra.sources, span=self.script.span)
+        # Parsed as one expression, then bound: never spliced into script text, where a
+        # newline in ``text`` could add declarations of its own.
+        body = parse_expr(text, "<expression>")
+        binding = ast.PatBind(ast.PVar(fresh, span=body.span), body, span=body.span)
+        script = ast.Script((*self.script.decls, binding),
+                            (*self.script.sources, ("<expression>", text)), span=self.script.span)
         again = _load_checked(check_script(script))
         self.last_evaluation = again
         return again.value(fresh)
@@ -1186,9 +1203,14 @@ def _load_checked(checked: CheckedScript) -> LoadedScript:
     return LoadedScript(checked, Evaluator(checked))
 
 
-def load_script(path: str | os.PathLike[str]) -> LoadedScript:
-    """Parse, check and bind a script file (its definitions are evaluated when needed)."""
-    return _load_checked(check_script(parse_file(path)))
+def load_script(path: str | os.PathLike[str],
+                allow_include: Sequence[str | os.PathLike[str]] = ()) -> LoadedScript:
+    """Parse, check and bind a script file (its definitions are evaluated when needed).
+
+    ``allow_include``: directories outside the script's tree that its includes may read (see
+    :func:`~cspotlp.cspm.parser.parse_file`).
+    """
+    return _load_checked(check_script(parse_file(path, allow_include)))
 
 
 def load_text(text: str, filename: str = "<string>") -> LoadedScript:

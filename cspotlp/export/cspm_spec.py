@@ -12,7 +12,7 @@ anything else is reported as unknown (None). An evaluated script gives exact dom
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from cspotlp.csp.values import Datum, Value
@@ -31,13 +31,16 @@ class SpecInterface:
     """Names bound by ``P = ...`` / ``P(x) = ...`` declarations (candidates for ``--process``)."""
 
 
-def read_spec_interface(path: str | os.PathLike[str]) -> SpecInterface:
+def read_spec_interface(path: str | os.PathLike[str],
+                        allow_include: Sequence[str | os.PathLike[str]] = ()) -> SpecInterface:
     """Parse and type-check ``path`` and read its interface.
+
+    ``allow_include``: directories outside the script's tree its includes may read.
 
     Raises:
         CspmError: the script does not parse or is ill-typed (located at file:line:col).
     """
-    script = parse_file(path)
+    script = parse_file(path, allow_include)
     check_script(script)
     return spec_interface(script, os.fspath(path))
 

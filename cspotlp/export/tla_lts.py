@@ -76,23 +76,21 @@ class TlaModule:
 def write_files(files: dict[str, str], directory: str | Path) -> list[Path]:
     """Write exporter output (file name -> text) into ``directory`` (created if absent).
 
-    Text is written as UTF-8 with newline line endings; returns the paths in the given order.
+    All or nothing (:func:`cspotlp.files.write_outputs`): each file goes to a temporary file
+    beside its target and every one is renamed into place only when all are complete, so a
+    failure midway — a full disk, Ctrl-C — leaves the previous files as they were. Text is UTF-8
+    with newline line endings; returns the paths in the given order.
 
     Raises:
         ExportError: the directory cannot be created or a file cannot be written (names which).
     """
+    from cspotlp.files import write_outputs
+
     out = Path(directory)
-    written: list[Path] = []
-    path = out
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        for name, text in files.items():
-            path = out / name
-            path.write_text(text, encoding="utf-8", newline="\n")
-            written.append(path)
+        return write_outputs({out / name: text for name, text in files.items()})
     except OSError as e:
-        raise ExportError(f"cannot write {path}: {e.strerror or e}") from e
-    return written
+        raise ExportError(f"cannot write {e.filename or out}: {e.strerror or e}") from e
 
 
 def event_labels(lts: Lts) -> list[str]:

@@ -129,7 +129,7 @@ class GoModel:
         i = 0
         while i < len(self.compiler.instances):  # exploring one may discover more
             inst = self.compiler.instances[i]
-            from cspotlp.errors import StateLimitExceeded
+            from cspotlp.errors import LimitReached, StateLimitExceeded
 
             try:
                 out[inst.gid] = build_lts(self.compiler.root(inst.gid), self.env, semantics=self.semantics,
@@ -137,6 +137,9 @@ class GoModel:
             except StateLimitExceeded as e:
                 raise model_error(f"goroutine {inst.gid} ({inst.title}) alone has more than "
                                   f"{LEAF_STATE_LIMIT:,} states: bound its loops and values", inst.fn.site) from e
+            except LimitReached as e:  # memory, time or growing terms
+                raise model_error(f"goroutine {inst.gid} ({inst.title}) cannot be explored: "
+                                  f"{e.reason}", inst.fn.site) from e
             i += 1
         return out
 

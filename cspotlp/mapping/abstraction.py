@@ -26,7 +26,8 @@ verdict about an abstract event points at the real span.
 
 Rules match with regexes on the service name, the span name and the span kind (``server``,
 ``client``, ``internal``, ``producer``, ``consumer``, ``unspecified``); every given regex must
-match the whole text. An abstraction is read from JSON or TOML (:func:`load_abstraction`) and
+match the whole text. Regexes are RE2's (linear time whatever the span name; no backreferences
+or look-around, ASCII ``\d \w \s``): see :mod:`cspotlp.mapping.linear_regex`. An abstraction is read from JSON or TOML (:func:`load_abstraction`) and
 written back canonically (:meth:`Abstraction.to_json`; read with
 :func:`cspotlp.mapping.abstraction_file.load_abstraction`), so every export stores the
 abstraction it used::
@@ -53,6 +54,7 @@ from typing import Any, NamedTuple
 
 from cspotlp.errors import AbstractionError
 from cspotlp.mapping.cspm_names import DataValue, is_identifier
+from cspotlp.mapping.linear_regex import LinearRegex
 from cspotlp.otlp.model import AnyValue, Attributes, Span, attribute, service_name
 from cspotlp.otlp.reader import CapturedTrace
 from cspotlp.otlp.repair import TreeNode, ValidTrace, validate
@@ -104,12 +106,14 @@ class AbstractTrace:
 # -- rules ----------------------------------------------------------------------------------
 
 
-def _compile(pattern: str | None, where: str) -> re.Pattern[str] | None:
+def _compile(pattern: str | None, where: str) -> LinearRegex | None:
+    # RE2, not re: a span name from a capture must not be able to stall a match (see
+    # cspotlp.mapping.linear_regex for the syntax and its differences from Python's)
     if pattern is None:
         return None
     try:
-        return re.compile(pattern)
-    except re.error as e:
+        return LinearRegex(pattern)
+    except ValueError as e:
         raise AbstractionError(f"{where}: bad regex {pattern!r}: {e}") from e
 
 
@@ -120,8 +124,8 @@ class SpanMatch:
     service: str | None = None
     name: str | None = None
     kinds: tuple[str, ...] = ()
-    _service_re: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
-    _name_re: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    _service_re: LinearRegex | None = field(default=None, compare=False, repr=False)
+    _name_re: LinearRegex | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for k in self.kinds:
@@ -147,10 +151,10 @@ class SpanMatch:
         for r, text in ((self._service_re, service), (self._name_re, name)):
             if r is None:
                 continue
-            m = r.fullmatch(text)
-            if m is None:
+            groups = r.fullmatch(text)
+            if groups is None:
                 return None
-            found.update({k: v for k, v in m.groupdict().items() if v is not None})
+            found.update(groups)
         return found
 
     def to_json(self) -> dict[str, Any]:
@@ -187,12 +191,14 @@ class Template:
 
     template: str
     match: SpanMatch = SpanMatch()
-    _regex: re.Pattern[str] = field(default=re.compile(""), compare=False, repr=False)
+    _regex: LinearRegex = field(default=LinearRegex(""), compare=False, repr=False)
     _text: str = field(default="", compare=False, repr=False)
 
     def __post_init__(self) -> None:
         regex, text = _parse_template(self.template)
-        object.__setattr__(self, "_regex", _compile(regex, f"template {self.template!r}"))
+        compiled = _compile(regex, f"template {self.template!r}")
+        assert compiled is not None
+        object.__setattr__(self, "_regex", compiled)
         object.__setattr__(self, "_text", text)
 
     @property
@@ -202,10 +208,10 @@ class Template:
 
     def apply(self, name: str) -> tuple[str, dict[str, str]] | None:
         """(templated name, placeholder values) when ``name`` matches, else None."""
-        m = self._regex.fullmatch(name)
-        if m is None:
+        groups = self._regex.fullmatch(name)
+        if groups is None:
             return None
-        return self._text, {k: v for k, v in m.groupdict().items() if v is not None}
+        return self._text, groups
 
 
 def _parse_template(template: str) -> tuple[str, str]:

@@ -12,6 +12,7 @@ import tomllib
 from typing import Any
 
 from cspotlp.errors import AbstractionError, SourceLocation
+from cspotlp.files import MAX_NESTING, MAX_TEXT_BYTES, nesting_depth, read_text
 from cspotlp.mapping.abstraction import Abstraction, Drop, Rename, SpanMatch, Template
 
 _TOP_KEYS = ("label", "channels", "drop_client_spans", "drop", "templates", "rename", "data",
@@ -107,9 +108,18 @@ def _match(rule: dict[str, Any], where: str) -> SpanMatch:
 
 def loads_abstraction(text: str, file: str = "<abstraction>", *, toml: bool = False
                       ) -> Abstraction:
-    """An abstraction from JSON (or, with ``toml``, TOML) text."""
+    """An abstraction from JSON (or, with ``toml``, TOML) text.
+
+    Nesting deeper than :data:`~cspotlp.files.MAX_NESTING` is refused before parsing (the
+    standard library's parsers are recursive); JSON's bare ``NaN`` and repeated keys are errors.
+    """
+    depth = nesting_depth(text, toml=toml)
+    if depth > MAX_NESTING:
+        raise AbstractionError(f"{file}: nested {depth} deep, more than the {MAX_NESTING} an "
+                               "abstraction file may use")
     try:
-        obj: object = tomllib.loads(text) if toml else json.loads(text)
+        obj: object = tomllib.loads(text) if toml else json.loads(
+            text, parse_constant=_no_constant, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as e:
         lines = text.splitlines()
         line = lines[e.lineno - 1] if 0 < e.lineno <= len(lines) else None
@@ -117,17 +127,30 @@ def loads_abstraction(text: str, file: str = "<abstraction>", *, toml: bool = Fa
                                SourceLocation(file, e.lineno, e.colno, line)) from e
     except tomllib.TOMLDecodeError as e:
         raise AbstractionError(f"{file}: not valid TOML: {e}") from e
+    except (ValueError, RecursionError) as e:
+        raise AbstractionError(f"{file}: not valid JSON: {e}") from e
     return abstraction_from_json(obj, file)
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        raise ValueError("a key appears twice in one object")
+    return d
 
 
 def load_abstraction(path: str | os.PathLike[str]) -> Abstraction:
     """Read an abstraction file: TOML if it ends in ``.toml``, JSON otherwise."""
     name = os.fspath(path)
     try:
-        with open(name, encoding="utf-8") as f:
-            text = f.read()
-    except (OSError, UnicodeDecodeError) as e:
-        raise AbstractionError(f"{name}: cannot read: {e}") from e
+        text = read_text(name, MAX_TEXT_BYTES)
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else e
+        raise AbstractionError(f"{name}: cannot read: {reason}") from e
     return loads_abstraction(text, name, toml=name.endswith(".toml"))
 
 

@@ -1,4 +1,4 @@
-"""Φ (phi), Ψ (psi), norm and cut: the correspondence of DESIGN.md §2.
+"""Φ (phi), Ψ (psi), norm and cut: the correspondence of docs/theory.md.
 
 Φ(t) gives span ``s`` the index (1-based) of its ``begin`` as start, of its ``end`` as end (open
 if none), and marks/links their indices. Ψ(F) lists every occurrence of F sorted by
@@ -158,7 +158,7 @@ def phi(trace: Sequence[SpanEvent]) -> Forest:
 def norm(forest: Forest) -> Forest:
     """Normalise: every time of ``forest`` replaced by the 1-based rank of its occurrence in Ψ's order.
 
-    This is norm(F) of DESIGN.md §2; marks and links come out listed in time order.
+    This is norm(F) of docs/theory.md; marks and links come out listed in time order.
     """
     recs = forest.records()
     start = [0] * len(recs)

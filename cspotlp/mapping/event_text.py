@@ -13,8 +13,10 @@ Fields:
   OTLP hex id, and split ids such as ``s_<id>_2``); an integer id as a number; any other id as a
   quoted string. ``<parent>`` is ``root`` for a root.
 * ``<name>``: a double-quoted string; ``"`` ``\`` and control characters are escaped as in JSON
-  (``\"``, ``\\``, ``\n``, ``\u0007``); other characters, non-ASCII included, are written as they
-  are. Quoting keeps every field one token, whatever the span name.
+  (``\"``, ``\\``, ``\n``, ``\u0007``), and so are the line separators U+0085, U+2028 and
+  U+2029; other characters, non-ASCII included, are written as they are (a lone surrogate, which
+  UTF-8 cannot hold, is written ``\udXXX`` by the writer: the same JSON escape). Quoting keeps
+  every field one token and every event one line, whatever the span name.
 * ``<status>``: ``unset``, ``ok`` or ``error`` for an OTLP status (its message is not shown),
   ``code_<n>`` for another OTLP code, ``none`` for no status, a quoted string otherwise.
 * ``<target>``: ``t_<trace id>.s_<span id>`` for an OTLP span context; otherwise one field as for
@@ -41,8 +43,15 @@ _STATUS_WORDS = {0: "unset", 1: "ok", 2: "error"}
 _STATUS_CODES = {word: code for code, word in _STATUS_WORDS.items()}
 
 
+_LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_LINE_BREAK = re.compile("[\x85\u2028\u2029]")
+
+
 def _quote(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
+    # JSON escapes control characters; the other characters that end a line for some readers
+    # (U+0085, U+2028, U+2029) are escaped too, so that an event is always one line.
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _LINE_BREAK.sub(lambda m: _LINE_BREAKS[m.group()], quoted)
 
 
 def _span_field(span: SpanId) -> str:
@@ -179,7 +188,8 @@ def parse_event(line: str, number: int = 1) -> SpanEvent:
 def parse_trace_text(text: str) -> list[tuple[str | None, Trace]]:
     """The traces of a text written by :func:`trace_text`, each with its ``-- trace`` id."""
     traces: list[tuple[str | None, list[SpanEvent]]] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.split("\n"), start=1):  # only \n ends a line here
+        raw = raw.removesuffix("\r")
         line = raw.strip()
         if line.startswith("--"):
             comment = line[2:].split()

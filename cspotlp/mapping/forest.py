@@ -1,4 +1,4 @@
-"""Span forests (DESIGN.md §2): span records with integer times, validity, norm-free helpers.
+"""Span forests (docs/theory.md): span records with integer times, validity, norm-free helpers.
 
 A forest maps span ids to records ``{id, parent, name, payload, start, end | open, marks, links,
 status}``. It is *valid* when ids are unique, parents exist, there are no cycles,

@@ -1,4 +1,4 @@
-"""Shapes of span forests and their causal order (theorem T7 of DESIGN.md §2).
+"""Shapes of span forests and their causal order (theorem T7 of docs/theory.md).
 
 The *shape* of a forest is the forest without its times: for each span its ``begin`` (id, parent,
 name, payload), its marks and its links each in time order, and its ``end`` (status) or nothing if

@@ -1,4 +1,4 @@
-"""The span vocabulary of DESIGN.md §2 and well-formedness of traces over it.
+"""The span vocabulary of docs/theory.md and well-formedness of traces over it.
 
 A CSP trace over the span alphabet is a sequence of four kinds of event::
 

@@ -40,14 +40,17 @@ class ReadNote(NamedTuple):
 class DecodeContext:
     """State for decoding one file (see the module docstring)."""
 
-    __slots__ = ("file", "line", "lenient", "keep_attributes", "strings", "_kvs", "_shared",
-                 "_notes", "_counts")
+    __slots__ = ("file", "line", "lenient", "keep_attributes", "accepted", "strings", "_kvs",
+                 "_shared", "_notes", "_counts")
 
     def __init__(self, file: str, *, lenient: bool = False, keep_attributes: bool = True) -> None:
         self.file = file
         self.line: int | None = None
         self.lenient = lenient
         self.keep_attributes = keep_attributes
+        self.accepted: set[str] = set()
+        """Kinds of deviation that are the documented encoding of the format being read (such
+        as Tempo's base64 ids): read without ``lenient`` and without a note."""
         self.strings: dict[str, str] = {}
         """The interning table: readers may look strings up in it directly (hot paths)."""
         self._kvs: dict[tuple[str, str, object], KeyValue] = {}
@@ -70,6 +73,8 @@ class DecodeContext:
 
         ``lenient_reading`` says how the input is read when accepted (e.g. "read as 0").
         """
+        if kind in self.accepted:
+            return
         where = self.where(trace_id, span_id)
         if not self.lenient:
             raise NonConformingInput(

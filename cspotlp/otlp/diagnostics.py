@@ -102,14 +102,14 @@ def diagnose(trace: CapturedTrace) -> list[Diagnostic]:
 
     first = first_records(spans)
     if spans and (problem := id_problem(trace.trace_id, TRACE_ID_HEX)):
-        add("invalid-id", 0, f"trace id {trace.trace_id!r} is {problem}")
+        add("invalid-id", 0, f"trace id {trace.trace_id!r} {problem}")
     records_of: dict[str, int] = {}
     for i, sp in enumerate(spans):
         if problem := id_problem(sp.span_id, SPAN_ID_HEX):
-            add("invalid-id", i, f"span id {sp.span_id!r} is {problem}")
+            add("invalid-id", i, f"span id {sp.span_id!r} {problem}")
         pid = sp.parent_span_id
         if pid and (problem := id_problem(pid, SPAN_ID_HEX)):
-            add("invalid-id", i, f"parent span id {pid!r} is {problem}")
+            add("invalid-id", i, f"parent span id {pid!r} {problem}")
             pid = ""  # reported once, as invalid; not also as an orphan
         count = records_of[sp.span_id] = records_of.get(sp.span_id, 0) + 1
         if count > 1:

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import calendar
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -48,13 +47,12 @@ from cspotlp.otlp.model import (
     Span,
     Status,
 )
+from cspotlp.otlp.times import checked_ns, rfc3339_ns
 
 _KINDS = {"internal": 1, "server": 2, "client": 3, "producer": 4, "consumer": 5}
 _CONSUMED = frozenset({"span.kind", "otel.status_code", "otel.status_description",
                        "otel.library.name", "otel.library.version", "otel.scope.name",
                        "otel.scope.version", "w3c.tracestate"})
-_RFC3339 = re.compile(
-    r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(?:[Zz]|([+-])(\d\d):(\d\d))")
 _DURATION_PART = re.compile(r"(\d+)(?:\.(\d*))?(ns|us|µs|μs|ms|s|m|h)")
 _UNIT_NS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
             "m": 60_000_000_000, "h": 3_600_000_000_000}
@@ -99,6 +97,10 @@ class JaegerDecoder:
         elif "spans" in doc:
             yield from self._trace(doc)
         else:
+            ctx.nonconforming(
+                "single-span", "the document is a single Jaeger span object where Jaeger's JSON "
+                "has a trace ({\"data\": [...]}, {\"spans\": [...]}) or an array of spans",
+                lenient_reading="read as a one-span trace")
             yield self.span(doc)
 
     def _trace(self, trace: object) -> Iterator[Span]:
@@ -141,6 +143,7 @@ class JaegerDecoder:
             ctx.fail(f"operationName {name!r} is not a string", tid, sid)
         start = self._time(sp.get("startTime"), model, "startTime", tid, sid)
         duration = self._duration(sp.get("duration"), model, tid, sid)
+        self._checked(start + duration, "startTime + duration", tid, sid)
         parent, links = self._references(sp.get("references"), tid, sid, model)
         tags = self._tags(sp.get("tags"), tid, sid)
         kind, status, scope, trace_state, attrs = self._special(tags, tid, sid)
@@ -194,20 +197,23 @@ class JaegerDecoder:
         return 0
 
     def _time(self, raw: object, model: bool, what: str, tid: str, sid: str) -> int:
-        """A time stamp in ns: RFC 3339 (model JSON) or microseconds (UI JSON)."""
+        """A time stamp in ns: RFC 3339 (model JSON) or microseconds (UI JSON), range-checked."""
         if isinstance(raw, str) and not raw.isdigit():
-            m = _RFC3339.fullmatch(raw)
-            if m is None:
+            ns, why = rfc3339_ns(raw)
+            if ns is None and why == "not an RFC 3339 time":
                 self.ctx.nonconforming("jaeger-time", f"{what} {raw!r} is not an RFC 3339 time",
                                        tid, sid, "read as 0")
                 return 0
-            year, month, day, hh, mm, ss = (int(m.group(i)) for i in range(1, 7))
-            seconds = calendar.timegm((year, month, day, hh, mm, ss, 0, 0, 0))
-            if m.group(8):
-                offset = (int(m.group(9)) * 60 + int(m.group(10))) * 60
-                seconds -= offset if m.group(8) == "+" else -offset
-            return seconds * 1_000_000_000 + int((m.group(7) or "").ljust(9, "0"))
-        return self._uint(raw, what, tid, sid) * 1000
+            if ns is None:
+                self.ctx.fail(f"{what} {raw!r}: {why}", tid, sid)
+            return ns
+        return self._checked(self._uint(raw, what, tid, sid) * 1000, what, tid, sid)
+
+    def _checked(self, ns: int, what: str, tid: str, sid: str) -> int:
+        checked, why = checked_ns(ns)
+        if checked is None:
+            self.ctx.fail(f"{what} ({ns // 1000} µs) {why}", tid, sid)
+        return checked
 
     def _duration(self, raw: object, model: bool, tid: str, sid: str) -> int:
         """A duration in ns: a Go/protobuf duration string (model JSON) or microseconds."""

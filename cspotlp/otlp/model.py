@@ -230,13 +230,15 @@ def service_name(resource: Resource) -> str | None:
 def id_problem(hex_id: str, hex_len: int) -> str | None:
     """Why ``hex_id`` is not a valid OTLP id of ``hex_len`` hex digits, or None if it is valid.
 
-    >>> id_problem("", 16), id_problem("00" * 8, 16), id_problem("ab", 16)
-    ('empty', 'all zero', 'has 2 hex digits, not 16')
+    The reason reads after the id: ``f"span id {id!r} {problem}"``.
+
+    >>> id_problem("", 16), id_problem("00" * 8, 16), id_problem("abc", 16)
+    ('is empty', 'is all zero', 'has 3 hex digits, not 16')
     """
     if not hex_id:
-        return "empty"
+        return "is empty"
     if len(hex_id) != hex_len:
         return f"has {len(hex_id)} hex digits, not {hex_len}"
     if hex_id.count("0") == hex_len:
-        return "all zero"
+        return "is all zero"
     return None

@@ -284,22 +284,33 @@ class OtlpJsonDecoder:
     # -- scalars --------------------------------------------------------------------------
 
     def id(self, raw: object, hex_len: int, what: str, tid: object, sid: object) -> str:
-        """A hex id (lowercase), ``""`` when absent; base64 ids only when lenient."""
+        """A hex id (lowercase), ``""`` when absent; base64 ids only when lenient.
+
+        One rule for every length: a string of hex digits is kept as it is written (lowercased)
+        and, if it is not ``hex_len`` digits long, reported by the diagnostics as an invalid id
+        with its file, line, trace and span — whether it has 15 digits or 14, 3 or 40. Only
+        text that is no hex at all is refused here; base64 of the right size (proto3 JSON) is
+        read when lenient (or the format documents it, as Tempo's does).
+        """
         if type(raw) is str:
             if len(raw) == hex_len and _HEX(raw):
                 return self.ctx.intern(raw.lower()) if hex_len == 32 else raw.lower()
             if not raw:
                 return ""
+            accept_base64 = self.ctx.lenient or "base64-id" in self.ctx.accepted
+            if _HEX(raw) and not accept_base64:
+                return raw.lower()  # hex of the wrong length: kept, and diagnosed later
             decoded = _base64_id(raw, hex_len // 2)
             if decoded is not None:
                 self.ctx.nonconforming(
-                    "base64-id", f"{what} {raw!r} is base64 (proto3 canonical JSON); OTLP JSON "
-                    f"requires hex ids", _text(tid), _text(sid))
+                    "base64-id", f"{what} {raw!r} is base64: proto3's canonical JSON, as "
+                    "protobuf's MessageToJson/MessageToDict write it; OTLP JSON requires hex ids",
+                    _text(tid), _text(sid))
                 return decoded
-            if _HEX(raw) and len(raw) % 2 == 0:
-                return raw.lower()  # hex of the wrong length: kept, and diagnosed later
-            self.ctx.fail(f"{what} {raw!r} is neither hex nor base64 of {hex_len // 2} bytes",
-                          _text(tid), _text(sid))
+            if _HEX(raw):
+                return raw.lower()
+            self.ctx.fail(f"{what} {raw!r} is not hex (an OTLP JSON id is {hex_len} hex "
+                          "digits)", _text(tid), _text(sid))
         if raw is None:
             return ""
         self.ctx.fail(f"{what} {raw!r} is not a string", _text(tid), _text(sid))
@@ -361,8 +372,9 @@ class OtlpJsonDecoder:
                 valid = ", ".join(f"{c} ({n})" for n, c in codes.items())
                 self.ctx.fail(f"invalid {what} {raw!r}: OTLP JSON encodes it as an integer, one of "
                               f"{valid}", tid, sid)
-            self.ctx.nonconforming("enum-name", f"{what} given by name {raw!r}; OTLP JSON requires "
-                                   f"the integer {code}", tid, sid)
+            self.ctx.nonconforming("enum-name", f"{what} given by name {raw!r} (proto3's "
+                                   f"canonical JSON); OTLP JSON requires the integer {code}",
+                                   tid, sid)
             return code
         self.ctx.fail(f"invalid {what} {raw!r}: expected a 32-bit integer", tid, sid)
 
@@ -380,8 +392,9 @@ class OtlpJsonDecoder:
             return d
         found = sorted(k for k in d if k in snake)
         self.ctx.nonconforming(
-            "snake-case-keys", f"{what} has snake_case key(s) {', '.join(map(repr, found))}; OTLP "
-            f"JSON requires lowerCamelCase ({', '.join(repr(snake[k]) for k in found)})", tid, sid)
+            "snake-case-keys", f"{what} has snake_case key(s) {', '.join(map(repr, found))} (as "
+            "protobuf's MessageToDict writes them with preserving_proto_field_name); OTLP JSON "
+            f"requires lowerCamelCase ({', '.join(repr(snake[k]) for k in found)})", tid, sid)
         return {snake.get(k, k): v for k, v in d.items()}
 
     # -- attribute values -----------------------------------------------------------------

@@ -24,6 +24,7 @@ from opentelemetry.proto.common.v1 import common_pb2
 from opentelemetry.proto.trace.v1 import trace_pb2
 
 from cspotlp.errors import MalformedInput
+from cspotlp.files import MAX_DOCUMENT_BYTES, read_limited
 from cspotlp.otlp.context import DecodeContext, ValueFrame, decode_nested
 from cspotlp.otlp.model import (
     EMPTY_VALUE,
@@ -52,7 +53,7 @@ def read_messages(stream: IO[bytes], ctx: DecodeContext, single: bool
                   ) -> Iterator[trace_service_pb2.ExportTraceServiceRequest]:
     """The messages of a binary file: the whole file, or each size-prefixed message in turn."""
     if single:
-        yield _parse(stream.read(), ctx, 0)
+        yield _parse(read_limited(stream, ctx.file, MAX_DOCUMENT_BYTES), ctx, 0)
         return
     offset = 0
     while True:
@@ -63,6 +64,12 @@ def read_messages(stream: IO[bytes], ctx: DecodeContext, single: bool
             raise MalformedInput(f"truncated size prefix at byte {offset} ({len(head)} of 4 bytes)",
                                  ctx.where())
         size = int.from_bytes(head, "big")
+        if size == 0:
+            # The file exporter writes one non-empty request per batch; zeros here mean the
+            # file is not such a stream (a run of zero bytes would otherwise read as no traces).
+            raise MalformedInput(
+                f"message at byte {offset} has size 0: not a protobuf stream of trace exports "
+                "(the collector's file exporter never writes an empty message)", ctx.where())
         body = stream.read(size)
         if len(body) < size:
             raise MalformedInput(

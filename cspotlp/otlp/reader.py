@@ -10,14 +10,22 @@ spans one at a time for files too large to hold twice. The format is detected fr
   collector file exporter); log, metric and profile lines are skipped with a note; a trace may
   be split over several lines;
 * ``otlp-json``: one OTLP JSON document (``{"resourceSpans": [...]}``);
+* ``tempo``: Grafana Tempo's answer to a trace-by-id query (``{"batches": [...]}``, v2's
+  ``{"trace": {...}}``), see :mod:`cspotlp.otlp.wrapped`;
+* ``jaeger-api-v3``: Jaeger v2's api_v3 answer (``{"result": {"resourceSpans": [...]}}``, one
+  document or one per line);
 * ``jaeger``: Jaeger query/UI JSON, span arrays, api_v2 model JSON;
 * ``zipkin``: Zipkin v2 JSON;
-* ``parquet``: a Parquet span table, one row per span (:mod:`cspotlp.otlp.parquet`).
+* ``parquet``: a Parquet span table, one row per span (:mod:`cspotlp.otlp.parquet`);
+* ``otel-console``: what the Python SDK's ``ConsoleSpanExporter`` prints, read only when lenient
+  (see :mod:`cspotlp.otlp.console`).
 
 JSON Lines and the protobuf stream are read one line / message at a time; the other formats are
-single documents and are parsed whole. Errors are :class:`MalformedInput` naming the file and
-the place (``file:line:col`` for JSON syntax, the line for JSON Lines, trace and span ids inside
-spans).
+single documents and are parsed whole, after a size check (:data:`cspotlp.files.MAX_DOCUMENT_BYTES`).
+Only regular files are read (or ``-``, standard input): ``/dev/zero`` is refused, not read.
+JSON is held to its RFC: bare ``NaN`` / ``Infinity`` and an object with a key twice are errors.
+Errors are :class:`MalformedInput` naming the file and the place (``file:line:col`` for JSON
+syntax, the line for JSON Lines, trace and span ids inside spans).
 """
 
 from __future__ import annotations
@@ -26,13 +34,16 @@ import gc
 import io
 import json
 import os
+import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from cspotlp import files
 from cspotlp.errors import MalformedInput, SpanWhere
+from cspotlp.otlp import console, wrapped
 from cspotlp.otlp.context import DecodeContext, ReadNote
 from cspotlp.otlp.jaeger import JaegerDecoder, looks_like_jaeger
 from cspotlp.otlp.model import Span
@@ -41,8 +52,8 @@ from cspotlp.otlp.otlp_proto import decode_message, is_single_message, read_mess
 from cspotlp.otlp.parquet import ParquetDecoder, is_parquet
 from cspotlp.otlp.zipkin import ZipkinDecoder, looks_like_zipkin
 
-FORMATS = ("otlp-json", "otlp-jsonl", "otlp-proto", "otlp-proto-stream", "jaeger", "zipkin",
-           "parquet")
+FORMATS = ("otlp-json", "otlp-jsonl", "otlp-proto", "otlp-proto-stream", "tempo",
+           "jaeger-api-v3", "jaeger", "zipkin", "parquet", "otel-console")
 """The format names :func:`load` accepts and reports."""
 
 Source = str | os.PathLike[str] | bytes
@@ -132,9 +143,12 @@ class SpanReader:
         if isinstance(self._source, bytes):
             return io.BytesIO(self._source)
         try:
-            return open(self._source, "rb")  # noqa: SIM115 - closed by __iter__
-        except OSError as e:
-            raise MalformedInput(f"cannot read: {e.strerror or e}", SpanWhere(self.name)) from e
+            if self.name == files.STDIN:  # not seekable: held whole (with the size check)
+                return io.BytesIO(files.read_bytes(files.STDIN))
+            return files.open_input(self._source)  # closed by batches()
+        except (OSError, ValueError) as e:  # ValueError: a NUL byte in the path
+            raise MalformedInput(f"cannot read: {getattr(e, 'strerror', None) or e}",
+                                 SpanWhere(self.name)) from e
 
     def __iter__(self) -> Iterator[Span]:
         for batch in self.batches():
@@ -150,17 +164,19 @@ class SpanReader:
         try:
             fmt = self.format or detect_format(stream, self.ctx)
             self.format = fmt
-            if fmt == "otlp-jsonl":
+            if fmt == "otlp-jsonl" or (fmt == wrapped.JAEGER_V3 and _is_line_stream(stream)):
                 yield from self._jsonl(stream)
             elif fmt == "parquet":
                 yield from ParquetDecoder(self.ctx).batches(stream)
             elif fmt in ("otlp-proto", "otlp-proto-stream"):
                 for msg in read_messages(stream, self.ctx, fmt == "otlp-proto"):
                     yield decode_message(msg, self.ctx)
+            elif fmt == console.FORMAT:
+                yield self._console(stream)
             else:
                 yield self._document(stream, fmt)
         except OSError as e:
-            raise MalformedInput(f"cannot read: {e}", SpanWhere(self.name)) from e
+            raise MalformedInput(f"cannot read: {e.strerror or e}", SpanWhere(self.name)) from e
         finally:
             stream.close()
 
@@ -177,6 +193,10 @@ class SpanReader:
             if "resourceSpans" in doc or "resource_spans" in doc:
                 yield decoder.traces_data(doc)
                 continue
+            if wrapped.wrapper_of(doc) is not None:
+                yield decoder.traces_data(wrapped.unwrap(doc))
+                continue
+            _refuse_error_answer(doc, ctx)
             signal = next((name for key, name in _OTHER_SIGNALS.items() if key in doc), None)
             if signal is not None:
                 ctx.note(f"skipped-{signal}", f"skipped a line of {signal} (not traces)")
@@ -185,7 +205,12 @@ class SpanReader:
         self.line = ctx.line = None
 
     def _document(self, stream: IO[bytes], fmt: str) -> list[Span]:
-        doc = _parse_json(stream.read(), self.ctx, None)
+        doc = _parse_json(files.read_limited(stream, self.name, files.MAX_DOCUMENT_BYTES),
+                          self.ctx, None)
+        if doc == {} or doc == []:
+            self.ctx.note("empty-document", f"the document is an empty JSON "
+                          f"{'object' if doc == {} else 'array'}: it holds no traces")
+            return []
         if fmt == "otlp-json":
             if isinstance(doc, dict) and "resourceSpans" not in doc and "resource_spans" not in doc:
                 signal = next((name for key, name in _OTHER_SIGNALS.items() if key in doc), None)
@@ -193,28 +218,105 @@ class SpanReader:
                     self.ctx.note(f"skipped-{signal}", f"the file holds {signal}, not traces")
                     return []
             return OtlpJsonDecoder(self.ctx).traces_data(doc)
+        if fmt in (wrapped.TEMPO, wrapped.JAEGER_V3):
+            if wrapped.wrapper_of(doc) != fmt:
+                self.ctx.fail(f"not a {fmt} answer: expected "
+                              + ('{"batches": [...]} or {"trace": {...}}' if fmt == wrapped.TEMPO
+                                 else '{"result": {"resourceSpans": [...]}}'))
+            assert isinstance(doc, dict)
+            if fmt == wrapped.TEMPO:
+                self.ctx.accepted |= wrapped.PROTO3_JSON_KINDS
+            return OtlpJsonDecoder(self.ctx).traces_data(wrapped.unwrap(doc))
         if fmt == "jaeger":
             return list(JaegerDecoder(self.ctx).document(doc))
         if fmt == "zipkin":
             return list(ZipkinDecoder(self.ctx).document(doc))
         raise AssertionError(fmt)
 
+    def _console(self, stream: IO[bytes]) -> list[Span]:
+        ctx = self.ctx
+        ctx.nonconforming(
+            "console-exporter", "the file is what the OpenTelemetry Python SDK's "
+            "ConsoleSpanExporter prints, a debugging format and not an OTLP export (export with "
+            "an OTLP exporter, or the collector's file exporter, to keep every detail)",
+            lenient_reading="read with times to the microsecond and without instrumentation "
+            "scopes")
+        raw = files.read_limited(stream, self.name, files.MAX_DOCUMENT_BYTES)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise MalformedInput(f"not UTF-8 text: {e.reason} at byte {e.start}",
+                                 SpanWhere(ctx.file)) from e
+        decoder = console.ConsoleDecoder(ctx)
+        out: list[Span] = []
+        for line, obj in console.objects(text, ctx, lambda t, n: _parse_json(t.encode(), ctx, n,
+                                                                            offset_line=n)):
+            ctx.line = line
+            out.append(decoder.span(obj))
+        ctx.line = None
+        return out
+
 
 def detect_format(stream: IO[bytes], ctx: DecodeContext) -> str:
     """The format of the file behind ``stream`` (left at its start); see the module docstring."""
     head = stream.read(_HEAD)
     stream.seek(0)
+    if not head:
+        ctx.fail("the file is empty: 0 bytes")
     if not head.strip():
-        ctx.fail("the file is empty")
+        ctx.fail("the file is empty: it holds only white space")
     if is_parquet(head):
         return "parquet"
     text = head.lstrip(b" \t\r\n")
     if text.startswith(b"\xef\xbb\xbf"):
         text = text[3:].lstrip(b" \t\r\n")
-    # JSON never holds raw control characters; protobuf nearly always does (field tags 0x12...)
-    if text[:1] in (b"{", b"[") and head.translate(None, _TEXT_CONTROL) == head:
+    # JSON never holds raw control characters; protobuf always does (the field tags 0x12 and 0x1a
+    # that carry spans and their ids are control characters), so text is never protobuf.
+    is_text = head.translate(None, _TEXT_CONTROL) == head and _is_utf8_prefix(head)
+    if text[:1] in (b"{", b"[") and is_text:
+        if console.looks_like_console(text):
+            return console.FORMAT
         return _detect_json(stream, ctx)
+    if is_text:
+        ctx.fail(_what_text_is(text))
     return "otlp-proto" if is_single_message(head) else "otlp-proto-stream"
+
+
+def _is_utf8_prefix(head: bytes) -> bool:
+    """Whether ``head`` is UTF-8 (allowing a character cut at its end)."""
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return e.start >= len(head) - 3 and e.reason == "unexpected end of data"
+    return True
+
+
+_CSPM_WORDS = re.compile(rb"^\s*(channel|datatype|nametype|assert|include|--|\{-)"
+                         rb"|^\s*[A-Za-z_][A-Za-z0-9_']*(\([^)]*\))?\s*=[^=]", re.MULTILINE)
+
+
+def _what_text_is(text: bytes) -> str:
+    """The message for a text file that is no trace format (naming a CSPm script as such)."""
+    if _CSPM_WORDS.search(text):
+        return ("this looks like a CSPm script, not a trace (captured traces are OTLP JSON or "
+                "protobuf, Jaeger or Zipkin JSON; a CSPm script is checked with 'cspotlp "
+                "check')")
+    return ("a text file that is not a known trace format (expected OTLP JSON or protobuf, "
+            "Jaeger or Zipkin JSON)")
+
+
+def _is_line_stream(stream: IO[bytes]) -> bool:
+    """Whether a JSON file holds one document per line (its first line parses alone)."""
+    first = b""
+    for raw in stream:
+        if raw.strip():
+            first = raw
+            break
+    stream.seek(0)
+    try:
+        return isinstance(json.loads(first), dict)
+    except (ValueError, RecursionError):
+        return False
 
 
 def _detect_json(stream: IO[bytes], ctx: DecodeContext) -> str:
@@ -231,10 +333,16 @@ def _detect_json(stream: IO[bytes], ctx: DecodeContext) -> str:
         line_doc = None
     if isinstance(line_doc, dict) and any(k in line_doc for k in SIGNAL_KEYS):
         return "otlp-jsonl" if rest_has_text else "otlp-json"
-    doc = _parse_json(stream.read(), ctx, None)
+    if wrapped.wrapper_of(line_doc) == wrapped.JAEGER_V3:
+        return wrapped.JAEGER_V3
+    doc = _parse_json(files.read_limited(stream, ctx.file, files.MAX_DOCUMENT_BYTES), ctx, None)
     stream.seek(0)
     if isinstance(doc, dict) and (any(k in doc for k in SIGNAL_KEYS) or not doc):
         return "otlp-json"
+    kind = wrapped.wrapper_of(doc)
+    if kind is not None:
+        return kind
+    _refuse_error_answer(doc, ctx)
     if looks_like_zipkin(doc):
         return "zipkin"
     if looks_like_jaeger(doc):
@@ -247,6 +355,13 @@ def _detect_json(stream: IO[bytes], ctx: DecodeContext) -> str:
              "Jaeger or Zipkin JSON)")
 
 
+def _refuse_error_answer(doc: object, ctx: DecodeContext) -> None:
+    """Fail on a query API's error answer saved as a capture (it holds no traces)."""
+    message = wrapped.error_answer(doc)
+    if message is not None:
+        ctx.fail(f"the file is an error answer of a trace query API, not traces: {message}")
+
+
 def _take(stream: IO[bytes], n: int) -> Iterator[bytes]:
     for _ in range(n):
         raw = stream.readline()
@@ -255,12 +370,37 @@ def _take(stream: IO[bytes], n: int) -> Iterator[bytes]:
         yield raw
 
 
-def _parse_json(data: bytes, ctx: DecodeContext, line: int | None) -> Any:
+class _NotJson(ValueError):
+    """JSON that the RFC does not allow but Python's parser accepts (NaN, repeated keys)."""
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotJson(f"{name} is not a JSON value (RFC 8259 has no NaN or Infinity; OTLP JSON "
+                   f'writes a special double as the string "{name}")')
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        seen: set[str] = set()
+        twice = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise _NotJson(f"the key {twice!r} appears twice in one object (which one counts is "
+                       "not defined)")
+    return d
+
+
+def _parse_json(data: bytes, ctx: DecodeContext, line: int | None,
+                offset_line: int | None = None) -> Any:
+    """``data`` parsed as strict JSON; errors located (``line``: the JSON Lines line)."""
     try:
-        return json.loads(data)
+        return json.loads(data, parse_constant=_no_constant, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as e:
-        where = SpanWhere(ctx.file, line if line is not None else e.lineno, None, None, e.colno)
+        at = offset_line + e.lineno - 1 if offset_line is not None \
+            else line if line is not None else e.lineno
+        where = SpanWhere(ctx.file, at, None, None, e.colno)
         raise MalformedInput(f"invalid JSON: {e.msg}", where) from e
+    except _NotJson as e:
+        raise MalformedInput(f"invalid JSON: {e}", SpanWhere(ctx.file, line)) from e
     except UnicodeDecodeError as e:
         raise MalformedInput(f"not UTF-8 text: {e.reason} at byte {e.start}",
                              SpanWhere(ctx.file, line)) from e
@@ -302,6 +442,10 @@ def load(source: Source, *, lenient: bool = False, keep_attributes: bool = True,
                 progress(count)
                 reported = count
         assert reader.format is not None
+        if count == 0 and not any(n.kind.startswith(("skipped-", "empty-"))
+                                  for n in reader.notes()):
+            reader.ctx.note("no-spans", f"the file holds no spans ({reader.format})",
+                            SpanWhere(reader.name))
         traces = tuple(
             CapturedTrace(tid, tuple(spans), reader.name, lines if len(lines) == len(spans) else None)
             for tid, (spans, lines) in groups.items())

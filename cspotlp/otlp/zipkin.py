@@ -1,6 +1,8 @@
 """Zipkin v2 JSON, translated to OTLP spans.
 
-Shapes read: an array of spans, a single span object, or an array of traces (arrays of spans).
+Shapes read: an array of spans, or an array of traces (arrays of spans); a single span object
+only when lenient (Zipkin's API takes and gives arrays). Times are range-checked as OTLP's are
+(see :mod:`cspotlp.otlp.times`).
 Zipkin ids are hex, 64-bit trace ids and short ids (``"id": "2"``) are left-padded with zeros as
 Zipkin's own decoder does; times are microseconds.
 
@@ -38,6 +40,7 @@ from cspotlp.otlp.model import (
     Span,
     Status,
 )
+from cspotlp.otlp.times import checked_ns
 
 _KINDS = {"CLIENT": 3, "SERVER": 2, "PRODUCER": 4, "CONSUMER": 5}
 
@@ -60,8 +63,15 @@ class ZipkinDecoder:
         self.ctx = ctx
 
     def document(self, doc: object) -> Iterator[Span]:
-        """Every span of the document, in file order."""
+        """Every span of the document, in file order.
+
+        Zipkin's JSON is an array of spans (or of traces); a lone span object where the array
+        should be is read only when lenient.
+        """
         if isinstance(doc, dict):
+            self.ctx.nonconforming(
+                "single-span", "the document is a single Zipkin span object where Zipkin's v2 "
+                "JSON has an array of spans ([{...}])", lenient_reading="read as a one-span list")
             yield self.span(doc)
             return
         if not isinstance(doc, list):
@@ -90,7 +100,9 @@ class ZipkinDecoder:
             ctx.fail(f"kind {kind_name!r} is not CLIENT, SERVER, PRODUCER or CONSUMER", tid, sid)
         start = self._micros(sp.get("timestamp"), "timestamp", tid, sid) * 1000
         duration = sp.get("duration")
-        end = 0 if duration is None else start + self._micros(duration, "duration", tid, sid) * 1000
+        end = 0 if duration is None else self._time(
+            start + self._micros(duration, "duration", tid, sid) * 1000, "timestamp + duration",
+            tid, sid)
         local = self._endpoint(sp.get("localEndpoint"), "localEndpoint", tid, sid)
         remote = self._endpoint(sp.get("remoteEndpoint"), "remoteEndpoint", tid, sid)
         attrs, status = self._tags(sp.get("tags"), tid, sid)
@@ -121,11 +133,19 @@ class ZipkinDecoder:
         return self.ctx.key_value(key, AnyValue.of(value))
 
     def _micros(self, raw: object, what: str, tid: str, sid: str) -> int:
+        """A time or duration in microseconds, within OTLP's range once in nanoseconds."""
         if raw is None:
             return 0
         if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
+            self._time(raw * 1000, what, tid, sid)
             return raw
         self.ctx.fail(f"{what} {raw!r} is not a number of microseconds", tid, sid)
+
+    def _time(self, ns: int, what: str, tid: str, sid: str) -> int:
+        checked, why = checked_ns(ns)
+        if checked is None:
+            self.ctx.fail(f"{what} {ns // 1000} µs {why}", tid, sid)
+        return checked
 
     def _endpoint(self, raw: object, what: str, tid: str, sid: str) -> dict[str, Any]:
         if raw is None:

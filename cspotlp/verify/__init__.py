@@ -1,6 +1,6 @@
 """Verification: Z3 proofs of the correspondence.
 
-Z3 proofs of the trace ↔ span-forest correspondence (DESIGN.md §2):
+Z3 proofs of the trace ↔ span-forest correspondence (docs/theory.md):
 
 ``prove(["T3"], bound=32)`` checks a theorem for every trace (or forest) of up to 32 events and
 returns a :class:`ProofResult` — ``proved``, ``counterexample`` (with a concrete Python trace or
@@ -16,12 +16,19 @@ and forests, conversion to and from Python), :mod:`~cspotlp.verify.encoding` (WF
 """
 
 from cspotlp.verify.encoding import DEFAULT, MUTATIONS, Definitions, reference_psi
-from cspotlp.verify.prove import THEOREM_IDS, describe, format_counterexample, prove
+from cspotlp.verify.prove import (
+    MAX_BOUND,
+    MAX_TIMEOUT,
+    THEOREM_IDS,
+    describe,
+    format_counterexample,
+    prove,
+)
 from cspotlp.verify.steps import STEP_THEOREMS, prove_step
 from cspotlp.verify.theorems import THEOREMS, ProofResult, Theorem, check_size, prove_bounded
 
 __all__ = [
-    "DEFAULT", "MUTATIONS", "STEP_THEOREMS", "THEOREMS", "THEOREM_IDS", "Definitions",
+    "DEFAULT", "MAX_BOUND", "MAX_TIMEOUT", "MUTATIONS", "STEP_THEOREMS", "THEOREMS", "THEOREM_IDS", "Definitions",
     "ProofResult", "Theorem", "check_size", "describe", "format_counterexample", "prove",
     "prove_bounded", "prove_step", "reference_psi",
 ]

@@ -13,6 +13,13 @@ from cspotlp.verify.theorems import THEOREMS, Counterexample, Encoding, ProofRes
 THEOREM_IDS: tuple[str, ...] = (*THEOREMS, *STEP_THEOREMS)
 """Every theorem id, bounded first, in the order ``prove`` reports them."""
 
+MAX_BOUND = 64
+"""The largest bound: far past what Z3 decides within any timeout (size 12 takes minutes), and
+small enough that the encodings of every size up to it fit in memory."""
+
+MAX_TIMEOUT = 4_000_000.0
+"""The longest timeout in seconds: Z3 takes its timeout as 32-bit milliseconds (about 49 days)."""
+
 
 def prove(theorems: Sequence[str] | None = None, bound: int = 8, *, timeout: float = 60.0,
           defs: Definitions = DEFAULT, encoding: Encoding = "optimised") -> list[ProofResult]:
@@ -20,7 +27,9 @@ def prove(theorems: Sequence[str] | None = None, bound: int = 8, *, timeout: flo
 
     Bounded theorems are checked for every size up to ``bound`` events; inductive steps hold
     for every size and ignore ``bound``. Each theorem gets ``timeout`` seconds, after which it
-    is ``unknown``. Raises :class:`VerifyError` for an unknown theorem id or a negative bound.
+    is ``unknown``. Raises :class:`VerifyError` for an unknown theorem id, a bound outside
+    ``0..MAX_BOUND`` or a timeout that is not a finite number of seconds up to
+    :data:`MAX_TIMEOUT`.
 
     >>> [r.result for r in prove(["T3"], bound=3)]
     ['proved']
@@ -29,10 +38,11 @@ def prove(theorems: Sequence[str] | None = None, bound: int = 8, *, timeout: flo
     unknown = [t for t in ids if t not in THEOREMS and t not in STEP_THEOREMS]
     if unknown:
         raise VerifyError(f"unknown theorem {unknown[0]!r}; known: {', '.join(THEOREM_IDS)}")
-    if bound < 0:
-        raise VerifyError(f"bound must be at least 0, not {bound}")
-    if timeout <= 0:
-        raise VerifyError(f"timeout must be positive, not {timeout:g}")
+    if not 0 <= bound <= MAX_BOUND:
+        raise VerifyError(f"bound must be between 0 and {MAX_BOUND}, not {bound}")
+    if not 0 < timeout <= MAX_TIMEOUT:  # false for NaN too
+        raise VerifyError(f"timeout must be a number of seconds above 0 and at most "
+                          f"{MAX_TIMEOUT:g}, not {timeout:g}")
     results: list[ProofResult] = []
     for tid in ids:
         if tid in THEOREMS:

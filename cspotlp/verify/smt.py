@@ -1,7 +1,7 @@
 """A small typed term manager over Z3: the only module of cspotlp that imports ``z3``.
 
 Z3's own Python API is untyped, keeps a global context and overloads ``==`` to build terms
-(STYLE.md asks us to avoid all three). Here terms are built by *functions* of a :class:`Terms`
+(all three are avoided here). Here terms are built by *functions* of a :class:`Terms`
 manager that owns one private ``z3.Context``; a term is either a Python constant (``int`` /
 ``bool``) or a wrapped Z3 expression (:class:`SInt` / :class:`SBool`).
 

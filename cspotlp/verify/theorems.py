@@ -1,4 +1,4 @@
-"""The theorems T1–T5 of DESIGN.md §2, proved by Z3 for every size up to a bound.
+"""The theorems T1–T5 of docs/theory.md, proved by Z3 for every size up to a bound.
 
 The **bound counts events**: a trace of at most ``K`` events (T3–T5), or a forest of at most ``K``
 occurrences — begins, ends, marks and links — which is the length of Ψ(F) (T1, T2). Each size

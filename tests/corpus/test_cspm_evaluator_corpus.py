@@ -143,7 +143,7 @@ def _with_asserts(tmp_path: Path, script: str, extra: str) -> list[AssertionResu
     """The results of ``extra`` assertions about a classic script (included by path)."""
     path = tmp_path / "checks.csp"
     path.write_text(f'include "{CLASSICS / script}"\n{extra}')
-    return check_assertions(load_script(path))
+    return check_assertions(load_script(path, allow_include=[CLASSICS]))
 
 
 def test_abp_verdicts_are_those_its_comments_announce():

@@ -1,4 +1,4 @@
-"""The laws T1–T7 of DESIGN.md §2 over generated traces and forests, and that they can fail."""
+"""The laws T1–T7 of docs/theory.md over generated traces and forests, and that they can fail."""
 
 from __future__ import annotations
 

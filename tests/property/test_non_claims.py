@@ -1,4 +1,4 @@
-"""Counterexamples to the claims that do NOT hold (DESIGN.md §2 "What does not hold").
+"""Counterexamples to the claims that do NOT hold (docs/theory.md §3 "What does not hold").
 
 Each claim gets two tests: Hypothesis searches for a counterexample (``find``) and the test checks
 that what it found really is one; and the counterexample printed in ``docs/theory.md`` is checked

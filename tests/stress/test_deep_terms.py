@@ -1,4 +1,4 @@
-"""Deep inputs must not hit Python's recursion limit (STYLE.md: no recursion over user data)."""
+"""Deep inputs must not hit Python's recursion limit (no recursion over user data)."""
 
 import pytest
 

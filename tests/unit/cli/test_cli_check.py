@@ -2,6 +2,7 @@ import json
 
 from cspotlp.cli import main
 from tests.paths import CSPM_DATA, needs_shared_data
+from tests.project_data import CSPM as CSPM_SCRIPTS
 
 LIBCSPM = CSPM_DATA / "libcspm"
 
@@ -75,7 +76,7 @@ def test_check_json_shape(capsys, tmp_path):
     assert isinstance(data, list) and len(data) == 6
     for item in data:
         assert {"assertion", "result", "counterexample", "states", "seconds"} <= set(item)
-        assert item["result"] in ("passed", "failed", "error")
+        assert item["result"] in ("passed", "failed", "inconclusive", "error")
         assert isinstance(item["states"], int) and isinstance(item["seconds"], float)
     assert data[0]["assertion"] == "assert P [T= Q" and data[0]["counterexample"] is None
     assert data[1]["result"] == "failed" and data[1]["counterexample"] == ["a"]
@@ -102,14 +103,14 @@ def test_check_of_a_failing_classic(capsys):
     assert second["result"] == "failed"
 
 
-def test_unsupported_or_limited_checks_are_errors_never_verdicts(capsys, tmp_path):
+def test_unsupported_or_limited_checks_are_never_verdicts(capsys, tmp_path):
     path = tmp_path / "lim.csp"
-    path.write_text("channel a, b\nP = a -> P ||| b -> P\nassert STOP [T= P\n"
+    path.write_text("channel a, b\nP = a -> P ||| b -> P\nassert P :[deadlock free]\n"
                     "assert STOP [V= STOP\nassert STOP [T= BUFFER(1, {(a, b)})\n")
     assert main(["check", str(path), "--json", "--state-limit", "3"]) == 1
     data = json.loads(capsys.readouterr().out)
-    assert [d["result"] for d in data] == ["error", "error", "error"]
-    assert "inconclusive" in data[0]["details"][0]
+    assert [d["result"] for d in data] == ["inconclusive", "error", "error"]
+    assert data[0]["details"][0].startswith("reason: ")
     assert "unsupported construct: refinement in the V model" in data[1]["details"][0]
     assert "unsupported construct: exploring BUFFER" in data[2]["details"][0]
 
@@ -159,4 +160,89 @@ def test_explore_input_errors(capsys):
     assert main(["explore", str(abp), "DATA"]) == 2
     assert "DATA is not a process" in capsys.readouterr().err
     assert main(["explore", str(abp)]) == 2
+    assert "give FILE PROCESS" in capsys.readouterr().err
+
+
+# -- the same, on the project's own scripts (examples/cspm/): these run in a fresh clone --------
+
+OWN = CSPM_SCRIPTS
+
+
+def test_typecheck_of_the_operator_tour(capsys):
+    path = OWN / "operators.csp"
+    assert main(["check", str(path), "--typecheck"]) == 0
+    assert capsys.readouterr().out == f"{path}: well-typed (63 declarations, 25 assertions)\n"
+
+
+def test_type_error_of_an_own_script_with_location_and_caret(capsys):
+    path = OWN / "type_error.csp"
+    assert main(["check", str(path), "--typecheck"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"{path}:5:13: couldn't match expected type Bool with actual type Int"
+    assert err[1] == "Q = a?x -> (x + 1 & b!x -> Q)"
+    assert err[2] == " " * 12 + "^"
+    assert main(["check", str(path)]) == 2  # the full check stops at the same place
+    assert f"{path}:5:13" in capsys.readouterr().err
+
+
+def test_every_assertion_of_the_vending_machine_passes(capsys):
+    path = OWN / "vending_machine.csp"
+    assert main(["check", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data) == 8 and {d["result"] for d in data} == {"passed"}
+    assert data[6]["assertion"] == "assert VM :[has trace]: <coin, choc, coin, coffee>"
+    definitions_only = OWN / "philosophers.csp"
+    assert main(["check", str(definitions_only)]) == 0
+    assert capsys.readouterr().out == f"{definitions_only}: no assertions\n"
+
+
+def test_the_operator_tour_checks(capsys):
+    assert main(["check", str(OWN / "operators.csp"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data) == 25 and all(d["result"] == "passed" for d in data)
+
+
+def test_philosophers_deadlock_without_a_butler_and_not_with_one(capsys):
+    assert main(["check", str(OWN / "dining_philosophers.csp"), "--json"]) == 1
+    deadlock, divergence = json.loads(capsys.readouterr().out)
+    assert deadlock["assertion"] == "assert COLLEGE :[deadlock free [F]]"
+    assert deadlock["result"] == "failed" and deadlock["kind"] == "deadlock"
+    # the shortest deadlock: every philosopher sits and holds the fork on their left
+    trace = deadlock["counterexample"]
+    assert len(trace) == 9 and sorted(e for e in trace if e.startswith("picks")) == [
+        "picks.0.0", "picks.1.1", "picks.2.2"]
+    assert divergence["result"] == "passed"
+    assert main(["check", str(OWN / "dining_philosophers_butler.csp")]) == 0
+    out = capsys.readouterr().out
+    assert out.count(": passed") == 3
+
+
+def test_own_scripts_that_cannot_be_loaded_exit_two(capsys, tmp_path):
+    non_rect = tmp_path / "non_rect.csp"
+    non_rect.write_text("datatype D = A.{0..1} | B.Bool\ndatatype G = F.{A.0, A.1, B.false}\n")
+    assert main(["check", str(non_rect)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith(f"{non_rect}:2:16: the set {{A.0, A.1, B.false}} is not rectangular")
+    assert err[1] == "datatype G = F.{A.0, A.1, B.false}"
+    assert err[2] == " " * 15 + "^"
+
+
+def test_explore_a_process_of_an_own_script(capsys):
+    college = OWN / "dining_philosophers.csp"
+    assert main(["explore", str(college), "PHIL(0)", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["states"], data["transitions"], data["complete"]) == (9, 9, True)
+    assert main(["explore", str(OWN / "dining_philosophers_butler.csp"), "SERVED"]) == 0
+    assert capsys.readouterr().out.startswith("SERVED: 248 states, 624 transitions")
+    assert main(["explore", str(college), "COLLEGE", "--state-limit", "100", "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["complete"] is False
+
+
+def test_explore_input_errors_on_an_own_script(capsys):
+    college = OWN / "dining_philosophers.csp"
+    assert main(["explore", str(college), "NOPE"]) == 2
+    assert "no top-level definition named 'NOPE'" in capsys.readouterr().err
+    assert main(["explore", str(college), "N"]) == 2
+    assert "N is not a process" in capsys.readouterr().err
+    assert main(["explore", str(college)]) == 2
     assert "give FILE PROCESS" in capsys.readouterr().err

@@ -5,9 +5,11 @@ import pytest
 
 from cspotlp.cli import main
 from cspotlp.cspm import check_script, parse_file
+from cspotlp.errors import CspmSyntaxError
 from cspotlp.otlp import dump_proto_stream, dumps_jsonl
 from tests.flow_fixtures import CHECKOUT_ABSTRACTION, CHECKOUT_SPEC, checkout_traces
 from tests.paths import OTLP_DATA, needs_shared_data
+from tests.project_data import without_service
 
 TUI = str(OTLP_DATA / "otlpjson__otel-tui__otel-demo-fileexporter-part1.jsonl")
 
@@ -27,7 +29,10 @@ def test_otlp2cspm_with_spec_writes_script_and_sidecar(tmp_path, capture, capsys
     assert "wrote" in capsys.readouterr().out
     text = out.read_text()
     assert "assert SPEC [T= OBSERVED" in text and "assert SPEC [T= Trace_4" in text
-    check_script(parse_file(out))  # the include resolves relative to the script
+    # the include resolves relative to the script; the spec lies outside the script's tree
+    with pytest.raises(CspmSyntaxError, match="leaves the script's directory tree"):
+        parse_file(out)
+    check_script(parse_file(out, allow_include=[CHECKOUT_SPEC.parent]))
     side = json.loads(Path(str(out) + ".json").read_text())
     assert len(side["traces"]) == 4 and side["traces"][3]["process"] == "Trace_4"
 
@@ -51,6 +56,35 @@ def test_otlp2cspm_invalid_traces_exit_2_unless_repaired_or_skipped(tmp_path, ca
     assert main(["otlp2cspm", TUI, "-o", str(out), "--repair", "all"]) == 0
     assert "61 trace(s)" in capsys.readouterr().out
     check_script(parse_file(out))
+
+
+def test_otlp2cspm_of_a_partial_project_capture_exits_2_unless_repaired_or_skipped(
+        tmp_path, capsys):
+    partial = tmp_path / "partial.pb"
+    partial.write_bytes(without_service("frontend"))
+    out = tmp_path / "partial.csp"
+    argv = ["otlp2cspm", str(partial), "-o", str(out), "--abstraction", str(CHECKOUT_ABSTRACTION)]
+    strict = ["--strict"] if main_accepts("otlp2cspm", "--strict") else []
+    assert main([*argv, *strict]) == 2
+    err = capsys.readouterr().err
+    assert "left out" in err and "--repair" in err and not out.exists()
+    assert main([*argv, *strict, "--skip-invalid"]) == 0
+    assert "4 left out" in capsys.readouterr().out
+    assert out.read_text().count("-- note: trace") == 4
+    assert main([*argv, "--repair", "synthetic-root"]) == 0
+    assert "4 trace(s)" in capsys.readouterr().out
+    check_script(parse_file(out))
+
+
+def main_accepts(command, option):
+    """Whether ``command`` has ``option`` (``--strict`` comes with synthetic roots by default)."""
+    import contextlib
+    import io
+
+    help_text = io.StringIO()
+    with contextlib.redirect_stdout(help_text), contextlib.suppress(SystemExit):
+        main([command, "--help"])
+    return option in help_text.getvalue()
 
 
 def test_otlp2cspm_input_errors(tmp_path, capture, capsys):

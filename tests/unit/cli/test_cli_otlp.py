@@ -3,6 +3,16 @@ import json
 from cspotlp.cli import main
 from cspotlp.otlp import load
 from tests.paths import OTLP_DATA, needs_shared_data
+from tests.project_data import (
+    CAPTURE_DEPTH,
+    CAPTURE_JSONL,
+    CAPTURE_PB,
+    CAPTURE_SERVICES,
+    CAPTURE_SPANS,
+    CAPTURE_TRACES,
+    message_to_dict_lines,
+    without_service,
+)
 
 TUI = str(OTLP_DATA / "otlpjson__otel-tui__otel-demo-fileexporter-part1.jsonl")
 SCAN_ERROR = str(OTLP_DATA / "jaeger__jaeger__anonymizer-trace_scan_error.json")
@@ -117,3 +127,97 @@ def test_cli_lists_every_repair():
     from cspotlp.otlp import REPAIRS
 
     assert tuple(REPAIR_NAMES.split(", ")) == REPAIRS
+
+
+# -- the same, on the captures the project makes (examples/captures/): these run in a fresh clone -
+
+
+def test_inspect_json_of_the_project_captures(capsys):
+    assert main(["inspect", "--json", str(CAPTURE_JSONL), str(CAPTURE_PB)]) == 0
+    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert (first["format"], second["format"]) == ("otlp-jsonl", "otlp-proto-stream")
+    for report in (first, second):
+        assert (report["traces"], report["spans"], report["depth"], len(report["services"])) == (
+            CAPTURE_TRACES, CAPTURE_SPANS, CAPTURE_DEPTH, CAPTURE_SERVICES)
+        assert (report["errors"], report["events"], report["diagnostics"]) == (2, 1, [])
+
+
+def test_inspect_text_lists_diagnostics_with_their_place(capsys, tmp_path):
+    partial = tmp_path / "partial.pb"
+    partial.write_bytes(without_service("frontend"))
+    assert main(["inspect", str(partial), "--max-diagnostics", "2"]) == 0
+    out = capsys.readouterr().out
+    assert f"traces {CAPTURE_TRACES}, spans 70, services 7, depth 3" in out
+    assert "orphan 4" in out and "more (--json lists all)" in out
+
+
+def test_inspect_unreadable_json_names_file_line_and_column(capsys, tmp_path):
+    bad = tmp_path / "trailing_comma.json"
+    bad.write_text('[{"traceID": "1", "spanID": "2"},\n]\n')
+    assert main(["inspect", "--json", str(CAPTURE_PB), str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) == 1  # the good file is still reported
+    assert f"{bad}:2:1: invalid JSON" in captured.err
+
+
+def test_inspect_message_to_dict_output_only_leniently(capsys, tmp_path):
+    proto3 = tmp_path / "message_to_dict.jsonl"
+    proto3.write_text(message_to_dict_lines())
+    assert main(["inspect", str(proto3)]) == 2
+    err = capsys.readouterr().err
+    assert "base64" in err and "MessageToDict" in err and "--lenient" in err
+    assert main(["inspect", "--json", "--lenient", str(proto3)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["traces"], report["spans"]) == (CAPTURE_TRACES, CAPTURE_SPANS)
+    assert [n["kind"] for n in report["notes"]] == ["base64-id", "enum-name"]
+
+
+def test_psi_of_a_project_capture_and_its_orphans(capsys, tmp_path):
+    assert main(["psi", str(CAPTURE_JSONL)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    first = load(CAPTURE_JSONL).traces[0]
+    assert out[0] == f"-- trace {first.trace_id}"
+    assert out[1].endswith('.root."POST /api/checkout"')
+    assert sum(line.startswith("begin.") for line in out) == CAPTURE_SPANS
+    assert sum(line.startswith("end.") for line in out) == CAPTURE_SPANS
+    partial = tmp_path / "partial.pb"
+    partial.write_bytes(without_service("frontend"))
+    assert main(["psi", str(partial)]) == 2
+    assert "--repair synthetic-root" in capsys.readouterr().err
+    assert main(["psi", "--repair", "synthetic-root", str(partial)]) == 0
+    assert capsys.readouterr().out.count("-- repaired (synthetic-root) span") == 4
+
+
+def test_phi_of_psi_output_of_a_project_capture(tmp_path, capsys):
+    partial = tmp_path / "partial.pb"
+    partial.write_bytes(without_service("frontend"))
+    assert main(["psi", "--repair", "all", str(partial)]) == 0
+    trace_file = tmp_path / "traces.txt"
+    trace_file.write_text(capsys.readouterr().out, encoding="utf-8")
+    assert main(["phi", str(trace_file), "--epoch", "1000", "--tick", "10"]) == 0
+    capture = load(capsys.readouterr().out.encode())
+    original = load(partial)
+    # the synthetic roots made up for the 4 absent parents come back as spans
+    assert capture.span_count == original.span_count + 4
+    assert [t.trace_id for t in capture.traces] == [t.trace_id for t in original.traces]
+    assert min(s.start_time_unix_nano for s in capture.spans()) == 1010
+
+
+def test_output_of_a_project_capture_does_not_depend_on_the_hash_seed():
+    import os
+    import subprocess
+    import sys
+
+    from tests.paths import REPO
+
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO)}
+        run = [sys.executable, "-m", "cspotlp.cli"]
+        inspect = subprocess.run([*run, "inspect", "--json", str(CAPTURE_JSONL)], env=env,
+                                 capture_output=True)
+        psi = subprocess.run([*run, "psi", str(CAPTURE_PB)], env=env, capture_output=True)
+        assert inspect.returncode == psi.returncode == 0
+        outputs.append((inspect.stdout, psi.stdout))
+    assert outputs[0] == outputs[1]
+    assert outputs[0][1].endswith(b"\n")

@@ -112,7 +112,7 @@ def test_obsolete_instrumentation_library_keys_need_lenient():
     ({"kind": 2**40}, "expected a 32-bit integer"),
     ({"startTimeUnixNano": "-1"}, "startTimeUnixNano '-1' is not an unsigned integer"),
     ({"startTimeUnixNano": str(1 << 64)}, "out of range"),
-    ({"spanId": "xyz"}, "neither hex nor base64"),
+    ({"spanId": "xyz"}, "span id 'xyz' is not hex"),
     ({"name": 3}, "span name 3 is not a string"),
     ({"attributes": [{"key": "k", "value": {"boolValue": "yes"}}]}, "boolValue 'yes'"),
     ({"attributes": [{"key": "k", "value": {"intValue": "1.5"}}]}, "intValue '1.5'"),

@@ -59,7 +59,7 @@ def test_invalid_spans_are_refused_alone_with_partial_success(make_server):
                       timeout=10)
     assert r.status_code == 200
     partial = trace_service_pb2.ExportTraceServiceResponse.FromString(r.content).partial_success
-    assert partial.rejected_spans == 1 and "trace id all zero" in partial.error_message
+    assert partial.rejected_spans == 1 and "trace id is all zero" in partial.error_message
     r = requests.post(server.http_url + "/v1/traces",
                       data=json.dumps(encode_traces_data([bad])), headers=JS, timeout=10)
     assert r.json()["partialSuccess"]["rejectedSpans"] == "1"

@@ -16,6 +16,7 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 from cspotlp.cli import main
+from cspotlp.otel import OtlpFileExporter
 from cspotlp.otlp import Resource, Span, attributes
 from cspotlp.otlp.otlp_proto import encode_request
 from tests.flow_fixtures import CHECKOUT_ABSTRACTION, CHECKOUT_SPEC, EXAMPLES
@@ -47,7 +48,7 @@ class Tee(SpanExporter):
 def run_shop(exporter, path, orders=4):
     app = checkout_app()
     rng = random.Random(7)
-    shop = app.Shop(Tee(exporter, app.LengthPrefixedProtobufExporter(path)), rng)
+    shop = app.Shop(Tee(exporter, OtlpFileExporter(path, format="proto")), rng)
     try:
         for i in range(1, orders + 1):
             items = [f"P{rng.randrange(100):02d}" for _ in range(rng.randint(1, 3))]

@@ -1,0 +1,97 @@
+"""Budgets in the library: sizes, defaults, memory checked before it is allocated, and the
+searches that follow the question (has trace, [T= on the fly) on infinite-state processes."""
+
+import pytest
+
+from cspotlp import csp
+from cspotlp.csp import Environment, compile_network, deadlock_free, explore, has_trace, refines
+from cspotlp.csp.budget import Budget, format_bytes, parse_size, resident_memory
+from cspotlp.csp.search import SpecAutomaton, search
+from cspotlp.csp.semantics import Semantics
+from cspotlp.csp.terms import Op
+from cspotlp.errors import CspError
+
+env = Environment()
+a, b = env.channel("a").event(), env.channel("b").event()
+up, down = env.channel("up").event(), env.channel("down").event()
+SEQ = csp.call("SEQ")
+env.define("SEQ", lambda: csp.prefix(a, csp.seq(SEQ, csp.prefix(b, csp.SKIP))))
+env.define("COUNT", lambda n: csp.ext_choice(csp.prefix(up, csp.call("COUNT", n + 1)),
+                                             csp.guard(n > 0, csp.prefix(down, csp.call("COUNT", n - 1)))))
+env.define("DIVERGE_AFTER_B", lambda: csp.prefix(b, csp.DIV))
+
+
+def test_sizes():
+    assert parse_size("1.5GiB") == 3 << 29 and parse_size("64k") == 65536
+    for bad in ("", "12Q", "-1G", "0"):
+        with pytest.raises(CspError):
+            parse_size(bad)
+    assert format_bytes(1536) == "1.5 KiB" and format_bytes(3 << 30) == "3.0 GiB"
+
+
+def test_default_budget_follows_the_memory_bound():
+    budget = Budget()
+    assert budget.memory > resident_memory()
+    assert budget.states == budget.memory // 40
+    assert budget.component_states == 200_000
+    assert Budget(state_limit=7).component_states == 7
+    with pytest.raises(CspError):
+        Budget(time_limit=float("nan"))
+
+
+def test_has_trace_of_an_infinite_process_visits_a_handful_of_states():
+    assert has_trace(SEQ, (a, a, a), env, "T").holds is True
+    v = has_trace(SEQ, (a, b), env, "T")
+    assert v.holds is False and v.states <= 3
+    assert v.counterexample is not None and v.counterexample.trace == (a,)
+    assert v.counterexample.error_event == b
+
+
+def test_has_trace_in_fd_after_a_divergence():
+    p = csp.call("DIVERGE_AFTER_B")
+    assert has_trace(p, (b, a, a), env, "FD").holds is True
+    assert has_trace(p, (b, a), env, "T").holds is False
+
+
+def test_trace_refinement_on_the_fly_against_a_finite_specification():
+    spec = csp.prefixes([up, up], csp.STOP)
+    v = refines(spec, csp.call("COUNT", 0), env, "T", state_limit=500)
+    assert v.holds is False and v.counterexample is not None
+    assert v.counterexample.trace == (up,) and v.counterexample.error_event == down
+    assert any("checked on the fly" in n for n in v.notes)
+    ok = refines(csp.run({a}), SEQ, env, "T", state_limit=500)  # SEQ only ever does a
+    assert ok.holds is None and "state limit 500" in ok.reason  # but it never ends
+
+
+def test_growing_terms_are_inconclusive_with_the_definition_named():
+    v = deadlock_free(SEQ, env, "F")
+    assert v.holds is None
+    assert v.reason.startswith("the terms of SEQ grow without bound: recursion through ;")
+
+
+def test_a_wide_network_stops_before_its_tables_are_built():
+    wide_env = Environment()
+    c = wide_env.channel("c", range(2000))
+    wide = csp.interleave(*(csp.prefix(c.event(i), csp.STOP) for i in range(2000)))
+    net = compile_network(wide, Semantics(wide_env))
+    budget = Budget(memory_limit=resident_memory() + (1 << 20))
+    res = search(net, SpecAutomaton.anything(net.events, any_event=True), budget=budget)
+    assert res.status == "limit" and res.states == 0 and res.expander is None
+    assert "expanding the initial state needs 1.6 MiB more" in res.reason
+
+
+def test_a_written_out_choice_is_one_flat_choice():
+    many = env.channel("many", range(10_000))
+    nested = csp.prefix(many.event(0), csp.STOP)
+    for i in range(1, 10_000):
+        nested = csp.ext_choice(nested, csp.prefix(many.event(i), csp.STOP))
+    sem = Semantics(env)
+    assert len(sem.transitions(nested)) == 10_000
+    # the nested choices are never computed on their own: no quadratic pile of transitions
+    assert sum(1 for q in sem._cache if q.op is Op.EXT) == 1
+
+
+def test_explore_reports_why_it_stopped():
+    e = explore(csp.call("COUNT", 0), env, state_limit=100)
+    assert not e.complete and e.reason.startswith("a component could not be compiled: state limit 100")
+    assert "the arguments of COUNT grow without bound?" in e.reason
