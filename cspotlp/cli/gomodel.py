@@ -22,11 +22,9 @@ import contextlib
 import json
 import os
 import signal
-import stat
 import sys
-import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -119,18 +117,13 @@ def load_model_file(path: str) -> ModuleType:
         ModelFileError: the file is missing, not a regular file, too large, not valid Python,
             or raises while it runs (the message names the file and line).
     """
+    from cspotlp.files import read_bytes
+
     name = os.fspath(path)
-    try:
-        st = os.stat(name)
-    except OSError as e:
-        raise ModelFileError(f"cannot read {name}: {e.strerror or e}") from e
-    if not stat.S_ISREG(st.st_mode):
-        raise ModelFileError(f"{name}: not a regular file")
-    if st.st_size > MAX_MODEL_BYTES:
-        raise ModelFileError(f"{name}: {st.st_size:,} bytes is more than a model file may have "
-                             f"({MAX_MODEL_BYTES:,})")
-    try:
-        source = Path(name).read_bytes()
+    if name == "-":
+        raise ModelFileError("the model is read from a file, not standard input")
+    try:  # a regular file only (not a device or a pipe), and not past the size limit
+        source = read_bytes(name, MAX_MODEL_BYTES)
     except OSError as e:
         raise ModelFileError(f"cannot read {name}: {e.strerror or e}") from e
     try:
@@ -140,6 +133,8 @@ def load_model_file(path: str) -> ModuleType:
         raise ModelFileError(f"invalid Python: {e.msg}", where) from None
     except ValueError as e:  # null bytes
         raise ModelFileError(f"{name}: not Python source ({e})") from None
+    except (MemoryError, RecursionError):  # the parser's own stack: absurdly deep expressions
+        raise ModelFileError(f"{name}: too deeply nested for Python's compiler") from None
     module = ModuleType(f"cspotlp_model_{Path(name).stem}")
     module.__file__ = str(Path(name).resolve())
     folder = str(Path(name).resolve().parent)
@@ -297,7 +292,7 @@ def _run_go(args: argparse.Namespace) -> int:
     checks = checks_named(args.check, module, args.file)
     limits = {"state_limit": args.state_limit, "time_limit": args.time_limit}
     report: list[dict[str, Any]] = []
-    outputs: dict[Path, str] = {}
+    outputs: dict[str | os.PathLike[str], str | bytes] = {}
     status = EXIT_OK
     for program in programs:
         with model_code_budget(args.time_limit, f"compiling program {program.name}", args.file):
@@ -337,28 +332,14 @@ def _run_go(args: argparse.Namespace) -> int:
     return status
 
 
-def write_all(outputs: dict[Path, str]) -> list[Path]:
-    """Write every output to a temporary file beside it, then rename them all into place.
+def write_all(outputs: Mapping[str | os.PathLike[str], str | bytes]) -> list[Path]:
+    """Write every output all or nothing (:func:`cspotlp.files.write_outputs`); errors name the file."""
+    from cspotlp.files import write_outputs
 
-    A crash, a full disk or Ctrl-C before the renames leaves the previous files untouched.
-    """
-    staged: list[tuple[str, Path]] = []
     try:
-        for path, text in outputs.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            staged.append((tmp, path))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                f.write(text)
-        for tmp, path in staged:
-            os.replace(tmp, path)
+        return write_outputs(outputs)
     except OSError as e:
         raise CspotlpError(f"cannot write {e.filename or 'an output'}: {e.strerror or e}") from e
-    finally:
-        for tmp, _path in staged:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    return [path for _tmp, path in staged]
 
 
 COMMANDS["go"] = (_add_go, _run_go)

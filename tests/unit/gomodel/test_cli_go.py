@@ -125,9 +125,14 @@ def test_a_state_limit_gives_inconclusive(capsys):
     ("def program():\n    return 42\n", "programs() returned int, not a Program"),
     ("from cspotlp.gomodel import Program\np = Program('a b')\n", "program name 'a b' must be an identifier"),
     ("import sys\nsys.exit(3)\n", "bad.py:2:1: the model called exit(3)"),
+    ("x = 1\x00\n", "invalid Python: source code string cannot contain null bytes"),
+    (b"\xff\xfe not text", "bad.py:1:2: invalid Python: (unicode error)"),
+    ("x = " + "-" * 200_000 + "1\n", "bad.py: too deeply nested for Python's compiler"),
+    ("def f():\n    return f()\nf()\n", "bad.py:2:1: RecursionError: maximum recursion depth exceeded"),
 ])
 def test_bad_model_files_exit_2_with_a_located_message(tmp_path, capsys, monkeypatch, source, message):
-    (tmp_path / "bad.py").write_text(source)
+    bad = tmp_path / "bad.py"
+    bad.write_bytes(source) if isinstance(source, bytes) else bad.write_text(source)
     monkeypatch.chdir(tmp_path)
     code, out, err = run(capsys, "bad.py")
     assert code == 2 and out == ""
@@ -136,7 +141,9 @@ def test_bad_model_files_exit_2_with_a_located_message(tmp_path, capsys, monkeyp
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["missing.py"], "cannot read missing.py"),
-    ([".", "--check", "deadlock"], ".: not a regular file"),
+    (["/dev/zero"], "cannot read /dev/zero: a device, not a regular file"),
+    (["-"], "the model is read from a file, not standard input"),
+    ([".", "--check", "deadlock"], "cannot read .: a directory, not a regular file"),
     (["stuck.py", "--check", "races"], "unknown check 'races'"),
     (["stuck.py", "--check", "refinement"], "defines no OBSERVE and spec(model)"),
     (["stuck.py", "--program", "other"], "has no program named 'other' (it has: stuck)"),
@@ -177,3 +184,14 @@ def test_a_model_file_that_never_finishes_loading_is_an_error(tmp_path, capsys):
     (tmp_path / "loop.py").write_text("while True:\n    pass\n")
     code, _out, err = run(capsys, tmp_path / "loop.py", "--time-limit", "0.5")
     assert code == 2 and "loading the model ran for more than 0.5 s (--time-limit)" in err
+
+
+def test_an_unwritable_output_leaves_the_others_untouched(tmp_path, capsys):
+    good = tmp_path / "bp.csp"
+    good.write_text("previous\n")
+    blocked = tmp_path / "file"
+    blocked.write_text("")  # a file where --tla wants a directory
+    code, _out, err = run(capsys, EXAMPLES / "pipeline.py", "--program", "pipeline", "--check", "deadlock",
+                          "--cspm", good, "--tla", blocked / "tla")
+    assert code == 2 and "cannot write" in err and "Traceback" not in err
+    assert good.read_text() == "previous\n"
