@@ -4,8 +4,8 @@ Each built-in function takes one argument group and returns a value (or an evalu
 Errors are located at the application: ``head(<>)``, ``error("...")``, ``mapLookup`` of a
 missing key. FDR functions this toolkit cannot give a meaning to (``deter`` and the
 watchdogs) fail with ``unsupported construct``, as do ``BUFFER`` and ``WEAK_BUFFER`` when a
-check explores them (they evaluate, and print, as named processes); so do the tock-CSP
-built-ins of Timed sections (``WAIT``...), as the processes of those sections do.
+check explores them (they evaluate, and print, as named processes). The tock-CSP built-ins of
+Timed sections (``WAIT``...) are in :mod:`cspotlp.cspm.timed`.
 """
 
 from __future__ import annotations

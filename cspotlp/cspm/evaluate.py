@@ -51,8 +51,9 @@ from cspotlp.cspm.runtime import (
     Thunk,
     drive,
 )
-from cspotlp.cspm.scope import Binding, Kind, base_name, timed_decls
+from cspotlp.cspm.scope import Binding, Kind, base_name, flat_decls
 from cspotlp.cspm.source import located, script_sources
+from cspotlp.cspm.timed import TIMED_BUILTINS, timed_builtin, timed_regions
 from cspotlp.cspm.trampoline import RunawayRecursion
 from cspotlp.cspm.typecheck import CheckedScript, check_script
 from cspotlp.cspm.types import PROC, TFun, Type, prune
@@ -111,8 +112,10 @@ class Evaluator:
         self.declared_bindings: dict[str, Binding] = {}
         self.declared_types: set[str] = set()
         self.type_sets: dict[str, frozenset[Any]] = {}
-        # Declarations of Timed sections: their processes need tock-CSP, not implemented.
-        self.timed: set[ast.Decl] = set()
+        # The nodes written in Timed sections (tock-CSP's translation applies to them) and
+        # each section's tock event.
+        self.timing = timed_regions(self.script)
+        self.tocks: dict[ast.TimedSection, Event] = {}
         # Datatypes defined in terms of themselves, while their values are being worked out.
         self.recursive: dict[str, InfiniteSet] = {}
         self.pctx = PatternContext(self.refs, self.defs, self.constant, self.head_of, self)
@@ -151,11 +154,6 @@ class Evaluator:
 
     def run_proc(self, step: Any, node: ast.Node) -> Proc:
         """Drive an evaluation that must give a process."""
-        if node in self.timed:
-            raise self.unsupported(
-                f"{_defined_name(node)} is defined in a Timed section: tock-CSP's timed "
-                "semantics (FDR's translation of Timed sections) is not implemented; check "
-                "it with FDR4, or define it outside the section", node)
         value = self.run(step, node)
         if not isinstance(value, Proc):
             raise self.error(f"expected a process, got {show(value)}", node)
@@ -168,9 +166,7 @@ class Evaluator:
         return None if scheme is None else prune(scheme.body)
 
     def _bind_group(self, decls: tuple[ast.Decl, ...], frame: Frame, top: bool) -> None:
-        for d, timed in timed_decls(decls):
-            if timed:
-                self.timed.add(d)
+        for d in flat_decls(decls):
             if isinstance(d, ast.FunBind):
                 self._bind_function(d, frame, top)
             elif isinstance(d, ast.PatBind):
@@ -597,7 +593,8 @@ class Evaluator:
     def process_call(self, fn: UserFunction, groups: tuple[tuple[Any, ...], ...]) -> Proc:
         """The named process ``f(args)`` (its body is evaluated when the semantics needs it)."""
         groups = tuple(tuple(canonical(a) for a in g) for g in groups)
-        if fn.frame is self.globals and len(groups) == 1:
+        if fn.frame is self.globals and len(groups) == 1 and groups[0]:
+            # (f() is named f() below, not f: it is not the process f would be.)
             # Building a call computes an order key of every argument (sorting sets): the
             # same calls recur all the time, so remember them (keyed with type fingerprints,
             # since 1 == True for Python).
@@ -639,6 +636,10 @@ class Evaluator:
         """The value of a built-in name."""
         from cspotlp.cspm.builtin_functions import builtin_value
 
+        if name in TIMED_BUILTINS and self.timing.section:
+            section = self.timing.section.get(node)
+            if section is not None:
+                return timed_builtin(self, section, name, node)
         return builtin_value(self, name, node)
 
     # -- expressions -----------------------------------------------------------------------------
@@ -1076,14 +1077,6 @@ def _projection(shared: Thunk, b: Binding) -> Callable[[], Step]:
         return bindings[b]
 
     return compute
-
-
-def _defined_name(node: ast.Node) -> str:
-    if isinstance(node, ast.FunBind):
-        return node.name
-    if isinstance(node, ast.PatBind) and isinstance(node.pattern, ast.PVar):
-        return node.pattern.name
-    return "this process"
 
 
 def _has_infinite_source(e: ast.SeqComp | ast.SeqRangeComp) -> bool:

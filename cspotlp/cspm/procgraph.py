@@ -11,7 +11,8 @@ search discovers them, separated by blank lines, followed by the root itself::
     procTest1
 
 Bodies are written with libcspm's operator precedences; external choices are flattened and
-their ``STOP`` branches dropped (libcspm's ``STOP`` is the empty external choice). An equation
+their ``STOP`` branches dropped (libcspm's ``STOP`` is the empty external choice). tock-CSP's
+``STOP(tock)`` is, like ``STOP``, not listed as an equation of its own. An equation
 longer than libcspm's ribbon (66 characters) puts its body on the next line, indented by four.
 Long bodies are not broken further (libcspm would also break inside them).
 """
@@ -33,6 +34,7 @@ from cspotlp.csp.terms import (
     prefix_event,
     relation_of,
 )
+from cspotlp.cspm.timed import is_tstop
 from cspotlp.cspm.values import show
 
 RIBBON = 66
@@ -202,6 +204,8 @@ def _calls_in(body: Proc) -> Iterator[Proc]:
         if q in seen:
             continue
         seen.add(q)
+        if is_tstop(q):
+            continue
         if q.op is Op.CALL or q.op in _NAMED_BUILTINS:
             yield q
         else:
