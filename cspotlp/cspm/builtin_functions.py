@@ -36,6 +36,16 @@ from cspotlp.csp.watchdogs import failure_watchdog_lts, trace_watchdog_lts
 from cspotlp.cspm import ast
 from cspotlp.cspm.dots import DotError, extensions
 from cspotlp.cspm.functions import BuiltinFunction, Curried, FunctionValue
+from cspotlp.cspm.intsets import (
+    Intervals,
+    IntervalSet,
+    all_integers,
+    difference,
+    from_intervals,
+    intersection,
+    intervals_of,
+    union,
+)
 from cspotlp.cspm.processes import all_events, as_process, event_set, productions_of
 from cspotlp.cspm.values import (
     Char,
@@ -101,10 +111,23 @@ def _member(ev: Evaluator, x: Any, s: Any, node: ast.Node) -> bool:
 # -- sets ---------------------------------------------------------------------------------------
 
 
+def _integer_algebra(x: Any, y: Any, op: Callable[[Intervals, Intervals], Intervals]) -> Any:
+    """``op`` on two sets of integers, one at least kept as intervals (else None)."""
+    if not (isinstance(x, IntervalSet) or isinstance(y, IntervalSet)):
+        return None
+    ix, iy = intervals_of(x), intervals_of(y)
+    if ix is None or iy is None:
+        return None
+    return from_intervals(op(ix, iy))
+
+
 def _union(ev: Evaluator, a: tuple[Any, ...], n: ast.Node) -> Any:
     x, y = a
     if isinstance(x, frozenset) and isinstance(y, frozenset):
         return x | y
+    exact = _integer_algebra(x, y, union)
+    if exact is not None:
+        return exact
     if isinstance(x, InfiniteSet) or isinstance(y, InfiniteSet):
         return InfiniteSet(f"union({x}, {y})",
                            lambda v: _member(ev, v, x, n) or _member(ev, v, y, n))
@@ -115,6 +138,9 @@ def _inter(ev: Evaluator, a: tuple[Any, ...], n: ast.Node) -> Any:
     x, y = a
     if isinstance(x, frozenset) and isinstance(y, frozenset):
         return x & y
+    exact = _integer_algebra(x, y, intersection)
+    if exact is not None:
+        return exact
     if isinstance(x, InfiniteSet) and isinstance(y, InfiniteSet):
         return InfiniteSet(f"inter({x}, {y})",
                            lambda v: _member(ev, v, x, n) and _member(ev, v, y, n))
@@ -127,6 +153,9 @@ def _diff(ev: Evaluator, a: tuple[Any, ...], n: ast.Node) -> Any:
     x, y = a
     if isinstance(x, frozenset) and isinstance(y, frozenset):
         return x - y
+    exact = _integer_algebra(x, y, difference)
+    if exact is not None:
+        return exact
     if isinstance(x, InfiniteSet):
         return InfiniteSet(f"diff({x}, {y})",
                            lambda v: _member(ev, v, x, n) and not _member(ev, v, y, n))
@@ -524,10 +553,6 @@ for _name in COMPRESSION_NAMES:
     FUNCTIONS[_name] = (1, _compression(_name))
 
 
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
 def _constants(ev: Evaluator, name: str, node: ast.Node) -> Any:
     if name == "STOP":
         return STOP
@@ -536,7 +561,7 @@ def _constants(ev: Evaluator, name: str, node: ast.Node) -> Any:
     if name == "DIV":
         return DIV
     if name == "Int":
-        return InfiniteSet("Int", _is_int)
+        return all_integers()
     if name == "Bool":
         return frozenset({False, True})
     if name == "Char":

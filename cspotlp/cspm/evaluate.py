@@ -38,6 +38,7 @@ from cspotlp.cspm import ast
 from cspotlp.cspm.channels import InfiniteChannel
 from cspotlp.cspm.dots import DotError, dot_all, head_value, split_field_set
 from cspotlp.cspm.functions import FunctionValue, Lambda, UserFunction
+from cspotlp.cspm.intsets import MAX_ENUMERATED, at_least, between, difference, intervals_of
 from cspotlp.cspm.parser import parse_expr, parse_file, parse_script
 from cspotlp.cspm.patterns import PatternContext, PatternUnsupported, match
 from cspotlp.cspm.processes import process_handlers, productions_of
@@ -207,9 +208,63 @@ class Evaluator:
                 return
             frame.vars[b] = Thunk(pat.name, self._body_in(d.body, frame, scope))
             return
+        if self._bind_tuple_lazily(d, frame):
+            return
         shared = Thunk("pattern", self._matcher(d, frame))
         for b in self.res.bound_by.get(d, ()):
             frame.vars[b] = Thunk(b.name, _projection(shared, b))
+
+    def _bind_tuple_lazily(self, d: ast.PatBind, frame: Frame) -> bool:
+        """``(s, t) = (1, loop)``: each variable of a tuple written out is bound on its own.
+
+        As in FDR (Haskell's lazy pattern bindings), using ``s`` evaluates ``1`` but not
+        ``loop``; the components matched by refutable patterns (``(1, x) = ...``) are checked
+        whenever any variable is used.
+        """
+        if not (isinstance(d.pattern, ast.PTuple) and isinstance(d.body, ast.TupleExp)):
+            return False
+        variables: list[tuple[ast.PVar, ast.Exp]] = []
+        refutable: list[tuple[ast.Pat, ast.Exp]] = []
+        work: list[tuple[ast.Pat, ast.Exp]] = [(d.pattern, d.body)]
+        while work:
+            p, e = work.pop()
+            if isinstance(p, ast.PTuple) and isinstance(e, ast.TupleExp) \
+                    and len(p.items) == len(e.items):
+                work.extend(zip(p.items, e.items, strict=True))
+            elif isinstance(p, ast.PVar) and p not in self.refs:
+                variables.append((p, e))
+            elif not isinstance(p, ast.PWild):
+                refutable.append((p, e))
+        inner = Frame(frame, {}, frame.scope)
+
+        def check() -> Step:
+            out: dict[Binding, Any] = {}
+            for p, e in refutable:
+                value = yield self.ev(e, inner)
+                got = self.match(p, value, d)
+                if got is None:
+                    raise self.error(f"the value {show(value)} does not match the pattern", p)
+                out.update(got)
+            return out
+
+        checked = Thunk("pattern", check)
+        own = set()
+        for p, e in variables:
+            b = self.defs[p]
+            own.add(b)
+            frame.vars[b] = Thunk(p.name, self._component(checked, e, inner))
+        for b in self.res.bound_by.get(d, ()):
+            if b not in own:
+                frame.vars[b] = Thunk(b.name, _projection(checked, b))
+        return True
+
+    def _component(self, checked: Thunk, e: ast.Exp, inner: Frame) -> Callable[[], Step]:
+        def compute() -> Step:
+            yield checked.force()
+            value = yield self.ev(e, inner)
+            return value
+
+        return compute
 
     def _body_in(self, body: ast.Exp, frame: Frame, scope: Scope) -> Callable[[], Any]:
         def compute() -> Any:
@@ -761,7 +816,10 @@ class Evaluator:
         if isinstance(a, Proc) or isinstance(b, Proc):
             raise self.error("processes cannot be compared", node)
         if isinstance(a, InfiniteSet) or isinstance(b, InfiniteSet):
-            # Equal as written ({0..} == {0..}); an infinite set is no finite one.
+            ia, ib = intervals_of(a), intervals_of(b)
+            if ia is not None and ib is not None:  # sets of integers: by their members
+                return ia == ib
+            # Otherwise equal as written (Seq({0}) == Seq({0})); an infinite set is no finite one.
             return isinstance(a, InfiniteSet) and isinstance(b, InfiniteSet) \
                 and a.text == b.text
         return bool(self.canonical(a, node) == self.canonical(b, node))
@@ -801,6 +859,9 @@ class Evaluator:
 
     def _compare_infinite(self, a: Any, b: Any, strict: bool, node: ast.Node) -> bool:
         """Inclusion between sets of which one at least is infinite (what can be decided)."""
+        ia, ib = intervals_of(a), intervals_of(b)
+        if ia is not None and ib is not None:  # sets of integers: by their members
+            return not difference(ia, ib) and (not strict or ia != ib)
         if isinstance(a, frozenset) and isinstance(b, InfiniteSet):
             return all(b.contains(x) for x in a)  # a finite set is a strict subset
         if isinstance(a, InfiniteSet) and isinstance(b, frozenset):
@@ -870,11 +931,11 @@ class Evaluator:
     def _set_range(self, e: ast.SetRange, f: Frame) -> Step:
         low = yield self.ev(e.low, f)
         if e.high is None:
-            return InfiniteSet(f"{{{low}..}}", _at_least(low))
+            return at_least(low)
         high = yield self.ev(e.high, f)
         if high - low >= MAX_RANGE_SET:  # membership only: enumerating it would exhaust memory
-            return InfiniteSet(f"{{{low}..{high}}} ({high - low + 1:,} elements, more than the "
-                               f"{MAX_RANGE_SET:,} a set may have)", _between(low, high))
+            return between(low, high, f"{{{low}..{high}}} ({high - low + 1:,} elements, more "
+                                      f"than the {MAX_RANGE_SET:,} a set may have)")
         return frozenset(range(low, high + 1))
 
     def _map(self, e: ast.MapExp, f: Frame) -> Step:
@@ -1009,8 +1070,7 @@ class Evaluator:
             lows = yield self.each_binding(e.stmts, f, lambda frame: self.ev(e.low, frame))
             if not lows:
                 return frozenset()
-            low = min(lows)
-            return InfiniteSet(f"{{{low}..}}", _at_least(low))
+            return at_least(min(lows))
         groups = yield self.each_binding(e.stmts, f, self._comp_body(e))
         return frozenset(self.canonical(v, e) for g in groups for v in g)
 
@@ -1053,22 +1113,8 @@ def _datatype_type(name: str, ctors: dict[str, tuple[Any, ...]]) -> InfiniteSet:
     return InfiniteSet(name, contains)
 
 
-MAX_RANGE_SET = 4_000_000
-"""A range set ``{a..b}`` with more elements is kept as a membership test, not built."""
-
-
-def _between(low: int, high: int) -> Callable[[Any], bool]:
-    def contains(v: Any) -> bool:
-        return isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
-
-    return contains
-
-
-def _at_least(low: int) -> Callable[[Any], bool]:
-    def contains(v: Any) -> bool:
-        return isinstance(v, int) and not isinstance(v, bool) and v >= low
-
-    return contains
+MAX_RANGE_SET = MAX_ENUMERATED
+"""A range set ``{a..b}`` with more elements is kept as intervals (membership only)."""
 
 
 def _projection(shared: Thunk, b: Binding) -> Callable[[], Step]:
