@@ -36,6 +36,7 @@ from cspotlp.csp.terms import Proc, call
 from cspotlp.csp.values import Datum, Seq, sorted_values
 from cspotlp.cspm import ast
 from cspotlp.cspm.channels import InfiniteChannel
+from cspotlp.cspm.compiled import Compiler
 from cspotlp.cspm.dots import DotError, dot_all, head_value, split_field_set
 from cspotlp.cspm.functions import FunctionValue, Lambda, UserFunction
 from cspotlp.cspm.intsets import MAX_ENUMERATED, at_least, between, difference, intervals_of
@@ -80,7 +81,15 @@ __all__ = ["Evaluator", "LoadedScript", "load_script", "load_text"]
 
 
 class _NeedLazy(Exception):
-    """A sequence comprehension met an infinite source: evaluate it lazily instead."""
+    """A generator met a lazy (maybe infinite) sequence at ``node``.
+
+    A sequence comprehension catches it and is evaluated lazily instead; anywhere else it
+    becomes a located error (:meth:`Evaluator.guarded`).
+    """
+
+    def __init__(self, node: ast.Node) -> None:
+        super().__init__()
+        self.node = node
 
 
 def _result_type(t: Type, groups: int) -> Type | None:
@@ -95,8 +104,17 @@ def _result_type(t: Type, groups: int) -> Type | None:
 class Evaluator:
     """Evaluates the declarations and expressions of one checked script."""
 
-    def __init__(self, checked: CheckedScript) -> None:
+    def __init__(self, checked: CheckedScript, compiled: bool = True) -> None:
+        """Bind the script's declarations (evaluated when needed).
+
+        Args:
+            checked: the type-checked script.
+            compiled: evaluate top-level process definitions through their compiled closures
+                (:mod:`cspotlp.cspm.compiled`); False keeps every evaluation on the general
+                evaluator (the same terms and errors, slower: for comparisons).
+        """
         self.checked = checked
+        self.compiled = compiled
         self.script = checked.script
         self.res = checked.resolution
         self.refs = self.res.refs
@@ -121,6 +139,7 @@ class Evaluator:
         self.recursive: dict[str, InfiniteSet] = {}
         self.pctx = PatternContext(self.refs, self.defs, self.constant, self.head_of, self)
         self.handlers: dict[type, Callable[[Any, Frame], Any]] = self._handler_table()
+        self.compiler = Compiler(self)
         self._bind_group(self.script.decls, self.globals, top=True)
 
     # -- errors -----------------------------------------------------------------------------------
@@ -139,8 +158,12 @@ class Evaluator:
 
     def run(self, step: Any, node: ast.Node) -> Any:
         """Drive an evaluation to its value, turning internal failures into located errors."""
+        return self.guarded(drive, step, node)
+
+    def guarded(self, fn: Callable[[Any], Any], arg: Any, node: ast.Node) -> Any:
+        """``fn(arg)``, its internal failures turned into errors located at ``node``."""
         try:
-            return drive(step)
+            return fn(arg)
         except CspmError:
             raise
         except RunawayRecursion as e:
@@ -150,12 +173,17 @@ class Evaluator:
         except PatternUnsupported as e:
             raise self.unsupported(str(e).removeprefix("unsupported construct: "),
                                    e.node) from e
+        except _NeedLazy as e:
+            raise self.error("cannot range over a sequence that may be infinite here "
+                             "(only a sequence comprehension may)", e.node) from e
         except (CspError, DotError) as e:
             raise self.error(str(e), node) from e
 
     def run_proc(self, step: Any, node: ast.Node) -> Proc:
         """Drive an evaluation that must give a process."""
-        value = self.run(step, node)
+        return self._process(self.run(step, node), node)
+
+    def _process(self, value: Any, node: ast.Node) -> Proc:
         if not isinstance(value, Proc):
             raise self.error(f"expected a process, got {show(value)}", node)
         return value
@@ -194,9 +222,25 @@ class Evaluator:
         frame.vars[b] = fn
         if top and is_proc and groups == 1:
             def body(*args: Any, fn: UserFunction = fn, d: ast.FunBind = d) -> Proc:
+                value = self.guarded(self._compiled_equations, (fn, (tuple(args),)), d)
+                return self._process(value, d)
+
+            def general(*args: Any, fn: UserFunction = fn, d: ast.FunBind = d) -> Proc:
                 return self.run_proc(self.apply_equations(fn, (tuple(args),), d), d)
 
-            self._define(d.name, d, body)
+            self._define(d.name, d, body if self.compiled else general)
+
+    def _compiled_equations(self, call_: tuple[UserFunction, tuple[tuple[Any, ...], ...]]) -> Any:
+        """:meth:`apply_equations` with the bodies compiled (:mod:`cspotlp.cspm.compiled`)."""
+        fn, groups = call_
+        decl = fn.decl
+        for clause in decl.clauses:
+            bindings = self._match_groups(clause, groups)
+            if bindings is not None:
+                scope = fn.scope.child(decl.name, *groups)
+                return self.compiler.closure(clause.body)(Frame(fn.frame, bindings, scope))
+        shown = decl.name + "".join("(" + ", ".join(show(a) for a in g) + ")" for g in groups)
+        raise self.error(f"no equation of {decl.name} matches {shown}", decl)
 
     def _bind_pattern(self, d: ast.PatBind, frame: Frame, top: bool) -> None:
         pat = d.pattern
@@ -284,7 +328,14 @@ class Evaluator:
         """A process definition ``P = ...``: its value is a call, its body the definition."""
         body = self._body_in(d.body, frame, scope)
         if top:
-            self._define(name, d, lambda: self.run_proc(body(), d))
+            def compiled() -> Proc:
+                closure = self.compiler.closure(d.body)
+                return self._process(self.guarded(closure, Frame(frame, {}, scope), d), d)
+
+            def general() -> Proc:
+                return self.run_proc(body(), d)
+
+            self._define(name, d, compiled if self.compiled else general)
             frame.vars[b] = call(name)
             return
 
@@ -647,14 +698,17 @@ class Evaluator:
 
     def process_call(self, fn: UserFunction, groups: tuple[tuple[Any, ...], ...]) -> Proc:
         """The named process ``f(args)`` (its body is evaluated when the semantics needs it)."""
-        groups = tuple(tuple(canonical(a) for a in g) for g in groups)
+        integers = len(groups) == 1 and all(type(a) is int for a in groups[0])
+        if not integers:  # (integers are canonical already)
+            groups = tuple(tuple(canonical(a) for a in g) for g in groups)
         if fn.frame is self.globals and len(groups) == 1 and groups[0]:
             # (f() is named f() below, not f: it is not the process f would be.)
             # Building a call computes an order key of every argument (sorting sets): the
             # same calls recur all the time, so remember them (keyed with type fingerprints,
             # since 1 == True for Python).
             args = groups[0]
-            key = (fn.decl, args, tuple(fingerprint(a) for a in args))
+            key = (fn.decl, args, ("i",) * len(args) if integers
+                   else tuple(fingerprint(a) for a in args))
             term = self._calls.get(key)
             if term is None:
                 term = self._calls[key] = call(fn.decl.name, *args)
@@ -780,6 +834,10 @@ class Evaluator:
             right = yield self.ev(e.right, f)
             return bool(right)
         right = yield self.ev(e.right, f)
+        return self.binary_value(op, left, right, e)
+
+    def binary_value(self, op: ast.BinOp, left: Any, right: Any, e: ast.Node) -> Any:
+        """``left op right`` for the operators that need both operands (not ``and``, ``or``)."""
         if op is ast.BinOp.PLUS:
             return left + right
         if op is ast.BinOp.MINUS:
@@ -956,7 +1014,7 @@ class Evaluator:
             return iter(source.items)
         if isinstance(source, LazySeq):
             if not lazy_ok:
-                raise _NeedLazy()
+                raise _NeedLazy(node)
             return source.iterate()
         if isinstance(source, InfiniteSet):
             raise self.error(f"cannot enumerate the infinite set {source}", node)
@@ -1192,7 +1250,7 @@ class LoadedScript:
         binding = ast.PatBind(ast.PVar(fresh, span=body.span), body, span=body.span)
         script = ast.Script((*self.script.decls, binding),
                             (*self.script.sources, ("<expression>", text)), span=self.script.span)
-        again = _load_checked(check_script(script))
+        again = _load_checked(check_script(script), self.evaluator.compiled)
         self.last_evaluation = again
         return again.value(fresh)
 
@@ -1238,8 +1296,8 @@ class LoadedScript:
         return " ".join(p.strip() for p in parts)
 
 
-def _load_checked(checked: CheckedScript) -> LoadedScript:
-    return LoadedScript(checked, Evaluator(checked))
+def _load_checked(checked: CheckedScript, compiled: bool = True) -> LoadedScript:
+    return LoadedScript(checked, Evaluator(checked, compiled))
 
 
 def load_script(path: str | os.PathLike[str],
@@ -1252,6 +1310,9 @@ def load_script(path: str | os.PathLike[str],
     return _load_checked(check_script(parse_file(path, allow_include)))
 
 
-def load_text(text: str, filename: str = "<string>") -> LoadedScript:
-    """Like :func:`load_script`, for a script given as text (no ``include``)."""
-    return _load_checked(check_script(parse_script(text, filename)))
+def load_text(text: str, filename: str = "<string>", compiled: bool = True) -> LoadedScript:
+    """Like :func:`load_script`, for a script given as text (no ``include``).
+
+    ``compiled=False`` evaluates without the compiled fast path (see :class:`Evaluator`).
+    """
+    return _load_checked(check_script(parse_script(text, filename)), compiled)

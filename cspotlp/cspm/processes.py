@@ -49,6 +49,7 @@ from cspotlp.cspm import ast
 from cspotlp.cspm.dots import DotError, extensions, one_field_extensions, productions
 from cspotlp.cspm.patterns import pattern_fields
 from cspotlp.cspm.runtime import Frame, Step
+from cspotlp.cspm.scope import flat_decls
 from cspotlp.cspm.timed import (
     choice_operands,
     section_at,
@@ -65,7 +66,7 @@ from cspotlp.cspm.values import InfiniteSet, ordered, show
 if TYPE_CHECKING:
     from cspotlp.cspm.evaluate import Evaluator
 
-_BINARY: dict[ast.ProcOp, Callable[[Proc, Proc], Proc]] = {
+BINARY: dict[ast.ProcOp, Callable[[Proc, Proc], Proc]] = {
     ast.ProcOp.EXT_CHOICE: lambda p, q: ext_choice(p, q),
     ast.ProcOp.INT_CHOICE: lambda p, q: int_choice(p, q),
     ast.ProcOp.SEQ: seq,
@@ -122,7 +123,7 @@ def event_set(ev: Evaluator, v: Any, node: ast.Node) -> frozenset[Event]:
 
 def all_events(ev: Evaluator, node: ast.Node) -> frozenset[Event]:
     """``Events``: every event of every channel (forcing every channel declaration)."""
-    for d in ev.script.decls:
+    for d in flat_decls(ev.script.decls):  # (those of Timed sections too)
         if isinstance(d, ast.ChannelDecl):
             for ident in d.names:
                 ev.head_of_name(ident.name)
@@ -280,7 +281,7 @@ def _proc_binary(ev: Evaluator, e: ast.ProcBinary, f: Frame) -> Step:
         return par(p, {tock_of(ev, section, e)}, q)
     if section is not None and e.op is ast.ProcOp.INTERRUPT:
         return sync_interrupt(p, {tock_of(ev, section, e)}, q)
-    return _BINARY[e.op](p, q)
+    return BINARY[e.op](p, q)
 
 
 def _events(ev: Evaluator, e: ast.Exp, f: Frame) -> Step:
@@ -369,6 +370,11 @@ def _bodies(ev: Evaluator, stmts: tuple[ast.Stmt, ...], body: ast.Exp, f: Frame)
 
 def _replicated(ev: Evaluator, e: ast.Replicated, f: Frame) -> Step:
     ps = yield _bodies(ev, e.stmts, e.body, f)
+    return combine_replicated(ev, e, ps)
+
+
+def combine_replicated(ev: Evaluator, e: ast.Replicated, ps: list[Proc]) -> Proc:
+    """The process ``op stmts @ P`` stands for, given the processes of its bindings."""
     section = section_at(ev, e)
     if section is not None and e.op is not ast.RepOp.INT_CHOICE:
         tock = tock_of(ev, section, e)
