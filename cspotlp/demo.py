@@ -180,6 +180,21 @@ def steps(out: Path) -> list[Step]:
              _cli(["conform", "--spec", str(spec), *flow, "--complete", str(capture)]),
              f"cspotlp conform --spec {_rel(spec)} --abstraction {_rel(abstraction)} "
              f"--complete {_rel(capture)}", ok=(1,)),
+        Step("7b. See it: a picture of the counterexample, and an HTML report",
+             "render draws the failing order's span tree with the offending span highlighted "
+             "and the events the specification accepted there; report writes one "
+             "self-contained HTML page (for a CI artifact) with every verdict, the failing "
+             "trace's timeline and tree, its path through the specification's normal form, and "
+             "the specification's drawing. Open out/demo/report.html in a browser.",
+             _all(_cli(["render", "counterexample", str(capture), "--spec", str(spec), *flow,
+                        "--complete", "-o", str(out / "order4.svg")]),
+                  _cli(["report", str(capture), "--spec", str(spec), *flow, "--complete",
+                        "-o", str(out / "report.html")])),
+             f"cspotlp render counterexample {_rel(capture)} --spec {_rel(spec)} "
+             f"--abstraction {_rel(abstraction)} --complete -o {_rel(out / 'order4.svg')}\n"
+             f"$ cspotlp report {_rel(capture)} --spec {_rel(spec)} "
+             f"--abstraction {_rel(abstraction)} --complete -o {_rel(out / 'report.html')}",
+             ok=(1,)),
     ]
     demo = _shared_capture()
     if demo is None:

@@ -127,3 +127,8 @@ def test_demo_runs_every_step(tmp_path, capsys):
         assert "skipped: the shared corpus" in out
     assert "<- here" in out and "All steps done" in out
     assert (tmp_path / "demo" / "checkout.csp.json").is_file()
+    drawing = (tmp_path / "demo" / "order4.svg").read_text()
+    assert drawing.startswith("<?xml") and "oteldemo.ShippingService/ShipOrder" in drawing
+    report = (tmp_path / "demo" / "report.html").read_text()
+    assert "cee105ceb72cc65da4c47649f7e9e0ce" in report  # order 4, its ids seeded
+    assert report.count("<svg") >= 2 and "src=\"http" not in report  # self-contained
