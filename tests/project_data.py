@@ -1,8 +1,8 @@
 """Data the project makes itself, for tests that must run in a fresh clone.
 
 * ``examples/cspm/``: small CSPm scripts (a vending machine, the dining philosophers with and
-  without a butler — sharing their definitions through an include —, a type error and a tour of
-  the operators);
+  without a butler — sharing their definitions through an include —, a type error, a tour of
+  the operators and a timed client with a deadline);
 * ``examples/captures/``: what the OpenTelemetry SDK exported while ``examples/checkout_app.py``
   ran (the collector file exporter's protobuf stream and JSON Lines), committed once;
 * shapes derived from those captures here, each with a real encoder: protobuf's

@@ -181,3 +181,38 @@ declarations = st.one_of(
 
 
 scripts = _tuple_of(declarations, 0, 4).map(_separate_functions).map(ast.Script)
+
+
+# -- well-typed texts (for evaluation, not only parsing) -----------------------------------
+
+_int_leaves = st.one_of(st.sampled_from(["n", "m"]), st.integers(0, 9).map(str))
+
+
+def _int_nodes(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "%"]), inner)
+        .map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        inner.map(lambda x: f"-({x})"),
+        st.tuples(bool_expression_texts_of(inner), inner, inner)
+        .map(lambda t: f"(if {t[0]} then {t[1]} else {t[2]})"),
+        inner.map(lambda x: f"#<({x}), 1>"),
+    )
+
+
+def bool_expression_texts_of(ints: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """Boolean CSPm expressions (as text) comparing the integer expressions ``ints``."""
+    comparison = st.tuples(ints, st.sampled_from(["==", "!=", "<", "<=", ">", ">="]), ints) \
+        .map(lambda t: f"({t[0]} {t[1]} {t[2]})")
+    return st.one_of(
+        comparison,
+        st.tuples(comparison, st.sampled_from(["and", "or"]), comparison)
+        .map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        comparison.map(lambda c: f"not {c}"),
+    )
+
+
+int_expression_texts = st.recursive(_int_leaves, _int_nodes, max_leaves=8)
+"""Integer CSPm expressions (as text) over the integer variables ``n`` and ``m``; evaluating one
+may divide by zero."""
+bool_expression_texts = bool_expression_texts_of(int_expression_texts)
+"""Boolean CSPm expressions (as text) over ``n`` and ``m``."""

@@ -1,7 +1,7 @@
 """The ``cspotlp`` command: the only place that prints or exits.
 
 One module per family of subcommands (:mod:`.models`, :mod:`.telemetry`, :mod:`.conformance`,
-:mod:`.proofs`); each registers pairs ``_add_<name>(subparsers)`` / ``_run_<name>(args) -> int``
+:mod:`.proofs`, :mod:`.gomodel`); each registers pairs ``_add_<name>(subparsers)`` / ``_run_<name>(args) -> int``
 in :data:`~cspotlp.cli.common.COMMANDS`. Errors from the library arrive as
 :class:`CspotlpError` and are printed on stderr with their location; a library traceback never
 reaches the user.
@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from cspotlp import __version__
 from cspotlp.cli import (  # noqa: F401  (they register commands)
     conformance,
+    gomodel,
     models,
     proofs,
     render,

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
-from cspotlp.cli.ottl_options import add_ottl_options, ottl_traces
+from cspotlp.cli.ottl_options import add_ottl_options
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
@@ -156,26 +156,6 @@ def captured_traces(files: Sequence[str], lenient: bool, command: str,
         for note in capture.notes:
             print(f"cspotlp {command}: note: {note}", file=sys.stderr)
         yield from capture.traces
-
-
-def abstracted_traces(args: argparse.Namespace, abstraction: Any, command: str
-                       ) -> tuple[list[Any], list[str]]:
-    """Every captured trace of ``args.files`` abstracted, and the traces left out.
-
-    A trace is left out (one line saying why) when it is not a span forest under the
-    ``--repair`` policies given.
-    """
-    from cspotlp.errors import OtlpError
-    from cspotlp.mapping.abstraction import abstract_trace
-
-    repairs = repairs_named(args.repair)
-    traces, left_out = [], []
-    for trace in ottl_traces(args, captured_traces(args.files, args.lenient, command), command):
-        try:
-            traces.append(abstract_trace(trace, abstraction, repairs=repairs))
-        except OtlpError as e:
-            left_out.append(f"trace {trace.trace_id} left out: {e}")
-    return traces, left_out
 
 
 def tla_module_name(name: str) -> str:

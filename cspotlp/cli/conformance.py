@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -16,7 +17,6 @@ from cspotlp.cli.common import (
     EXIT_OK,
     STATE_LIMIT,
     Subparsers,
-    abstracted_traces,
     abstraction_from,
     add_include_option,
     add_trace_input_options,
@@ -29,6 +29,73 @@ from cspotlp.cli.ottl_options import ottl_needs_attributes, ottl_program, ottl_t
 from cspotlp.errors import CspotlpError
 from cspotlp.files import write_outputs
 
+# -- how captured traces are read: their partial order, skew, orphans ------------------------
+
+_UNITS = {"ns": 1, "us": 10**3, "µs": 10**3, "ms": 10**6, "s": 10**9}
+
+
+def duration_ns(text: str) -> int:
+    """A duration such as ``1ms``, ``250us``, ``0.5s`` or ``0``, in nanoseconds (argparse type)."""
+    t = text.strip()
+    for unit in sorted(_UNITS, key=len, reverse=True):
+        if t.endswith(unit):
+            number, scale = t[:-len(unit)].strip(), _UNITS[unit]
+            break
+    else:
+        number, scale = t, 0
+    try:
+        value = float(number)
+    except ValueError:
+        value = float("nan")
+    if not (value >= 0 and value < float("inf")) or (scale == 0 and value != 0) or value > 1e6:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a duration: write a non-negative number with a unit (ns, us, ms, "
+            "s), e.g. 1ms, or 0")
+    return round(value * scale)
+
+
+def _add_order_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--skew-tolerance", type=duration_ns, default=1_000_000, metavar="DURATION",
+                   help="clocks may disagree by this much (default 1ms): two sibling spans are "
+                   "ordered only when one ends more than this before the other starts, and a "
+                   "parent waits for a child that ends less than this after it")
+    p.add_argument("--strict", action="store_true",
+                   help="refuse spans whose parent is outside the capture and children whose "
+                   "times lie outside their parent's (as without partial orders) instead of "
+                   "hanging them from a synthetic root / keeping them as children")
+
+
+def _observed(args: argparse.Namespace, abstraction: Any, trace: Any) -> Any:
+    """The abstract trace of a captured trace, with its order, under the command's options."""
+    from cspotlp.mapping.observed import abstract_observed
+
+    return abstract_observed(trace, abstraction, repairs=repairs_named(args.repair),
+                             tolerance=args.skew_tolerance, strict=args.strict)
+
+
+def _observed_traces(args: argparse.Namespace, abstraction: Any, command: str
+                     ) -> tuple[list[Any], list[str]]:
+    """Every captured trace of ``args.files`` abstracted, and the traces left out (and why)."""
+    from cspotlp.errors import OtlpError
+
+    traces, left_out = [], []
+    for trace in ottl_traces(args, captured_traces(args.files, args.lenient, command), command):
+        try:
+            traces.append(_observed(args, abstraction, trace))
+        except OtlpError as e:
+            left_out.append(f"trace {trace.trace_id} left out: {e}")
+    return traces, left_out
+
+
+def _tolerated(traces: Sequence[Any]) -> list[str]:
+    """The summary lines of what was tolerated in the captured data (orphans, skew)."""
+    from cspotlp.conformance.checker import ConformanceResult, Summary
+
+    summary = Summary()
+    for t in traces:
+        summary.add(ConformanceResult(t.trace_id, "pass", len(t.events), repairs=t.repairs))
+    return summary.notes()
+
 # -- otlp2cspm / conform: captured traces against a CSP specification ---------------------------
 
 
@@ -36,21 +103,21 @@ def _add_abstract(sub: Subparsers) -> None:
     p = sub.add_parser(
         "abstract", help="print the abstract events (call/ret/error.<label>) of captured traces",
         description="What the model checkers see of each captured trace: one abstract event per "
-        "line, in Ψ's order, with the service and span it came from. The abstraction (--"
+        "line, in time order, with the service and span it came from. Concurrent spans may "
+        "run in other orders (conform and otlp2cspm check those too). The abstraction (--"
         "abstraction FILE, JSON or TOML) decides labels, drops spans and picks event data.")
     p.add_argument("files", nargs="+", metavar="TRACES")
     p.add_argument("--trace", action="append", default=[], metavar="ID",
                    help="only this trace id (repeatable)")
     p.add_argument("--json", action="store_true", help="one JSON object per trace, one per line")
     add_trace_input_options(p)
+    _add_order_options(p)
 
 
 def _run_abstract(args: argparse.Namespace) -> int:
     from cspotlp.errors import OtlpError
-    from cspotlp.mapping.abstraction import abstract_trace
 
     abstraction = abstraction_from(args.abstraction)
-    repairs = repairs_named(args.repair)
     wanted = set(args.trace)
     status = EXIT_OK
     for trace in ottl_traces(args, captured_traces(args.files, args.lenient, "abstract"),
@@ -58,7 +125,7 @@ def _run_abstract(args: argparse.Namespace) -> int:
         if wanted and trace.trace_id not in wanted:
             continue
         try:
-            t = abstract_trace(trace, abstraction, repairs=repairs)
+            t = _observed(args, abstraction, trace)
         except OtlpError as e:
             print(f"cspotlp abstract: {e}", file=sys.stderr)
             status = EXIT_INPUT
@@ -85,27 +152,34 @@ def _add_otlp2cspm(sub: Subparsers) -> None:
     p = sub.add_parser(
         "otlp2cspm", help="write captured traces as a CSPm script for FDR4",
         description="Abstract every captured trace (spans -> call/ret/error events) and write "
-        "a CSPm script: the alphabet (or an include of --spec), the traces as one prefix-tree "
-        "process OBSERVED, and with --spec the assertion 'SPEC [T= OBSERVED'. A sidecar "
-        "OUT.json maps every event back to its trace and span ids.")
+        "a CSPm script: the alphabet (or an include of --spec), each trace as the partial order "
+        "of its events (concurrent spans interleaved, |||, inside their parent's call ... ret), "
+        "OBSERVED, their choice, and with --spec the assertions 'Obs_SPEC [T= OBSERVED' (every "
+        "order of every trace: conform --all-orders) and, per trace, that some order is a "
+        "trace of the specification (conform). With --sequential, each trace's time order "
+        "only, merged into one prefix tree. A sidecar OUT.json maps every event back to its "
+        "trace and span ids.")
     p.add_argument("files", nargs="+", metavar="TRACES")
     p.add_argument("-o", "--output", required=True, metavar="OUT.csp",
-                   help="the script to write ('-' for standard output, without sidecar)")
+                   help="the script to write ('-' for standard output, without sidecar); its "
+                   "directory is created if absent")
     p.add_argument("--spec", metavar="MODEL.csp", help="a specification to include and check")
     p.add_argument("--process", default="SPEC", help="the specification process (default SPEC)")
     p.add_argument("--per-trace", action="store_true",
-                   help="also one process (and assertion) per captured trace")
+                   help="also one assertion per captured trace")
+    p.add_argument("--sequential", action="store_true",
+                   help="write each trace in its time order only (one linearisation), not its "
+                   "partial order")
     p.add_argument("--skip-invalid", action="store_true",
                    help="leave out traces that are not span forests (listed in the script) "
                    "instead of failing")
     p.add_argument("--no-sidecar", action="store_true", help="do not write OUT.csp.json")
     add_trace_input_options(p)
     add_include_option(p)
+    _add_order_options(p)
 
 
 def _run_otlp2cspm(args: argparse.Namespace) -> int:
-    import os
-
     from cspotlp.export.cspm import SpecRef, export_cspm
     from cspotlp.export.cspm_spec import read_spec_interface
 
@@ -116,7 +190,7 @@ def _run_otlp2cspm(args: argparse.Namespace) -> int:
         base = os.path.dirname(os.path.abspath(args.output)) if args.output != "-" else "."
         include = os.path.relpath(os.path.abspath(args.spec), base).replace(os.sep, "/")
         spec = SpecRef(include, args.process, interface.channels, interface.names)
-    traces, skipped = abstracted_traces(args, abstraction, "otlp2cspm")
+    traces, skipped = _observed_traces(args, abstraction, "otlp2cspm")
     if skipped and not args.skip_invalid:
         for line in skipped:
             print(f"cspotlp otlp2cspm: {line}", file=sys.stderr)
@@ -124,7 +198,18 @@ def _run_otlp2cspm(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_INPUT
     result = export_cspm(traces, abstraction, spec=spec, per_trace=args.per_trace,
-                         sources=args.files, notes=skipped)
+                         sources=args.files, notes=skipped, sequential=args.sequential)
+    events = sum(len(t.events) for t in traces)
+    if spec is not None and events and result.unexpected == events:
+        print("cspotlp otlp2cspm: warning: every event fell on the 'unexpected' channel: no "
+              "label of the abstraction is in the specification's alphabet (give --abstraction "
+              "FILE whose labels the specification declares)", file=sys.stderr)
+    elif result.unexpected:
+        print(f"cspotlp otlp2cspm: note: {result.unexpected} of {events} event(s) are outside "
+              "the specification's alphabet (written on the 'unexpected' channel)",
+              file=sys.stderr)
+    for line in _tolerated(traces):
+        print(f"cspotlp otlp2cspm: note: {line}", file=sys.stderr)
     if args.output == "-":
         sys.stdout.write(result.text)
         return EXIT_OK
@@ -138,7 +223,6 @@ def _run_otlp2cspm(args: argparse.Namespace) -> int:
         print(f"cspotlp otlp2cspm: cannot write {e.filename or args.output}: "
               f"{e.strerror or e}; nothing written", file=sys.stderr)
         return EXIT_INPUT
-    events = sum(len(t.events) for t in traces)
     print(f"wrote {args.output}: {len(traces)} trace(s), {events} abstract event(s)"
           + (f", {len(skipped)} left out" if skipped else "")
           + ("" if args.no_sidecar else f"; event -> span map in {args.output}.json"))
@@ -153,8 +237,9 @@ def _add_locate(sub: Subparsers) -> None:
     p = sub.add_parser(
         "locate", help="point a counterexample (from FDR4 or cspotlp check) at captured spans",
         description="Find the captured traces that performed a counterexample trace, using the "
-        "sidecar that otlp2cspm wrote next to the script (OUT.csp.json), and print the span "
-        "behind each of its events; the last one is where the specification was left.")
+        "sidecar that otlp2cspm wrote next to the script (OUT.csp.json), in any order a "
+        "trace's partial order allows, and print the span behind each of its events; the last "
+        "one is where the specification was left.")
     p.add_argument("sidecar", metavar="OUT.csp.json")
     p.add_argument("trace", metavar="TRACE",
                    help="the counterexample as FDR prints it: '<call.A, ret.A, call.B>'")
@@ -184,18 +269,32 @@ COMMANDS["locate"] = (_add_locate, _run_locate)
 def _add_conform(sub: Subparsers) -> None:
     p = sub.add_parser(
         "conform", help="check captured traces against a CSP specification",
-        description="Check every captured trace against the specification process: pass when "
-        "the specification can perform the trace's abstract events, fail otherwise, with the "
-        "first offending event, the span that produced it and the events the specification "
-        "accepted there. TRACES are files, directories or glob patterns; a trace whose spans "
-        "are spread over several files is checked whole. An unreadable file is reported and "
-        "the run goes on. Exit 0 when all pass, 1 when some fail, 2 on input errors.")
+        description="Check every captured trace against the specification process. A trace's "
+        "events are partially ordered: a parent's call before its children's events and its "
+        "return after those it waited for, siblings ordered only when one ended before the "
+        "other started (by more than --skew-tolerance). A trace passes when some order of its "
+        "events is a trace of the specification (--all-orders: every order; --sequential: the "
+        "time order); a failure names the order it used, the offending event, the span that "
+        "produced it and the events the specification accepted there. TRACES are files, "
+        "directories or glob patterns; a trace whose spans are spread over several files is "
+        "checked whole. An unreadable file is reported and the run goes on. Exit 0 when all "
+        "pass, 1 when some fail or are inconclusive (or there are no traces), 2 on input "
+        "errors.")
     p.add_argument("files", nargs="+", metavar="TRACES")
     p.add_argument("--spec", required=True, metavar="MODEL.csp", help="the CSPm specification")
     p.add_argument("--process", default="SPEC", help="the specification process (default SPEC)")
     p.add_argument("--complete", action="store_true",
                    help="also require the specification to be able to finish (SKIP) at the end "
                    "of each trace")
+    orders = p.add_mutually_exclusive_group()
+    orders.add_argument("--all-orders", action="store_true",
+                        help="require every order of a trace's events to be a trace of the "
+                        "specification (what a concurrent implementation must guarantee)")
+    orders.add_argument("--sequential", action="store_true",
+                        help="check only the time order of a trace's events")
+    p.add_argument("--search-limit", type=int, default=1_000_000, metavar="N",
+                   help="states (events done, specification node) a trace's search may visit "
+                   "before its verdict is inconclusive (default 1,000,000)")
     p.add_argument("--json", action="store_true", help="one JSON document with every verdict")
     p.add_argument("--failures-only", action="store_true",
                    help="list only failing traces and errors (and the summary)")
@@ -208,6 +307,7 @@ def _add_conform(sub: Subparsers) -> None:
                    "Verdicts come in trace-id order; the summary and exit status are the same")
     add_trace_input_options(p)
     add_include_option(p)
+    _add_order_options(p)
 
 
 def _conform_progress() -> Callable[[int, int, float], None] | None:
@@ -227,11 +327,16 @@ def _run_conform(args: argparse.Namespace) -> int:
     from cspotlp.conformance.spec import load_spec
     from cspotlp.conformance.verdicts import VerdictWriter, find_inputs, verdict_row
 
+    if args.search_limit < 1:
+        print("cspotlp conform: --search-limit must be at least 1", file=sys.stderr)
+        return EXIT_INPUT
+    orders = "all" if args.all_orders else "sequential" if args.sequential else "some"
     abstraction = abstraction_from(args.abstraction)
     process, env = load_spec(args.spec, args.process, args.allow_include)
-    checker = ConformanceChecker.for_process(process, env, abstraction,
-                                             repairs=repairs_named(args.repair),
-                                             complete=args.complete)
+    checker = ConformanceChecker.for_process(
+        process, env, abstraction, repairs=repairs_named(args.repair), complete=args.complete,
+        orders=orders, tolerance=args.skew_tolerance, strict=args.strict,
+        search_limit=args.search_limit)
     files = find_inputs(args.files)
     if args.dask is not None:
         if ottl_program(args) is not None:
@@ -263,14 +368,24 @@ def _run_conform(args: argparse.Namespace) -> int:
                 print(result.describe())
     if progress is not None:
         print(file=sys.stderr)
+    _print_summary(args, checker, results, summary)
+    return _conform_status(summary, unreadable)
+
+
+def _print_summary(args: argparse.Namespace, checker: Any, results: list[Any],
+                   summary: Any) -> None:
+    """The JSON document of a run, or its summary lines (and what was tolerated)."""
     if args.json:
         print(json.dumps({"spec": args.spec, "process": args.process,
-                          "abstraction": abstraction.to_json(), "complete": args.complete,
+                          "abstraction": checker.abstraction.to_json(),
+                          "complete": args.complete, "orders": checker.orders,
+                          "skew_tolerance_ns": checker.tolerance, "strict": checker.strict,
                           "results": results, "summary": summary.to_json()},
                          ensure_ascii=False))
-    else:
-        print(summary)
-    return _conform_status(summary, unreadable)
+        return
+    print(summary)
+    for line in summary.notes():
+        print(line)
 
 
 def _readable_traces(files: list[str], lenient: bool, keep_attributes: bool,
@@ -301,7 +416,10 @@ def _conform_status(summary: Any, unreadable: Sequence[object]) -> int:
               file=sys.stderr)
     if summary.errors or unreadable:
         return EXIT_INPUT
-    return EXIT_FAILED if summary.failed else EXIT_OK
+    if summary.traces == 0:  # a CI job must not pass on an empty capture
+        print("cspotlp conform: no traces to check", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_FAILED if summary.failed or summary.inconclusive else EXIT_OK
 
 
 def _run_conform_dask(args: argparse.Namespace, checker: Any, files: list[str]) -> int:
@@ -334,13 +452,7 @@ def _run_conform_dask(args: argparse.Namespace, checker: Any, files: list[str]) 
     for file, error in run.unreadable:
         print(f"cspotlp conform: {error}" if file in error else f"cspotlp conform: {file}: {error}",
               file=sys.stderr)
-    if args.json:
-        print(json.dumps({"spec": args.spec, "process": args.process,
-                          "abstraction": checker.abstraction.to_json(),
-                          "complete": args.complete, "results": results,
-                          "summary": run.summary.to_json()}, ensure_ascii=False))
-    else:
-        print(run.summary)
+    _print_summary(args, checker, results, run.summary)
     return _conform_status(run.summary, run.unreadable)
 
 
@@ -359,7 +471,10 @@ def _add_otlp2tla(sub: Subparsers) -> None:
         "abstract events, one log line per step, to a behaviour of M. TLC accepts a trace "
         "when the postcondition TraceAccepted holds; for a trace the model forbids it reports "
         "the violation and prints the first unmatched line with its trace id and span id. "
-        "Events are bound to the model's alphabet exactly as by `cspotlp conform`.")
+        "Events are bound to the model's alphabet exactly as by `cspotlp conform`. Each log is "
+        "ONE order of the trace's events, its time order: TLC checks that linearisation only "
+        "(conform --sequential), not the other orders concurrency allows (conform, "
+        "conform --all-orders, otlp2cspm).")
     p.add_argument("files", nargs="+", metavar="TRACES")
     p.add_argument("--model", required=True, metavar="MODEL.csp", help="the CSPm model")
     p.add_argument("--process", default="SPEC", help="the model process (default SPEC)")
@@ -373,6 +488,7 @@ def _add_otlp2tla(sub: Subparsers) -> None:
                    help="directory for the modules, configs and logs (created if absent)")
     add_trace_input_options(p)
     add_include_option(p)
+    _add_order_options(p)
 
 
 def _run_otlp2tla(args: argparse.Namespace) -> int:
@@ -385,7 +501,7 @@ def _run_otlp2tla(args: argparse.Namespace) -> int:
 
     abstraction = abstraction_from(args.abstraction)
     process, env = load_spec(args.model, args.process, args.allow_include)
-    traces, left_out = abstracted_traces(args, abstraction, "otlp2tla")
+    traces, left_out = _observed_traces(args, abstraction, "otlp2tla")
     if left_out:
         for line in left_out:
             print(f"cspotlp otlp2tla: {line}", file=sys.stderr)

@@ -66,19 +66,9 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _states(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of states: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"the state limit must be at least 1: {text!r}")
-    return value
-
-
 def add_budget_options(p: argparse.ArgumentParser) -> None:
     """``--state-limit``, ``--memory-limit``, ``--time-limit``: each check's budget."""
-    p.add_argument("--state-limit", type=_states, default=None, metavar="N",
+    p.add_argument("--state-limit", type=STATE_LIMIT, default=None, metavar="N",
                    help="stop a check (inconclusive) past this many stored states (default: what "
                    "fits in the memory limit)")
     p.add_argument("--memory-limit", type=_memory_size, default=None, metavar="SIZE",

@@ -16,7 +16,22 @@ name           what it does                                          preserves
 ``normal``     normal form: deterministic on visible events, nodes   T, F, FD
                with minimal acceptances and divergence (as for a
                specification; divergence is kept, not closed)
+``dbisim``     quotient by divergence-respecting delay bisimulation  T, F, FD
+               (weak moves τ*·a, without the trailing τ*)
+``tau_loop_    each strongly connected component of τ moves          T, F, FD
+factor``       becomes one state (with a τ loop: it diverges)
+``deter``      the deterministic process with the same traces (the   T
+               trace normal form, every node stable): P is
+               deterministic iff ``deter(P) [F= P`` (FD: ``[FD=``)
+``chase``      τ moves taken eagerly: a state with τ moves stands    nothing in general
+               for the state its first τ moves lead to (FDR's        (T, F, FD when P's
+               ``chase``; a τ cycle becomes a divergence)            τs are confluent)
 =============  ====================================================  ===================
+
+``lazynorm``, ``lazyenumerate`` and ``chase_no_cache`` (CSPm's ``chase_nocache``) are
+``normal``, ``explicate`` and ``chase`` under the names FDR gives the variants it computes
+lazily or without a cache; ``model_compress`` (FDR: the best compression for the model of the
+check) is ``wbisim``, which preserves all three.
 
 The terminated state Ω is never merged with a deadlocked state (it is not a deadlock).
 """
@@ -27,6 +42,7 @@ import weakref
 from collections import deque
 from collections.abc import Callable
 
+import networkx as nx
 import numpy as np
 
 from cspotlp.csp.environment import Environment
@@ -136,6 +152,15 @@ def wbisim(lts: ExplicitLts) -> ExplicitLts:
 
     Weak transitions are computed from τ-closures, so this costs up to quadratic space.
     """
+    return _weak_quotient(lts, trailing_taus=True, name="wbisim")
+
+
+def dbisim(lts: ExplicitLts) -> ExplicitLts:
+    """Quotient by divergence-respecting delay bisimulation (weak moves without trailing τs)."""
+    return _weak_quotient(lts, trailing_taus=False, name="dbisim")
+
+
+def _weak_quotient(lts: ExplicitLts, *, trailing_taus: bool, name: str) -> ExplicitLts:
     n = lts.num_states
     closure = [lts.tau_closure([s]) for s in range(n)]
     div = lts.divergent()
@@ -147,7 +172,7 @@ def wbisim(lts: ExplicitLts) -> ExplicitLts:
         for u in closure[s]:
             for e, t in lts.successor_numbers(u):
                 if e != 0:
-                    reach.setdefault(e, set()).update(closure[t])
+                    reach.setdefault(e, set()).update(closure[t] if trailing_taus else (t,))
         for t in closure[s]:
             src.append(s)
             lab.append(0)
@@ -160,7 +185,69 @@ def wbisim(lts: ExplicitLts) -> ExplicitLts:
     initial = lts.terminated.astype(np.int64) * 2 + div.astype(np.int64)
     blocks = _refine(_renumber(initial), np.array(src, dtype=np.int64), np.array(lab, dtype=np.int64),
                      np.array(tgt, dtype=np.int64), n)
-    return quotient(lts, blocks, drop_internal_tau=True, divergent=div, name="wbisim")
+    return quotient(lts, blocks, drop_internal_tau=True, divergent=div, name=name)
+
+
+def tau_loop_factor(lts: ExplicitLts) -> ExplicitLts:
+    """Each strongly connected component of τ moves as one state (a τ loop where it cycles)."""
+    graph: nx.DiGraph[int] = nx.DiGraph()
+    graph.add_nodes_from(range(lts.num_states))
+    src, lab, tgt = lts.sources(), lts.labels, lts.targets
+    tau = lab == 0
+    graph.add_edges_from(zip(src[tau].tolist(), tgt[tau].tolist(), strict=True))
+    block = np.arange(lts.num_states, dtype=np.int64)
+    cycling = np.zeros(lts.num_states, dtype=np.bool_)
+    for component in nx.strongly_connected_components(graph):
+        members = sorted(component)
+        block[members] = members[0]
+        if len(members) > 1 or graph.has_edge(members[0], members[0]):
+            cycling[members] = True
+    return quotient(lts, _renumber(block), drop_internal_tau=True, divergent=cycling,
+                    name="tau_loop_factor")
+
+
+def deter(lts: ExplicitLts) -> ExplicitLts:
+    """The deterministic process with the traces of ``lts`` (its trace normal form)."""
+    return normalise(lts, "T").to_lts("deter")
+
+
+def chase(lts: ExplicitLts) -> ExplicitLts:
+    """FDR's ``chase``: a state with τ moves behaves as the end of its chain of first τ moves.
+
+    Visible moves of a state that can do τ are discarded, so this preserves the semantics only
+    when the process's τs are confluent (FDR's condition for using it). A chain that cycles
+    becomes a τ loop (a divergence).
+    """
+    n = lts.num_states
+    first_tau = [-1] * n
+    for s in range(n):
+        for e, t in lts.successor_numbers(s):
+            if e == 0:
+                first_tau[s] = t
+                break
+    end = [-2] * n  # -2 unknown, -1 diverges, else the τ-free state the chain reaches
+    for s in range(n):
+        path: list[int] = []
+        on_path: set[int] = set()
+        u = s
+        while end[u] == -2 and first_tau[u] >= 0 and u not in on_path:
+            path.append(u)
+            on_path.add(u)
+            u = first_tau[u]
+        result = end[u] if end[u] != -2 else (-1 if u in on_path else u)
+        for v in path:
+            end[v] = result
+        if end[s] == -2:
+            end[s] = result
+    edges: list[tuple[int, int, int]] = []
+    for s in range(n):
+        if end[s] == -1:
+            edges.append((s, 0, s))
+            continue
+        edges.extend((s, e, t) for e, t in lts.successor_numbers(end[s]))
+    terminated = [s for s in range(n) if lts.terminated[s]]
+    raw = ExplicitLts.from_edges(lts.events, n, edges, terminated, initial=lts.initial, name="chase")
+    return raw.reachable_from(raw.initial, "chase")
 
 
 # -- diamond ----------------------------------------------------------------------------------
@@ -224,9 +311,17 @@ LTS_COMPRESSIONS: dict[str, LtsCompression] = {
     "explicate": explicate,
     "sbisim": sbisim,
     "wbisim": wbisim,
+    "dbisim": dbisim,
     "diamond": diamond,
     "normal": normal,
     "sbdia": lambda lts: sbisim(diamond(lts)),
+    "tau_loop_factor": tau_loop_factor,
+    "deter": deter,
+    "chase": chase,
+    "chase_no_cache": chase,
+    "lazynorm": normal,
+    "lazyenumerate": explicate,
+    "model_compress": wbisim,
 }
 """Compressions on explicit LTSs, by CSPm name (``sbdia`` is sbisim after diamond, as in FDR)."""
 

@@ -30,12 +30,12 @@ P
 
 FDR4's CSPm is read and checked as libcspm (FDR's front end) checks it: modules and instances
 (elaborated into plain declarations by :mod:`cspotlp.cspm.modules`), type annotations with
-class contexts, ``Timed`` sections, ``print``, every assertion option. What cannot be
-*evaluated* fails with ``file:line:col: unsupported construct: ...`` (never a wrong answer):
-processes defined in ``Timed`` sections (tock-CSP's translation is not implemented), FDR's
-``deter``, ``failure_watchdog`` and ``trace_watchdog``, exploring ``BUFFER`` /
-``WEAK_BUFFER``, and the refusal and revival models (``[R=``, ``[V=``...). Channels of
-infinite type and recursive datatypes are used, as in FDR, where finitely many values are.
+class contexts, ``Timed`` sections (their processes translated into tock-CSP as FDR4 does:
+:mod:`cspotlp.cspm.timed`), ``print``, every assertion option. What cannot be *evaluated*
+fails with ``file:line:col: unsupported construct: ...`` (never a wrong answer): exploring
+``BUFFER`` / ``WEAK_BUFFER``, and the refusal and revival models (``[R=``, ``[V=``...).
+Channels of infinite type and recursive datatypes are used, as in FDR, where finitely many
+values are.
 """
 
 from cspotlp.cspm import ast

@@ -2,10 +2,11 @@
 
 Each built-in function takes one argument group and returns a value (or an evaluation step).
 Errors are located at the application: ``head(<>)``, ``error("...")``, ``mapLookup`` of a
-missing key. FDR functions this toolkit cannot give a meaning to (``deter`` and the
-watchdogs) fail with ``unsupported construct``, as do ``BUFFER`` and ``WEAK_BUFFER`` when a
-check explores them (they evaluate, and print, as named processes); so do the tock-CSP
-built-ins of Timed sections (``WAIT``...), as the processes of those sections do.
+missing key. Compressions (and ``deter``) are :func:`~cspotlp.csp.terms.compress` terms; the
+watchdogs (:mod:`cspotlp.csp.watchdogs`) and ``prioritise_nocache`` are calls of built-in
+definitions, printed as the applications they are. ``BUFFER`` and ``WEAK_BUFFER`` evaluate,
+and print, as named processes, and fail with ``unsupported construct`` when a check explores
+them. The tock-CSP built-ins of Timed sections (``WAIT``...) are in :mod:`cspotlp.cspm.timed`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from cspotlp.csp.events import TAU, TICK, Event, sort_events
+from cspotlp.csp.explore import explicate
+from cspotlp.csp.semantics import Semantics, explicit
 from cspotlp.csp.terms import (
     DIV,
     SKIP,
@@ -29,9 +32,20 @@ from cspotlp.csp.terms import (
     seq,
 )
 from cspotlp.csp.values import Seq, sorted_values
+from cspotlp.csp.watchdogs import failure_watchdog_lts, trace_watchdog_lts
 from cspotlp.cspm import ast
 from cspotlp.cspm.dots import DotError, extensions
 from cspotlp.cspm.functions import BuiltinFunction, Curried, FunctionValue
+from cspotlp.cspm.intsets import (
+    Intervals,
+    IntervalSet,
+    all_integers,
+    difference,
+    from_intervals,
+    intersection,
+    intervals_of,
+    union,
+)
 from cspotlp.cspm.processes import all_events, as_process, event_set, productions_of
 from cspotlp.cspm.values import (
     Char,
@@ -53,15 +67,20 @@ if TYPE_CHECKING:
 Impl = Callable[["Evaluator", tuple[Any, ...], ast.Node], Any]
 
 COMPRESSION_NAMES = {
-    "normal": "normal", "lazynorm": "normal", "sbisim": "sbisim", "wbisim": "wbisim",
+    "normal": "normal", "lazynorm": "lazynorm", "sbisim": "sbisim", "wbisim": "wbisim",
     "dbisim": "dbisim", "diamond": "diamond", "explicate": "explicate",
-    "lazyenumerate": "explicate", "chase": "chase", "chase_nocache": "chase",
-    "tau_loop_factor": "tau_loop_factor", "model_compress": "model_compress",
+    "lazyenumerate": "lazyenumerate", "chase": "chase", "chase_nocache": "chase_no_cache",
+    "tau_loop_factor": "tau_loop_factor", "model_compress": "model_compress", "deter": "deter",
 }
-"""CSPm compression functions and the registered compression each stands for."""
+"""CSPm compression functions and the registered compression each stands for (its name as FDR
+prints it: ``chase_nocache(P)`` is printed ``chase_no_cache(P)``)."""
 
 BUILTIN_PROCESSES = frozenset({"BUFFER", "WEAK_BUFFER"})
 """Built-ins that evaluate to named processes with no CSPm body (printed as themselves)."""
+
+INLINE_CALLS = frozenset({"failure_watchdog", "trace_watchdog", "prioritise_nocache"})
+"""Built-ins that evaluate to calls of built-in definitions, printed as applications (FDR's
+process operators), never as equations of their own."""
 
 MAX_POWERSET = 20
 """``Set(A)`` of a larger set is refused (it would have more than a million members)."""
@@ -92,10 +111,23 @@ def _member(ev: Evaluator, x: Any, s: Any, node: ast.Node) -> bool:
 # -- sets ---------------------------------------------------------------------------------------
 
 
+def _integer_algebra(x: Any, y: Any, op: Callable[[Intervals, Intervals], Intervals]) -> Any:
+    """``op`` on two sets of integers, one at least kept as intervals (else None)."""
+    if not (isinstance(x, IntervalSet) or isinstance(y, IntervalSet)):
+        return None
+    ix, iy = intervals_of(x), intervals_of(y)
+    if ix is None or iy is None:
+        return None
+    return from_intervals(op(ix, iy))
+
+
 def _union(ev: Evaluator, a: tuple[Any, ...], n: ast.Node) -> Any:
     x, y = a
     if isinstance(x, frozenset) and isinstance(y, frozenset):
         return x | y
+    exact = _integer_algebra(x, y, union)
+    if exact is not None:
+        return exact
     if isinstance(x, InfiniteSet) or isinstance(y, InfiniteSet):
         return InfiniteSet(f"union({x}, {y})",
                            lambda v: _member(ev, v, x, n) or _member(ev, v, y, n))
@@ -106,6 +138,9 @@ def _inter(ev: Evaluator, a: tuple[Any, ...], n: ast.Node) -> Any:
     x, y = a
     if isinstance(x, frozenset) and isinstance(y, frozenset):
         return x & y
+    exact = _integer_algebra(x, y, intersection)
+    if exact is not None:
+        return exact
     if isinstance(x, InfiniteSet) and isinstance(y, InfiniteSet):
         return InfiniteSet(f"inter({x}, {y})",
                            lambda v: _member(ev, v, x, n) and _member(ev, v, y, n))
@@ -118,6 +153,9 @@ def _diff(ev: Evaluator, a: tuple[Any, ...], n: ast.Node) -> Any:
     x, y = a
     if isinstance(x, frozenset) and isinstance(y, frozenset):
         return x - y
+    exact = _integer_algebra(x, y, difference)
+    if exact is not None:
+        return exact
     if isinstance(x, InfiniteSet):
         return InfiniteSet(f"diff({x}, {y})",
                            lambda v: _member(ev, v, x, n) and not _member(ev, v, y, n))
@@ -269,12 +307,61 @@ def _compression(name: str) -> Impl:
     return apply
 
 
-def _prioritise(ev: Evaluator, a: tuple[Any, ...], n: ast.Node) -> Any:
+def _levels(ev: Evaluator, a: tuple[Any, ...], n: ast.Node) -> tuple[Proc, list[frozenset[Event]]]:
     p, levels = a
     sets = [_events_arg(ev, s, n) for s in _items(ev, levels, n)]
     if not sets:
         raise ev.error("prioritise needs at least one set of events", n)
-    return prioritise(as_process(ev, p, n), sets)
+    return as_process(ev, p, n), sets
+
+
+def _prioritise(ev: Evaluator, a: tuple[Any, ...], n: ast.Node) -> Any:
+    p, sets = _levels(ev, a, n)
+    return prioritise(p, sets)
+
+
+def _prioritise_nocache(ev: Evaluator, a: tuple[Any, ...], n: ast.Node) -> Any:
+    """FDR's ``prioritise`` computed without a cache: the same process, under its own name."""
+    p, sets = _levels(ev, a, n)
+
+    def body(p: Proc, levels: Seq) -> Proc:
+        return prioritise(p, cast(tuple[frozenset[Event], ...], levels.items))
+
+    _builtin_definition(ev, "prioritise_nocache", body)
+    return call("prioritise_nocache", p, Seq(tuple(sets)))
+
+
+def _builtin_definition(ev: Evaluator, name: str, body: Callable[..., Proc]) -> None:
+    if name not in ev.env.definitions:
+        ev.env.definitions[name] = body
+        ev.builtin_names.add(name)
+
+
+def _watchdog(name: str) -> Impl:
+    """``trace_watchdog(P, A, bark)`` / ``failure_watchdog(P, A, bark)``.
+
+    The watchdog (:mod:`cspotlp.csp.watchdogs`) is built when a check first explores it.
+    """
+    build = trace_watchdog_lts if name == "trace_watchdog" else failure_watchdog_lts
+
+    def apply(ev: Evaluator, a: tuple[Any, ...], n: ast.Node) -> Any:
+        p = as_process(ev, a[0], n)
+        watched = _events_arg(ev, a[1], n)
+        bark = a[2]
+        if not isinstance(bark, Event):
+            raise ev.error(f"{show(bark)} is not an event", n)
+        if bark in watched:
+            raise ev.error(f"{name}: the bark event {show(bark)} must not be one of the "
+                           "watched events", n)
+
+        def body(spec: Proc, events: frozenset[Event], signal: Event) -> Proc:
+            lts = build(explicate(spec, Semantics(ev.env), name=name), events, signal)
+            return explicit(lts, lts.initial)
+
+        _builtin_definition(ev, name, body)
+        return call(name, p, watched, bark)
+
+    return apply
 
 
 def _prioritise_po(ev: Evaluator, a: tuple[Any, ...], n: ast.Node) -> Any:
@@ -354,13 +441,6 @@ def _opaque_process(name: str) -> Impl:
             ev.env.definitions[name] = expand
             ev.builtin_names.add(name)
         return call(name, *args)
-
-    return apply
-
-
-def _unsupported(name: str) -> Impl:
-    def apply(ev: Evaluator, a: tuple[Any, ...], n: ast.Node) -> Any:
-        raise ev.unsupported(f"FDR's function '{name}'", n)
 
     return apply
 
@@ -459,11 +539,10 @@ FUNCTIONS: dict[str, tuple[int, Impl]] = {
     "extensions": (1, _extensions),
     "productions": (1, _productions),
     "prioritise": (2, _prioritise),
-    "prioritise_nocache": (2, _prioritise),
+    "prioritise_nocache": (2, _prioritise_nocache),
     "loop": (1, _loop),
-    "deter": (1, _unsupported("deter")),
-    "failure_watchdog": (3, _unsupported("failure_watchdog")),
-    "trace_watchdog": (3, _unsupported("trace_watchdog")),
+    "failure_watchdog": (3, _watchdog("failure_watchdog")),
+    "trace_watchdog": (3, _watchdog("trace_watchdog")),
     "prioritisepo": (4, _prioritise_po),
     "mtransclose": (2, _mtransclose),
     "relational_image": (1, _relational_image),
@@ -474,10 +553,6 @@ for _name in COMPRESSION_NAMES:
     FUNCTIONS[_name] = (1, _compression(_name))
 
 
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
 def _constants(ev: Evaluator, name: str, node: ast.Node) -> Any:
     if name == "STOP":
         return STOP
@@ -486,7 +561,7 @@ def _constants(ev: Evaluator, name: str, node: ast.Node) -> Any:
     if name == "DIV":
         return DIV
     if name == "Int":
-        return InfiniteSet("Int", _is_int)
+        return all_integers()
     if name == "Bool":
         return frozenset({False, True})
     if name == "Char":

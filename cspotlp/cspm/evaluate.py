@@ -36,8 +36,10 @@ from cspotlp.csp.terms import Proc, call
 from cspotlp.csp.values import Datum, Seq, sorted_values
 from cspotlp.cspm import ast
 from cspotlp.cspm.channels import InfiniteChannel
+from cspotlp.cspm.compiled import Compiler
 from cspotlp.cspm.dots import DotError, dot_all, head_value, split_field_set
 from cspotlp.cspm.functions import FunctionValue, Lambda, UserFunction
+from cspotlp.cspm.intsets import MAX_ENUMERATED, at_least, between, difference, intervals_of
 from cspotlp.cspm.parser import parse_expr, parse_file, parse_script
 from cspotlp.cspm.patterns import PatternContext, PatternUnsupported, match
 from cspotlp.cspm.processes import process_handlers, productions_of
@@ -51,8 +53,9 @@ from cspotlp.cspm.runtime import (
     Thunk,
     drive,
 )
-from cspotlp.cspm.scope import Binding, Kind, base_name, timed_decls
+from cspotlp.cspm.scope import Binding, Kind, base_name, flat_decls
 from cspotlp.cspm.source import located, script_sources
+from cspotlp.cspm.timed import TIMED_BUILTINS, timed_builtin, timed_regions
 from cspotlp.cspm.trampoline import RunawayRecursion
 from cspotlp.cspm.typecheck import CheckedScript, check_script
 from cspotlp.cspm.types import PROC, TFun, Type, prune
@@ -78,7 +81,15 @@ __all__ = ["Evaluator", "LoadedScript", "load_script", "load_text"]
 
 
 class _NeedLazy(Exception):
-    """A sequence comprehension met an infinite source: evaluate it lazily instead."""
+    """A generator met a lazy (maybe infinite) sequence at ``node``.
+
+    A sequence comprehension catches it and is evaluated lazily instead; anywhere else it
+    becomes a located error (:meth:`Evaluator.guarded`).
+    """
+
+    def __init__(self, node: ast.Node) -> None:
+        super().__init__()
+        self.node = node
 
 
 def _result_type(t: Type, groups: int) -> Type | None:
@@ -93,8 +104,17 @@ def _result_type(t: Type, groups: int) -> Type | None:
 class Evaluator:
     """Evaluates the declarations and expressions of one checked script."""
 
-    def __init__(self, checked: CheckedScript) -> None:
+    def __init__(self, checked: CheckedScript, compiled: bool = True) -> None:
+        """Bind the script's declarations (evaluated when needed).
+
+        Args:
+            checked: the type-checked script.
+            compiled: evaluate top-level process definitions through their compiled closures
+                (:mod:`cspotlp.cspm.compiled`); False keeps every evaluation on the general
+                evaluator (the same terms and errors, slower: for comparisons).
+        """
         self.checked = checked
+        self.compiled = compiled
         self.script = checked.script
         self.res = checked.resolution
         self.refs = self.res.refs
@@ -111,12 +131,15 @@ class Evaluator:
         self.declared_bindings: dict[str, Binding] = {}
         self.declared_types: set[str] = set()
         self.type_sets: dict[str, frozenset[Any]] = {}
-        # Declarations of Timed sections: their processes need tock-CSP, not implemented.
-        self.timed: set[ast.Decl] = set()
+        # The nodes written in Timed sections (tock-CSP's translation applies to them) and
+        # each section's tock event.
+        self.timing = timed_regions(self.script)
+        self.tocks: dict[ast.TimedSection, Event] = {}
         # Datatypes defined in terms of themselves, while their values are being worked out.
         self.recursive: dict[str, InfiniteSet] = {}
         self.pctx = PatternContext(self.refs, self.defs, self.constant, self.head_of, self)
         self.handlers: dict[type, Callable[[Any, Frame], Any]] = self._handler_table()
+        self.compiler = Compiler(self)
         self._bind_group(self.script.decls, self.globals, top=True)
 
     # -- errors -----------------------------------------------------------------------------------
@@ -135,8 +158,12 @@ class Evaluator:
 
     def run(self, step: Any, node: ast.Node) -> Any:
         """Drive an evaluation to its value, turning internal failures into located errors."""
+        return self.guarded(drive, step, node)
+
+    def guarded(self, fn: Callable[[Any], Any], arg: Any, node: ast.Node) -> Any:
+        """``fn(arg)``, its internal failures turned into errors located at ``node``."""
         try:
-            return drive(step)
+            return fn(arg)
         except CspmError:
             raise
         except RunawayRecursion as e:
@@ -146,17 +173,17 @@ class Evaluator:
         except PatternUnsupported as e:
             raise self.unsupported(str(e).removeprefix("unsupported construct: "),
                                    e.node) from e
+        except _NeedLazy as e:
+            raise self.error("cannot range over a sequence that may be infinite here "
+                             "(only a sequence comprehension may)", e.node) from e
         except (CspError, DotError) as e:
             raise self.error(str(e), node) from e
 
     def run_proc(self, step: Any, node: ast.Node) -> Proc:
         """Drive an evaluation that must give a process."""
-        if node in self.timed:
-            raise self.unsupported(
-                f"{_defined_name(node)} is defined in a Timed section: tock-CSP's timed "
-                "semantics (FDR's translation of Timed sections) is not implemented; check "
-                "it with FDR4, or define it outside the section", node)
-        value = self.run(step, node)
+        return self._process(self.run(step, node), node)
+
+    def _process(self, value: Any, node: ast.Node) -> Proc:
         if not isinstance(value, Proc):
             raise self.error(f"expected a process, got {show(value)}", node)
         return value
@@ -168,9 +195,7 @@ class Evaluator:
         return None if scheme is None else prune(scheme.body)
 
     def _bind_group(self, decls: tuple[ast.Decl, ...], frame: Frame, top: bool) -> None:
-        for d, timed in timed_decls(decls):
-            if timed:
-                self.timed.add(d)
+        for d in flat_decls(decls):
             if isinstance(d, ast.FunBind):
                 self._bind_function(d, frame, top)
             elif isinstance(d, ast.PatBind):
@@ -197,9 +222,25 @@ class Evaluator:
         frame.vars[b] = fn
         if top and is_proc and groups == 1:
             def body(*args: Any, fn: UserFunction = fn, d: ast.FunBind = d) -> Proc:
+                value = self.guarded(self._compiled_equations, (fn, (tuple(args),)), d)
+                return self._process(value, d)
+
+            def general(*args: Any, fn: UserFunction = fn, d: ast.FunBind = d) -> Proc:
                 return self.run_proc(self.apply_equations(fn, (tuple(args),), d), d)
 
-            self._define(d.name, d, body)
+            self._define(d.name, d, body if self.compiled else general)
+
+    def _compiled_equations(self, call_: tuple[UserFunction, tuple[tuple[Any, ...], ...]]) -> Any:
+        """:meth:`apply_equations` with the bodies compiled (:mod:`cspotlp.cspm.compiled`)."""
+        fn, groups = call_
+        decl = fn.decl
+        for clause in decl.clauses:
+            bindings = self._match_groups(clause, groups)
+            if bindings is not None:
+                scope = fn.scope.child(decl.name, *groups)
+                return self.compiler.closure(clause.body)(Frame(fn.frame, bindings, scope))
+        shown = decl.name + "".join("(" + ", ".join(show(a) for a in g) + ")" for g in groups)
+        raise self.error(f"no equation of {decl.name} matches {shown}", decl)
 
     def _bind_pattern(self, d: ast.PatBind, frame: Frame, top: bool) -> None:
         pat = d.pattern
@@ -211,9 +252,63 @@ class Evaluator:
                 return
             frame.vars[b] = Thunk(pat.name, self._body_in(d.body, frame, scope))
             return
+        if self._bind_tuple_lazily(d, frame):
+            return
         shared = Thunk("pattern", self._matcher(d, frame))
         for b in self.res.bound_by.get(d, ()):
             frame.vars[b] = Thunk(b.name, _projection(shared, b))
+
+    def _bind_tuple_lazily(self, d: ast.PatBind, frame: Frame) -> bool:
+        """``(s, t) = (1, loop)``: each variable of a tuple written out is bound on its own.
+
+        As in FDR (Haskell's lazy pattern bindings), using ``s`` evaluates ``1`` but not
+        ``loop``; the components matched by refutable patterns (``(1, x) = ...``) are checked
+        whenever any variable is used.
+        """
+        if not (isinstance(d.pattern, ast.PTuple) and isinstance(d.body, ast.TupleExp)):
+            return False
+        variables: list[tuple[ast.PVar, ast.Exp]] = []
+        refutable: list[tuple[ast.Pat, ast.Exp]] = []
+        work: list[tuple[ast.Pat, ast.Exp]] = [(d.pattern, d.body)]
+        while work:
+            p, e = work.pop()
+            if isinstance(p, ast.PTuple) and isinstance(e, ast.TupleExp) \
+                    and len(p.items) == len(e.items):
+                work.extend(zip(p.items, e.items, strict=True))
+            elif isinstance(p, ast.PVar) and p not in self.refs:
+                variables.append((p, e))
+            elif not isinstance(p, ast.PWild):
+                refutable.append((p, e))
+        inner = Frame(frame, {}, frame.scope)
+
+        def check() -> Step:
+            out: dict[Binding, Any] = {}
+            for p, e in refutable:
+                value = yield self.ev(e, inner)
+                got = self.match(p, value, d)
+                if got is None:
+                    raise self.error(f"the value {show(value)} does not match the pattern", p)
+                out.update(got)
+            return out
+
+        checked = Thunk("pattern", check)
+        own = set()
+        for p, e in variables:
+            b = self.defs[p]
+            own.add(b)
+            frame.vars[b] = Thunk(p.name, self._component(checked, e, inner))
+        for b in self.res.bound_by.get(d, ()):
+            if b not in own:
+                frame.vars[b] = Thunk(b.name, _projection(checked, b))
+        return True
+
+    def _component(self, checked: Thunk, e: ast.Exp, inner: Frame) -> Callable[[], Step]:
+        def compute() -> Step:
+            yield checked.force()
+            value = yield self.ev(e, inner)
+            return value
+
+        return compute
 
     def _body_in(self, body: ast.Exp, frame: Frame, scope: Scope) -> Callable[[], Any]:
         def compute() -> Any:
@@ -233,7 +328,14 @@ class Evaluator:
         """A process definition ``P = ...``: its value is a call, its body the definition."""
         body = self._body_in(d.body, frame, scope)
         if top:
-            self._define(name, d, lambda: self.run_proc(body(), d))
+            def compiled() -> Proc:
+                closure = self.compiler.closure(d.body)
+                return self._process(self.guarded(closure, Frame(frame, {}, scope), d), d)
+
+            def general() -> Proc:
+                return self.run_proc(body(), d)
+
+            self._define(name, d, compiled if self.compiled else general)
             frame.vars[b] = call(name)
             return
 
@@ -596,13 +698,17 @@ class Evaluator:
 
     def process_call(self, fn: UserFunction, groups: tuple[tuple[Any, ...], ...]) -> Proc:
         """The named process ``f(args)`` (its body is evaluated when the semantics needs it)."""
-        groups = tuple(tuple(canonical(a) for a in g) for g in groups)
-        if fn.frame is self.globals and len(groups) == 1:
+        integers = len(groups) == 1 and all(type(a) is int for a in groups[0])
+        if not integers:  # (integers are canonical already)
+            groups = tuple(tuple(canonical(a) for a in g) for g in groups)
+        if fn.frame is self.globals and len(groups) == 1 and groups[0]:
+            # (f() is named f() below, not f: it is not the process f would be.)
             # Building a call computes an order key of every argument (sorting sets): the
             # same calls recur all the time, so remember them (keyed with type fingerprints,
             # since 1 == True for Python).
             args = groups[0]
-            key = (fn.decl, args, tuple(fingerprint(a) for a in args))
+            key = (fn.decl, args, ("i",) * len(args) if integers
+                   else tuple(fingerprint(a) for a in args))
             term = self._calls.get(key)
             if term is None:
                 term = self._calls[key] = call(fn.decl.name, *args)
@@ -639,6 +745,10 @@ class Evaluator:
         """The value of a built-in name."""
         from cspotlp.cspm.builtin_functions import builtin_value
 
+        if name in TIMED_BUILTINS and self.timing.section:
+            section = self.timing.section.get(node)
+            if section is not None:
+                return timed_builtin(self, section, name, node)
         return builtin_value(self, name, node)
 
     # -- expressions -----------------------------------------------------------------------------
@@ -724,6 +834,10 @@ class Evaluator:
             right = yield self.ev(e.right, f)
             return bool(right)
         right = yield self.ev(e.right, f)
+        return self.binary_value(op, left, right, e)
+
+    def binary_value(self, op: ast.BinOp, left: Any, right: Any, e: ast.Node) -> Any:
+        """``left op right`` for the operators that need both operands (not ``and``, ``or``)."""
         if op is ast.BinOp.PLUS:
             return left + right
         if op is ast.BinOp.MINUS:
@@ -760,7 +874,10 @@ class Evaluator:
         if isinstance(a, Proc) or isinstance(b, Proc):
             raise self.error("processes cannot be compared", node)
         if isinstance(a, InfiniteSet) or isinstance(b, InfiniteSet):
-            # Equal as written ({0..} == {0..}); an infinite set is no finite one.
+            ia, ib = intervals_of(a), intervals_of(b)
+            if ia is not None and ib is not None:  # sets of integers: by their members
+                return ia == ib
+            # Otherwise equal as written (Seq({0}) == Seq({0})); an infinite set is no finite one.
             return isinstance(a, InfiniteSet) and isinstance(b, InfiniteSet) \
                 and a.text == b.text
         return bool(self.canonical(a, node) == self.canonical(b, node))
@@ -800,6 +917,9 @@ class Evaluator:
 
     def _compare_infinite(self, a: Any, b: Any, strict: bool, node: ast.Node) -> bool:
         """Inclusion between sets of which one at least is infinite (what can be decided)."""
+        ia, ib = intervals_of(a), intervals_of(b)
+        if ia is not None and ib is not None:  # sets of integers: by their members
+            return not difference(ia, ib) and (not strict or ia != ib)
         if isinstance(a, frozenset) and isinstance(b, InfiniteSet):
             return all(b.contains(x) for x in a)  # a finite set is a strict subset
         if isinstance(a, InfiniteSet) and isinstance(b, frozenset):
@@ -869,11 +989,11 @@ class Evaluator:
     def _set_range(self, e: ast.SetRange, f: Frame) -> Step:
         low = yield self.ev(e.low, f)
         if e.high is None:
-            return InfiniteSet(f"{{{low}..}}", _at_least(low))
+            return at_least(low)
         high = yield self.ev(e.high, f)
         if high - low >= MAX_RANGE_SET:  # membership only: enumerating it would exhaust memory
-            return InfiniteSet(f"{{{low}..{high}}} ({high - low + 1:,} elements, more than the "
-                               f"{MAX_RANGE_SET:,} a set may have)", _between(low, high))
+            return between(low, high, f"{{{low}..{high}}} ({high - low + 1:,} elements, more "
+                                      f"than the {MAX_RANGE_SET:,} a set may have)")
         return frozenset(range(low, high + 1))
 
     def _map(self, e: ast.MapExp, f: Frame) -> Step:
@@ -894,7 +1014,7 @@ class Evaluator:
             return iter(source.items)
         if isinstance(source, LazySeq):
             if not lazy_ok:
-                raise _NeedLazy()
+                raise _NeedLazy(node)
             return source.iterate()
         if isinstance(source, InfiniteSet):
             raise self.error(f"cannot enumerate the infinite set {source}", node)
@@ -1008,8 +1128,7 @@ class Evaluator:
             lows = yield self.each_binding(e.stmts, f, lambda frame: self.ev(e.low, frame))
             if not lows:
                 return frozenset()
-            low = min(lows)
-            return InfiniteSet(f"{{{low}..}}", _at_least(low))
+            return at_least(min(lows))
         groups = yield self.each_binding(e.stmts, f, self._comp_body(e))
         return frozenset(self.canonical(v, e) for g in groups for v in g)
 
@@ -1052,22 +1171,8 @@ def _datatype_type(name: str, ctors: dict[str, tuple[Any, ...]]) -> InfiniteSet:
     return InfiniteSet(name, contains)
 
 
-MAX_RANGE_SET = 4_000_000
-"""A range set ``{a..b}`` with more elements is kept as a membership test, not built."""
-
-
-def _between(low: int, high: int) -> Callable[[Any], bool]:
-    def contains(v: Any) -> bool:
-        return isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
-
-    return contains
-
-
-def _at_least(low: int) -> Callable[[Any], bool]:
-    def contains(v: Any) -> bool:
-        return isinstance(v, int) and not isinstance(v, bool) and v >= low
-
-    return contains
+MAX_RANGE_SET = MAX_ENUMERATED
+"""A range set ``{a..b}`` with more elements is kept as intervals (membership only)."""
 
 
 def _projection(shared: Thunk, b: Binding) -> Callable[[], Step]:
@@ -1076,14 +1181,6 @@ def _projection(shared: Thunk, b: Binding) -> Callable[[], Step]:
         return bindings[b]
 
     return compute
-
-
-def _defined_name(node: ast.Node) -> str:
-    if isinstance(node, ast.FunBind):
-        return node.name
-    if isinstance(node, ast.PatBind) and isinstance(node.pattern, ast.PVar):
-        return node.pattern.name
-    return "this process"
 
 
 def _has_infinite_source(e: ast.SeqComp | ast.SeqRangeComp) -> bool:
@@ -1153,7 +1250,7 @@ class LoadedScript:
         binding = ast.PatBind(ast.PVar(fresh, span=body.span), body, span=body.span)
         script = ast.Script((*self.script.decls, binding),
                             (*self.script.sources, ("<expression>", text)), span=self.script.span)
-        again = _load_checked(check_script(script))
+        again = _load_checked(check_script(script), self.evaluator.compiled)
         self.last_evaluation = again
         return again.value(fresh)
 
@@ -1199,8 +1296,8 @@ class LoadedScript:
         return " ".join(p.strip() for p in parts)
 
 
-def _load_checked(checked: CheckedScript) -> LoadedScript:
-    return LoadedScript(checked, Evaluator(checked))
+def _load_checked(checked: CheckedScript, compiled: bool = True) -> LoadedScript:
+    return LoadedScript(checked, Evaluator(checked, compiled))
 
 
 def load_script(path: str | os.PathLike[str],
@@ -1213,6 +1310,9 @@ def load_script(path: str | os.PathLike[str],
     return _load_checked(check_script(parse_file(path, allow_include)))
 
 
-def load_text(text: str, filename: str = "<string>") -> LoadedScript:
-    """Like :func:`load_script`, for a script given as text (no ``include``)."""
-    return _load_checked(check_script(parse_script(text, filename)))
+def load_text(text: str, filename: str = "<string>", compiled: bool = True) -> LoadedScript:
+    """Like :func:`load_script`, for a script given as text (no ``include``).
+
+    ``compiled=False`` evaluates without the compiled fast path (see :class:`Evaluator`).
+    """
+    return _load_checked(check_script(parse_script(text, filename)), compiled)

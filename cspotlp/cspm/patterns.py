@@ -18,7 +18,17 @@ from cspotlp.csp.values import Seq
 from cspotlp.cspm import ast
 from cspotlp.cspm.dots import Declared, join, rebuild
 from cspotlp.cspm.scope import Binding
-from cspotlp.cspm.values import Char, Head, LazySeq, canonical, drop, flatten_dots, string_value
+from cspotlp.cspm.traverse import fold
+from cspotlp.cspm.values import (
+    Char,
+    DotValue,
+    Head,
+    LazySeq,
+    canonical,
+    drop,
+    flatten_dots,
+    string_value,
+)
 
 Bindings = dict[Binding, Any]
 
@@ -183,11 +193,29 @@ def _split_dot(p: ast.PDot, v: Any, ctx: PatternContext) -> list[tuple[ast.Pat, 
             out.append((item, join(ctx.declared, tokens, i)))
             i = len(tokens)
         else:
-            if i >= len(tokens):
-                return None
-            value, i = rebuild(ctx.declared, tokens, i)
-            out.append((item, value))
+            values = []
+            for _ in range(_fields_consumed(item)):
+                if i >= len(tokens):
+                    return None
+                value, i = rebuild(ctx.declared, tokens, i)
+                values.append(value)
+            out.append((item, values[0] if len(values) == 1 else DotValue(tuple(values))))
     return out
+
+
+def _fields_consumed(p: ast.Pat) -> int:
+    """How many fields a non-final part of a dot pattern takes (libcspm's count).
+
+    ``x.y`` takes two, ``p @@ q`` as many as the wider side; anything else one.
+    """
+    def count(node: ast.Node, parts: list[int]) -> int:
+        if isinstance(node, ast.PDot):
+            return sum(parts)
+        if isinstance(node, ast.PDouble):
+            return max(parts)
+        return 1
+
+    return fold(p, count)
 
 
 def pattern_fields(p: ast.Pat) -> list[ast.Pat]:

@@ -49,12 +49,24 @@ from cspotlp.cspm import ast
 from cspotlp.cspm.dots import DotError, extensions, one_field_extensions, productions
 from cspotlp.cspm.patterns import pattern_fields
 from cspotlp.cspm.runtime import Frame, Step
+from cspotlp.cspm.scope import flat_decls
+from cspotlp.cspm.timed import (
+    choice_operands,
+    section_at,
+    stop_at,
+    sync_fold,
+    timed_choice,
+    timed_prefix,
+    tock_of,
+    tskip,
+    with_tock,
+)
 from cspotlp.cspm.values import InfiniteSet, ordered, show
 
 if TYPE_CHECKING:
     from cspotlp.cspm.evaluate import Evaluator
 
-_BINARY: dict[ast.ProcOp, Callable[[Proc, Proc], Proc]] = {
+BINARY: dict[ast.ProcOp, Callable[[Proc, Proc], Proc]] = {
     ast.ProcOp.EXT_CHOICE: lambda p, q: ext_choice(p, q),
     ast.ProcOp.INT_CHOICE: lambda p, q: int_choice(p, q),
     ast.ProcOp.SEQ: seq,
@@ -111,7 +123,7 @@ def event_set(ev: Evaluator, v: Any, node: ast.Node) -> frozenset[Event]:
 
 def all_events(ev: Evaluator, node: ast.Node) -> frozenset[Event]:
     """``Events``: every event of every channel (forcing every channel declaration)."""
-    for d in ev.script.decls:
+    for d in flat_decls(ev.script.decls):  # (those of Timed sections too)
         if isinstance(d, ast.ChannelDecl):
             for ident in d.names:
                 ev.head_of_name(ident.name)
@@ -137,6 +149,15 @@ def as_process(ev: Evaluator, v: Any, node: ast.Node) -> Proc:
 
 
 def _prefix(ev: Evaluator, e: ast.Prefix, f: Frame) -> Step:
+    plain = yield _plain_prefix(ev, e, f)
+    section = section_at(ev, e)
+    if section is None:
+        return plain
+    timed = yield timed_prefix(ev, section, e, f, plain)
+    return timed
+
+
+def _plain_prefix(ev: Evaluator, e: ast.Prefix, f: Frame) -> Step:
     base = yield ev.ev(e.event, f)
     if not e.fields:
         event = as_event(ev, base, e.event)
@@ -233,7 +254,7 @@ def _input_options(ev: Evaluator, fld: ast.Input | ast.NondetInput, base: Any,
 def _guard(ev: Evaluator, e: ast.Guard, f: Frame) -> Step:
     cond = yield ev.ev(e.cond, f)
     if not cond:
-        return STOP
+        return stop_at(ev, e)
     body = yield ev.ev(e.body, f)
     return as_process(ev, body, e.body)
 
@@ -248,8 +269,19 @@ def _two(ev: Evaluator, left: ast.Exp, right: ast.Exp, f: Frame) -> Step:
 
 
 def _proc_binary(ev: Evaluator, e: ast.ProcBinary, f: Frame) -> Step:
+    section = section_at(ev, e)
+    if section is not None and e.op is ast.ProcOp.EXT_CHOICE:
+        ps: list[Proc] = []
+        for operand in choice_operands(e):
+            p = yield ev.ev(operand, f)
+            ps.append(as_process(ev, p, operand))
+        return timed_choice(ev, section, ps, e)
     p, q = yield _two(ev, e.left, e.right, f)
-    return _BINARY[e.op](p, q)
+    if section is not None and e.op is ast.ProcOp.INTERLEAVE:
+        return par(p, {tock_of(ev, section, e)}, q)
+    if section is not None and e.op is ast.ProcOp.INTERRUPT:
+        return sync_interrupt(p, {tock_of(ev, section, e)}, q)
+    return BINARY[e.op](p, q)
 
 
 def _events(ev: Evaluator, e: ast.Exp, f: Frame) -> Step:
@@ -272,14 +304,14 @@ def _project(ev: Evaluator, e: ast.Project, f: Frame) -> Step:
 def _gen_par(ev: Evaluator, e: ast.GenPar, f: Frame) -> Step:
     p, q = yield _two(ev, e.left, e.right, f)
     sync = yield _events(ev, e.sync, f)
-    return par(p, sync, q)
+    return par(p, with_tock(ev, e, sync), q)
 
 
 def _alpha_par(ev: Evaluator, e: ast.AlphaPar, f: Frame) -> Step:
     p, q = yield _two(ev, e.left, e.right, f)
     a = yield _events(ev, e.left_alpha, f)
     b = yield _events(ev, e.right_alpha, f)
-    return apar(p, a, b, q)
+    return apar(p, with_tock(ev, e, a), with_tock(ev, e, b), q)
 
 
 def _exception(ev: Evaluator, e: ast.ExceptionOp, f: Frame) -> Step:
@@ -338,6 +370,19 @@ def _bodies(ev: Evaluator, stmts: tuple[ast.Stmt, ...], body: ast.Exp, f: Frame)
 
 def _replicated(ev: Evaluator, e: ast.Replicated, f: Frame) -> Step:
     ps = yield _bodies(ev, e.stmts, e.body, f)
+    return combine_replicated(ev, e, ps)
+
+
+def combine_replicated(ev: Evaluator, e: ast.Replicated, ps: list[Proc]) -> Proc:
+    """The process ``op stmts @ P`` stands for, given the processes of its bindings."""
+    section = section_at(ev, e)
+    if section is not None and e.op is not ast.RepOp.INT_CHOICE:
+        tock = tock_of(ev, section, e)
+        if e.op is ast.RepOp.EXT_CHOICE:
+            return sync_fold(ev, section, ps, frozenset({tock}), e)
+        if e.op is ast.RepOp.INTERLEAVE:
+            return par_all({tock}, ps) if ps else stop_at(ev, e)
+        return seq_all(ps) if ps else tskip(ev, tock)
     if e.op is ast.RepOp.EXT_CHOICE:
         return ext_choice(*ps)
     if e.op is ast.RepOp.INT_CHOICE:
@@ -352,16 +397,20 @@ def _replicated(ev: Evaluator, e: ast.Replicated, f: Frame) -> Step:
 def _rep_gen_par(ev: Evaluator, e: ast.RepGenPar, f: Frame) -> Step:
     sync = yield _events(ev, e.sync, f)
     ps = yield _bodies(ev, e.stmts, e.body, f)
-    return par_all(sync, ps)
+    if section_at(ev, e) is not None and not ps:
+        return stop_at(ev, e)
+    return par_all(with_tock(ev, e, sync), ps)
 
 
 def _rep_alpha_par(ev: Evaluator, e: ast.RepAlphaPar, f: Frame) -> Step:
     def one(frame: Frame) -> Step:
         alpha = yield _events(ev, e.alphabet, frame)
         p = yield ev.ev(e.body, frame)
-        return alpha, as_process(ev, p, e.body)
+        return with_tock(ev, e, alpha), as_process(ev, p, e.body)
 
     components = yield ev.each_binding(e.stmts, f, one)
+    if section_at(ev, e) is not None and not components:
+        return stop_at(ev, e)
     return apar_all(components)
 
 
@@ -383,18 +432,21 @@ def _rep_link_par(ev: Evaluator, e: ast.RepLinkPar, f: Frame) -> Step:
 def _sync_ext(ev: Evaluator, e: ast.SyncExtChoice, f: Frame) -> Step:
     p, q = yield _two(ev, e.left, e.right, f)
     events = yield _events(ev, e.events, f)
-    return sync_ext_choice(p, events, q)
+    return sync_ext_choice(p, with_tock(ev, e, events), q)
 
 
 def _sync_interrupt(ev: Evaluator, e: ast.SyncInterrupt, f: Frame) -> Step:
     p, q = yield _two(ev, e.left, e.right, f)
     events = yield _events(ev, e.events, f)
-    return sync_interrupt(p, events, q)
+    return sync_interrupt(p, with_tock(ev, e, events), q)
 
 
 def _rep_sync_ext(ev: Evaluator, e: ast.RepSyncExtChoice, f: Frame) -> Step:
     events = yield _events(ev, e.events, f)
     ps = yield _bodies(ev, e.stmts, e.body, f)
+    section = section_at(ev, e)
+    if section is not None:
+        return sync_fold(ev, section, ps, with_tock(ev, e, events), e)
     if not ps:
         return STOP
     out: Proc = ps[-1]

@@ -11,7 +11,8 @@ search discovers them, separated by blank lines, followed by the root itself::
     procTest1
 
 Bodies are written with libcspm's operator precedences; external choices are flattened and
-their ``STOP`` branches dropped (libcspm's ``STOP`` is the empty external choice). An equation
+their ``STOP`` branches dropped (libcspm's ``STOP`` is the empty external choice). tock-CSP's
+``STOP(tock)`` is, like ``STOP``, not listed as an equation of its own. An equation
 longer than libcspm's ribbon (66 characters) puts its body on the next line, indented by four.
 Long bodies are not broken further (libcspm would also break inside them).
 """
@@ -33,6 +34,7 @@ from cspotlp.csp.terms import (
     prefix_event,
     relation_of,
 )
+from cspotlp.cspm.timed import is_tstop
 from cspotlp.cspm.values import show
 
 RIBBON = 66
@@ -102,6 +104,20 @@ def process_name(p: Proc) -> str:
     return f"{name}({', '.join(show(a) for a in args)})" if args else name
 
 
+def inline_call(p: Proc) -> bool:
+    """Whether ``p`` applies an FDR process operator that libcspm prints in place.
+
+    ``failure_watchdog(P, A, e)``, ``prioritise_nocache(P, <A>)``: never an equation.
+    """
+    from cspotlp.cspm.builtin_functions import INLINE_CALLS
+
+    return p.op is Op.CALL and call_parts(p)[0] in INLINE_CALLS
+
+
+def _process_args(p: Proc) -> list[Proc]:
+    return [a for a in call_parts(p)[1] if isinstance(a, Proc)]
+
+
 def show_process(p: Proc) -> str:
     """One line of libcspm-style text for a process body (iterative: any depth)."""
     out: list[str] = []
@@ -134,6 +150,13 @@ def _joined(items: list[Proc], sep: str, limit: int) -> list[Proc | str]:
 def _pieces(p: Proc) -> list[Proc | str]:  # noqa: C901 - one case per operator
     op = p.op
     own = _prec(p)
+    if inline_call(p):
+        name, args = call_parts(p)
+        out: list[Proc | str] = [f"{name}("]
+        for i, a in enumerate(args):
+            out.extend([", "] if i else [])
+            out.append(a if isinstance(a, Proc) else show(a))
+        return [*out, ")"]
     if op is Op.CALL:
         return [process_name(p)]
     if op in (Op.STOP, Op.SKIP, Op.DIV, Op.OMEGA):
@@ -202,7 +225,11 @@ def _calls_in(body: Proc) -> Iterator[Proc]:
         if q in seen:
             continue
         seen.add(q)
-        if q.op is Op.CALL or q.op in _NAMED_BUILTINS:
+        if is_tstop(q):
+            continue
+        if inline_call(q):
+            stack.extend(reversed(_process_args(q)))
+        elif q.op is Op.CALL or q.op in _NAMED_BUILTINS:
             yield q
         else:
             stack.extend(reversed(q.args))

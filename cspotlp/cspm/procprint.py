@@ -164,8 +164,9 @@ def _node(p: Proc, args: list[ast.Exp], var: str) -> ast.Exp:  # noqa: C901 - on
         if not values:
             return ast.Var(name)
         return ast.App(ast.Var(name), tuple(value_exp(v) for v in values))
-    if op is Op.COMPRESS:
-        return ast.App(ast.Var(str(p.payload)), (args[0],))
+    if op is Op.COMPRESS:  # chase_nocache(P) is the compression FDR names chase_no_cache
+        name = "chase_nocache" if p.payload == "chase_no_cache" else str(p.payload)
+        return ast.App(ast.Var(name), (args[0],))
     if op is Op.PRIORITISE:
         levels = ast.SeqExp(tuple(_event_set(a) for a in levels_of(p)))
         return ast.App(ast.Var("prioritise"), (args[0], levels))

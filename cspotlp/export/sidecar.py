@@ -13,7 +13,7 @@ import os
 from typing import Any
 
 from cspotlp.errors import ExportError
-from cspotlp.export.cspm import SIDECAR_FORMAT
+from cspotlp.export.cspm import SIDECAR_FORMAT, SIDECAR_FORMATS, order_problem
 from cspotlp.files import MAX_DOCUMENT_BYTES, MAX_NESTING, nesting_depth, read_bytes
 
 
@@ -47,7 +47,7 @@ def sidecar_problem(doc: object) -> str | None:
     """What makes ``doc`` not a sidecar (as ``otlp2cspm`` writes it), or None."""
     if not isinstance(doc, dict):
         return f"the document is a JSON {_kind(doc)}, not an object"
-    if doc.get("format") != SIDECAR_FORMAT:
+    if doc.get("format") not in SIDECAR_FORMATS:
         return f"'format' is {doc.get('format')!r}, not {SIDECAR_FORMAT!r}"
     traces = doc.get("traces")
     if not isinstance(traces, list):
@@ -68,6 +68,10 @@ def sidecar_problem(doc: object) -> str | None:
                     and all(isinstance(x, str) for x in row)):
                 return (f"{where}.events[{j}] is not [event, span id, span name, service] "
                         "(four strings)")
+        if "order" in t:
+            problem = order_problem(t["order"], len(events))
+            if problem is not None:
+                return f"{where}.order: {problem}"
     return None
 
 

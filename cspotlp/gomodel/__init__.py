@@ -30,6 +30,7 @@ from cspotlp.gomodel.checks import (
     check_refines,
     observed,
     observed_events,
+    run_of,
 )
 from cspotlp.gomodel.compiler import Frame, OpInfo
 from cspotlp.gomodel.model import VARIANTS, Component, GoModel, Goroutine
@@ -45,7 +46,14 @@ from cspotlp.gomodel.program import (
     Site,
     WaitGroup,
 )
-from cspotlp.gomodel.spans import otlp_json, terminating_trace, trace_forest
+from cspotlp.gomodel.spans import (
+    goroutine_of_span,
+    offending_span,
+    open_span,
+    otlp_json,
+    terminating_trace,
+    trace_forest,
+)
 from cspotlp.gomodel.statements import (
     after,
     break_,
@@ -74,4 +82,5 @@ __all__ = [
     "check_leaks", "check_panics", "check_refines", "choose", "close", "continue_", "defer", "go",
     "loop", "mark", "observed", "observed_events", "on_recv", "on_send", "range_", "recv",
     "return_", "select", "send", "sleep", "otlp_json", "terminating_trace", "trace_forest",
+    "goroutine_of_span", "offending_span", "open_span", "run_of",
 ]

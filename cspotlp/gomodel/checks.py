@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from cspotlp.csp import (
     TAU,
+    TICK,
     Event,
     Proc,
     Verdict,
@@ -83,9 +84,13 @@ class GoVerdict:
         holds: True (passed), False (failed) or None (inconclusive).
         message: what Go would print (or the reason it is inconclusive).
         verdict: the CSP verdict underneath (FDR-style, with the counterexample).
-        trace: the shortest path to the failure (visible events).
+        trace: the shortest path to the failure (the events the check observes: every event
+            for deadlock, leaks and panics; the observed ones for divergence and refinement).
         goroutines: each goroutine's state at the end of the path.
         forest: the span forest of the path (Φ of its span events).
+        notes: why an inconclusive verdict is not a failure (a model bound was reached).
+        path: the whole run to the failure, hidden events included (for refinement and
+            divergence this is the program's run behind ``trace``; otherwise ``trace`` itself).
     """
 
     check: str
@@ -96,6 +101,7 @@ class GoVerdict:
     goroutines: tuple[GoroutineReport, ...] = ()
     forest: Forest | None = None
     notes: tuple[str, ...] = field(default=())
+    path: tuple[Event, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -106,15 +112,24 @@ class GoVerdict:
         raise TypeError("a GoVerdict is not a bool: use .holds (it may be None = inconclusive)")
 
     def __str__(self) -> str:
+        return self.describe()
+
+    def describe(self, *, seconds: bool = True) -> str:
+        """The report: status, Go's message, the shortest path, and the search's size (and time).
+
+        ``seconds=False`` leaves the time out, so that the text is the same on every run.
+        """
         status = {True: "passed", False: "FAILED", None: "inconclusive"}[self.holds]
         lines = [f"{self.check}: {status}"]
         if self.message:
             lines += ["", self.message.rstrip("\n")]
         if self.trace:
             lines += ["", f"shortest path ({len(self.trace)} events): {show_trace(self.trace)}"]
+        if self.path and self.path != self.trace:
+            lines += [f"the program's run behind it ({len(self.path)} events): {show_trace(self.path)}"]
         lines += [f"note: {n}" for n in self.notes]
-        lines.append(f"({self.verdict.states:,} states, {self.verdict.transitions:,} transitions, "
-                     f"{self.verdict.seconds:.2f} s)")
+        time = f", {self.verdict.seconds:.2f} s" if seconds else ""
+        lines.append(f"({self.verdict.states:,} states, {self.verdict.transitions:,} transitions{time})")
         return "\n".join(lines) + "\n"
 
 
@@ -240,7 +255,7 @@ def goroutine_reports(model: GoModel, variant: str, cex: Counterexample, panicki
     for comp, view in zip(comps, views, strict=True):
         if comp.gid is None:
             continue
-        own = [e for e in view.trace if e is not TAU]
+        own = [e for e in view.trace if e is not TAU and e is not TICK]
         if panicking == comp.gid and own and own[-1].channel == "panic":
             own = own[:-1]
         states = model.replay(comp.gid, own)
@@ -274,15 +289,34 @@ def _limits(trace: Sequence[Event], reports: Sequence[GoroutineReport]) -> list[
     return out
 
 
+def run_of(cex: Counterexample) -> tuple[Event, ...]:
+    """The program's whole run behind a counterexample: every event, hidden ones included.
+
+    Each step of the implementation records what its components did before any hiding above
+    them, so a step that is τ once events are hidden still names its event; internal steps and
+    the components' terminations are left out.
+    """
+    out: list[Event] = []
+    for step in cex.steps:
+        real = next((e for _c, e in step.moves if e is not TAU and e is not TICK), None)
+        if real is not None:
+            out.append(real)
+    return tuple(out)
+
+
 def _failed(check: str, verdict: Verdict, message: str, model: GoModel, cex: Counterexample,
             reports: tuple[GoroutineReport, ...], trace: tuple[Event, ...] | None = None) -> GoVerdict:
-    path = cex.trace if trace is None else trace
+    shown = cex.trace if trace is None else trace
+    run = run_of(cex)
+    if trace is not None and trace[len(cex.trace):]:  # the panic itself ends the run
+        run = (*run, *trace[len(cex.trace):])
+    path = run if run else shown
     forest = phi(to_span_trace(model.alphabet, path))
     limits = _limits(path, reports)
     if limits:
         return GoVerdict(check, None, "inconclusive: the counterexample reaches a model bound\n\n" + message,
-                         verdict, path, reports, forest, tuple(limits))
-    return GoVerdict(check, False, message, verdict, path, reports, forest)
+                         verdict, shown, reports, forest, tuple(limits), path)
+    return GoVerdict(check, False, message, verdict, shown, reports, forest, path=path)
 
 
 def _unfailed(check: str, verdict: Verdict, model: GoModel, variant: str = "runtime") -> GoVerdict:

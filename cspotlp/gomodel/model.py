@@ -29,6 +29,7 @@ from cspotlp.csp import (
     Environment,
     Event,
     ExplicitLts,
+    Lts,
     Proc,
     Semantics,
     apar_all,
@@ -119,6 +120,7 @@ class GoModel:
         self._fresh_names: dict[frozenset[Event], str] = {}
         self._object_terms: dict[str, Proc] = {}
         self._bound: dict[str, str | None] = {}
+        self._lts: dict[str, Lts] = {}
 
     # -- compiling ---------------------------------------------------------------------------------
 
@@ -280,6 +282,19 @@ class GoModel:
         comps += self._object_components(variant, used, exits)
         return comps
 
+    def participants(self, e: Event) -> frozenset[int]:
+        """The goroutines that take part in ``e`` (none for time, exits and object-only events).
+
+        >>> from cspotlp.gomodel import Program, send, recv
+        >>> p = Program("buffered"); c = p.chan("c", values=[1], cap=1)
+        >>> _ = p.main(lambda: [send(c, 1), recv(c)])
+        >>> m = p.compile()
+        >>> [(str(e), sorted(m.participants(e))) for e in sorted(m.all_events(), key=str)
+        ...  if e.channel in ("c_send", "returned")]
+        [('c_send.1.1', [1]), ('returned', [1])]
+        """
+        return frozenset(self._owners(e))
+
     def _owners(self, e: Event) -> set[int]:
         """The goroutines that take part in ``e`` (it happens only when all of them offer it)."""
         f, ch = e.fields, e.channel
@@ -392,6 +407,18 @@ class GoModel:
             bad = clash or sorted(set(self.program.chans) & v.RESERVED_CHANNELS)
             raise model_error(f"channel name {bad[0]!r} clashes with an event of the model's vocabulary", None)
         return alpha
+
+    def lts(self, variant: str = "runtime", *, state_limit: int | None = None) -> Lts:
+        """The whole program's explicit LTS (built once per variant; exporters share it).
+
+        Raises:
+            StateLimitExceeded: it has more than ``state_limit`` states.
+        """
+        got = self._lts.get(variant)
+        if got is None or (state_limit is not None and got.num_states > state_limit):
+            got = build_lts(self.system(variant), self.env, state_limit=state_limit)
+            self._lts[variant] = got
+        return got
 
     def all_events(self, variant: str = "runtime") -> frozenset[Event]:
         """Every event the network can perform (the union of the alphabets)."""

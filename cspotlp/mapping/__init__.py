@@ -2,7 +2,10 @@
 
 Also the abstraction of captured traces for model checking (:mod:`.abstraction`, read from
 files by :mod:`.abstraction_file`), the CSPm names of labels (:mod:`.cspm_names`) and how
-abstract events become events of a specification's alphabet (:mod:`.alphabet`).
+abstract events become events of a specification's alphabet (:mod:`.alphabet`); the partial
+order of a captured trace's events (:mod:`.event_order`, docs/theory.md §4), captured traces
+abstracted with it (:mod:`.observed`) and the searches of its linearisations against an
+automaton (:mod:`.linearisations`).
 """
 
 from cspotlp.mapping.abstraction import (
@@ -30,6 +33,12 @@ from cspotlp.mapping.correspondence import (
     project,
     psi,
 )
+from cspotlp.mapping.event_order import (
+    DEFAULT_TOLERANCE,
+    EventOrder,
+    SpanTree,
+    forest_order,
+)
 from cspotlp.mapping.forest import (
     Forest,
     SpanRecord,
@@ -41,6 +50,7 @@ from cspotlp.mapping.forest import (
     is_valid_forest,
     restrict,
 )
+from cspotlp.mapping.observed import abstract_observed
 from cspotlp.mapping.shape import (
     CausalOrder,
     Shape,
@@ -69,7 +79,8 @@ from cspotlp.mapping.vocabulary import (
 
 __all__ = [
     "DEFAULT_ABSTRACTION", "AbstractEvent", "AbstractTrace", "Abstraction", "EventBinding",
-    "abstract_trace", "load_abstraction", "loads_abstraction",
+    "abstract_observed", "abstract_trace", "load_abstraction", "loads_abstraction",
+    "DEFAULT_TOLERANCE", "EventOrder", "SpanTree", "forest_order",
     "BEGIN", "END", "LINK", "MARK", "Begin", "CausalOrder", "End", "Forest", "Link", "Mark",
     "Occurrence", "OccurrenceKey", "Shape", "SpanEvent", "SpanId", "SpanRecord", "SpanShape",
     "TimedLink", "TimedMark", "Trace", "causal_order", "cut", "depths", "forest_violations",

@@ -54,8 +54,9 @@ from typing import Any, NamedTuple
 
 from cspotlp.errors import AbstractionError
 from cspotlp.mapping.cspm_names import DataValue, is_identifier
+from cspotlp.mapping.event_order import EventOrder, SpanTree
 from cspotlp.mapping.linear_regex import LinearRegex
-from cspotlp.otlp.model import AnyValue, Attributes, Span, attribute, service_name
+from cspotlp.otlp.model import AnyValue, Attributes, attribute, service_name
 from cspotlp.otlp.reader import CapturedTrace
 from cspotlp.otlp.repair import TreeNode, ValidTrace, validate
 
@@ -100,7 +101,14 @@ class AbstractTrace:
     events: tuple[AbstractEvent, ...]
     file: str = ""
     repairs: tuple[str, ...] = ()
-    """One line per repair applied while validating the trace."""
+    """One line per repair applied while validating the trace (and per clock skew tolerated)."""
+    tree: SpanTree | None = field(default=None, compare=False, repr=False)
+    """The spans with their times, whose partial order (:meth:`SpanTree.order`) the events
+    follow; None when the events are simply in the order listed (:func:`abstract_trace`)."""
+
+    def order(self) -> EventOrder | None:
+        """The partial order of the events (None: they are totally ordered as listed)."""
+        return None if self.tree is None else self.tree.order()
 
 
 # -- rules ----------------------------------------------------------------------------------
@@ -432,63 +440,104 @@ def _data_value(value: AnyValue) -> DataValue:
 
 def abstract_trace(trace: CapturedTrace | ValidTrace, abstraction: Abstraction = DEFAULT_ABSTRACTION,
                    *, repairs: Iterable[str] = ()) -> AbstractTrace:
-    """The abstract events of one captured trace (see the module docstring).
+    """The abstract events of one captured trace, in Ψ's order (see the module docstring).
 
     Events are in Ψ's order: exactly the order of the ``begin`` and ``end`` events in
     ``psi(to_forest(validate(trace, repairs)))`` (a property test checks this), computed without
-    building the forest, since marks and links never reach abstract events.
+    building the forest, since marks and links never reach abstract events. This is one
+    linearisation of the trace's partial order; :func:`cspotlp.mapping.observed.abstract_observed`
+    keeps the order itself (and tolerates clock skew).
 
     Raises:
         OtlpError: the trace is not a span forest and no named repair makes it one.
     """
     valid = trace if isinstance(trace, ValidTrace) else validate(trace, tuple(repairs))
-    spans, nodes = valid.trace.spans, valid.nodes
+    nodes = valid.nodes
+    labeller = SpanLabeller(valid, abstraction)
     call, ret, error = abstraction.channels
-    kept: list[tuple[str, tuple[DataValue, ...], Span] | None] = [None] * len(nodes)
-    pruned: set[str] = set()
     events: list[AbstractEvent] = []
-    services: dict[int, str] = {}  # resource objects are shared by the spans of one batch
-    for _time, cls, _depth, _id, k in _psi_order(nodes):
-        node = nodes[k]
+    for _time, cls, _depth, _id, k in psi_order(nodes):
         if cls == _END:
-            info = kept[k]
+            info = labeller.kept[k]
             if info is not None:
-                label, data, sp = info
-                kind = error if sp.status.code == _STATUS_ERROR else ret
-                events.append(AbstractEvent(kind, label, data, sp.trace_id, sp.span_id, sp.name,
-                                            services[id(sp.resource)]))
+                events.append(info.event(ret if info.status != _STATUS_ERROR else error))
             continue
-        if node.parent is not None and node.parent in pruned:
-            pruned.add(node.id)  # below a span dropped with its subtree
-            continue
+        info = labeller.label(k)
+        if info is not None:
+            events.append(info.event(call))
+    return AbstractTrace(valid.trace.trace_id, tuple(events), valid.trace.file,
+                         repair_notes(valid))
+
+
+def repair_notes(valid: ValidTrace) -> tuple[str, ...]:
+    """One line per repair applied while validating ``valid``."""
+    return tuple(f"{d.repair}: span {d.span_id}: {d.message}" for d in valid.repairs)
+
+
+class KeptSpan(NamedTuple):
+    """A span the abstraction keeps: its label, data, span fields and service."""
+
+    label: str
+    data: tuple[DataValue, ...]
+    trace_id: str
+    span_id: str
+    name: str
+    service: str
+    status: int
+
+    def event(self, channel: str) -> AbstractEvent:
+        """Its abstract event on ``channel``."""
+        return AbstractEvent(channel, self.label, self.data, self.trace_id, self.span_id,
+                             self.name, self.service)
+
+
+class SpanLabeller:
+    """Labels the nodes of a validated trace; a node must be labelled after its parent.
+
+    ``kept[k]`` is the :class:`KeptSpan` of node ``k`` once labelled, None when dropped (or not
+    yet labelled). Synthetic roots made up by repairs are never kept.
+    """
+
+    def __init__(self, valid: ValidTrace, abstraction: Abstraction) -> None:
+        self.valid = valid
+        self.abstraction = abstraction
+        self.kept: list[KeptSpan | None] = [None] * len(valid.nodes)
+        self._pruned: set[str] = set()
+        self._services: dict[int, str] = {}  # resource objects are shared by a batch's spans
+
+    def label(self, k: int) -> KeptSpan | None:
+        """Label node ``k`` (its parent first) and return it when kept."""
+        node = self.valid.nodes[k]
+        if node.parent is not None and node.parent in self._pruned:
+            self._pruned.add(node.id)  # below a span dropped with its subtree
+            return None
         if node.span_index < 0:
-            continue  # a synthetic root made up by a repair: not a real span
-        sp = spans[node.span_index]
-        service = services.get(id(sp.resource))
+            return None
+        sp = self.valid.trace.spans[node.span_index]
+        service = self._services.get(id(sp.resource))
         if service is None:
-            service = services[id(sp.resource)] = service_name(sp.resource) or UNKNOWN_SERVICE
-        sl = abstraction.classify(service, sp.name, sp.kind)
+            service = self._services[id(sp.resource)] = \
+                service_name(sp.resource) or UNKNOWN_SERVICE
+        sl = self.abstraction.classify(service, sp.name, sp.kind)
         if sl.label is None:
             if sl.drop_subtree:
-                pruned.add(node.id)
-            continue
-        data = abstraction.data_of(sp.attributes, sl.placeholders)
+                self._pruned.add(node.id)
+            return None
         label = sl.label
-        if abstraction.label_attribute is not None:
-            chosen = attribute(sp.attributes, abstraction.label_attribute)
+        if self.abstraction.label_attribute is not None:
+            chosen = attribute(sp.attributes, self.abstraction.label_attribute)
             if chosen is not None and chosen.kind == "string" and chosen.value:
                 label = str(chosen.value)
-        kept[k] = (label, data, sp)
-        events.append(AbstractEvent(call, label, data, sp.trace_id, sp.span_id, sp.name,
-                                    service))
-    notes = tuple(f"{d.repair}: span {d.span_id}: {d.message}" for d in valid.repairs)
-    return AbstractTrace(valid.trace.trace_id, tuple(events), valid.trace.file, notes)
+        info = KeptSpan(label, self.abstraction.data_of(sp.attributes, sl.placeholders),
+                        sp.trace_id, sp.span_id, sp.name, service, sp.status.code)
+        self.kept[k] = info
+        return info
 
 
 _BEGIN, _END = 0, 3  # Ψ's occurrence classes (cspotlp.mapping.correspondence.BEGIN / END)
 
 
-def _psi_order(nodes: Sequence[TreeNode]) -> list[tuple[int, int, int, str, int]]:
+def psi_order(nodes: Sequence[TreeNode]) -> list[tuple[int, int, int, str, int]]:
     """(time, class, depth, id, node index) of every begin and end, sorted as Ψ sorts them.
 
     Ψ's key is (time, class, depth for begins, span id, position); the ids of a validated trace
@@ -514,5 +563,6 @@ def _psi_order(nodes: Sequence[TreeNode]) -> list[tuple[int, int, int, str, int]
 
 __all__ = [
     "DEFAULT_ABSTRACTION", "KIND_NAMES", "UNKNOWN_SERVICE", "AbstractEvent", "AbstractTrace",
-    "Abstraction", "Drop", "Rename", "SpanLabel", "SpanMatch", "Template", "abstract_trace",
+    "Abstraction", "Drop", "KeptSpan", "Rename", "SpanLabel", "SpanLabeller", "SpanMatch",
+    "Template", "abstract_trace", "psi_order", "repair_notes",
 ]

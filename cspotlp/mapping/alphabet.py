@@ -27,7 +27,13 @@ from collections.abc import Collection, Mapping, Sequence
 from cspotlp.csp.events import Event, event
 from cspotlp.csp.values import Datum, Value, value_key
 from cspotlp.mapping.abstraction import AbstractEvent, Abstraction
-from cspotlp.mapping.cspm_names import DataValue, data_ident, label_ident
+from cspotlp.mapping.cspm_names import (
+    DataValue,
+    data_ident,
+    label_ident,
+    label_of_ident,
+    value_of_data_ident,
+)
 
 FieldDomains = Sequence[Collection[Value] | None]
 """The values each field of a channel carries (None: not known, e.g. not evaluated)."""
@@ -84,6 +90,42 @@ class EventBinding:
                 return None
             fields.append(chosen)
         return event(channel, *fields)
+
+    def display_name(self, ev: Event) -> str:
+        """The name of a specification event as the abstraction writes it.
+
+        An event ``call.L.A1_S...`` whose label and data are names this binding gives
+        (:func:`label_ident`, :func:`data_ident`) is written as its abstract event is
+        (``call.payment.Charge."order-1"``); any other event keeps its CSPm name.
+
+        >>> from cspotlp.csp.events import event
+        >>> b = EventBinding(Abstraction())
+        >>> b.display_name(event("call", Datum("L_payment_dCharge"))), b.display_name(event("x"))
+        ('call.payment.Charge', 'x')
+        """
+        fields = ev.fields
+        if ev.channel not in self.abstraction.channels or not fields:
+            return ev.name
+        first = fields[0]
+        if not isinstance(first, Datum) or first.fields:
+            return ev.name
+        try:
+            label = label_of_ident(first.ctor)
+        except ValueError:
+            return ev.name
+        if label_ident(label, self._reserved) != first.ctor:
+            return ev.name
+        data: list[DataValue] = []
+        for k, v in enumerate(fields[1:], 1):
+            if isinstance(v, bool | int):
+                data.append(v)
+                continue
+            decoded = value_of_data_ident(v.ctor) if isinstance(v, Datum) and not v.fields \
+                else None
+            if decoded is None or decoded[0] != k:
+                return ev.name
+            data.append(decoded[1])
+        return AbstractEvent(ev.channel, label, tuple(data), "", "", "", "").name
 
     def _holds(self, channel: str, index: int, value: Value) -> bool:
         key = (channel, index)

@@ -156,6 +156,36 @@ def data_ident(index: int, value: DataValue) -> str:
     return prefix + "S" + escape(value)
 
 
+_DATA = re.compile(r"A([1-9][0-9]*)_([SIMTFDN])(.*)\Z", re.DOTALL)
+
+
+def value_of_data_ident(name: str) -> tuple[int, DataValue] | None:
+    """(index, value) of a name :func:`data_ident` made, or None if it is no such name.
+
+    >>> value_of_data_ident("A1_Sorder_h1"), value_of_data_ident("A2_M5"), value_of_data_ident("x")
+    ((1, 'order-1'), (2, -5), None)
+    """
+    m = _DATA.match(name)
+    if m is None:
+        return None
+    index, tag, text = int(m.group(1)), m.group(2), m.group(3)
+    value: DataValue
+    try:
+        if tag == "S":
+            value = unescape(text)
+        elif tag in "IM" and text.isdigit() and text.isascii():
+            value = int(text) if tag == "I" else -int(text)
+        elif tag in "TFN" and not text:
+            value = True if tag == "T" else False if tag == "F" else None
+        elif tag == "D":
+            value = float(unescape(text))
+        else:
+            return None
+    except ValueError:
+        return None
+    return (index, value) if data_ident(index, value) == name else None
+
+
 def is_identifier(name: str) -> bool:
     """True when ``name`` can be declared in CSPm: an identifier that is not a keyword."""
     return _IDENT.match(name) is not None and name not in CSPM_KEYWORDS
@@ -163,5 +193,5 @@ def is_identifier(name: str) -> bool:
 
 __all__ = [
     "CSPM_KEYWORDS", "CSPM_RESERVED", "CSPM_WORDS", "EXPORT_NAMES", "DataValue", "data_ident", "escape", "is_identifier",
-    "is_plain", "label_ident", "label_of_ident", "unescape",
+    "is_plain", "label_ident", "label_of_ident", "unescape", "value_of_data_ident",
 ]

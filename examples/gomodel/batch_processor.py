@@ -117,3 +117,21 @@ def spec(model):
     if "TICKS" not in model.env.definitions:
         model.env.define("TICKS", lambda: ext_choice(prefix(tick, call_process("TICKS")), SKIP))
     return interleave(*(once(s) for s in range(1, N + 1)), call_process("TICKS"))
+
+
+def liveness(model):
+    """Every enqueued span is eventually exported or counted as dropped (TLA+ leads-to, per span)."""
+    from cspotlp.export.gomodel import LeadsTo
+
+    events = model.all_events()
+
+    def on(channel, s):
+        return frozenset(e for e in events if e.channel == channel and e.fields[-1] == s)
+
+    return [LeadsTo(f"Span{s}ExportedOrDropped", on("queue_send", s),
+                    on("exported_send", s) | on("dropped_send", s)) for s in range(1, N + 1)]
+
+
+def programs():
+    """The programs ``cspotlp go`` checks: the example and its bug variant."""
+    return [program(), program(bug=True)]

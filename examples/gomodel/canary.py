@@ -99,3 +99,8 @@ def spec(model):
     if "CANARY_SPEC" not in model.env.definitions:
         model.env.define("CANARY_SPEC", state)
     return call_process("CANARY_SPEC", 0, frozenset(), False)
+
+
+def programs():
+    """The programs ``cspotlp go`` checks: the example and its bug variant."""
+    return [program(), program(bug=True)]

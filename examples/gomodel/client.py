@@ -80,3 +80,8 @@ def spec(model):
     """Exactly one result, then the end."""
     results = sorted((e for e in model.all_events() if e.channel == "result_send"), key=lambda e: e.sort_key())
     return int_choice(*(prefix(e, SKIP) for e in results))
+
+
+def programs():
+    """The programs ``cspotlp go`` checks: the example and its bug variant."""
+    return [program(), program(bug=True)]

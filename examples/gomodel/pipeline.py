@@ -65,3 +65,8 @@ def spec(model):
     cancel = next(e for e in model.all_events() if e.channel == "cancel")
     returned = next(e for e in model.all_events() if e.channel == "returned")
     return prefix(cancel, prefix(returned, SKIP))
+
+
+def programs():
+    """The programs ``cspotlp go`` checks: the example and its bug variant."""
+    return [program(), program(bug=True)]

@@ -217,6 +217,13 @@ def test_philosophers_deadlock_without_a_butler_and_not_with_one(capsys):
     assert out.count(": passed") == 3
 
 
+def test_timed_processes_are_checked(capsys):
+    assert main(["check", str(OWN / "timed_deadline.csp"), "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert [d["result"] for d in data] == ["passed", "passed", "passed", "failed", "failed"]
+    assert data[3]["counterexample"] == ["tock", "tock", "tock", "give_up"]
+
+
 def test_own_scripts_that_cannot_be_loaded_exit_two(capsys, tmp_path):
     non_rect = tmp_path / "non_rect.csp"
     non_rect.write_text("datatype D = A.{0..1} | B.Bool\ndatatype G = F.{A.0, A.1, B.false}\n")

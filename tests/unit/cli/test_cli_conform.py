@@ -47,11 +47,16 @@ def test_json_shape(tmp_path, capsys):
     path = write(tmp_path / "all.pb", checkout_traces())
     assert main(["conform", *FLOW, "--json", path]) == 1
     doc = json.loads(capsys.readouterr().out)
-    assert set(doc) == {"spec", "process", "abstraction", "complete", "results", "summary"}
-    assert doc["summary"] == {"traces": 4, "pass": 3, "fail": 1, "error": 0, "events": 82}
+    assert set(doc) == {"spec", "process", "abstraction", "complete", "orders",
+                        "skew_tolerance_ns", "strict", "results", "summary"}
+    assert (doc["orders"], doc["skew_tolerance_ns"], doc["strict"]) == ("some", 1_000_000, False)
+    assert doc["summary"] == {"traces": 4, "pass": 3, "fail": 1, "error": 0, "inconclusive": 0,
+                              "events": 82, "orphan_spans": 0, "skewed_spans": 0}
     assert [r["verdict"] for r in doc["results"]] == ["pass", "pass", "pass", "fail"]
     failure = doc["results"][3]["failure"]
-    assert set(failure) == {"index", "event", "reason", "span", "accepted", "before"}
+    assert set(failure) == {"index", "event", "reason", "span", "accepted", "before",
+                            "in_time_order", "order"}
+    assert failure["in_time_order"] is True and failure["order"] == list(range(14))
     assert set(failure["span"]) == {"trace_id", "span_id", "name", "service"}
     assert doc["abstraction"]["drop_client_spans"] is True
 
@@ -66,26 +71,41 @@ def test_input_errors_exit_2(tmp_path, capsys):
     bad.write_text("SPEC = undefined_thing\n")
     assert main(["conform", "--spec", str(bad), path]) == 2
     assert f"{bad}:1:8" in capsys.readouterr().err
-    # a trace that is not a span forest is an error unless a repair is named
+    # a trace with a span whose parent is outside the capture: an error only with --strict
     broken = order(9, 1)
     orphan = broken.spans[0]._replace(span_id="ee" * 8, parent_span_id="ff" * 8)
     (tmp_path / "broken.jsonl").write_text(dumps_jsonl([*broken.spans, orphan]))
-    assert main(["conform", *FLOW, str(tmp_path / "broken.jsonl")]) == 2
+    assert main(["conform", *FLOW, "--strict", str(tmp_path / "broken.jsonl")]) == 2
     assert "ERROR trace" in capsys.readouterr().out
+    assert main(["conform", *FLOW, str(tmp_path / "broken.jsonl")]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL  trace" in out and "1 span(s) had a parent outside the capture" in out
+    # duplicate span ids are refused unless a repair is named
+    (tmp_path / "dup.jsonl").write_text(dumps_jsonl([*broken.spans, broken.spans[0]]))
+    assert main(["conform", *FLOW, str(tmp_path / "dup.jsonl")]) == 2
+    assert "split-shared" in capsys.readouterr().out
 
 
 @needs_shared_data
-def test_failures_only_and_the_demo_corpus(capsys):
+def test_failures_only_and_the_demo_corpus_with_no_flags(capsys):
     argv = ["conform", "--spec", str(EXAMPLES / "otel_demo_spec.csp"), "--abstraction",
             str(EXAMPLES / "otel_demo_abstraction.json"), "--failures-only", TUI]
-    assert main(argv) == 2  # clock skew: some traces are not span forests without a repair
-    capsys.readouterr()
-    assert main([*argv, "--repair", "all"]) == 1
+    assert main(argv) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[-1] == "61 trace(s), 372 abstract event(s): 58 pass, 3 fail, 0 error"
+    assert out[-3] == "61 trace(s), 372 abstract event(s): 58 pass, 3 fail, 0 error"
+    assert out[-2].startswith("3 span(s) had a parent outside the capture")
+    assert out[-1].startswith("17 span(s) started outside their parent's interval")
     fails = [line for line in out if line.startswith("FAIL")]
     assert len(fails) == 3 and all("(2 events)" in line for line in fails)
     assert sum("event 1, call.GetProduct, is refused" in line for line in out) == 3
+    # --strict: today's refusal of clock skew and absent parents
+    assert main([*argv, "--strict"]) == 2
+    assert "clamp-skew" in capsys.readouterr().out
+    # every order: the capture's timing does not order what the specification sequences
+    assert main([*argv, "--all-orders"]) == 1
+    out = capsys.readouterr().out
+    assert "in an order its partial order allows" in out
+    assert "55 pass, 6 fail, 0 error" in out
 
 
 def test_failures_only_on_a_project_capture(capsys):
@@ -127,3 +147,8 @@ def test_demo_runs_every_step(tmp_path, capsys):
         assert "skipped: the shared corpus" in out
     assert "<- here" in out and "All steps done" in out
     assert (tmp_path / "demo" / "checkout.csp.json").is_file()
+    drawing = (tmp_path / "demo" / "order4.svg").read_text()
+    assert drawing.startswith("<?xml") and "oteldemo.ShippingService/ShipOrder" in drawing
+    report = (tmp_path / "demo" / "report.html").read_text()
+    assert "cee105ceb72cc65da4c47649f7e9e0ce" in report  # order 4, its ids seeded
+    assert report.count("<svg") >= 2 and "src=\"http" not in report  # self-contained

@@ -28,7 +28,8 @@ def test_otlp2cspm_with_spec_writes_script_and_sidecar(tmp_path, capture, capsys
                  "--abstraction", str(CHECKOUT_ABSTRACTION), "--per-trace"]) == 0
     assert "wrote" in capsys.readouterr().out
     text = out.read_text()
-    assert "assert SPEC [T= OBSERVED" in text and "assert SPEC [T= Trace_4" in text
+    assert "assert Obs_SPEC [T= OBSERVED" in text and "assert Obs_SPEC [T= Trace_4 ; STOP" in text
+    assert "assert not STOP [T= Obs_SomeOrder(Trace_4)" in text
     # the include resolves relative to the script; the spec lies outside the script's tree
     with pytest.raises(CspmSyntaxError, match="leaves the script's directory tree"):
         parse_file(out)
@@ -45,17 +46,22 @@ def test_otlp2cspm_to_stdout_without_spec(capture, capsys):
 
 
 @needs_shared_data
-def test_otlp2cspm_invalid_traces_exit_2_unless_repaired_or_skipped(tmp_path, capsys):
+def test_otlp2cspm_converts_the_demo_capture_with_no_flags_and_refuses_it_when_strict(
+        tmp_path, capsys):
     out = tmp_path / "demo.csp"
-    assert main(["otlp2cspm", TUI, "-o", str(out)]) == 2
+    assert main(["otlp2cspm", TUI, "-o", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "61 trace(s)" in captured.out
+    assert "3 span(s) had a parent outside the capture" in captured.err
+    check_script(parse_file(out))
+    assert main(["otlp2cspm", TUI, "-o", str(out), "--strict"]) == 2
     err = capsys.readouterr().err
-    assert "left out" in err and "--repair" in err and not out.exists()
-    assert main(["otlp2cspm", TUI, "-o", str(out), "--skip-invalid"]) == 0
+    assert "left out" in err and "--repair" in err
+    assert main(["otlp2cspm", TUI, "-o", str(out), "--strict", "--skip-invalid"]) == 0
     assert "left out" in capsys.readouterr().out
     assert "-- note: trace" in out.read_text()
-    assert main(["otlp2cspm", TUI, "-o", str(out), "--repair", "all"]) == 0
+    assert main(["otlp2cspm", TUI, "-o", str(out), "--strict", "--repair", "all"]) == 0
     assert "61 trace(s)" in capsys.readouterr().out
-    check_script(parse_file(out))
 
 
 def test_otlp2cspm_of_a_partial_project_capture_exits_2_unless_repaired_or_skipped(
@@ -109,3 +115,37 @@ def test_otlp2cspm_reads_every_format(tmp_path, capsys):
                  str(CHECKOUT_ABSTRACTION)]) == 0
     text = capsys.readouterr().out
     assert "call.ShipOrder" in text and "4 trace(s), 82 abstract event(s)" in text
+
+
+@needs_shared_data
+@pytest.mark.slow
+def test_the_demo_capture_exported_checks_as_conform_does(tmp_path, capsys):
+    """otlp2cspm and check with no flags on the OpenTelemetry Demo capture: each exported
+    assertion's verdict is conform's (some order per trace, every order over all)."""
+    from cspotlp.conformance import ConformanceChecker, load_spec
+    from cspotlp.cspm.assertions import check_assertions
+    from cspotlp.cspm.evaluate import load_script
+    from cspotlp.mapping.abstraction_file import load_abstraction
+    from cspotlp.otlp import load
+    from tests.flow_fixtures import EXAMPLES
+
+    spec, abstraction = EXAMPLES / "otel_demo_spec.csp", EXAMPLES / "otel_demo_abstraction.json"
+    out = tmp_path / "demo.csp"
+    assert main(["otlp2cspm", TUI, "-o", str(out), "--spec", str(spec), "--abstraction",
+                 str(abstraction)]) == 0
+    results = {r.assertion: r.result
+               for r in check_assertions(load_script(out, allow_include=[EXAMPLES]))}
+    side = json.loads(Path(f"{out}.json").read_text())
+    process, env = load_spec(spec, "SPEC")
+    traces = load(TUI).traces
+    verdict = {}
+    for orders in ("some", "all"):
+        checker = ConformanceChecker.for_process(process, env, load_abstraction(abstraction),
+                                                 orders=orders)
+        verdict[orders] = [r.verdict for r in checker.check_all(traces)]
+    assert results["assert Obs_SPEC [T= OBSERVED"] == \
+        ("passed" if set(verdict["all"]) == {"pass"} else "failed") == "failed"
+    for entry, some in zip(side["traces"], verdict["some"], strict=True):
+        got = results[f"assert not STOP [T= Obs_SomeOrder({entry['process']})"]
+        assert got == ("passed" if some == "pass" else "failed"), entry["trace_id"]
+    assert verdict["some"].count("fail") == 3

@@ -30,6 +30,8 @@ EXPECTED = {
     "cspotlp report": 1,  # the report of a capture with a failing trace
     "cspotlp check out/obs.csp": 1,  # SPEC [T= OBSERVED fails on order 4
     "cspotlp prove --theorem T1 --bound 4 --mutation ends-first": 1,
+    "cspotlp go examples/gomodel/pipeline.py": 1,  # pipeline_bug leaks a goroutine
+    "cspotlp go examples/gomodel/batch_processor.py --program batch_processor_bug": 1,  # a span is lost
 }
 
 

@@ -86,17 +86,24 @@ def test_events_outside_the_alphabet_are_reported_as_such(checker):
     assert r.failure.accepted == ("call.Checkout",)
 
 
-def test_invalid_traces_are_errors_unless_repaired(checker):
+def test_absent_parents_hang_from_a_synthetic_root_unless_strict(checker):
     t = order(6, 1)
     orphan = t.spans[0]._replace(span_id="ee" * 8, parent_span_id="ff" * 8)
     broken = CapturedTrace(t.trace_id, (*t.spans, orphan))
-    r = checker.check(broken)
-    assert r.verdict == "error" and "parent" in r.error
     spec, env = checkout_spec_terms()
-    repaired = ConformanceChecker.for_process(spec, env, checkout_abstraction(),
-                                              repairs=["synthetic-root"]).check(broken)
-    assert repaired.verdict == "fail"  # the orphan span is a second root: a second Checkout
-    assert repaired.repairs
+    strict = ConformanceChecker.for_process(spec, env, checkout_abstraction(), strict=True)
+    r = strict.check(broken)
+    assert r.verdict == "error" and "parent" in r.error
+    r = checker.check(broken)
+    assert r.verdict == "fail"  # the orphan span is a second root: a second Checkout
+    assert r.repairs == (f"synthetic-root: span {'ee' * 8}: its parent {'ff' * 8} is not in "
+                         "the capture; it hangs from a synthetic root",)
+    summary = Summary()
+    summary.add(r)
+    assert summary.orphan_spans == 1 and "1 span(s) had a parent outside" in summary.notes()[0]
+    named = ConformanceChecker.for_process(spec, env, checkout_abstraction(), strict=True,
+                                           repairs=["synthetic-root"]).check(broken)
+    assert named.verdict == "fail" and named.repairs == r.repairs
 
 
 def test_streaming_with_progress_and_summary(checker):
@@ -121,10 +128,18 @@ def test_check_traces_shortcut():
 
 def test_more_lookups_than_the_spec_allows_are_refused():
     spec, env = checkout_spec_terms(max_items=3)
-    checker = ConformanceChecker.for_process(spec, env, checkout_abstraction())
-    r = checker.check(order(7, 4))
+    # in time order, the fourth concurrent call is refused while three are in flight
+    sequential = ConformanceChecker.for_process(spec, env, checkout_abstraction(),
+                                                orders="sequential")
+    r = sequential.check(order(7, 4))
     assert r.verdict == "fail" and r.failure.event == "call.GetProduct"
-    assert set(r.failure.accepted) == {"ret.GetProduct"}
+    assert set(r.failure.accepted) == {"ret.GetProduct"} and r.failure.in_time_order
+    # no order helps; the one that got furthest finishes three lookups first
+    r = ConformanceChecker.for_process(spec, env, checkout_abstraction()).check(order(7, 4))
+    assert r.verdict == "fail" and r.failure.event == "call.GetProduct"
+    assert set(r.failure.accepted) == {"call.Convert"} and not r.failure.in_time_order
+    assert r.failure.before == ("ret.GetProduct",) * 3
+    assert "in no order of its events" in r.describe()
 
 
 def test_normalised_spec_is_built_lazily_and_can_be_completed():

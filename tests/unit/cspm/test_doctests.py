@@ -4,7 +4,7 @@ import importlib
 import pytest
 
 MODULES = ["cspotlp.cspm", "cspotlp.cspm.parser", "cspotlp.cspm.lexer", "cspotlp.cspm.printer",
-           "cspotlp.cspm.traverse", "cspotlp.cspm.channels"]
+           "cspotlp.cspm.traverse", "cspotlp.cspm.channels", "cspotlp.cspm.compiled"]
 
 
 @pytest.mark.parametrize("name", MODULES)

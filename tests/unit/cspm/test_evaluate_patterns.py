@@ -5,7 +5,7 @@ import pytest
 from cspotlp.csp import Datum, Seq
 from cspotlp.cspm import check_script, parse_script
 from cspotlp.cspm.values import DotValue, string_value
-from cspotlp.errors import CspmTypeError
+from cspotlp.errors import CspmEvalError, CspmTypeError
 from tests.unit.cspm.evalhelp import value
 
 DECLS = """
@@ -28,6 +28,8 @@ e(c.A.n) = n
 e(c.t.n) = 10
 whole(c.t) = t
 both(p @@ (q, r)) = (p, q + r)
+split(x.y) = (x, y)
+nested(((x.y) @@ (q1.q2.q3)).q4) = (x, y, q1, q2, q3, q4)
 str("hi") = true
 str(_) = false
 neg(-1) = true
@@ -46,6 +48,8 @@ neg(_) = false
         ("(e(c.A.1), e(c.(B.2).0))", (1, 10)),
         ("whole(c.(C.true.1).0)", DotValue((Datum("C", (True, 1)), 0))),
         ("both((1, 2))", ((1, 2), 3)),
+        ("split(0.1.2)", (0, DotValue((1, 2)))),
+        ("nested(0.1.2.3)", (0, DotValue((1, 2)), 0, 1, 2, 3)),
         ("(str(\"hi\"), str(\"ho\"))", (True, False)),
         ("(neg(-1), neg(1))", (True, False)),
         ("let (a, <b>^_) = (1, <2, 3>) within a + b", 3),
@@ -64,3 +68,15 @@ def test_concatenation_of_two_unknown_lengths_is_refused_by_the_checker():
     with pytest.raises(CspmTypeError, match="not a valid sequence pattern"):
         check_script(parse_script("f(a ^ b) = a\nx = f(<1>)\n", "t.csp"))
     assert value("f(<a> ^ b ^ <c>) = b\nx = f(<1, 2, 3>)\n") == Seq((2,))
+
+
+def test_a_tuple_binding_evaluates_only_the_components_used():
+    # as in FDR (lazy pattern bindings): loop is never needed
+    assert value("loop = loop\n(s, t) = (1, loop)\nx = s + 1\n") == 2
+    assert value("loop = loop\n((a, b), c) = ((1, loop), loop)\nx = a\n") == 1
+
+
+def test_a_refutable_component_is_checked_when_any_variable_is_used():
+    with pytest.raises(CspmEvalError, match="t.csp:1:2: the value 2 does not match the pattern"):
+        value("(1, x) = (2, 3)\ny = x\n", "y")
+    assert value("(1, x) = (1, 3)\ny = x\n", "y") == 3

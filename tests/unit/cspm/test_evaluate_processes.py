@@ -5,7 +5,7 @@ import pytest
 from cspotlp import csp
 from cspotlp.csp import DIV, SKIP, STOP, call, event
 from cspotlp.errors import CspmEvalError, CspmUnsupported
-from tests.unit.cspm.evalhelp import body, fails, load
+from tests.unit.cspm.evalhelp import body, fails, load, value
 
 DECLS = "channel a, b, e\nchannel c : {0..2}\ndatatype T = A | B.{0, 1}\nchannel d : T\n" \
         "transparent normal, sbisim, diamond, explicate, wbisim, chase\nexternal prioritise\n"
@@ -130,3 +130,15 @@ def test_builtin_buffers_evaluate_but_cannot_be_explored():
     assert loaded.env.unfold(call("P")) is call("BUFFER", 2, frozenset({(a, b)}))
     with pytest.raises(CspmUnsupported, match="exploring BUFFER"):
         csp.build_lts(call("P"), loaded.env)
+
+
+def test_events_includes_the_channels_declared_in_timed_sections():
+    text = ("channel tock, a\nOneStep(_) = 1\nTimed(OneStep) {\n  channel b\n  Q = b -> STOP\n}\n"
+            "x = card(Events)\n")
+    assert value(text) == 3
+
+
+def test_a_replicated_operator_over_a_lazy_sequence_is_a_located_error():
+    err = fails("channel a : {0..9}\nP = ; i : <0..> @ a.i -> SKIP\n", "P")
+    assert str(err) == ("t.csp:2:11: cannot range over a sequence that may be infinite here "
+                        "(only a sequence comprehension may)")

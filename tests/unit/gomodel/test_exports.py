@@ -47,3 +47,23 @@ def test_tlc_agrees_on_deadlock(tmp_path, make, status):
     module = gomodel_to_tla(make().compile())
     write_files(module.files(), tmp_path)
     assert run_tlc(tmp_path, module.name).returncode == status
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["client", "pipeline"])
+def test_cspm_of_the_bug_variants_gives_the_native_verdicts(name):
+    """client_bug: the result channel's process offers values no goroutine sends (they must be
+    declared all the same); pipeline_bug: wg.Done() is add.wg.g.-1 (a set "{-1" would open a
+    CSPm comment)."""
+    import importlib
+    import sys
+
+    from tests.paths import REPO
+
+    sys.path.insert(0, str(REPO / "examples" / "gomodel"))
+    model = importlib.import_module(name).program(bug=True).compile()
+    script = gomodel_to_cspm(model)
+    expected = {"assert SYSTEM :[deadlock free [F]]": model.check_deadlock().holds,
+                "assert SYSTEM_LEAKS :[deadlock free [F]]": model.check_leaks().holds}
+    results = {r.assertion: r.result for r in check_assertions(load_text(script))}
+    assert results == {a: "passed" if holds else "failed" for a, holds in expected.items()}

@@ -35,7 +35,7 @@ def test_error_spans_of_a_captured_forest_are_red():
     red = set(re.findall(r'"span:([0-9a-f]+)" \[[^\n]*color="red"', dot))
     assert red == errors
     assert "status ERROR failed" in dot and "Status(" not in dot
-    assert re.search(r"\+\d+ ns, \d+ ns", dot)  # real times, human units
+    assert re.search(r"\\n\+10 ms, 230 ms\\n", dot)  # real times, human units
 
 
 def test_children_are_listed_in_start_order_even_when_read_out_of_order():

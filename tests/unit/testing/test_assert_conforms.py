@@ -39,9 +39,11 @@ def test_the_message_is_the_counterexample(monkeypatch):
         check([*GOOD, BAD])
     message = str(caught.value)
     ship = next(s for s in BAD.spans if s.name.endswith("ShipOrder") and s.kind == 2)
-    assert message.splitlines()[:6] == [
+    assert message.splitlines()[:7] == [
         f"1 of 4 trace(s) do not conform to SPEC ({CHECKOUT_SPEC}):",
         f"FAIL  trace {BAD.trace_id} (24 events)",
+        "      no order of its events is a trace of the specification (the time order got "
+        "furthest)",
         "      event 15, call.ShipOrder, is refused",
         f"      span {ship.span_id} 'oteldemo.ShippingService/ShipOrder' (service shipping, "
         "file checkout.jsonl)",
@@ -67,14 +69,19 @@ def test_under_pytest_the_tree_goes_to_the_report_section(monkeypatch):
 
 def test_many_failures_are_summarised_and_errors_are_reported(monkeypatch):
     monkeypatch.setattr(context, "current", None)
+    # a parent outside the capture hangs from a synthetic root (and the tree says so); a
+    # parent cycle is not a span forest: an error
     orphan = CapturedTrace("f" * 32, (Span("f" * 32, "1" * 16, "2" * 16, "lost", 2, 1, 2),))
+    cycle = CapturedTrace("e" * 32, (Span("e" * 32, "1" * 16, "2" * 16, "a", 2, 1, 2),
+                                     Span("e" * 32, "2" * 16, "1" * 16, "b", 2, 1, 2)))
     bad = [order(10 + k, 1, ship_first=True) for k in range(4)]
     with pytest.raises(SpansDoNotConform) as caught:
-        check([orphan, *bad])
+        check([cycle, orphan, *bad])
     text = str(caught.value)
-    assert text.startswith("5 of 5 trace(s) do not conform")
-    assert f"ERROR trace {'f' * 32} (0 events): " in text and "is not in the trace" in text
-    assert "... and 2 more failing trace(s)" in text
+    assert text.startswith("6 of 6 trace(s) do not conform")
+    assert f"ERROR trace {'e' * 32} (0 events): " in text and "is on a parent cycle" in text
+    assert f"FAIL  trace {'f' * 32} (2 events)" in text
+    assert "... and 3 more failing trace(s)" in text
     assert "parent 2222222222222222 not captured" in text
 
 
