@@ -5,6 +5,7 @@ import os
 import sys
 import types
 
+import numpy as np
 import pytest
 
 import cspotlp.csp
@@ -106,6 +107,26 @@ def test_a_memory_bound_stops_the_native_engine():
     budget = Budget(engine="native", memory_limit=resident_memory() + (8 << 20))
     e = explore(m.process, m.env, budget=budget)
     assert not e.complete and e.reason.startswith("memory limit")
+
+
+@needs_native
+def test_the_kernels_hash_set_of_two_word_states():
+    table = native.KERNEL.Table(2, 6)  # 64 slots
+    keys = np.array([[i % 10, 7 * (i % 10) + (1 << 62)] for i in range(25)], dtype=np.uint64)
+    out = np.zeros((25, 2), dtype=np.uint64)
+    pos, limited = table.add(keys, out, 0, 1000)
+    assert (pos, limited, table.size) == (10, 0, 10)  # each distinct key once, in order of arrival
+    assert (out[:10] == keys[:10]).all()
+    mask = np.zeros(3, dtype=np.uint8)
+    table.contains(np.array([[3, 21 + (1 << 62)], [3, 21], [11, 77 + (1 << 62)]], dtype=np.uint64), mask)
+    assert mask.tolist() == [1, 0, 0]
+    more = np.array([[20 + i, i] for i in range(10)], dtype=np.uint64)
+    pos, limited = table.add(more, None, 0, 14)  # the state limit: the 15th new key is refused
+    assert (limited, table.size) == (1, 14)
+    with pytest.raises(ValueError, match="too small"):
+        table.add(np.zeros((60, 2), dtype=np.uint64), None, 0, 1000)
+    table.reset(7)
+    assert (table.size, table.bits) == (0, 7)
 
 
 @needs_native
