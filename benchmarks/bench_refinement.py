@@ -16,8 +16,16 @@ Every measurement runs in its own subprocess (so peak memory is per run); second
 and CPU seconds (user + system of that subprocess) are shown too, since a loaded machine inflates
 wall time. Ratios use CPU seconds.
 
+The targets of issue 16 (the engine near the machine's limits) are printed last, for dining
+philosophers at N = 8 and 9 (``--targets 8,9,10`` adds N = 10): states per CPU second of the whole
+check for exploration, the deadlock check and trace refinement, bytes per state (peak resident
+memory of the run / states), the ratio to spin's exhaustive search, and N = 3's start-up (the
+engine's own seconds, model compilation included). ``--targets-only`` prints only that table (and
+the spin runs it needs). The engine is the native one when it is built; ``CSPOTLP_NO_NATIVE=1``
+measures the numpy reference (the variable reaches every subprocess).
+
 Run: ``PYTHONPATH=. python benchmarks/bench_refinement.py [--max-n 8] [--quick]
-[--agenticraft-timeout 60] [--no-spin] [--no-agenticraft]``.
+[--agenticraft-timeout 60] [--no-spin] [--no-agenticraft] [--targets 8,9] [--targets-only]``.
 """
 
 from __future__ import annotations
@@ -48,6 +56,7 @@ class Run:
     seconds: float | None = None
     cpu: float | None = None
     peak_mb: float | None = None
+    engine_seconds: float | None = None
     verdict: str = ""
     note: str = ""
 
@@ -85,7 +94,8 @@ def worker_cspotlp(model: str, n: int, task: str) -> dict[str, object]:
     if task == "explore":
         e = explore(m.process, m.env)
         return {"states": e.states, "transitions": e.transitions, "verdict": "complete" if e.complete else e.reason,
-                "seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu}
+                "seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu,
+                "engine_seconds": e.seconds}
     if task == "deadlock":
         v = deadlock_free(m.process, m.env, "F")
     else:
@@ -93,7 +103,8 @@ def worker_cspotlp(model: str, n: int, task: str) -> dict[str, object]:
         v = refines(spec, impl, m.env, "T")
     verdict = {True: "passed", False: "failed", None: "inconclusive"}[v.holds]
     return {"states": v.states, "transitions": v.transitions, "verdict": verdict,
-            "seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu}
+            "seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu,
+            "engine_seconds": v.seconds}
 
 
 def worker_agenticraft(model: str, n: int, task: str) -> dict[str, object]:
@@ -204,6 +215,7 @@ def measure_python(tool: str, model: str, n: int, task: str, timeout: float | No
     r.states = data.get("states")  # type: ignore[assignment]
     r.transitions = data.get("transitions")  # type: ignore[assignment]
     r.seconds = data.get("seconds")  # type: ignore[assignment]
+    r.engine_seconds = data.get("engine_seconds")  # type: ignore[assignment]
     r.verdict = str(data.get("verdict", ""))
     r.note = str(data.get("note", ""))
     return r
@@ -230,9 +242,9 @@ def measure_spin(model: str, n: int, task: str, workdir: str, bfs: bool) -> Run:
     for line in out.splitlines():
         words = line.split()
         if "states, stored" in line:
-            r.states = int(words[0])
+            r.states = int(float(words[0]))  # large counts are printed as 5.3267822e+08
         elif "transitions (= stored+matched)" in line:
-            r.transitions = int(words[0])
+            r.transitions = int(float(words[0]))
         elif line.startswith("State-vector") and "errors:" in line:
             errors = int(line.rsplit("errors:", 1)[1])
             r.verdict = ("failed" if errors else "passed") if task == "deadlock" else "complete"
@@ -264,6 +276,8 @@ def main() -> None:
     ap.add_argument("--no-spin", action="store_true")
     ap.add_argument("--no-agenticraft", action="store_true")
     ap.add_argument("--agenticraft-timeout", type=float, default=60.0)
+    ap.add_argument("--targets", default="8,9", help="N of the issue-16 table (comma-separated)")
+    ap.add_argument("--targets-only", action="store_true", help="only the issue-16 table and its spin runs")
     ap.add_argument("--worker", nargs=4, metavar=("TOOL", "MODEL", "N", "TASK"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -272,6 +286,10 @@ def main() -> None:
         out = fn(model, int(n), task)
         out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(out))
+        return
+    target_ns = [int(x) for x in args.targets.split(",") if x]
+    if args.targets_only:
+        print_targets(target_ns, args.no_spin)
         return
     max_n = min(args.max_n, 6) if args.quick else args.max_n
     ns = list(range(3, max_n + 1))
@@ -321,6 +339,64 @@ def main() -> None:
     elif not args.no_spin:
         print("\nspin or gcc not found: skipped")
     print_comparison(ours, theirs, spins)
+    print_targets(target_ns, args.no_spin)
+
+
+def engine_name() -> str:
+    """Which engine the subprocesses run (they inherit this process's environment)."""
+    from cspotlp.csp import native
+
+    return "native (C kernel)" if native.KERNEL is not None else f"numpy ({native.UNAVAILABLE})"
+
+
+TARGET_RATE = {"explore": 3e6, "deadlock": 2e6, "refine": 2e6}
+"""Issue 16: states per second on one core."""
+TARGET_BYTES = 40
+"""Issue 16: bytes per stored state (peak RSS / states)."""
+TARGET_STARTUP = 0.010
+"""Issue 16: N = 3 start-up, engine seconds."""
+
+
+SPIN_MAX_N = 9
+"""spin is not run above this N in the targets table (N = 10 takes it many minutes)."""
+
+
+def print_targets(ns: list[int], no_spin: bool) -> None:
+    """The table of issue 16: rates, bytes per state, ratio to spin, start-up."""
+    runs = [measure_python("cspotlp", "dining", n, task, None) for n in ns for task in ("explore", "deadlock", "refine")]
+    spins: dict[tuple[int, str], Run] = {}
+    if not no_spin and shutil.which("spin") and shutil.which("gcc"):
+        with tempfile.TemporaryDirectory() as workdir:
+            for n in ns:
+                if n > SPIN_MAX_N:
+                    continue
+                for task in ("explore", "deadlock"):
+                    done = [measure_spin("dining", n, task, workdir, bfs) for bfs in (False, True)]
+                    rated = [x for x in done if x.cpu_rate]
+                    if rated:
+                        spins[(n, task)] = max(rated, key=lambda x: x.cpu_rate or 0.0)
+    startup = measure_python("cspotlp", "dining", 3, "explore", None)
+    print(f"\nIssue 16 targets (engine: {engine_name()}; load average {os.getloadavg()[0]:.1f}; "
+          "rates per CPU second of the whole check)")
+    head = (f"{'N':>3} {'task':<9} {'states':>11} {'cpu s':>8} {'states/s':>11} {'x target':>9} {'peak MB':>8} "
+            f"{'bytes/st':>9} {'x target':>9} {'spin st/s':>11} {'x spin':>7}  verdict")
+    print(head)
+    print("-" * len(head))
+    for r in runs:
+        per_state = r.peak_mb * 2**20 / r.states if r.peak_mb and r.states else None
+        s = spins.get((r.n, r.task))
+        x_spin = r.cpu_rate / s.cpu_rate if s and s.cpu_rate and r.cpu_rate else None
+        x_rate = r.cpu_rate / TARGET_RATE[r.task] if r.cpu_rate else None
+        x_bytes = TARGET_BYTES / per_state if per_state else None
+        print(f"{r.n:>3} {r.task:<9} {fmt(r.states):>11} {fmt(r.cpu, '.2f'):>8} {fmt(r.cpu_rate):>11} "
+              f"{fmt(x_rate, '.2f'):>9} {fmt(r.peak_mb, '.0f'):>8} {fmt(per_state, '.1f'):>9} {fmt(x_bytes, '.2f'):>9} "
+              f"{fmt(s.cpu_rate if s else None):>11} {fmt(x_spin, '.2f'):>7}  {r.verdict}{(' (' + r.note + ')') if r.note else ''}")
+    ms = startup.engine_seconds * 1000 if startup.engine_seconds is not None else None
+    print(f"N = 3 start-up: {fmt(ms, '.1f')} ms of engine time (target {TARGET_STARTUP * 1000:.0f} ms), "
+          f"{fmt(startup.states)} states")
+    print("x target: above 1 meets the target (rate / target; target bytes / bytes). x spin: states per CPU "
+          "second over spin's (the faster of DFS and BFS; deadlock: both stop at the first deadlock, at "
+          "different states). Bytes per state include the interpreter's own memory.")
 
 
 def print_comparison(ours: list[Run], theirs: list[Run], spins: list[Run]) -> None:

@@ -44,6 +44,9 @@ COMPONENT_STATES = 200_000
 GROWTH_DEPTH = 1000
 """A component's term nested this many operators deeper than its start: the terms grow without bound."""
 
+ENGINES = ("auto", "native", "numpy")
+"""``auto``: the native engine when it is built and can run the search, else numpy (the reference)."""
+
 REPORT_EVERY = 0.5
 """Seconds between progress reports."""
 
@@ -154,6 +157,8 @@ class Budget:
         progress: receives a :class:`ProgressReport` about twice a second during long work.
         growth_depth: nesting (beyond its start) at which a component's terms are taken to grow
             without bound.
+        engine: ``auto`` (the native engine when it is built, else numpy), ``native`` or
+            ``numpy`` (the reference; see :mod:`cspotlp.csp.search`).
     """
 
     state_limit: int | None = None
@@ -161,6 +166,7 @@ class Budget:
     time_limit: float | None = None
     progress: ProgressCallback | None = None
     growth_depth: int = GROWTH_DEPTH
+    engine: str = "auto"
 
     def __post_init__(self) -> None:
         if self.state_limit is not None and self.state_limit < 0:
@@ -169,6 +175,8 @@ class Budget:
             raise CspError(f"the time limit must be a finite number of seconds (got {self.time_limit})")
         if self.memory_limit is not None and self.memory_limit <= 0:
             raise CspError(f"the memory limit must be positive (got {self.memory_limit})")
+        if self.engine not in ENGINES:
+            raise CspError(f"unknown engine {self.engine!r} (expected one of {', '.join(ENGINES)})")
         self.explicit_states = self.state_limit is not None
         if self.memory_limit is None:
             self.memory_limit = default_memory_limit()
@@ -199,7 +207,7 @@ class Budget:
     def narrowed(self, states: int) -> Budget:
         """A budget with fewer states that shares this one's memory, clock and progress."""
         out = Budget(state_limit=states, memory_limit=self.memory_limit, time_limit=self.time_limit,
-                     progress=self.progress, growth_depth=self.growth_depth)
+                     progress=self.progress, growth_depth=self.growth_depth, engine=self.engine)
         out.started = self.started
         return out
 

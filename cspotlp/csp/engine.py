@@ -630,6 +630,42 @@ class Expander:
         self.has_pseudo = bool((self.rule_event < 0).any())
         """Whether some rule is the "terminated" pseudo rule (event -1)."""
 
+    def tables(self) -> dict[str, object]:
+        """The rule tables as flat arrays and sizes: what the native kernel reads (:mod:`cspotlp.csp.native`).
+
+        The kernel does for one state what :meth:`expand` does for a frontier: read the joint
+        fields, take each merged table's rules for them (the first ``num_local`` tables hold
+        rules inside one joint field), and check the other joint fields of spanning rules.
+        """
+        m = self._merged
+        nr = self.num_rules
+        groups = self._groups
+        z64 = np.zeros(0, dtype=np.int64)
+        return {
+            "num_groups": len(groups),
+            "group_word": np.array([g.word for g in groups], dtype=np.int64),
+            "group_shift": np.array([g.shift for g in groups], dtype=np.int64),
+            "group_mask": np.array([(1 << g.bits) - 1 for g in groups], dtype=np.uint64),
+            "used_groups": np.array([gi for gi in self._used_groups if groups[gi].bits], dtype=np.int64),
+            "num_tables": 0 if m is None else len(m.groups),
+            "num_local": self._num_local,
+            "m_groups": z64 if m is None else m.groups,
+            "m_bases": z64 if m is None else m.bases.ravel().copy(),
+            "counts": z64 if m is None else m.counts,
+            "offsets": z64 if m is None else m.offsets,
+            "rules": z64 if m is None else m.rules,
+            "deltas": np.zeros(0, dtype=np.uint64) if m is None else m.deltas,
+            "driver_word": self._driver_word,
+            "width": self._slot_group.shape[1] if nr else 1,
+            "max_slots": self._max_slots,
+            "slot_group": self._slot_group.ravel(),
+            "slot_base": self._slot_base.ravel(),
+            "slot_word": self._slot_word.ravel(),
+            "flat_ok": self._flat_ok.view(np.uint8),
+            "flat_delta": self._flat_delta,
+            "rule_event": self.rule_event,
+        }
+
     def _joint(self, words: Words) -> I64:
         joint = np.zeros((len(self._groups), len(words[0])), dtype=np.int64)
         for gi in self._used_groups:

@@ -1,16 +1,24 @@
 """Turn a search's violation into a :class:`~cspotlp.csp.verdict.Counterexample` in model terms.
 
-The path is rebuilt from the state table's parent links (breadth first, so it is a shortest
-one); each step records which components moved with which of their own events, and each
-component's view (its own trace, final state and offers) is what FDR's debugger shows.
+The path is rebuilt backwards from the search's stored levels (:func:`~cspotlp.csp.automaton.least_path`:
+the least predecessor one level up, each time), so it is a shortest one and the same whichever
+engine ran the search; each step records which components moved with which of their own events,
+and each component's view (its own trace, final state and offers) is what FDR's debugger shows.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from cspotlp.csp.automaton import (
+    DIVERGENCE,
+    REFUSAL,
+    TRACE,
+    SearchResult,
+    SpecAutomaton,
+    least_path,
+)
 from cspotlp.csp.events import TAU, Event, sort_events
-from cspotlp.csp.search import DIVERGENCE, REFUSAL, TRACE, SearchResult, SpecAutomaton
 from cspotlp.csp.supercombinator import Network
 from cspotlp.csp.verdict import ComponentView, Counterexample, Step
 
@@ -20,19 +28,11 @@ LASSO_LIMIT = 100_000
 def explain(result: SearchResult, net: Network, spec: SpecAutomaton, *, kind: str | None = None) -> Counterexample:
     """The counterexample of a search that stopped on a violation."""
     v = result.violation
-    table, layout, expander = result.table, result.layout, result.expander
-    assert v is not None and table is not None and layout is not None and expander is not None
-    rules: list[int] = []
-    i = v.state
-    while True:
-        parent, rule = table.parent(i)
-        if parent < 0:
-            break
-        rules.append(rule)
-        i = parent
-    rules.reverse()
+    layout, expander, trail = result.layout, result.expander, result.trail
+    assert v is not None and trail is not None and layout is not None and expander is not None
+    rules = [rule for _state, rule in least_path(trail, v.words, v.level)]
     steps = [_step(net, expander.rule_event, expander.rule_moves, r) for r in rules]
-    final_words = table.state(v.state)
+    final_words = v.words
     error_event: Event | None = None
     if v.kind == TRACE:
         steps.append(_step(net, expander.rule_event, expander.rule_moves, v.rule))

@@ -1,0 +1,1090 @@
+/* The engine's inner loop in C: expand a block of packed states and insert their successors.
+ *
+ * This is the native half of cspotlp.csp.levels (see that module and docs/refinement.md). It does
+ * exactly what the numpy engine (cspotlp.csp.engine.Expander, cspotlp.csp.search) does for one
+ * state, for many states in one call, without intermediate arrays:
+ *
+ *   - Program: the rule tables of an Expander (joint fields, the merged CSR table, the slot
+ *     tables of rules spanning several joint fields) and the specification automaton (step
+ *     table, divergent nodes, minimal acceptances), read from numpy arrays once.
+ *   - Table: an open-addressing hash set of packed states (k 64-bit words each; word 0 of a used
+ *     slot carries the tag bit 63, so zero is free and calloc gives an empty table). Slots are
+ *     the top bits of a 64-bit mix of the words.
+ *   - expand(): for each state of a block, every enabled concrete rule, the checks of the
+ *     specification (forbidden events, deadlock, refusals, divergence given by the caller), and
+ *     the successors followed: inserted into the table (new ones appended to the next level).
+ *     Successors are hashed and their
+ *     slots requested a few successors ahead, so the random accesses to the table overlap.
+ *   - predecessors(): which states of a block reach a given state (to rebuild counterexamples
+ *     from the stored levels instead of storing a parent per state).
+ *
+ * Only the buffer protocol is used (no numpy headers), so building needs nothing but a C
+ * compiler and Python's headers; when the build fails, cspotlp uses the numpy engine.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#if defined(__unix__) || defined(__APPLE__)
+#include <sys/mman.h>
+#endif
+
+#define ABI_VERSION 2
+#define TAG ((uint64_t)1 << 63)
+#define MAX_WORDS 65536
+
+/* ---------------------------------------------------------------------------------------------
+ * hashing */
+
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+static inline uint64_t hash_key(const uint64_t *w, int k)
+{
+    uint64_t h = mix64(w[0] + 0x9E3779B97F4A7C15ULL);
+    for (int j = 1; j < k; j++)
+        h = mix64(h ^ w[j]);
+    return h;
+}
+
+static inline int key_less(const uint64_t *a, const uint64_t *b, int k)
+{
+    for (int j = 0; j < k; j++)
+        if (a[j] != b[j])
+            return a[j] < b[j];
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * buffers */
+
+typedef struct {
+    Py_buffer view;
+    int held;
+} Buf;
+
+static int get_buf(PyObject *obj, Buf *b, Py_ssize_t itemsize, int writable, const char *name)
+{
+    int flags = PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0);
+    b->held = 0;
+    if (PyObject_GetBuffer(obj, &b->view, flags) < 0)
+        return -1;
+    b->held = 1;
+    if (b->view.itemsize != itemsize && b->view.len > 0) {
+        PyErr_Format(PyExc_TypeError, "%s: expected items of %zd bytes, got %zd", name, itemsize,
+                     b->view.itemsize);
+        return -1;
+    }
+    return 0;
+}
+
+static void drop_buf(Buf *b)
+{
+    if (b->held) {
+        PyBuffer_Release(&b->view);
+        b->held = 0;
+    }
+}
+
+static Py_ssize_t buf_items(const Buf *b)
+{
+    return b->view.itemsize ? b->view.len / b->view.itemsize : 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Table */
+
+typedef struct {
+    PyObject_HEAD
+    uint64_t *slots;
+    size_t mapped; /* bytes mapped for the slots (0: they came from calloc) */
+    uint64_t *recent; /* a small direct-mapped cache of keys known to be in the table */
+    int64_t recent_hits;
+
+    int k;
+    int bits;
+    uint64_t mask;
+    int64_t size;
+    int64_t grow_at;
+} TableObject;
+
+static const double MAX_LOAD = 0.7;
+
+#define HUGE_PAGE ((size_t)2 << 20)
+#define RECENT_BITS 12 /* the cache of recent keys: 2**12 keys, within the L1 cache for one word */
+
+static inline uint64_t *recent_slot(const TableObject *t, uint64_t h)
+{
+    return t->recent + (size_t)(h & (((uint64_t)1 << RECENT_BITS) - 1)) * (size_t)t->k;
+}
+
+/* Whether the key is one of the recent keys (then it is in the table: no probe is needed). */
+static inline int recent_has(const TableObject *t, const uint64_t *key, uint64_t h)
+{
+    const uint64_t *r = recent_slot(t, h);
+    if (r[0] != (key[0] | TAG))
+        return 0;
+    for (int j = 1; j < t->k; j++)
+        if (r[j] != key[j])
+            return 0;
+    return 1;
+}
+
+static inline void recent_put(TableObject *t, const uint64_t *key, uint64_t h)
+{
+    uint64_t *r = recent_slot(t, h);
+    r[0] = key[0] | TAG;
+    for (int j = 1; j < t->k; j++)
+        r[j] = key[j];
+}
+
+/* Zeroed memory for the slots. Large tables are mapped directly and marked for transparent huge
+ * pages: every probe is a random access, and with 4 KiB pages most would also miss the TLB. */
+static uint64_t *slots_alloc(size_t bytes, size_t *mapped)
+{
+    *mapped = 0;
+#if defined(MAP_ANONYMOUS)
+    if (bytes >= HUGE_PAGE) {
+        size_t len = bytes + HUGE_PAGE;
+        char *base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (base == MAP_FAILED)
+            return NULL;
+        /* keep a huge-page-aligned part (the rest is given back) */
+        size_t skip = (HUGE_PAGE - ((uintptr_t)base & (HUGE_PAGE - 1))) & (HUGE_PAGE - 1);
+        if (skip)
+            munmap(base, skip);
+        if (len - skip > bytes)
+            munmap(base + skip + bytes, len - skip - bytes);
+#if defined(MADV_HUGEPAGE)
+        madvise(base + skip, bytes, MADV_HUGEPAGE);
+#endif
+        *mapped = bytes;
+        return (uint64_t *)(base + skip);
+    }
+#endif
+    return calloc(bytes, 1);
+}
+
+static void slots_free(uint64_t *slots, size_t mapped)
+{
+#if defined(MAP_ANONYMOUS)
+    if (mapped) {
+        munmap(slots, mapped);
+        return;
+    }
+#endif
+    free(slots);
+}
+
+static int table_alloc(TableObject *t, int bits)
+{
+    if (bits < 4 || bits > 40) {
+        PyErr_Format(PyExc_ValueError, "table bits out of range: %d", bits);
+        return -1;
+    }
+    size_t n = (size_t)1 << bits;
+    size_t mapped;
+    uint64_t *slots = slots_alloc(n * (size_t)t->k * sizeof(uint64_t), &mapped);
+    if (!slots) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    slots_free(t->slots, t->mapped);
+    t->slots = slots;
+    t->mapped = mapped;
+    t->bits = bits;
+    t->mask = n - 1;
+    t->size = 0;
+    t->grow_at = (int64_t)(MAX_LOAD * (double)n);
+    return 0;
+}
+
+static int Table_init(TableObject *self, PyObject *args, PyObject *kw)
+{
+    int k, bits;
+    static char *names[] = {"words", "bits", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "ii", names, &k, &bits))
+        return -1;
+    if (k < 1 || k > MAX_WORDS) {
+        PyErr_Format(PyExc_ValueError, "words per state out of range: %d", k);
+        return -1;
+    }
+    self->k = k;
+    slots_free(self->slots, self->mapped);
+    self->slots = NULL;
+    self->mapped = 0;
+    free(self->recent);
+    self->recent = calloc((size_t)1 << RECENT_BITS, (size_t)k * 8);
+    if (!self->recent) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return table_alloc(self, bits);
+}
+
+static void Table_dealloc(TableObject *self)
+{
+    free(self->recent);
+    slots_free(self->slots, self->mapped);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static inline void table_prefetch(const TableObject *t, uint64_t h)
+{
+    __builtin_prefetch(t->slots + (size_t)(h >> (64 - t->bits)) * (size_t)t->k, 1, 1);
+}
+
+/* 1: added, 0: present already, -1: absent but the table may not take it (limit) */
+static inline int table_put(TableObject *t, const uint64_t *key, uint64_t h, int64_t limit)
+{
+    const int k = t->k;
+    size_t i = (size_t)(h >> (64 - t->bits));
+    const uint64_t k0 = key[0] | TAG;
+    if (k == 1) { /* the common case: one word a state */
+        uint64_t *slots = t->slots;
+        for (;;) {
+            const uint64_t s = slots[i];
+            if (s == k0)
+                return 0;
+            if (s == 0) {
+                if (t->size >= limit)
+                    return -1;
+                slots[i] = k0;
+                t->size++;
+                return 1;
+            }
+            i = (i + 1) & t->mask;
+        }
+    }
+    for (;;) {
+        uint64_t *s = t->slots + i * (size_t)k;
+        if (s[0] == 0) {
+            if (t->size >= limit)
+                return -1;
+            s[0] = k0;
+            for (int j = 1; j < k; j++)
+                s[j] = key[j];
+            t->size++;
+            return 1;
+        }
+        if (s[0] == k0) {
+            int same = 1;
+            for (int j = 1; j < k; j++)
+                if (s[j] != key[j]) {
+                    same = 0;
+                    break;
+                }
+            if (same)
+                return 0;
+        }
+        i = (i + 1) & t->mask;
+    }
+}
+
+static inline int table_has(const TableObject *t, const uint64_t *key, uint64_t h)
+{
+    const int k = t->k;
+    size_t i = (size_t)(h >> (64 - t->bits));
+    const uint64_t k0 = key[0] | TAG;
+    for (;;) {
+        const uint64_t *s = t->slots + i * (size_t)k;
+        if (s[0] == 0)
+            return 0;
+        if (s[0] == k0) {
+            int same = 1;
+            for (int j = 1; j < k; j++)
+                if (s[j] != key[j]) {
+                    same = 0;
+                    break;
+                }
+            if (same)
+                return 1;
+        }
+        i = (i + 1) & t->mask;
+    }
+}
+
+static PyObject *Table_reset(TableObject *self, PyObject *args)
+{
+    int bits;
+    if (!PyArg_ParseTuple(args, "i", &bits))
+        return NULL;
+    if (table_alloc(self, bits) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* add(keys, out, out_pos, limit) -> (out_pos, limited): insert rows of keys (n x k); each new
+ * one is appended to out (unless out is None). Stops at the first new key past limit. */
+static PyObject *Table_add(TableObject *self, PyObject *args)
+{
+    PyObject *keys_o, *out_o;
+    Py_ssize_t out_pos;
+    long long limit;
+    if (!PyArg_ParseTuple(args, "OOnL", &keys_o, &out_o, &out_pos, &limit))
+        return NULL;
+    Buf keys, out;
+    out.held = 0;
+    if (get_buf(keys_o, &keys, 8, 0, "keys") < 0)
+        goto fail;
+    int has_out = out_o != Py_None;
+    if (has_out && get_buf(out_o, &out, 8, 1, "out") < 0)
+        goto fail;
+    const int k = self->k;
+    Py_ssize_t n = buf_items(&keys) / k;
+    const uint64_t *kp = keys.view.buf;
+    uint64_t *op = has_out ? out.view.buf : NULL;
+    Py_ssize_t out_cap = has_out ? buf_items(&out) / k : 0;
+    if (has_out && out_cap - out_pos < n) {
+        PyErr_SetString(PyExc_ValueError, "add: the output has too little room");
+        goto fail;
+    }
+    if (self->size + n >= ((int64_t)1 << self->bits)) { /* a full table would probe forever */
+        PyErr_SetString(PyExc_ValueError, "add: the table is too small");
+        goto fail;
+    }
+    enum { AHEAD = 16 };
+    uint64_t hs[AHEAD];
+    int limited = 0;
+    for (Py_ssize_t i = 0; i < n && i < AHEAD; i++) {
+        hs[i] = hash_key(kp + i * k, k);
+        table_prefetch(self, hs[i]);
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint64_t h = hs[i % AHEAD];
+        if (i + AHEAD < n) {
+            hs[i % AHEAD] = hash_key(kp + (i + AHEAD) * k, k);
+            table_prefetch(self, hs[i % AHEAD]);
+        }
+        int r = table_put(self, kp + i * k, h, (int64_t)limit);
+        if (r < 0) {
+            limited = 1;
+            break;
+        }
+        if (r > 0 && has_out) {
+            memcpy(op + out_pos * k, kp + i * k, (size_t)k * 8);
+            out_pos++;
+        }
+    }
+    drop_buf(&keys);
+    drop_buf(&out);
+    return Py_BuildValue("ni", out_pos, limited);
+fail:
+    drop_buf(&keys);
+    drop_buf(&out);
+    return NULL;
+}
+
+/* contains(keys, mask): mask[i] = 1 when row i of keys is in the table */
+static PyObject *Table_contains(TableObject *self, PyObject *args)
+{
+    PyObject *keys_o, *mask_o;
+    if (!PyArg_ParseTuple(args, "OO", &keys_o, &mask_o))
+        return NULL;
+    Buf keys, mask;
+    mask.held = 0;
+    if (get_buf(keys_o, &keys, 8, 0, "keys") < 0 || get_buf(mask_o, &mask, 1, 1, "mask") < 0) {
+        drop_buf(&keys);
+        drop_buf(&mask);
+        return NULL;
+    }
+    const int k = self->k;
+    Py_ssize_t n = buf_items(&keys) / k;
+    if (buf_items(&mask) < n) {
+        drop_buf(&keys);
+        drop_buf(&mask);
+        PyErr_SetString(PyExc_ValueError, "contains: the mask is too short");
+        return NULL;
+    }
+    const uint64_t *kp = keys.view.buf;
+    uint8_t *mp = mask.view.buf;
+    for (Py_ssize_t i = 0; i < n; i++)
+        mp[i] = (uint8_t)table_has(self, kp + i * k, hash_key(kp + i * k, k));
+    drop_buf(&keys);
+    drop_buf(&mask);
+    Py_RETURN_NONE;
+}
+
+static PyObject *Table_get_size(TableObject *self, void *closure)
+{
+    (void)closure;
+    return PyLong_FromLongLong(self->size);
+}
+
+static PyObject *Table_get_bits(TableObject *self, void *closure)
+{
+    (void)closure;
+    return PyLong_FromLong(self->bits);
+}
+
+static PyObject *Table_get_grow_at(TableObject *self, void *closure)
+{
+    (void)closure;
+    return PyLong_FromLongLong(self->grow_at);
+}
+
+static PyObject *Table_get_recent_hits(TableObject *self, void *closure)
+{
+    (void)closure;
+    return PyLong_FromLongLong(self->recent_hits);
+}
+
+static PyObject *Table_get_nbytes(TableObject *self, void *closure)
+{
+    (void)closure;
+    return PyLong_FromSize_t(((size_t)1 << self->bits) * (size_t)self->k * 8);
+}
+
+static PyMethodDef Table_methods[] = {
+    {"reset", (PyCFunction)Table_reset, METH_VARARGS, "reset(bits): empty, with 2**bits slots"},
+    {"add", (PyCFunction)Table_add, METH_VARARGS,
+     "add(keys, out, out_pos, limit) -> (out_pos, limited)"},
+    {"contains", (PyCFunction)Table_contains, METH_VARARGS, "contains(keys, mask)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef Table_getset[] = {
+    {"size", (getter)Table_get_size, NULL, "states stored", NULL},
+    {"bits", (getter)Table_get_bits, NULL, "log2 of the slots", NULL},
+    {"grow_at", (getter)Table_get_grow_at, NULL, "size past which the table must grow", NULL},
+    {"nbytes", (getter)Table_get_nbytes, NULL, "bytes of the slots", NULL},
+    {"recent_hits", (getter)Table_get_recent_hits, NULL, "successors the recent keys answered", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyTypeObject TableType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "cspotlp.csp._native.Table",
+    .tp_basicsize = sizeof(TableObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Table(words, bits): a hash set of packed states",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Table_init,
+    .tp_dealloc = (destructor)Table_dealloc,
+    .tp_methods = Table_methods,
+    .tp_getset = Table_getset,
+};
+
+/* ---------------------------------------------------------------------------------------------
+ * Program */
+
+enum {
+    B_GROUP_WORD, B_GROUP_SHIFT, B_GROUP_MASK, B_USED_GROUPS, B_M_GROUPS, B_M_BASES, B_COUNTS,
+    B_OFFSETS, B_RULES, B_DELTAS, B_DRIVER_WORD, B_SLOT_GROUP, B_SLOT_BASE, B_SLOT_WORD,
+    B_FLAT_OK, B_FLAT_DELTA, B_RULE_EVENT, B_STEP, B_DIVERGENT, B_ACC_OFFSETS, B_ACC_BITS,
+    NUM_BUFS
+};
+
+static const char *buf_names[NUM_BUFS] = {
+    "group_word", "group_shift", "group_mask", "used_groups", "m_groups", "m_bases", "counts",
+    "offsets", "rules", "deltas", "driver_word", "slot_group", "slot_base", "slot_word",
+    "flat_ok", "flat_delta", "rule_event", "step", "divergent", "acc_offsets", "acc_bits",
+};
+
+static const Py_ssize_t buf_sizes[NUM_BUFS] = {8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 1, 8, 8,
+                                               8, 1, 8, 8};
+
+typedef struct {
+    PyObject_HEAD
+    Buf bufs[NUM_BUFS];
+    int k;
+    int num_groups, num_used, num_tables, num_local, width, max_slots;
+    int64_t max_candidates; /* at most this many candidate pairs per state */
+    /* the specification */
+    int trivial;      /* every event allowed: no step look-ups */
+    int follow_tick;  /* (trivial only) ✓ transitions are followed */
+    int node_word, node_shift;
+    uint64_t node_mask;
+    int64_t num_nodes, num_events;
+    int any_event, check_acc, acc_words;
+    /* views */
+    const int64_t *group_word, *group_shift, *used_groups, *m_groups, *m_bases, *counts, *offsets,
+        *rules, *driver_word, *slot_group, *slot_base, *slot_word, *rule_event, *step, *acc_offsets;
+    const uint64_t *group_mask, *deltas, *flat_delta, *acc_bits;
+    const uint8_t *flat_ok, *divergent;
+    /* scratch */
+    int64_t *joint;
+    uint64_t *offered;
+    uint64_t *succ;   /* successor words of one state */
+    int64_t *rule;    /* their rules */
+    uint64_t *hash;   /* their hashes */
+    uint8_t *follow;  /* 1: followed and owned here, 2: followed and owned elsewhere */
+    Py_ssize_t scratch_pairs;
+} ProgramObject;
+
+static int dict_int(PyObject *d, const char *name, long long *out)
+{
+    PyObject *v = PyDict_GetItemString(d, name);
+    if (!v) {
+        PyErr_Format(PyExc_KeyError, "program: missing %s", name);
+        return -1;
+    }
+    *out = PyLong_AsLongLong(v);
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+static int program_scratch(ProgramObject *p, Py_ssize_t pairs)
+{
+    if (pairs <= p->scratch_pairs)
+        return 0;
+    Py_ssize_t n = pairs < 2 * p->scratch_pairs ? 2 * p->scratch_pairs : pairs;
+    uint64_t *succ = realloc(p->succ, (size_t)n * (size_t)p->k * 8);
+    if (succ)
+        p->succ = succ;
+    int64_t *rule = realloc(p->rule, (size_t)n * 8);
+    if (rule)
+        p->rule = rule;
+    uint64_t *hash = realloc(p->hash, (size_t)n * 8);
+    if (hash)
+        p->hash = hash;
+    uint8_t *follow = realloc(p->follow, (size_t)n);
+    if (follow)
+        p->follow = follow;
+    if (!succ || !rule || !hash || !follow) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    p->scratch_pairs = n;
+    return 0;
+}
+
+static int Program_init(ProgramObject *self, PyObject *args, PyObject *kw)
+{
+    PyObject *d;
+    static char *names[] = {"tables", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O!", names, &PyDict_Type, &d))
+        return -1;
+    for (int i = 0; i < NUM_BUFS; i++) {
+        PyObject *v = PyDict_GetItemString(d, buf_names[i]);
+        if (!v) {
+            PyErr_Format(PyExc_KeyError, "program: missing %s", buf_names[i]);
+            return -1;
+        }
+        if (get_buf(v, &self->bufs[i], buf_sizes[i], 0, buf_names[i]) < 0)
+            return -1;
+    }
+    long long v[15];
+    const char *ints[15] = {"words", "num_groups", "num_tables", "num_local", "width",
+                            "max_slots", "trivial", "follow_tick", "node_word", "node_shift",
+                            "node_bits", "num_nodes", "num_events", "any_event", "check_acc"};
+    for (int i = 0; i < 15; i++)
+        if (dict_int(d, ints[i], &v[i]) < 0)
+            return -1;
+    self->k = (int)v[0];
+    if (self->k < 1 || self->k > MAX_WORDS) {
+        PyErr_SetString(PyExc_ValueError, "program: words per state out of range");
+        return -1;
+    }
+    self->num_groups = (int)v[1];
+    self->num_tables = (int)v[2];
+    self->num_local = (int)v[3];
+    self->width = (int)v[4];
+    self->max_slots = (int)v[5];
+    self->trivial = (int)v[6];
+    self->follow_tick = (int)v[7];
+    self->node_word = (int)v[8];
+    self->node_shift = (int)v[9];
+    self->node_mask = v[10] > 0 ? (((uint64_t)1 << v[10]) - 1) : 0;
+    self->num_nodes = v[11];
+    self->num_events = v[12];
+    self->any_event = (int)v[13];
+    self->check_acc = (int)v[14];
+    self->acc_words = (int)((self->num_events + 63) / 64);
+    long long mc;
+    if (dict_int(d, "max_candidates", &mc) < 0)
+        return -1;
+    self->max_candidates = mc;
+    self->num_used = (int)buf_items(&self->bufs[B_USED_GROUPS]);
+#define I64(i) ((const int64_t *)self->bufs[i].view.buf)
+#define U64(i) ((const uint64_t *)self->bufs[i].view.buf)
+    self->group_word = I64(B_GROUP_WORD);
+    self->group_shift = I64(B_GROUP_SHIFT);
+    self->group_mask = U64(B_GROUP_MASK);
+    self->used_groups = I64(B_USED_GROUPS);
+    self->m_groups = I64(B_M_GROUPS);
+    self->m_bases = I64(B_M_BASES);
+    self->counts = I64(B_COUNTS);
+    self->offsets = I64(B_OFFSETS);
+    self->rules = I64(B_RULES);
+    self->deltas = U64(B_DELTAS);
+    self->driver_word = I64(B_DRIVER_WORD);
+    self->slot_group = I64(B_SLOT_GROUP);
+    self->slot_base = I64(B_SLOT_BASE);
+    self->slot_word = I64(B_SLOT_WORD);
+    self->flat_ok = (const uint8_t *)self->bufs[B_FLAT_OK].view.buf;
+    self->flat_delta = U64(B_FLAT_DELTA);
+    self->rule_event = I64(B_RULE_EVENT);
+    self->step = I64(B_STEP);
+    self->divergent = (const uint8_t *)self->bufs[B_DIVERGENT].view.buf;
+    self->acc_offsets = I64(B_ACC_OFFSETS);
+    self->acc_bits = U64(B_ACC_BITS);
+#undef I64
+#undef U64
+    self->joint = calloc((size_t)(self->num_groups + 1), sizeof(int64_t));
+    self->offered = calloc((size_t)(self->acc_words + 1), sizeof(uint64_t));
+    if (!self->joint || !self->offered) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return program_scratch(self, 1024);
+}
+
+static void Program_dealloc(ProgramObject *self)
+{
+    for (int i = 0; i < NUM_BUFS; i++)
+        drop_buf(&self->bufs[i]);
+    free(self->joint);
+    free(self->offered);
+    free(self->succ);
+    free(self->rule);
+    free(self->hash);
+    free(self->follow);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyTypeObject ProgramType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "cspotlp.csp._native.Program",
+    .tp_basicsize = sizeof(ProgramObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Program(tables): the rule tables and the specification of one search",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Program_init,
+    .tp_dealloc = (destructor)Program_dealloc,
+};
+
+/* ---------------------------------------------------------------------------------------------
+ * expansion of one state */
+
+static inline void read_joint(ProgramObject *p, const uint64_t *s)
+{
+    for (int u = 0; u < p->num_used; u++) {
+        int64_t g = p->used_groups[u];
+        p->joint[g] = (int64_t)((s[p->group_word[g]] >> p->group_shift[g]) & p->group_mask[g]);
+    }
+}
+
+/* Candidate pairs of the state whose joint fields are read (enabled or not). */
+static inline int64_t candidates(const ProgramObject *p)
+{
+    int64_t c = 0;
+    for (int t = 0; t < p->num_tables; t++)
+        c += p->counts[p->joint[p->m_groups[t]] + p->m_bases[t]];
+    return c;
+}
+
+/* The enabled concrete rules of state s (joint fields read) and their successor words, written
+ * at succ/rule; returns how many, and sets *omega when the "terminated" pseudo rule is enabled. */
+static inline Py_ssize_t generate(const ProgramObject *p, const uint64_t *s, uint64_t *succ,
+                                  int64_t *rule, int *omega)
+{
+    const int k = p->k;
+    Py_ssize_t n = 0;
+    for (int t = 0; t < p->num_tables; t++) {
+        int64_t at = p->joint[p->m_groups[t]] + p->m_bases[t];
+        int64_t lo = p->offsets[at], hi = lo + p->counts[at];
+        for (int64_t q = lo; q < hi; q++) {
+            int64_t r = p->rules[q];
+            uint64_t *w = succ + n * k;
+            for (int j = 0; j < k; j++)
+                w[j] = s[j];
+            w[p->driver_word[r]] += p->deltas[q];
+            if (t >= p->num_local) {
+                int ok = 1;
+                const int64_t *sg = p->slot_group + r * p->width;
+                const int64_t *sb = p->slot_base + r * p->width;
+                const int64_t *sw = p->slot_word + r * p->width;
+                for (int sl = 0; sl < p->max_slots; sl++) {
+                    int64_t g2 = sg[sl];
+                    if (g2 < 0)
+                        break;
+                    int64_t f = sb[sl] + p->joint[g2];
+                    if (!p->flat_ok[f]) {
+                        ok = 0;
+                        break;
+                    }
+                    w[sw[sl]] += p->flat_delta[f];
+                }
+                if (!ok)
+                    continue;
+            }
+            if (p->rule_event[r] < 0) {
+                *omega = 1;
+                continue;
+            }
+            rule[n++] = r;
+        }
+    }
+    return n;
+}
+
+static inline int64_t node_of(const ProgramObject *p, const uint64_t *s)
+{
+    return p->node_mask ? (int64_t)((s[p->node_word] >> p->node_shift) & p->node_mask) : 0;
+}
+
+static inline void set_node(const ProgramObject *p, uint64_t *s, int64_t node)
+{
+    if (p->node_mask) {
+        uint64_t *w = s + p->node_word;
+        *w = (*w & ~(p->node_mask << p->node_shift)) | ((uint64_t)node << p->node_shift);
+    }
+}
+
+/* The specification's verdict on the pairs of one state: marks each pair followed (1) or not
+ * (0), replaces the node field of followed successors, and returns the state's violation
+ * priority (0 divergence, 1 refusal or deadlock, 2 forbidden event, 3 none); *bad_rule is the
+ * least rule whose event is forbidden. */
+static inline int judge(ProgramObject *p, const uint64_t *s, Py_ssize_t n, uint64_t *succ,
+                        const int64_t *rule, uint8_t *follow, int omega, int diverges,
+                        int64_t *bad_rule)
+{
+    const int k = p->k;
+    int prio = diverges ? 0 : 3;
+    int has_tau = 0, has_tick = 0;
+    int64_t node = p->trivial ? 0 : node_of(p, s);
+    const int64_t *row = p->trivial ? NULL : p->step + node * p->num_events;
+    if (p->check_acc)
+        memset(p->offered, 0, (size_t)p->acc_words * 8);
+    *bad_rule = -1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t ev = p->rule_event[rule[i]];
+        if (ev == 0)
+            has_tau = 1;
+        else if (ev == 1)
+            has_tick = 1;
+        else if (p->check_acc)
+            p->offered[ev >> 6] |= (uint64_t)1 << (ev & 63);
+        if (p->trivial) {
+            follow[i] = (uint8_t)(p->follow_tick || ev != 1);
+            continue;
+        }
+        int64_t nx = row[ev];
+        if (nx == -1) {
+            follow[i] = 0;
+            if (*bad_rule < 0 || rule[i] < *bad_rule)
+                *bad_rule = rule[i];
+            if (prio > 2)
+                prio = 2;
+        } else if (nx < 0) {
+            follow[i] = 0;
+        } else {
+            follow[i] = 1;
+            if (p->num_nodes > 1)
+                set_node(p, succ + i * k, nx);
+        }
+    }
+    if (p->any_event) {
+        if (n == 0 && !omega && prio > 1)
+            prio = 1;
+    } else if (p->check_acc && !has_tau && !omega) {
+        if (has_tick) {
+            memset(p->offered, 0, (size_t)p->acc_words * 8);
+            p->offered[0] = 2; /* ✓ is a signal: such a state may refuse everything but ✓ */
+        }
+        int ok = 0;
+        for (int64_t a = p->acc_offsets[node]; a < p->acc_offsets[node + 1] && !ok; a++) {
+            const uint64_t *bits = p->acc_bits + a * p->acc_words;
+            int sub = 1;
+            for (int j = 0; j < p->acc_words; j++)
+                if (bits[j] & ~p->offered[j]) {
+                    sub = 0;
+                    break;
+                }
+            ok = sub;
+        }
+        if (!ok && prio > 1)
+            prio = 1;
+    }
+    return prio;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * expand(): one block of a level */
+
+enum { DONE = 0, NEED_TABLE = 1, NEED_NEXT = 2 };
+
+/* The successors waiting to be probed: copied out of the generation buffer, with their hashes,
+ * so that the probing loop is a tight one with the slots of the next AHEAD already requested. */
+typedef struct {
+    uint64_t *key;
+    uint64_t *hash;
+    Py_ssize_t n, cap;
+} Pending;
+
+#define PENDING 1024 /* successors probed together */
+#define AHEAD 16     /* slots requested ahead of the probe */
+
+static int pending_room(Pending *q, Py_ssize_t more, int k)
+{
+    if (q->n + more <= q->cap)
+        return 0;
+    Py_ssize_t cap = q->cap ? q->cap : PENDING;
+    while (cap < q->n + more)
+        cap *= 2;
+    uint64_t *key = realloc(q->key, (size_t)cap * (size_t)k * 8);
+    if (key)
+        q->key = key;
+    uint64_t *hash = realloc(q->hash, (size_t)cap * 8);
+    if (hash)
+        q->hash = hash;
+    if (!key || !hash) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    q->cap = cap;
+    return 0;
+}
+
+/* Probe the pending successors in order; new ones are appended to the next level. Returns 1 when
+ * the state limit stopped the insertions. */
+static int flush(TableObject *t, Pending *q, uint64_t *next, Py_ssize_t *next_pos, int64_t limit)
+{
+    const int k = t->k;
+    const Py_ssize_t n = q->n;
+    q->n = 0;
+    for (Py_ssize_t j = 0; j < n && j < AHEAD; j++)
+        table_prefetch(t, q->hash[j]);
+    for (Py_ssize_t j = 0; j < n; j++) {
+        if (j + AHEAD < n)
+            table_prefetch(t, q->hash[j + AHEAD]);
+        const uint64_t *w = q->key + j * k;
+        int r = table_put(t, w, q->hash[j], limit);
+        if (r < 0)
+            return 1;
+        recent_put(t, w, q->hash[j]);
+        if (r > 0) {
+            memcpy(next + *next_pos * k, w, (size_t)k * 8);
+            (*next_pos)++;
+        }
+    }
+    return 0;
+}
+
+static PyObject *native_expand(PyObject *mod, PyObject *args)
+{
+    (void)mod;
+    ProgramObject *p;
+    TableObject *t;
+    PyObject *states_o, *div_o, *next_o;
+    Py_ssize_t start, stop, next_pos;
+    int inserting;
+    long long limit;
+    if (!PyArg_ParseTuple(args, "O!O!OnnOOnLp", &ProgramType, &p, &TableType, &t, &states_o,
+                          &start, &stop, &div_o, &next_o, &next_pos, &limit, &inserting))
+        return NULL;
+    const int k = p->k;
+    if (t->k != k) {
+        PyErr_SetString(PyExc_ValueError, "expand: table and program disagree on the words");
+        return NULL;
+    }
+    Buf states, div, next;
+    div.held = next.held = 0;
+    PyObject *result = NULL;
+    Pending pend = {NULL, NULL, 0, 0};
+    if (get_buf(states_o, &states, 8, 0, "states") < 0)
+        goto done;
+    if (div_o != Py_None && get_buf(div_o, &div, 1, 0, "diverges") < 0)
+        goto done;
+    if (get_buf(next_o, &next, 8, 1, "next") < 0)
+        goto done;
+    Py_ssize_t n_states = buf_items(&states) / k;
+    if (stop > n_states || start < 0 || start > stop) {
+        PyErr_SetString(PyExc_ValueError, "expand: block out of range");
+        goto done;
+    }
+    if (pending_room(&pend, PENDING, k) < 0)
+        goto done;
+    const uint64_t *sp = states.view.buf;
+    const uint8_t *dv = div.held ? div.view.buf : NULL;
+    uint64_t *np_ = next.view.buf;
+    const Py_ssize_t next_cap = buf_items(&next) / k;
+
+    long long transitions = 0;
+    Py_ssize_t best = -1;
+    int best_prio = 3;
+    int limited = 0, code = DONE;
+    int64_t need = 0;
+    Py_ssize_t j = start;
+    for (; j < stop; j++) {
+        const uint64_t *s = sp + j * k;
+        if (!p->trivial && p->num_nodes > 0 && p->divergent[node_of(p, s)])
+            continue; /* after a divergent node anything goes: not expanded */
+        read_joint(p, s);
+        /* the bound when it is small (it saves a pass over the tables), else the state's own */
+        const int64_t c = p->max_candidates <= 4096 ? p->max_candidates : candidates(p);
+        if (inserting) {
+            /* room for this state's successors, or else for them alone once the pending ones are
+             * stored; or else the caller makes room and calls again from this state */
+            int full = 0;
+            for (int round = 0; round < 2; round++) {
+                const int64_t want = pend.n + c;
+                full = 0;
+                if (want > t->grow_at - t->size && t->size < limit) {
+                    full = NEED_TABLE;
+                } else if (want > next_cap - next_pos) {
+                    full = NEED_NEXT;
+                }
+                if (!full || pend.n == 0)
+                    break;
+                if (flush(t, &pend, np_, &next_pos, limit)) {
+                    limited = 1;
+                    inserting = 0;
+                    full = 0;
+                    break;
+                }
+            }
+            if (full) {
+                code = full;
+                need = c;
+                break;
+            }
+        }
+        if (program_scratch(p, c + 1) < 0 || (inserting && pending_room(&pend, c, k) < 0))
+            goto done;
+        int omega = 0;
+        const Py_ssize_t n = generate(p, s, p->succ, p->rule, &omega);
+        int64_t bad_rule;
+        const int prio = judge(p, s, n, p->succ, p->rule, p->follow, omega, dv ? dv[j] : 0,
+                               &bad_rule);
+        transitions += n;
+        if (prio < 3) {
+            if (best < 0 || key_less(s, sp + best * k, k) ||
+                (!key_less(sp + best * k, s, k) && prio < best_prio)) {
+                best = j;
+                best_prio = prio;
+            }
+            inserting = 0; /* this level holds a violation: nothing more is stored */
+            pend.n = 0;
+        }
+        if (!inserting)
+            continue;
+        for (Py_ssize_t q = 0; q < n; q++) {
+            if (!p->follow[q])
+                continue;
+            const uint64_t *w = p->succ + q * k;
+            const uint64_t h = hash_key(w, k);
+            if (recent_has(t, w, h)) {
+                t->recent_hits++;
+                continue; /* stored already */
+            }
+            memcpy(pend.key + pend.n * k, w, (size_t)k * 8);
+            pend.hash[pend.n++] = h;
+        }
+        if (pend.n >= PENDING && flush(t, &pend, np_, &next_pos, limit)) {
+            limited = 1;
+            inserting = 0;
+        }
+    }
+    if (inserting && pend.n && flush(t, &pend, np_, &next_pos, limit)) {
+        limited = 1;
+        inserting = 0;
+    }
+    result = Py_BuildValue("nniLniLin", j, (Py_ssize_t)code, limited, transitions, best, best_prio,
+                           (long long)need, inserting, next_pos);
+done:
+    free(pend.key);
+    free(pend.hash);
+    drop_buf(&states);
+    drop_buf(&div);
+    drop_buf(&next);
+    return result;
+}
+
+/* predecessors(program, states, target) -> [(index, rule), ...]: the pairs of these states whose
+ * followed successor is target (the node field replaced as the search replaces it). */
+static PyObject *native_predecessors(PyObject *mod, PyObject *args)
+{
+    (void)mod;
+    ProgramObject *p;
+    PyObject *states_o, *target_o;
+    if (!PyArg_ParseTuple(args, "O!OO", &ProgramType, &p, &states_o, &target_o))
+        return NULL;
+    const int k = p->k;
+    Buf states, target;
+    target.held = 0;
+    if (get_buf(states_o, &states, 8, 0, "states") < 0 ||
+        get_buf(target_o, &target, 8, 0, "target") < 0 || buf_items(&target) != k) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "predecessors: the target has the wrong size");
+        drop_buf(&states);
+        drop_buf(&target);
+        return NULL;
+    }
+    const uint64_t *sp = states.view.buf;
+    const uint64_t *tg = target.view.buf;
+    Py_ssize_t n_states = buf_items(&states) / k;
+    PyObject *out = PyList_New(0);
+    if (!out)
+        goto fail;
+    for (Py_ssize_t j = 0; j < n_states; j++) {
+        const uint64_t *s = sp + j * k;
+        if (!p->trivial && p->num_nodes > 0 && p->divergent[node_of(p, s)])
+            continue;
+        read_joint(p, s);
+        if (program_scratch(p, candidates(p) + 1) < 0)
+            goto fail;
+        int omega = 0;
+        Py_ssize_t n = generate(p, s, p->succ, p->rule, &omega);
+        int64_t bad_rule;
+        judge(p, s, n, p->succ, p->rule, p->follow, omega, 0, &bad_rule);
+        for (Py_ssize_t q = 0; q < n; q++) {
+            if (!p->follow[q] || memcmp(p->succ + q * k, tg, (size_t)k * 8) != 0)
+                continue;
+            PyObject *pair = Py_BuildValue("nL", j, (long long)p->rule[q]);
+            if (!pair || PyList_Append(out, pair) < 0) {
+                Py_XDECREF(pair);
+                goto fail;
+            }
+            Py_DECREF(pair);
+        }
+    }
+    drop_buf(&states);
+    drop_buf(&target);
+    return out;
+fail:
+    Py_XDECREF(out);
+    drop_buf(&states);
+    drop_buf(&target);
+    return NULL;
+}
+
+static PyMethodDef native_methods[] = {
+    {"expand", native_expand, METH_VARARGS,
+     "expand(program, table, states, start, stop, diverges, next, next_pos, limit, inserting) "
+     "-> (position, code, limited, transitions, best, best_priority, need, inserting, next_pos)"},
+    {"predecessors", native_predecessors, METH_VARARGS,
+     "predecessors(program, states, target) -> [(index, rule)]"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef native_module = {
+    PyModuleDef_HEAD_INIT, "_native",
+    "The engine's inner loop in C (see cspotlp.csp.levels).", -1, native_methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__native(void)
+{
+    if (PyType_Ready(&TableType) < 0 || PyType_Ready(&ProgramType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&native_module);
+    if (!m)
+        return NULL;
+    Py_INCREF(&TableType);
+    Py_INCREF(&ProgramType);
+    if (PyModule_AddObject(m, "Table", (PyObject *)&TableType) < 0 ||
+        PyModule_AddObject(m, "Program", (PyObject *)&ProgramType) < 0 ||
+        PyModule_AddIntConstant(m, "ABI_VERSION", ABI_VERSION) < 0 ||
+        PyModule_AddIntConstant(m, "MAX_LOAD_PERCENT", (long)(MAX_LOAD * 100)) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

@@ -1,0 +1,315 @@
+"""The native engine: a level-synchronous breadth-first search on the C kernel.
+
+The search keeps its states in a hash table (8 bytes a word, at most 70 % full) and, level by
+level, in blocks of packed words (8 bytes a word). That is all a state costs: no parent or rule
+is stored, because a counterexample's path is rebuilt from the levels
+(:func:`~cspotlp.csp.automaton.least_path` asks each level for the least predecessor of a state,
+which the kernel finds by expanding that level again).
+
+One level is one round: the kernel expands the level's states (checking each against the
+specification) and inserts the successors, new ones forming the next level; then the round
+decides: the least violation of the level (if there is one), a bound, the end (no new state), or
+the next level. The result does not depend on the order states are met in: a level's violation
+is its least one, and the path is the least shortest one (:mod:`cspotlp.csp.automaton`), exactly
+as the numpy engine reports them.
+
+Budgets: the state limit is the kernel's (the table stores at most that many states, and the
+level in which the limit is reached is still examined, storing nothing more); memory and time
+are checked between kernel calls of :data:`CHUNK` states, which keeps Ctrl-C prompt too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from cspotlp.csp import native
+from cspotlp.csp.automaton import (
+    PRIORITY,
+    SearchResult,
+    SpecAutomaton,
+    StateChecker,
+    Violation,
+    examine,
+    least_path,
+)
+from cspotlp.csp.budget import Budget
+from cspotlp.csp.divergence import DivergenceOracle
+from cspotlp.csp.engine import Expander, Layout
+from cspotlp.csp.supercombinator import Network
+from cspotlp.errors import CspError, LimitReached
+
+if TYPE_CHECKING:
+    from cspotlp.csp._native import Program, Table
+
+CHUNK = 1 << 14
+"""States per kernel call: memory, time, progress and Ctrl-C are looked at between calls."""
+
+BLOCK = 1 << 16
+"""States per block of a level (a level is a list of blocks: it grows without copying)."""
+
+FIRST_BITS = 12
+"""The table starts with 2**FIRST_BITS slots."""
+
+NEED_TABLE, NEED_NEXT = 1, 2  # the kernel's reasons to stop early
+
+Key = tuple[int, ...]
+Candidate = tuple[Key, int]  # (state words, violation priority)
+
+
+def runs(engine: str, *, record: bool, reduce: str | None) -> bool:
+    """Whether the native engine runs a search (``engine`` as :func:`~cspotlp.csp.search.search` takes it).
+
+    Recording the LTS and partial-order reduction are the numpy engine's, whatever ``engine``
+    says; ``auto`` falls back to numpy when the kernel is not built.
+
+    Raises:
+        CspError: ``engine`` is ``native`` but the kernel is not built.
+    """
+    if engine == "numpy" or record or reduce is not None:
+        return False
+    if native.UNAVAILABLE:
+        if engine == "native":
+            raise CspError(f"the native engine is not available: {native.UNAVAILABLE}")
+        return False
+    return True
+
+
+@dataclass
+class LevelReport:
+    """What one partition did in one round."""
+
+    best: Candidate | None = None
+    transitions: int = 0
+    new: int = 0
+    limited: bool = False
+    stopped: str = ""
+
+
+class LevelStore:
+    """The states of one search: their hash table and their levels."""
+
+    def __init__(
+        self, program: Program, words: int, budget: Budget,
+        diverges: Callable[[np.ndarray], np.ndarray] | None = None,
+        report: Callable[[int, int], None] | None = None,
+    ) -> None:
+        assert native.KERNEL is not None
+        self.kernel = native.KERNEL
+        self.program = program
+        self.k = words
+        self.budget = budget
+        self.diverges = diverges
+        self.report = report
+        self.table: Table = self.kernel.Table(words, FIRST_BITS)
+        budget.reserve(self.table.nbytes, "the state table")
+        self.levels: list[list[np.ndarray]] = []
+        self.building: list[np.ndarray] = []  # blocks of the next level
+        self._block = np.zeros((0, words), dtype=np.uint64)
+        self._pos = 0
+
+    # -- the levels ---------------------------------------------------------------------------
+
+    def seed(self, initial: np.ndarray) -> None:
+        """Store the initial state (level 0)."""
+        self._insert(initial)
+
+    def close_level(self) -> None:
+        """The level being built is complete: it becomes the last stored level."""
+        self._seal_block()
+        self.levels.append(self.building)
+        self.building = []
+
+    def stored(self) -> list[np.ndarray]:
+        """Every block of stored states (levels, and the one being built)."""
+        self._seal_block()
+        return [b for level in self.levels for b in level] + self.building
+
+    # -- one round ------------------------------------------------------------------------------
+
+    def expand(self, level: int) -> LevelReport:
+        """Expand the states of ``level`` and store their new successors (see the module docstring)."""
+        if len(self.levels) == level:
+            self.close_level()
+        out = LevelReport()
+        before = self.table.size
+        inserting = True
+        for block in self.levels[level]:
+            for lo in range(0, len(block), CHUNK):
+                view = block[lo:lo + CHUNK]
+                inserting = self._expand_chunk(view, inserting, out)
+                out.stopped = self._over_budget()
+                if out.stopped:
+                    break
+            if out.stopped:
+                break
+        out.new = self.table.size - before
+        return out
+
+    def predecessors(self, level: int, target: Key) -> list[tuple[Key, int]]:
+        """Every (state, rule) of ``level`` whose followed move leads to ``target`` (the kernel expands it again)."""
+        goal = np.array(target, dtype=np.uint64)
+        found: list[tuple[Key, int]] = []
+        for block in self.levels[level]:
+            for i, rule in self.kernel.predecessors(self.program, block, goal):
+                found.append((tuple(int(w) for w in block[i]), int(rule)))
+        return found
+
+    # -- the kernel ---------------------------------------------------------------------------
+
+    def _expand_chunk(self, view: np.ndarray, inserting: bool, out: LevelReport) -> bool:
+        div = None if self.diverges is None else self.diverges(view)
+        at, n = 0, len(view)
+        while at < n:
+            (at, code, limited, transitions, best, priority, need, inserting,
+             self._pos) = self.kernel.expand(
+                self.program, self.table, view, at, n, div, self._block, self._pos, self.budget.states,
+                inserting)
+            out.transitions += transitions
+            out.limited = out.limited or bool(limited)
+            if best >= 0:
+                cand = (tuple(int(w) for w in view[best]), priority)
+                if out.best is None or cand < out.best:
+                    out.best = cand
+            if code == NEED_TABLE:
+                self._grow_table(need)
+            elif code == NEED_NEXT:
+                self._new_block(need)
+        if self.report is not None:
+            self.report(self.table.size, out.transitions)
+        return inserting
+
+    def _insert(self, states: np.ndarray) -> bool:
+        """Insert states (new ones go to the level being built); True when the limit stopped it."""
+        n = len(states)
+        if self.table.size + n > self.table.grow_at:
+            self._grow_table(n)
+        if len(self._block) - self._pos < n:
+            self._new_block(n)
+        self._pos, limited = self.table.add(states, self._block, self._pos, self.budget.states)
+        return bool(limited)
+
+    def _new_block(self, need: int) -> None:
+        self._seal_block()
+        rows = max(BLOCK, need)
+        self.budget.reserve(rows * self.k * 8, "a block of states", self.table.size)
+        self._block = np.empty((rows, self.k), dtype=np.uint64)
+        self._pos = 0
+
+    def _seal_block(self) -> None:
+        if self._pos:
+            self.building.append(self._block[:self._pos])
+        self._block = self._block[self._pos:]
+        self._pos = 0
+
+    def _grow_table(self, need: int) -> None:
+        """A table twice as large (or more), filled again from the stored levels."""
+        bits = self.table.bits + 1
+        max_load = self.kernel.MAX_LOAD_PERCENT / 100
+        while self.table.size + need > max_load * (1 << bits):
+            bits += 1
+        new_bytes = (1 << bits) * self.k * 8
+        self.budget.reserve(new_bytes - self.table.nbytes, "growing the state table", self.table.size)
+        size = self.table.size
+        blocks = self.stored()
+        self.table.reset(bits)
+        for b in blocks:
+            self.table.add(b, None, 0, size)
+        assert self.table.size == size
+
+    def _over_budget(self) -> str:
+        states = self.table.size
+        return self.budget.memory_reason(states) or self.budget.time_reason(states)
+
+
+def level_search(net: Network, spec: SpecAutomaton, layout: Layout, expander: Expander,
+                 oracle: DivergenceOracle | None, budget: Budget) -> SearchResult:
+    """Breadth-first search of ``net`` against ``spec`` on the native engine (see the module docstring)."""
+    program = native.program(expander, spec, layout)
+    diverges = _divergence_check(oracle, layout, len(net.components))
+    report = None
+    if budget.progress is not None:
+        def report(states: int, transitions: int) -> None:
+            budget.report(states, transitions)
+    try:
+        store = LevelStore(program, layout.words, budget, diverges, report=report)
+        result = _rounds(store, layout, budget)
+        if result.violation is not None:  # while the levels are there to ask
+            v = result.violation
+            result.trail = KnownPath(least_path(store, v.words, v.level))
+    except LimitReached as e:
+        result = SearchResult("limit", 0, 0, budget.elapsed(), e.reason)
+    result.layout, result.expander, result.oracle, result.engine = layout, expander, oracle, "native"
+    if result.violation is not None:
+        result.violation = _details(result.violation, net, spec, layout, expander, oracle)
+    return result
+
+
+def _rounds(store: LevelStore, layout: Layout, budget: Budget) -> SearchResult:
+    """The loop over levels (see the module docstring)."""
+    store.seed(np.zeros((1, layout.words), dtype=np.uint64))
+    stored = 1
+    transitions = 0
+    level = 0
+    while True:
+        report = store.expand(level)
+        transitions += report.transitions
+        if report.best is not None:
+            words, priority = report.best
+            kind = {p: k for k, p in PRIORITY.items()}[priority]
+            return _result("violation", stored, transitions, budget, violation=Violation(kind, words, level))
+        stored += report.new
+        if report.limited or stored > budget.states:
+            kept = min(stored, budget.states)
+            return _result("limit", kept, transitions, budget, reason=budget.state_reason(kept))
+        if report.stopped:
+            return _result("limit", stored, transitions, budget, reason=report.stopped)
+        budget.report(stored, transitions, level + 1)
+        if report.new == 0:
+            return _result("complete", stored, transitions, budget)
+        level += 1
+
+
+def _result(status: str, states: int, transitions: int, budget: Budget, *, reason: str = "",
+            violation: Violation | None = None) -> SearchResult:
+    budget.report(states, transitions, final=True)
+    return SearchResult(status, states, transitions, budget.elapsed(), reason, violation)
+
+
+def _divergence_check(oracle: DivergenceOracle | None, layout: Layout,
+                      node_field: int) -> Callable[[np.ndarray], np.ndarray] | None:
+    """Per state of a block: does it diverge (the oracle asked about the implementation's part)."""
+    if oracle is None:
+        return None
+
+    def diverges(block: np.ndarray) -> np.ndarray:
+        words = [np.ascontiguousarray(block[:, j]) for j in range(layout.words)]
+        words = layout.with_field(words, node_field, np.zeros(len(block), dtype=np.int64))
+        return np.ascontiguousarray(oracle.classify(words), dtype=np.uint8)
+
+    return diverges
+
+
+def _details(v: Violation, net: Network, spec: SpecAutomaton, layout: Layout, expander: Expander,
+             oracle: DivergenceOracle | None) -> Violation:
+    """The violation at one state, as the numpy engine describes it (its rule, target, acceptance)."""
+    words = [np.array([w], dtype=np.uint64) for w in v.words]
+    checker = StateChecker(spec, len(spec.events))
+    *_rest, found = examine(words, expander, spec, checker, spec.search_steps(), oracle, layout,
+                            len(net.components), v.level)
+    assert found is not None and PRIORITY[found.kind] == PRIORITY[v.kind], (v, found)
+    return found
+
+
+class KnownPath:
+    """A trail whose path was found already (the partitions that stored the levels are gone)."""
+
+    def __init__(self, steps: list[tuple[Key, int]]) -> None:
+        self.steps = steps  # (state, rule) of each step from the initial state
+
+    def predecessors(self, level: int, target: Key) -> list[tuple[Key, int]]:
+        """The one predecessor on the known path."""
+        return [self.steps[level]]

@@ -1,0 +1,106 @@
+"""The native engine is the numpy engine, faster: on random networks every check gives the same
+verdict, the same state and transition counts and the same counterexample (to the step) on both,
+also when a state limit stops them; and its deadlock counterexamples are shortest ones, measured
+on the term semantics' own LTS.
+
+The numpy engine (``Budget(engine="numpy")``) is the reference; the native one (the C kernel,
+``cspotlp/csp/_native.c``) runs by default when it is built.
+"""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cspotlp import csp
+from cspotlp.csp import (
+    Budget,
+    build_lts,
+    deadlock_free,
+    deterministic,
+    divergence_free,
+    explore,
+    native,
+    refines,
+)
+from tests.strategies import ENV, A, B, C, processes
+
+pytestmark = pytest.mark.skipif(native.KERNEL is None, reason=f"native engine: {native.UNAVAILABLE}")
+
+
+def networks(p, q, r):
+    yield csp.interleave(p, q, r)
+    yield csp.par(csp.interleave(p, q), {A}, r)
+    yield csp.hide(csp.interleave(p, q, r), {B})
+    yield csp.apar(csp.interleave(p, csp.SKIP), {A, C}, {A, B}, csp.rename(q, [(B, C)]))
+    yield csp.link(csp.interleave(p, r), [(A, B)], q)
+    yield csp.seq(csp.interleave(p, q), r)
+
+
+def outcome(verdict):
+    """Everything a verdict says except how long it took."""
+    return (verdict.holds, verdict.kind, verdict.states, verdict.transitions, verdict.reason,
+            verdict.counterexample, verdict.notes)
+
+
+def checks(spec, net, limit):
+    yield lambda b: explore(net, ENV, budget=b)
+    yield lambda b: deadlock_free(net, ENV, "F", budget=b)
+    yield lambda b: deadlock_free(net, ENV, "FD", budget=b)
+    yield lambda b: divergence_free(net, ENV, budget=b)
+    yield lambda b: deterministic(net, ENV, "FD", budget=b)
+    for model in ("T", "F", "FD"):
+        yield lambda b, m=model: refines(spec, net, ENV, m, budget=b)
+    yield lambda b: deadlock_free(net, ENV, "F", budget=b.narrowed(limit))
+    yield lambda b: refines(spec, net, ENV, "F", budget=b.narrowed(limit))
+
+
+def explored(e):
+    return (e.states, e.transitions, e.complete, e.reason)
+
+
+def same(check, **options):
+    reference = check(Budget(engine="numpy"))
+    fast = check(Budget(engine="native", **options))
+    if hasattr(reference, "holds"):
+        assert outcome(fast) == outcome(reference)
+    else:
+        assert explored(fast) == explored(reference)
+
+
+@settings(max_examples=25, deadline=None)
+@given(processes, processes, processes, processes, st.integers(min_value=1, max_value=40))
+def test_native_engine_matches_the_numpy_engine(spec, p, q, r, limit):
+    for net in networks(p, q, r):
+        for check in checks(spec, net, limit):
+            same(check)
+
+
+def distance_to_deadlock(lts):
+    """Breadth-first distance (τ and ✓ steps included) from the initial state to the nearest deadlock."""
+    goal = set(lts.deadlocks())
+    seen, frontier, depth = {0}, [0], 0
+    while frontier:
+        if goal.intersection(frontier):
+            return depth
+        nxt = []
+        for s in frontier:
+            for _label, t in lts.successor_numbers(s):
+                if t not in seen:
+                    seen.add(t)
+                    nxt.append(t)
+        frontier, depth = nxt, depth + 1
+    return None
+
+
+@settings(max_examples=25, deadline=None)
+@given(processes, processes, processes)
+def test_native_deadlock_counterexamples_are_shortest(p, q, r):
+    # the law, against the term semantics' own LTS (not the numpy engine): the path to the
+    # deadlock found is as short as any path to any deadlock
+    for net in networks(p, q, r):
+        v = deadlock_free(net, ENV, "F", budget=Budget(engine="native"))
+        nearest = distance_to_deadlock(build_lts(net, ENV))
+        if v.holds:
+            assert nearest is None
+        else:
+            assert v.holds is False and len(v.counterexample.steps) == nearest
