@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 from cspotlp.cli import main
+from tests.interrupt import interruptible_children
 
 GROWING = """channel a, b
 P = a -> (P ||| P)
@@ -83,9 +84,10 @@ def test_ctrl_c_ends_a_check_at_once(tmp_path):
     path.write_text("channel a\nQ = a -> Q\nP = a -> (P ||| P)\nassert Q :[deadlock free]\n"
                     "assert P :[deadlock free]\n")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "cspotlp", "check", str(path), "--state-limit",
-                             "100000000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env)
+    with interruptible_children():
+        proc = subprocess.Popen([sys.executable, "-m", "cspotlp", "check", str(path),
+                                 "--state-limit", "100000000"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=env)
     assert proc.stdout is not None
     first = proc.stdout.readline()  # the first assertion is done: the second is running
     assert first.startswith("assert Q :[deadlock free]: passed")

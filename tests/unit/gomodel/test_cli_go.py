@@ -10,6 +10,7 @@ import pytest
 
 from cspotlp.cli import main
 from cspotlp.otlp import load
+from tests.interrupt import interruptible_children
 from tests.paths import REPO
 from tests.tla_support import assert_parses
 
@@ -165,9 +166,11 @@ def test_exports_need_one_program(tmp_path, capsys):
 def test_ctrl_c_ends_with_130(tmp_path):
     """SIGINT while a check runs: exit 130 and a one-line message, no traceback."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "cspotlp.cli", "go", str(EXAMPLES / "canary.py"),
-                             "--check", "deadlock,leaks,panics,refinement"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    with interruptible_children():
+        proc = subprocess.Popen([sys.executable, "-m", "cspotlp.cli", "go",
+                                 str(EXAMPLES / "canary.py"), "--check",
+                                 "deadlock,leaks,panics,refinement"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
     try:
         first = proc.stdout.readline()  # the program's heading: its checks are running now
         assert first.startswith("== canary")
