@@ -304,7 +304,8 @@ def _add_conform(sub: Subparsers) -> None:
     p.add_argument("--dask", metavar="CLUSTER",
                    help="check on Dask: local[:N] (a LocalCluster of N worker processes on "
                    "loopback; default one per core) or tcp://HOST:PORT (a running scheduler). "
-                   "Verdicts come in trace-id order; the summary and exit status are the same")
+                   "The verdicts are the same (in another order: each file's own traces, then "
+                   "the traces spread over files), and so are the summary and exit status")
     add_trace_input_options(p)
     add_include_option(p)
     _add_order_options(p)
