@@ -185,7 +185,10 @@ def _json_trace_ids(data: bytes) -> set[bytes] | None:
 def _parquet_trace_ids(path: str) -> set[bytes] | None:
     import pyarrow.parquet as pq
 
-    column = pq.read_table(path, columns=["TraceId"]).column(0).to_pylist()
+    try:
+        column = pq.read_table(path, columns=["TraceId"]).column(0).to_pylist()
+    except Exception:  # noqa: BLE001 - no TraceId column, a damaged file: no scan; reading says why
+        return None
     ids = set(column)
     if not all(type(v) is str and _HEX32.fullmatch(v.encode()) for v in ids):
         return None

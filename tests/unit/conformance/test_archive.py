@@ -172,6 +172,11 @@ def test_the_scan_lists_trace_ids_without_decoding_and_knows_when_it_cannot(tmp_
     proto = tmp_path / "x.pb"
     proto.write_bytes(dump_proto_stream(Capture("x", "x", tuple(_orders(2)))))
     assert scan_piece(Piece(str(proto), 0)) is None
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"SpanId": ["ab" * 8]}), tmp_path / "no-trace-ids.parquet")
+    assert scan_piece(Piece(str(tmp_path / "no-trace-ids.parquet"), 0)) is None
     assert split_traces([*scans, None]) is None
     # a link to another trace only adds an id: that trace is then taken as split (safe)
     linked = text.replace('"spanId"', '"links": [{"traceId": "' + "ab" * 16 + '", "spanId": "'
