@@ -16,23 +16,32 @@ Attributes are opened into insertion-ordered dicts only when a statement reads t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
-from cspotlp.otlp.model import Event, Resource, Scope, Span, Status
+from cspotlp.otlp.model import Attributes, Event, Resource, Scope, Span, Status
 from cspotlp.ottl.values import open_attributes, to_attributes
 
 
-class ResourceState:
-    """A resource while statements run (shared by the spans of that resource)."""
+class _Record(Protocol):
+    @property
+    def attributes(self) -> Attributes: ...
+    @property
+    def dropped_attributes_count(self) -> int: ...
 
-    __slots__ = ("_attrs", "_snap", "cache", "dirty", "dropped_attributes_count", "orig", "schema_url")
 
-    def __init__(self, resource: Resource) -> None:
-        self.orig = resource
+R = TypeVar("R", bound=_Record)
+
+
+class _Opened(Generic[R]):
+    """What every state shares: its record (``orig``), whose attributes open on first use."""
+
+    __slots__ = ("_attrs", "_snap", "cache", "dirty", "dropped_attributes_count", "orig")
+
+    def __init__(self, orig: R) -> None:
+        self.orig = orig
+        self.dropped_attributes_count: int = orig.dropped_attributes_count
         self._attrs: dict[str, Any] | None = None
         self._snap: dict[str, Any] | None = None
-        self.dropped_attributes_count = resource.dropped_attributes_count
-        self.schema_url = resource.schema_url
         self.dirty = False
         self.cache: dict[str, Any] | None = None
 
@@ -41,61 +50,60 @@ class ResourceState:
         if self._attrs is None:
             self._attrs, self._snap = open_attributes(self.orig.attributes)
         return self._attrs
+
+    def closed_attributes(self) -> Attributes:
+        """The attributes as the statements left them (the record's own if never opened)."""
+        if self._attrs is None:
+            return self.orig.attributes
+        return to_attributes(self._attrs, self.orig.attributes, self._snap)
+
+
+class ResourceState(_Opened[Resource]):
+    """A resource while statements run (shared by the spans of that resource)."""
+
+    __slots__ = ("schema_url",)
+
+    def __init__(self, resource: Resource) -> None:
+        super().__init__(resource)
+        self.schema_url = resource.schema_url
 
     def close(self) -> Resource:
         """The resource as the statements left it."""
         if not self.dirty:
             return self.orig
-        attrs = to_attributes(self._attrs, self.orig.attributes, self._snap) if self._attrs is not None \
-            else self.orig.attributes
-        return self.orig._replace(attributes=attrs, schema_url=self.schema_url,
+        return self.orig._replace(attributes=self.closed_attributes(), schema_url=self.schema_url,
                                   dropped_attributes_count=self.dropped_attributes_count)
 
 
-class ScopeState:
+class ScopeState(_Opened[Scope]):
     """An instrumentation scope while statements run (shared by its spans)."""
 
-    __slots__ = ("_attrs", "_snap", "cache", "dirty", "dropped_attributes_count", "name", "orig",
-                 "resource", "schema_url", "version")
+    __slots__ = ("name", "resource", "schema_url", "version")
 
     def __init__(self, scope: Scope, resource: ResourceState) -> None:
-        self.orig = scope
+        super().__init__(scope)
         self.resource = resource
         self.name, self.version, self.schema_url = scope.name, scope.version, scope.schema_url
-        self.dropped_attributes_count = scope.dropped_attributes_count
-        self._attrs: dict[str, Any] | None = None
-        self._snap: dict[str, Any] | None = None
-        self.dirty = False
-        self.cache: dict[str, Any] | None = None
-
-    def attrs(self) -> dict[str, Any]:
-        """The attributes as a dict (opened on first use)."""
-        if self._attrs is None:
-            self._attrs, self._snap = open_attributes(self.orig.attributes)
-        return self._attrs
 
     def close(self) -> Scope:
         """The scope as the statements left it."""
         if not self.dirty:
             return self.orig
-        attrs = to_attributes(self._attrs, self.orig.attributes, self._snap) if self._attrs is not None \
-            else self.orig.attributes
-        return Scope(self.name, self.version, attrs, self.dropped_attributes_count,
+        return Scope(self.name, self.version, self.closed_attributes(), self.dropped_attributes_count,
                      self.schema_url)
 
 
-class SpanState:
+class SpanState(_Opened[Span]):
     """One span while statements run: every field, mutable; attributes opened on demand."""
 
-    __slots__ = ("_attrs", "_snap", "_events", "cache", "dirty", "dropped_attributes_count",
-                 "dropped_events_count", "dropped_links_count", "end_time_unix_nano", "flags",
-                 "kind", "name", "orig", "parent_span_id", "removed", "resource", "scope",
+    __slots__ = ("_events", "dropped_events_count", "dropped_links_count", "end_time_unix_nano", "flags",
+                 "kind", "name", "parent_span_id", "removed", "resource", "scope",
                  "span_id",
                  "start_time_unix_nano", "status_code", "status_message", "trace_id",
                  "trace_state")
 
     def __init__(self, span: Span, resource: ResourceState, scope: ScopeState) -> None:
-        self.orig = span
+        super().__init__(span)
         self.resource, self.scope = resource, scope
         self.trace_id, self.span_id, self.parent_span_id = (span.trace_id, span.span_id,
                                                             span.parent_span_id)
@@ -104,21 +112,10 @@ class SpanState:
                                                               span.end_time_unix_nano)
         self.status_code, self.status_message = span.status.code, span.status.message
         self.trace_state, self.flags = span.trace_state, span.flags
-        self.dropped_attributes_count = span.dropped_attributes_count
         self.dropped_events_count = span.dropped_events_count
         self.dropped_links_count = span.dropped_links_count
-        self._attrs: dict[str, Any] | None = None
-        self._snap: dict[str, Any] | None = None
         self._events: list[EventState] | None = None
-        self.dirty = False
         self.removed = False  # dropped by a filter condition
-        self.cache: dict[str, Any] | None = None
-
-    def attrs(self) -> dict[str, Any]:
-        """The attributes as a dict (opened on first use)."""
-        if self._attrs is None:
-            self._attrs, self._snap = open_attributes(self.orig.attributes)
-        return self._attrs
 
     def events(self) -> list[EventState]:
         """The span events as states (opened on first use)."""
@@ -134,8 +131,6 @@ class SpanState:
                 and scope is self.orig.scope:
             return self.orig
         span = self.orig
-        attrs = to_attributes(self._attrs, span.attributes, self._snap) if self.dirty and self._attrs is not None \
-            else span.attributes
         events = span.events
         if events_changed and self._events is not None:
             events = tuple(e.close() for e in self._events if not e.dropped)
@@ -145,41 +140,30 @@ class SpanState:
         if (self.status_code, self.status_message) != (status.code, status.message):
             status = Status(self.status_code, self.status_message)
         return Span(self.trace_id, self.span_id, self.parent_span_id, self.name, self.kind,
-                    self.start_time_unix_nano, self.end_time_unix_nano, attrs, events,
+                    self.start_time_unix_nano, self.end_time_unix_nano,
+                    self.closed_attributes(), events,
                     span.links, status, self.trace_state, self.flags,
                     self.dropped_attributes_count, self.dropped_events_count,
                     self.dropped_links_count, resource, scope)
 
 
-class EventState:
+class EventState(_Opened[Event]):
     """One span event while statements run (``spanevent`` context)."""
 
-    __slots__ = ("_attrs", "_snap", "cache", "dirty", "dropped", "dropped_attributes_count", "index",
-                 "name", "orig", "span", "time_unix_nano")
+    __slots__ = ("dropped", "index", "name", "span", "time_unix_nano")
 
     def __init__(self, event: Event, span: SpanState, index: int) -> None:
-        self.orig, self.span, self.index = event, span, index
+        super().__init__(event)
+        self.span, self.index = span, index
         self.name, self.time_unix_nano = event.name, event.time_unix_nano
-        self.dropped_attributes_count = event.dropped_attributes_count
-        self._attrs: dict[str, Any] | None = None
-        self._snap: dict[str, Any] | None = None
-        self.dirty = False
         self.dropped = False
-        self.cache: dict[str, Any] | None = None
-
-    def attrs(self) -> dict[str, Any]:
-        """The attributes as a dict (opened on first use)."""
-        if self._attrs is None:
-            self._attrs, self._snap = open_attributes(self.orig.attributes)
-        return self._attrs
 
     def close(self) -> Event:
         """The event as the statements left it."""
         if not self.dirty:
             return self.orig
-        attrs = to_attributes(self._attrs, self.orig.attributes, self._snap) if self._attrs is not None \
-            else self.orig.attributes
-        return Event(self.time_unix_nano, self.name, attrs, self.dropped_attributes_count)
+        return Event(self.time_unix_nano, self.name, self.closed_attributes(),
+                     self.dropped_attributes_count)
 
 
 class Batch:
