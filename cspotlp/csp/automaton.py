@@ -253,6 +253,18 @@ class StateChecker:
         return refuses, bits
 
 
+def expand_flagging_omega(expander: Expander, words: Words, count: int) -> tuple[Expansion, Bools]:
+    """The pairs of ``count`` states, less the "terminated" pseudo rule, and which had it (Ω)."""
+    x = expander.expand(words)
+    omega = np.zeros(count, dtype=np.bool_)
+    if expander.has_pseudo:
+        pseudo = x.event < 0
+        if pseudo.any():
+            omega[x.src[pseudo]] = True
+            x = x.select(~pseudo)
+    return x, omega
+
+
 def examine(
     words: Words, expander: Expander, spec: SpecAutomaton, checker: StateChecker, steps: I64,
     oracle: DivergenceOracle | None, layout: Layout, node_field: int, level: int,
@@ -262,13 +274,7 @@ def examine(
     The pairs exclude the "terminated" pseudo rule (whose states are flagged Ω instead).
     """
     node = layout.digits(words, node_field)
-    x = expander.expand(words)
-    omega = np.zeros(len(node), dtype=np.bool_)
-    if expander.has_pseudo:
-        pseudo = x.event < 0
-        if pseudo.any():
-            omega[x.src[pseudo]] = True
-            x = x.select(~pseudo)
+    x, omega = expand_flagging_omega(expander, words, len(node))
     nxt = None if spec.trivial else steps[node[x.src], x.event]
     found = checker.check(words, node, x, nxt, omega, oracle, layout, node_field, level)
     return x, node, nxt, omega, found

@@ -43,6 +43,7 @@ from cspotlp.csp.automaton import (
     StateChecker,
     Violation,
     examine,
+    expand_flagging_omega,
     followed,
     live_states,
     rank,
@@ -310,13 +311,7 @@ def _examine_reduced(
                                              node_field, depth)
         return x, node, nxt, omega, found, None, None, None
     node = layout.digits(words, node_field)
-    x = expander.expand(words)
-    omega = np.zeros(len(node), dtype=np.bool_)
-    if expander.has_pseudo:
-        pseudo = x.event < 0
-        if pseudo.any():
-            omega[x.src[pseudo]] = True
-            x = x.select(~pseudo)
+    x, omega = expand_flagging_omega(expander, words, len(node))
     chosen = por.choose(words)
     ample = por.ample(x, chosen)
     full = None
