@@ -17,6 +17,9 @@
  *     slots requested a few successors ahead, so the random accesses to the table overlap.
  *   - predecessors(): which states of a block reach a given state (to rebuild counterexamples
  *     from the stored levels instead of storing a parent per state).
+ *   - Partitions (cspotlp.csp.parallel): with parts > 1 each worker process owns the states whose
+ *     owner_of(hash) is its own; expand() inserts those and copies the others, with their owner,
+ *     to an outbox that the worker hands to their owners between levels.
  *
  * Only the buffer protocol is used (no numpy headers), so building needs nothing but a C
  * compiler and Python's headers; when the build fails, cspotlp uses the numpy engine.
@@ -30,7 +33,7 @@
 #include <sys/mman.h>
 #endif
 
-#define ABI_VERSION 2
+#define ABI_VERSION 3
 #define TAG ((uint64_t)1 << 63)
 #define MAX_WORDS 65536
 
@@ -53,6 +56,12 @@ static inline uint64_t hash_key(const uint64_t *w, int k)
     for (int j = 1; j < k; j++)
         h = mix64(h ^ w[j]);
     return h;
+}
+
+/* Which of `parts` partitions owns a state: the low half of its hash (slots use the top bits). */
+static inline int owner_of(uint64_t h, int parts)
+{
+    return (int)(((h & 0xffffffffULL) * (uint64_t)parts) >> 32);
 }
 
 static inline int key_less(const uint64_t *a, const uint64_t *b, int k)
@@ -515,7 +524,7 @@ typedef struct {
     uint64_t *succ;   /* successor words of one state */
     int64_t *rule;    /* their rules */
     uint64_t *hash;   /* their hashes */
-    uint8_t *follow;  /* 1: followed and owned here, 2: followed and owned elsewhere */
+    uint8_t *follow;  /* 1: the successor is followed, 0: it is not */
     Py_ssize_t scratch_pairs;
 } ProgramObject;
 
@@ -808,7 +817,7 @@ static inline int judge(ProgramObject *p, const uint64_t *s, Py_ssize_t n, uint6
 /* ---------------------------------------------------------------------------------------------
  * expand(): one block of a level */
 
-enum { DONE = 0, NEED_TABLE = 1, NEED_NEXT = 2 };
+enum { DONE = 0, NEED_TABLE = 1, NEED_NEXT = 2, NEED_OUT = 3 };
 
 /* The successors waiting to be probed: copied out of the generation buffer, with their hashes,
  * so that the probing loop is a tight one with the slots of the next AHEAD already requested. */
@@ -872,20 +881,25 @@ static PyObject *native_expand(PyObject *mod, PyObject *args)
     (void)mod;
     ProgramObject *p;
     TableObject *t;
-    PyObject *states_o, *div_o, *next_o;
-    Py_ssize_t start, stop, next_pos;
-    int inserting;
+    PyObject *states_o, *div_o, *next_o, *out_o, *to_o;
+    Py_ssize_t start, stop, next_pos, out_pos;
+    int inserting, parts, me;
     long long limit;
-    if (!PyArg_ParseTuple(args, "O!O!OnnOOnLp", &ProgramType, &p, &TableType, &t, &states_o,
-                          &start, &stop, &div_o, &next_o, &next_pos, &limit, &inserting))
+    if (!PyArg_ParseTuple(args, "O!O!OnnOOnLpiiOOn", &ProgramType, &p, &TableType, &t, &states_o,
+                          &start, &stop, &div_o, &next_o, &next_pos, &limit, &inserting, &parts,
+                          &me, &out_o, &to_o, &out_pos))
         return NULL;
+    if (parts < 1 || parts > 255 || me < 0 || me >= parts) {
+        PyErr_SetString(PyExc_ValueError, "expand: partition out of range");
+        return NULL;
+    }
     const int k = p->k;
     if (t->k != k) {
         PyErr_SetString(PyExc_ValueError, "expand: table and program disagree on the words");
         return NULL;
     }
-    Buf states, div, next;
-    div.held = next.held = 0;
+    Buf states, div, next, out, to;
+    div.held = next.held = out.held = to.held = 0;
     PyObject *result = NULL;
     Pending pend = {NULL, NULL, 0, 0};
     if (get_buf(states_o, &states, 8, 0, "states") < 0)
@@ -893,6 +907,8 @@ static PyObject *native_expand(PyObject *mod, PyObject *args)
     if (div_o != Py_None && get_buf(div_o, &div, 1, 0, "diverges") < 0)
         goto done;
     if (get_buf(next_o, &next, 8, 1, "next") < 0)
+        goto done;
+    if (parts > 1 && (get_buf(out_o, &out, 8, 1, "out") < 0 || get_buf(to_o, &to, 1, 1, "to") < 0))
         goto done;
     Py_ssize_t n_states = buf_items(&states) / k;
     if (stop > n_states || start < 0 || start > stop) {
@@ -905,6 +921,11 @@ static PyObject *native_expand(PyObject *mod, PyObject *args)
     const uint8_t *dv = div.held ? div.view.buf : NULL;
     uint64_t *np_ = next.view.buf;
     const Py_ssize_t next_cap = buf_items(&next) / k;
+    uint64_t *op = out.held ? out.view.buf : NULL;
+    uint8_t *tp = to.held ? to.view.buf : NULL;
+    Py_ssize_t out_cap = out.held ? buf_items(&out) / k : 0;
+    if (to.held && buf_items(&to) < out_cap)
+        out_cap = buf_items(&to);
 
     long long transitions = 0;
     Py_ssize_t best = -1;
@@ -930,6 +951,9 @@ static PyObject *native_expand(PyObject *mod, PyObject *args)
                     full = NEED_TABLE;
                 } else if (want > next_cap - next_pos) {
                     full = NEED_NEXT;
+                } else if (parts > 1 && c > out_cap - out_pos) {
+                    full = NEED_OUT; /* flushing does not help: the caller empties the outbox */
+                    break;
                 }
                 if (!full || pend.n == 0)
                     break;
@@ -972,7 +996,16 @@ static PyObject *native_expand(PyObject *mod, PyObject *args)
             const uint64_t h = hash_key(w, k);
             if (recent_has(t, w, h)) {
                 t->recent_hits++;
-                continue; /* stored already */
+                continue; /* stored already, or handed to its owner */
+            }
+            if (parts > 1) {
+                const int owner = owner_of(h, parts);
+                if (owner != me) {
+                    recent_put(t, w, h);
+                    memcpy(op + out_pos * k, w, (size_t)k * 8);
+                    tp[out_pos++] = (uint8_t)owner;
+                    continue;
+                }
             }
             memcpy(pend.key + pend.n * k, w, (size_t)k * 8);
             pend.hash[pend.n++] = h;
@@ -986,15 +1019,52 @@ static PyObject *native_expand(PyObject *mod, PyObject *args)
         limited = 1;
         inserting = 0;
     }
-    result = Py_BuildValue("nniLniLin", j, (Py_ssize_t)code, limited, transitions, best, best_prio,
-                           (long long)need, inserting, next_pos);
+    result = Py_BuildValue("nniLniLinn", j, (Py_ssize_t)code, limited, transitions, best,
+                           best_prio, (long long)need, inserting, next_pos, out_pos);
 done:
     free(pend.key);
     free(pend.hash);
     drop_buf(&states);
     drop_buf(&div);
     drop_buf(&next);
+    drop_buf(&out);
+    drop_buf(&to);
     return result;
+}
+
+/* owners(keys, words, parts, to): to[i] = the partition that owns row i of keys */
+static PyObject *native_owners(PyObject *mod, PyObject *args)
+{
+    (void)mod;
+    PyObject *keys_o, *to_o;
+    int k, parts;
+    if (!PyArg_ParseTuple(args, "OiiO", &keys_o, &k, &parts, &to_o))
+        return NULL;
+    if (k < 1 || k > MAX_WORDS || parts < 1 || parts > 255) {
+        PyErr_SetString(PyExc_ValueError, "owners: words or parts out of range");
+        return NULL;
+    }
+    Buf keys, to;
+    to.held = 0;
+    if (get_buf(keys_o, &keys, 8, 0, "keys") < 0 || get_buf(to_o, &to, 1, 1, "to") < 0) {
+        drop_buf(&keys);
+        drop_buf(&to);
+        return NULL;
+    }
+    const Py_ssize_t n = buf_items(&keys) / k;
+    if (buf_items(&to) < n) {
+        drop_buf(&keys);
+        drop_buf(&to);
+        PyErr_SetString(PyExc_ValueError, "owners: the output is too short");
+        return NULL;
+    }
+    const uint64_t *kp = keys.view.buf;
+    uint8_t *tp = to.view.buf;
+    for (Py_ssize_t i = 0; i < n; i++)
+        tp[i] = (uint8_t)owner_of(hash_key(kp + i * k, k), parts);
+    drop_buf(&keys);
+    drop_buf(&to);
+    Py_RETURN_NONE;
 }
 
 /* predecessors(program, states, target) -> [(index, rule), ...]: the pairs of these states whose
@@ -1057,8 +1127,10 @@ fail:
 
 static PyMethodDef native_methods[] = {
     {"expand", native_expand, METH_VARARGS,
-     "expand(program, table, states, start, stop, diverges, next, next_pos, limit, inserting) "
-     "-> (position, code, limited, transitions, best, best_priority, need, inserting, next_pos)"},
+     "expand(program, table, states, start, stop, diverges, next, next_pos, limit, inserting, "
+     "parts, me, out, to, out_pos) -> (position, code, limited, transitions, best, "
+     "best_priority, need, inserting, next_pos, out_pos)"},
+    {"owners", native_owners, METH_VARARGS, "owners(keys, words, parts, to)"},
     {"predecessors", native_predecessors, METH_VARARGS,
      "predecessors(program, states, target) -> [(index, rule)]"},
     {NULL, NULL, 0, NULL},

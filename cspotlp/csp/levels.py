@@ -20,6 +20,7 @@ are checked between kernel calls of :data:`CHUNK` states, which keeps Ctrl-C pro
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -43,6 +44,7 @@ from cspotlp.csp.supercombinator import Network
 from cspotlp.errors import CspError, LimitReached
 
 if TYPE_CHECKING:
+    from cspotlp.csp import parallel
     from cspotlp.csp._native import Program, Table
 
 CHUNK = 1 << 14
@@ -54,7 +56,10 @@ BLOCK = 1 << 16
 FIRST_BITS = 12
 """The table starts with 2**FIRST_BITS slots."""
 
-NEED_TABLE, NEED_NEXT = 1, 2  # the kernel's reasons to stop early
+NEED_TABLE, NEED_NEXT, NEED_OUT = 1, 2, 3  # the kernel's reasons to stop early
+
+OUTBOX = 1 << 16
+"""Rows of a partition's outbox (successors owned by other partitions) between hand-overs."""
 
 Key = tuple[int, ...]
 Candidate = tuple[Key, int]  # (state words, violation priority)
@@ -90,12 +95,20 @@ class LevelReport:
 
 
 class LevelStore:
-    """The states of one search: their hash table and their levels."""
+    """The states of one search: their hash table and their levels.
+
+    With ``parts`` > 1 it holds one partition of a search (:mod:`cspotlp.csp.parallel`): the
+    states whose owner is ``me``; successors owned by other partitions go to ``hand_over``
+    (states, owners) instead of the table. ``limit`` is the table's bound (the budget's states
+    unless the caller sets a round's share).
+    """
 
     def __init__(
         self, program: Program, words: int, budget: Budget,
         diverges: Callable[[np.ndarray], np.ndarray] | None = None,
         report: Callable[[int, int], None] | None = None,
+        parts: int = 1, me: int = 0,
+        hand_over: Callable[[np.ndarray, np.ndarray], None] | None = None,
     ) -> None:
         assert native.KERNEL is not None
         self.kernel = native.KERNEL
@@ -110,12 +123,32 @@ class LevelStore:
         self.building: list[np.ndarray] = []  # blocks of the next level
         self._block = np.zeros((0, words), dtype=np.uint64)
         self._pos = 0
+        self.limit = budget.states
+        self.parts, self.me, self.hand_over = parts, me, hand_over
+        assert parts == 1 or hand_over is not None
+        self._out = np.empty((OUTBOX if parts > 1 else 0, words), dtype=np.uint64)
+        self._to = np.empty(len(self._out), dtype=np.uint8)
+        self._out_pos = 0
 
     # -- the levels ---------------------------------------------------------------------------
 
     def seed(self, initial: np.ndarray) -> None:
-        """Store the initial state (level 0)."""
+        """Store the initial state (level 0), if this partition owns it."""
+        if self.parts > 1:
+            owners = np.empty(len(initial), dtype=np.uint8)
+            self.kernel.owners(initial, self.k, self.parts, owners)
+            initial = initial[owners == self.me]
         self._insert(initial)
+
+    def receive(self, states: np.ndarray) -> tuple[int, bool]:
+        """Store states handed over by other partitions: (how many were new, whether the limit stopped it)."""
+        before = self.table.size
+        limited = False
+        for lo in range(0, len(states), CHUNK):
+            limited = self._insert(states[lo:lo + CHUNK])
+            if limited:
+                break
+        return self.table.size - before, limited
 
     def close_level(self) -> None:
         """The level being built is complete: it becomes the last stored level."""
@@ -141,11 +174,12 @@ class LevelStore:
             for lo in range(0, len(block), CHUNK):
                 view = block[lo:lo + CHUNK]
                 inserting = self._expand_chunk(view, inserting, out)
-                out.stopped = self._over_budget()
+                out.stopped = self.over_budget()
                 if out.stopped:
                     break
             if out.stopped:
                 break
+        self._hand_over()
         out.new = self.table.size - before
         return out
 
@@ -165,9 +199,9 @@ class LevelStore:
         at, n = 0, len(view)
         while at < n:
             (at, code, limited, transitions, best, priority, need, inserting,
-             self._pos) = self.kernel.expand(
-                self.program, self.table, view, at, n, div, self._block, self._pos, self.budget.states,
-                inserting)
+             self._pos, self._out_pos) = self.kernel.expand(
+                self.program, self.table, view, at, n, div, self._block, self._pos, self.limit,
+                inserting, self.parts, self.me, self._out, self._to, self._out_pos)
             out.transitions += transitions
             out.limited = out.limited or bool(limited)
             if best >= 0:
@@ -178,9 +212,21 @@ class LevelStore:
                 self._grow_table(need)
             elif code == NEED_NEXT:
                 self._new_block(need)
+            elif code == NEED_OUT:
+                self._hand_over(need)
         if self.report is not None:
             self.report(self.table.size, out.transitions)
         return inserting
+
+    def _hand_over(self, room: int = 0) -> None:
+        """Give the outbox's states to ``hand_over``; then it has room for ``room`` more."""
+        if self._out_pos:
+            assert self.hand_over is not None
+            self.hand_over(self._out[:self._out_pos], self._to[:self._out_pos])
+            self._out_pos = 0
+        if room > len(self._out):
+            self._out = np.empty((room, self.k), dtype=np.uint64)
+            self._to = np.empty(room, dtype=np.uint8)
 
     def _insert(self, states: np.ndarray) -> bool:
         """Insert states (new ones go to the level being built); True when the limit stopped it."""
@@ -189,7 +235,7 @@ class LevelStore:
             self._grow_table(n)
         if len(self._block) - self._pos < n:
             self._new_block(n)
-        self._pos, limited = self.table.add(states, self._block, self._pos, self.budget.states)
+        self._pos, limited = self.table.add(states, self._block, self._pos, self.limit)
         return bool(limited)
 
     def _new_block(self, need: int) -> None:
@@ -220,14 +266,21 @@ class LevelStore:
             self.table.add(b, None, 0, size)
         assert self.table.size == size
 
-    def _over_budget(self) -> str:
+    def over_budget(self) -> str:
+        """The memory or time bound this partition has reached, or ''."""
         states = self.table.size
         return self.budget.memory_reason(states) or self.budget.time_reason(states)
 
 
 def level_search(net: Network, spec: SpecAutomaton, layout: Layout, expander: Expander,
                  oracle: DivergenceOracle | None, budget: Budget) -> SearchResult:
-    """Breadth-first search of ``net`` against ``spec`` on the native engine (see the module docstring)."""
+    """Breadth-first search of ``net`` against ``spec`` on the native engine (see the module docstring).
+
+    With ``budget.workers`` > 1 the levels are partitioned over that many worker processes
+    (:mod:`cspotlp.csp.parallel`); the result is the same.
+    """
+    from cspotlp.csp import parallel  # it builds on this module
+
     program = native.program(expander, spec, layout)
     diverges = _divergence_check(oracle, layout, len(net.components))
     report = None
@@ -235,20 +288,26 @@ def level_search(net: Network, spec: SpecAutomaton, layout: Layout, expander: Ex
         def report(states: int, transitions: int) -> None:
             budget.report(states, transitions)
     try:
-        store = LevelStore(program, layout.words, budget, diverges, report=report)
-        result = _rounds(store, layout, budget)
-        if result.violation is not None:  # while the levels are there to ask
-            v = result.violation
-            result.trail = KnownPath(least_path(store, v.words, v.level))
+        with contextlib.ExitStack() as stack:
+            store: LevelStore | parallel.Workers
+            if budget.workers > 1 and parallel.can_fork():
+                store = stack.enter_context(
+                    parallel.Workers(budget.workers, program, layout.words, budget, diverges))
+            else:
+                store = LevelStore(program, layout.words, budget, diverges, report=report)
+            result = _rounds(store, layout, budget)
+            if result.violation is not None:  # while the levels are there to ask
+                v = result.violation
+                result.trail = KnownPath(least_path(store, v.words, v.level))
     except LimitReached as e:
-        result = SearchResult("limit", 0, 0, budget.elapsed(), e.reason)
+        result = SearchResult("limit", e.explored, 0, budget.elapsed(), e.reason)
     result.layout, result.expander, result.oracle, result.engine = layout, expander, oracle, "native"
     if result.violation is not None:
         result.violation = _details(result.violation, net, spec, layout, expander, oracle)
     return result
 
 
-def _rounds(store: LevelStore, layout: Layout, budget: Budget) -> SearchResult:
+def _rounds(store: LevelStore | parallel.Workers, layout: Layout, budget: Budget) -> SearchResult:
     """The loop over levels (see the module docstring)."""
     store.seed(np.zeros((1, layout.words), dtype=np.uint64))
     stored = 1
