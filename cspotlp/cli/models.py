@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
@@ -66,8 +67,22 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _workers(text: str) -> int:
+    from cspotlp.csp.budget import MAX_WORKERS
+
+    if text == "auto":
+        return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of workers: {text!r} (a number, or auto)") from None
+    if not 1 <= value <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"the number of workers must be 1..{MAX_WORKERS}: {text!r}")
+    return value
+
+
 def add_budget_options(p: argparse.ArgumentParser) -> None:
-    """``--state-limit``, ``--memory-limit``, ``--time-limit``: each check's budget."""
+    """``--state-limit``, ``--memory-limit``, ``--time-limit``, ``--workers``: each check's budget."""
     p.add_argument("--state-limit", type=STATE_LIMIT, default=None, metavar="N",
                    help="stop a check (inconclusive) past this many stored states (default: what "
                    "fits in the memory limit)")
@@ -76,6 +91,17 @@ def add_budget_options(p: argparse.ArgumentParser) -> None:
                    "e.g. 2G, 512M (default: half of the memory available at the start)")
     p.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
                    help="stop a check (inconclusive) after this many seconds (default: none)")
+    p.add_argument("--workers", type=_workers, default=1, metavar="N",
+                   help="run each search over N processes, its states partitioned by hash (auto: "
+                   "one per core; default 1); the results are the same")
+
+
+def budget_for(args: argparse.Namespace, progress: Any) -> Any:
+    """A fresh :class:`~cspotlp.csp.budget.Budget` (its clock starts now) from the budget options."""
+    from cspotlp.csp.budget import Budget
+
+    return Budget(state_limit=args.state_limit, memory_limit=args.memory_limit,
+                  time_limit=args.time_limit, progress=progress, workers=args.workers)
 
 
 class ProgressLine:
@@ -164,12 +190,9 @@ def _explore_script(args: argparse.Namespace) -> int:
     env, process = _script_process(args)
     line = ProgressLine.for_args(args)
     try:
-        e = explore(process, env, state_limit=args.state_limit, memory_limit=args.memory_limit,
-                    time_limit=args.time_limit, progress=line.callback)
+        e = explore(process, env, budget=budget_for(args, line.callback))
         # the deadlock check of --builtin, for a script's process too
-        v = deadlock_free(process, env, "F", state_limit=args.state_limit,
-                          memory_limit=args.memory_limit, time_limit=args.time_limit,
-                          progress=line.callback, name=args.process)
+        v = deadlock_free(process, env, "F", budget=budget_for(args, line.callback), name=args.process)
     finally:
         line.clear()
     if args.json:
@@ -203,12 +226,11 @@ def _run_explore(args: argparse.Namespace) -> int:
         return EXIT_INPUT
 
     line = ProgressLine.for_args(args)
-    limits = {"state_limit": args.state_limit, "memory_limit": args.memory_limit,
-              "time_limit": args.time_limit, "progress": line.callback}
     try:
-        e = explore(model.process, model.env, **limits)
+        e = explore(model.process, model.env, budget=budget_for(args, line.callback))
         line.clear()
-        v = deadlock_free(model.process, model.env, "F", name=model.name, **limits)
+        v = deadlock_free(model.process, model.env, "F", name=model.name,
+                          budget=budget_for(args, line.callback))
     finally:
         line.clear()
     if args.json:
@@ -285,7 +307,7 @@ def _run_check(args: argparse.Namespace) -> int:
     try:
         results = check_assertions(loaded, state_limit=args.state_limit,
                                    memory_limit=args.memory_limit, time_limit=args.time_limit,
-                                   progress=line.callback, on_result=show)
+                                   workers=args.workers, progress=line.callback, on_result=show)
     finally:
         line.clear()
     if args.json:

@@ -47,6 +47,9 @@ GROWTH_DEPTH = 1000
 ENGINES = ("auto", "native", "numpy")
 """``auto``: the native engine when it is built and can run the search, else numpy (the reference)."""
 
+MAX_WORKERS = 255
+"""Most worker processes of one search (a state's owner is kept in one byte)."""
+
 REPORT_EVERY = 0.5
 """Seconds between progress reports."""
 
@@ -159,6 +162,8 @@ class Budget:
             without bound.
         engine: ``auto`` (the native engine when it is built, else numpy), ``native`` or
             ``numpy`` (the reference; see :mod:`cspotlp.csp.search`).
+        workers: processes the native search runs in (states partitioned by hash, see
+            :mod:`cspotlp.csp.parallel`); 1 searches in this process.
     """
 
     state_limit: int | None = None
@@ -167,6 +172,7 @@ class Budget:
     progress: ProgressCallback | None = None
     growth_depth: int = GROWTH_DEPTH
     engine: str = "auto"
+    workers: int = 1
 
     def __post_init__(self) -> None:
         if self.state_limit is not None and self.state_limit < 0:
@@ -177,6 +183,8 @@ class Budget:
             raise CspError(f"the memory limit must be positive (got {self.memory_limit})")
         if self.engine not in ENGINES:
             raise CspError(f"unknown engine {self.engine!r} (expected one of {', '.join(ENGINES)})")
+        if not 1 <= self.workers <= MAX_WORKERS:
+            raise CspError(f"the number of workers must be 1..{MAX_WORKERS} (got {self.workers})")
         self.explicit_states = self.state_limit is not None
         if self.memory_limit is None:
             self.memory_limit = default_memory_limit()
@@ -207,7 +215,8 @@ class Budget:
     def narrowed(self, states: int) -> Budget:
         """A budget with fewer states that shares this one's memory, clock and progress."""
         out = Budget(state_limit=states, memory_limit=self.memory_limit, time_limit=self.time_limit,
-                     progress=self.progress, growth_depth=self.growth_depth, engine=self.engine)
+                     progress=self.progress, growth_depth=self.growth_depth, engine=self.engine,
+                     workers=self.workers)
         out.started = self.started
         return out
 

@@ -1,7 +1,8 @@
 """The native engine is the numpy engine, faster: on random networks every check gives the same
 verdict, the same state and transition counts and the same counterexample (to the step) on both,
-also when a state limit stops them; and its deadlock counterexamples are shortest ones, measured
-on the term semantics' own LTS.
+also when a state limit stops them (and so does the native search partitioned over several worker
+processes); and its deadlock counterexamples are shortest ones, measured on the term semantics'
+own LTS.
 
 The numpy engine (``Budget(engine="numpy")``) is the reference; the native one (the C kernel,
 ``cspotlp/csp/_native.c``) runs by default when it is built.
@@ -20,6 +21,7 @@ from cspotlp.csp import (
     divergence_free,
     explore,
     native,
+    parallel,
     refines,
 )
 from tests.strategies import ENV, A, B, C, processes
@@ -58,8 +60,8 @@ def explored(e):
     return (e.states, e.transitions, e.complete, e.reason)
 
 
-def same(check, **options):
-    reference = check(Budget(engine="numpy"))
+def same(check, reference_engine="numpy", **options):
+    reference = check(Budget(engine=reference_engine))
     fast = check(Budget(engine="native", **options))
     if hasattr(reference, "holds"):
         assert outcome(fast) == outcome(reference)
@@ -73,6 +75,19 @@ def test_native_engine_matches_the_numpy_engine(spec, p, q, r, limit):
     for net in networks(p, q, r):
         for check in checks(spec, net, limit):
             same(check)
+
+
+@settings(max_examples=8, deadline=None)
+@given(processes, processes, processes, processes, st.integers(min_value=1, max_value=40),
+       st.integers(min_value=2, max_value=4))
+def test_the_partitioned_search_matches_the_one_process_search(spec, p, q, r, limit, workers):
+    # the same levels, partitioned by hash over forked workers (cspotlp.csp.parallel): the same
+    # verdicts, counts, counterexamples and limits
+    if not parallel.can_fork():
+        pytest.skip("worker processes are forked: this platform cannot fork")
+    for net in networks(p, q, r):
+        for check in checks(spec, net, limit):
+            same(check, reference_engine="native", workers=workers)
 
 
 def distance_to_deadlock(lts):
