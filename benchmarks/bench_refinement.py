@@ -21,20 +21,27 @@ philosophers at N = 8 and 9 (``--targets 8,9,10`` adds N = 10): states per CPU s
 check for exploration, the deadlock check and trace refinement, bytes per state (peak resident
 memory of the run / states), the ratio to spin's exhaustive search, and N = 3's start-up (the
 engine's own seconds, model compilation included). ``--targets-only`` prints only that table (and
-the spin runs it needs). The engine is the native one when it is built; ``CSPOTLP_NO_NATIVE=1``
+the spin runs it needs). Then the same checks over ``--workers`` processes (default 2; the
+partitioned search of :mod:`cspotlp.csp.parallel`): wall-clock speed-up against one process, and
+whether the states, transitions and verdict are the same, with the machine's ceiling for
+independent work (that many one-process checks at once). The engine is the native one when it is built; ``CSPOTLP_NO_NATIVE=1``
 measures the numpy reference (the variable reaches every subprocess).
 
 Run: ``PYTHONPATH=. python benchmarks/bench_refinement.py [--max-n 8] [--quick]
-[--agenticraft-timeout 60] [--no-spin] [--no-agenticraft] [--targets 8,9] [--targets-only]``.
+[--agenticraft-timeout 60] [--no-spin] [--no-agenticraft] [--targets 8,9] [--targets-only]
+[--workers 2] [--repeat 3]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import json
+import math
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -57,6 +64,7 @@ class Run:
     cpu: float | None = None
     peak_mb: float | None = None
     engine_seconds: float | None = None
+    worker_peak_mb: float | None = None
     verdict: str = ""
     note: str = ""
 
@@ -86,25 +94,36 @@ def build_model(model: str, n: int):
     raise SystemExit(f"unknown model {model}")
 
 
-def worker_cspotlp(model: str, n: int, task: str) -> dict[str, object]:
-    from cspotlp.csp import deadlock_free, explore, refines
+def children_cpu() -> float:
+    """CPU seconds of the ended child processes (the search's workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
+
+def worker_cspotlp(model: str, n: int, task: str) -> dict[str, object]:
+    """One check; ``task`` is explore, deadlock or refine, ``/P`` after it runs it on P workers."""
+    from cspotlp.csp import Budget, deadlock_free, explore, refines
+
+    task, _, parts = task.partition("/")
+    workers = int(parts or 1)
     m = build_model(model, n)
-    start, cpu = time.perf_counter(), time.process_time()
+    start, cpu, child_cpu = time.perf_counter(), time.process_time(), children_cpu()
+    budget = Budget(workers=workers)
     if task == "explore":
-        e = explore(m.process, m.env)
-        return {"states": e.states, "transitions": e.transitions, "verdict": "complete" if e.complete else e.reason,
-                "seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu,
-                "engine_seconds": e.seconds}
-    if task == "deadlock":
-        v = deadlock_free(m.process, m.env, "F")
+        e = explore(m.process, m.env, budget=budget)
+        states, transitions, verdict, engine_seconds = e.states, e.transitions, "complete" if e.complete else e.reason, e.seconds
     else:
-        (spec, impl), = m.refinements.values()
-        v = refines(spec, impl, m.env, "T")
-    verdict = {True: "passed", False: "failed", None: "inconclusive"}[v.holds]
-    return {"states": v.states, "transitions": v.transitions, "verdict": verdict,
-            "seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu,
-            "engine_seconds": v.seconds}
+        if task == "deadlock":
+            v = deadlock_free(m.process, m.env, "F", budget=budget)
+        else:
+            (spec, impl), = m.refinements.values()
+            v = refines(spec, impl, m.env, "T", budget=budget)
+        states, transitions, engine_seconds = v.states, v.transitions, v.seconds
+        verdict = {True: "passed", False: "failed", None: "inconclusive"}[v.holds]
+    return {"states": states, "transitions": transitions, "verdict": verdict,
+            "seconds": time.perf_counter() - start,
+            "cpu": time.process_time() - cpu + children_cpu() - child_cpu,
+            "engine_seconds": engine_seconds}
 
 
 def worker_agenticraft(model: str, n: int, task: str) -> dict[str, object]:
@@ -216,6 +235,7 @@ def measure_python(tool: str, model: str, n: int, task: str, timeout: float | No
     r.transitions = data.get("transitions")  # type: ignore[assignment]
     r.seconds = data.get("seconds")  # type: ignore[assignment]
     r.engine_seconds = data.get("engine_seconds")  # type: ignore[assignment]
+    r.worker_peak_mb = data.get("worker_peak_mb")  # type: ignore[assignment]
     r.verdict = str(data.get("verdict", ""))
     r.note = str(data.get("note", ""))
     return r
@@ -278,6 +298,9 @@ def main() -> None:
     ap.add_argument("--agenticraft-timeout", type=float, default=60.0)
     ap.add_argument("--targets", default="8,9", help="N of the issue-16 table (comma-separated)")
     ap.add_argument("--targets-only", action="store_true", help="only the issue-16 table and its spin runs")
+    ap.add_argument("--workers", type=int, default=2,
+                    help="worker processes of the every-core table (default 2; 1 leaves it out)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each every-core figure (their median)")
     ap.add_argument("--worker", nargs=4, metavar=("TOOL", "MODEL", "N", "TASK"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -285,11 +308,12 @@ def main() -> None:
         fn = worker_cspotlp if tool == "cspotlp" else worker_agenticraft
         out = fn(model, int(n), task)
         out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        out["worker_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(json.dumps(out))
         return
     target_ns = [int(x) for x in args.targets.split(",") if x]
     if args.targets_only:
-        print_targets(target_ns, args.no_spin)
+        print_targets(target_ns, args.no_spin, args.workers, args.repeat)
         return
     max_n = min(args.max_n, 6) if args.quick else args.max_n
     ns = list(range(3, max_n + 1))
@@ -339,7 +363,7 @@ def main() -> None:
     elif not args.no_spin:
         print("\nspin or gcc not found: skipped")
     print_comparison(ours, theirs, spins)
-    print_targets(target_ns, args.no_spin)
+    print_targets(target_ns, args.no_spin, args.workers, args.repeat)
 
 
 def engine_name() -> str:
@@ -361,8 +385,8 @@ SPIN_MAX_N = 9
 """spin is not run above this N in the targets table (N = 10 takes it many minutes)."""
 
 
-def print_targets(ns: list[int], no_spin: bool) -> None:
-    """The table of issue 16: rates, bytes per state, ratio to spin, start-up."""
+def print_targets(ns: list[int], no_spin: bool, workers: int, repeat: int = 3) -> None:
+    """The table of issue 16: rates, bytes per state, ratio to spin, start-up; then every core."""
     runs = [measure_python("cspotlp", "dining", n, task, None) for n in ns for task in ("explore", "deadlock", "refine")]
     spins: dict[tuple[int, str], Run] = {}
     if not no_spin and shutil.which("spin") and shutil.which("gcc"):
@@ -397,6 +421,60 @@ def print_targets(ns: list[int], no_spin: bool) -> None:
     print("x target: above 1 meets the target (rate / target; target bytes / bytes). x spin: states per CPU "
           "second over spin's (the faster of DFS and BFS; deadlock: both stop at the first deadlock, at "
           "different states). Bytes per state include the interpreter's own memory.")
+    if workers > 1:
+        print_every_core(runs, workers, repeat)
+
+
+TARGET_SPEEDUP = 1.8
+"""Issue 16: the search over the worker processes against one process, on this 2-core machine."""
+
+
+def print_every_core(single: list[Run], workers: int, repeat: int) -> None:
+    """The same checks over ``workers`` processes: wall-clock speed-up against one process.
+
+    The machine's own ceiling is shown next to it: ``workers`` copies of the one-process check run
+    at once (independent work, nothing exchanged) against one copy alone. A search is memory-bound
+    (random probes of its hash table), so copies sharing the memory system slow each other down.
+    Each figure is the median of ``repeat`` runs (this VM's speed varies from run to run).
+    """
+    print(f"\nEvery core: the search over {workers} worker processes against one process "
+          f"({os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}; wall clock of the whole "
+          f"check, median of {repeat})")
+    head = (f"{'N':>3} {'task':<9} {'states':>11} {'1 proc s':>9} {f'{workers} proc s':>9} {'speed-up':>9} "
+            f"{'x target':>9} {'ceiling':>8} {'coord MB':>9} {'worker MB':>10}  same result")
+    print(head)
+    print("-" * len(head))
+    for row in single:
+        ones = [measure_python("cspotlp", row.model, row.n, row.task, None) for _ in range(repeat)]
+        many = [measure_python("cspotlp", row.model, row.n, f"{row.task}/{workers}", None) for _ in range(repeat)]
+        copies = [measure_together(workers, row) for _ in range(repeat)]
+        one_s, many_s, copies_s = (median([x.seconds for x in runs]) for runs in (ones, many, copies))
+        speedup = one_s / many_s if one_s and many_s else None
+        ceiling = workers * one_s / copies_s if one_s and copies_s else None
+        r = many[0]
+        same = all((x.states, x.transitions, x.verdict) == (row.states, row.transitions, row.verdict)
+                   for x in [*ones, *many])
+        print(f"{r.n:>3} {row.task:<9} {fmt(r.states):>11} {fmt(one_s, '.2f'):>9} {fmt(many_s, '.2f'):>9} "
+              f"{fmt(speedup, '.2f'):>9} {fmt(speedup / TARGET_SPEEDUP if speedup else None, '.2f'):>9} "
+              f"{fmt(ceiling, '.2f'):>8} {fmt(r.peak_mb, '.0f'):>9} {fmt(r.worker_peak_mb, '.0f'):>10}  "
+              f"{'yes' if same else 'NO: ' + str((r.states, r.transitions, r.verdict))}{(' (' + r.note + ')') if r.note else ''}")
+    print(f"speed-up: one process's seconds over {workers} processes' (target {TARGET_SPEEDUP}); the whole "
+          "check, model compilation in one process included. ceiling: the same ratio for independent "
+          f"work, {workers} copies of the one-process check at once against one alone. worker MB: the "
+          "largest worker's peak.")
+
+
+def measure_together(copies: int, row: Run) -> Run:
+    """``copies`` one-process runs of ``row``'s check at once; seconds: the slowest one's."""
+    with concurrent.futures.ThreadPoolExecutor(copies) as pool:
+        runs = list(pool.map(lambda _: measure_python("cspotlp", row.model, row.n, row.task, None), range(copies)))
+    slowest = max(runs, key=lambda x: x.seconds or math.inf)
+    return slowest
+
+
+def median(xs: list[float | None]) -> float | None:
+    values = [x for x in xs if x is not None]
+    return statistics.median(values) if len(values) == len(xs) and values else None
 
 
 def print_comparison(ours: list[Run], theirs: list[Run], spins: list[Run]) -> None:
