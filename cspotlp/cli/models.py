@@ -81,8 +81,18 @@ def _workers(text: str) -> int:
     return value
 
 
+def _spill_folder(text: str) -> str:
+    from cspotlp.csp.budget import spill_folder
+    from cspotlp.errors import CspError
+
+    try:
+        return spill_folder(text)
+    except CspError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def add_budget_options(p: argparse.ArgumentParser) -> None:
-    """``--state-limit``, ``--memory-limit``, ``--time-limit``, ``--workers``: each check's budget."""
+    """``--state-limit``, ``--memory-limit``, ``--time-limit``, ``--workers``, ``--spill``: each check's budget."""
     p.add_argument("--state-limit", type=STATE_LIMIT, default=None, metavar="N",
                    help="stop a check (inconclusive) past this many stored states (default: what "
                    "fits in the memory limit)")
@@ -94,6 +104,9 @@ def add_budget_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=_workers, default=1, metavar="N",
                    help="run each search over N processes, its states partitioned by hash (auto: "
                    "one per core; default 1); the results are the same")
+    p.add_argument("--spill", type=_spill_folder, default=None, metavar="DIR",
+                   help="keep each search's state table and levels in files of DIR, so that they "
+                   "go to disk when memory runs short (the memory limit then counts the rest)")
 
 
 def budget_for(args: argparse.Namespace, progress: Any) -> Any:
@@ -101,7 +114,7 @@ def budget_for(args: argparse.Namespace, progress: Any) -> Any:
     from cspotlp.csp.budget import Budget
 
     return Budget(state_limit=args.state_limit, memory_limit=args.memory_limit,
-                  time_limit=args.time_limit, progress=progress, workers=args.workers)
+                  time_limit=args.time_limit, progress=progress, workers=args.workers, spill=args.spill)
 
 
 class ProgressLine:
@@ -307,7 +320,8 @@ def _run_check(args: argparse.Namespace) -> int:
     try:
         results = check_assertions(loaded, state_limit=args.state_limit,
                                    memory_limit=args.memory_limit, time_limit=args.time_limit,
-                                   workers=args.workers, progress=line.callback, on_result=show)
+                                   workers=args.workers, spill=args.spill, progress=line.callback,
+                                   on_result=show)
     finally:
         line.clear()
     if args.json:

@@ -30,10 +30,12 @@
 #include <stdlib.h>
 #include <string.h>
 #if defined(__unix__) || defined(__APPLE__)
+#include <stdio.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #endif
 
-#define ABI_VERSION 3
+#define ABI_VERSION 4
 #define TAG ((uint64_t)1 << 63)
 #define MAX_WORDS 65536
 
@@ -115,6 +117,7 @@ typedef struct {
     PyObject_HEAD
     uint64_t *slots;
     size_t mapped; /* bytes mapped for the slots (0: they came from calloc) */
+    char *folder;  /* spill: the slots are a file's (unlinked at once) in this folder, else NULL */
     uint64_t *recent; /* a small direct-mapped cache of keys known to be in the table */
     int64_t recent_hits;
 
@@ -155,12 +158,47 @@ static inline void recent_put(TableObject *t, const uint64_t *key, uint64_t h)
         r[j] = key[j];
 }
 
+#if defined(MAP_ANONYMOUS)
+/* Zeroed slots in a new file of `folder`, unlinked at once (the mapping keeps it until unmapped,
+ * and nothing is left behind whatever ends the process): the kernel writes its pages to disk when
+ * memory runs short, instead of the process running out of memory. */
+static uint64_t *slots_on_disk(size_t bytes, const char *folder, size_t *mapped)
+{
+    size_t len = strlen(folder) + 32;
+    char *path = malloc(len);
+    if (!path)
+        return NULL;
+    snprintf(path, len, "%s/cspotlp-table-XXXXXX", folder);
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        PyErr_SetFromErrnoWithFilename(PyExc_OSError, path);
+        free(path);
+        return NULL;
+    }
+    unlink(path);
+    free(path);
+    void *base = MAP_FAILED;
+    if (ftruncate(fd, (off_t)bytes) == 0)
+        base = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (base == MAP_FAILED) {
+        PyErr_SetFromErrno(PyExc_OSError);
+        close(fd);
+        return NULL;
+    }
+    close(fd);
+    *mapped = bytes;
+    return (uint64_t *)base;
+}
+#endif
+
 /* Zeroed memory for the slots. Large tables are mapped directly and marked for transparent huge
  * pages: every probe is a random access, and with 4 KiB pages most would also miss the TLB. */
-static uint64_t *slots_alloc(size_t bytes, size_t *mapped)
+static uint64_t *slots_alloc(size_t bytes, const char *folder, size_t *mapped)
 {
     *mapped = 0;
 #if defined(MAP_ANONYMOUS)
+    if (folder)
+        return slots_on_disk(bytes, folder, mapped);
     if (bytes >= HUGE_PAGE) {
         size_t len = bytes + HUGE_PAGE;
         char *base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -201,9 +239,10 @@ static int table_alloc(TableObject *t, int bits)
     }
     size_t n = (size_t)1 << bits;
     size_t mapped;
-    uint64_t *slots = slots_alloc(n * (size_t)t->k * sizeof(uint64_t), &mapped);
+    uint64_t *slots = slots_alloc(n * (size_t)t->k * sizeof(uint64_t), t->folder, &mapped);
     if (!slots) {
-        PyErr_NoMemory();
+        if (!PyErr_Occurred())
+            PyErr_NoMemory();
         return -1;
     }
     slots_free(t->slots, t->mapped);
@@ -219,9 +258,22 @@ static int table_alloc(TableObject *t, int bits)
 static int Table_init(TableObject *self, PyObject *args, PyObject *kw)
 {
     int k, bits;
-    static char *names[] = {"words", "bits", NULL};
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "ii", names, &k, &bits))
+    const char *folder = NULL;
+    static char *names[] = {"words", "bits", "folder", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "ii|z", names, &k, &bits, &folder))
         return -1;
+#if !defined(MAP_ANONYMOUS)
+    if (folder) {
+        PyErr_SetString(PyExc_OSError, "a table on disk needs mmap");
+        return -1;
+    }
+#endif
+    free(self->folder);
+    self->folder = NULL;
+    if (folder && !(self->folder = strdup(folder))) {
+        PyErr_NoMemory();
+        return -1;
+    }
     if (k < 1 || k > MAX_WORDS) {
         PyErr_Format(PyExc_ValueError, "words per state out of range: %d", k);
         return -1;
@@ -241,6 +293,7 @@ static int Table_init(TableObject *self, PyObject *args, PyObject *kw)
 
 static void Table_dealloc(TableObject *self)
 {
+    free(self->folder);
     free(self->recent);
     slots_free(self->slots, self->mapped);
     Py_TYPE(self)->tp_free((PyObject *)self);

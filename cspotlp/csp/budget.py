@@ -23,6 +23,7 @@ import os
 import re
 import resource
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 
@@ -111,11 +112,17 @@ def default_memory_limit() -> int:
     return _default_cache[1]
 
 
-def resident_memory() -> int:
-    """Resident memory of this process in bytes (its peak where the current figure is unknown)."""
+def resident_memory(anonymous: bool = False) -> int:
+    """Resident memory of this process in bytes (its peak where the current figure is unknown).
+
+    ``anonymous``: without the pages of mapped files (a spilled search's table and levels, which
+    the kernel writes back to their files when memory runs short).
+    """
     try:
         with open("/proc/self/statm", encoding="ascii") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            fields = f.read().split()
+        pages = int(fields[1]) - (int(fields[2]) if anonymous else 0)
+        return pages * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         return int(peak if sys.platform == "darwin" else peak * 1024)
@@ -164,6 +171,10 @@ class Budget:
             ``numpy`` (the reference; see :mod:`cspotlp.csp.search`).
         workers: processes the native search runs in (states partitioned by hash, see
             :mod:`cspotlp.csp.parallel`); 1 searches in this process.
+        spill: a folder where the native search keeps its hash table and its stored levels, in
+            files mapped into memory (unlinked at once), so that they go to disk when memory runs
+            short; the memory bound then counts the process's other (anonymous) memory, and the
+            default state bound follows the folder's free space too.
     """
 
     state_limit: int | None = None
@@ -173,6 +184,7 @@ class Budget:
     growth_depth: int = GROWTH_DEPTH
     engine: str = "auto"
     workers: int = 1
+    spill: str | None = None
 
     def __post_init__(self) -> None:
         if self.state_limit is not None and self.state_limit < 0:
@@ -185,11 +197,14 @@ class Budget:
             raise CspError(f"unknown engine {self.engine!r} (expected one of {', '.join(ENGINES)})")
         if not 1 <= self.workers <= MAX_WORKERS:
             raise CspError(f"the number of workers must be 1..{MAX_WORKERS} (got {self.workers})")
+        if self.spill is not None:
+            self.spill = spill_folder(self.spill)
         self.explicit_states = self.state_limit is not None
         if self.memory_limit is None:
             self.memory_limit = default_memory_limit()
         if self.state_limit is None:
-            self.state_limit = max(1024, self.memory_limit // BYTES_PER_STATE)
+            fits = self.memory_limit if self.spill is None else max(self.memory_limit, disk_free(self.spill))
+            self.state_limit = max(1024, fits // BYTES_PER_STATE)
         self.started = time.perf_counter()
         self._last_report = self.started
         self._rss = 0
@@ -216,7 +231,7 @@ class Budget:
         """A budget with fewer states that shares this one's memory, clock and progress."""
         out = Budget(state_limit=states, memory_limit=self.memory_limit, time_limit=self.time_limit,
                      progress=self.progress, growth_depth=self.growth_depth, engine=self.engine,
-                     workers=self.workers)
+                     workers=self.workers, spill=self.spill)
         out.started = self.started
         return out
 
@@ -242,7 +257,7 @@ class Budget:
         # allocation is checked with a fresh one, before it is made)
         now = time.perf_counter()
         if fresh or now - self._rss_at > RSS_EVERY:
-            self._rss = resident_memory()
+            self._rss = resident_memory(anonymous=self.spill is not None)
             self._rss_at = now
         return self._rss
 
@@ -274,9 +289,18 @@ class Budget:
         if reason:
             raise LimitReached(reason, states)
 
-    def reserve(self, nbytes: int, what: str, states: int = 0) -> None:
-        """Raise :class:`LimitReached` unless ``nbytes`` more fit in the memory bound."""
-        reason = self.memory_reason(states, nbytes, what)
+    def reserve(self, nbytes: int, what: str, states: int = 0, *, spilled: bool = False) -> None:
+        """Raise :class:`LimitReached` unless ``nbytes`` more fit in the memory bound.
+
+        ``spilled``: the bytes go to the spill folder (when there is one): they must fit on its disk.
+        """
+        if spilled and self.spill is not None:
+            free = disk_free(self.spill)
+            reason = "" if nbytes <= free else (
+                f"the spill folder {self.spill} is full: {what} needs {format_bytes(nbytes)}, "
+                f"{format_bytes(free)} free ({states:,} states stored)")
+        else:
+            reason = self.memory_reason(states, nbytes, what)
         if reason:
             raise LimitReached(reason, states)
 
@@ -290,6 +314,23 @@ class Budget:
             self._last_report = now
             self.progress(ProgressReport(states, transitions, now - self.started, resident_memory(),
                                          depth=depth, phase=phase, unit=unit))
+
+
+def spill_folder(path: str) -> str:
+    """``path`` made (if missing) and checked as a folder a search can write its files to."""
+    try:
+        os.makedirs(path, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as e:
+        raise CspError(f"cannot spill to {path}: {e.strerror or e}") from None
+    return os.path.abspath(path)
+
+
+def disk_free(path: str) -> int:
+    """Bytes free for this user on the file system of ``path``."""
+    st = os.statvfs(path)
+    return st.f_bavail * st.f_frsize
 
 
 def budget_of(budget: Budget | None, state_limit: int | None = None, time_limit: float | None = None,

@@ -16,11 +16,19 @@ as the numpy engine reports them.
 Budgets: the state limit is the kernel's (the table stores at most that many states, and the
 level in which the limit is reached is still examined, storing nothing more); memory and time
 are checked between kernel calls of :data:`CHUNK` states, which keeps Ctrl-C prompt too.
+
+Spilling (``Budget.spill``, ``--spill DIR``): the hash table and every completed level are files
+of the spill folder mapped into memory (unlinked as soon as they are made, so nothing is left
+behind), so the kernel writes them to disk and drops them when memory runs short, instead of the
+search running out of memory; only the level being built and the kernel's buffers stay in
+anonymous memory, which is what the memory bound then counts.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -117,8 +125,9 @@ class LevelStore:
         self.budget = budget
         self.diverges = diverges
         self.report = report
-        self.table: Table = self.kernel.Table(words, FIRST_BITS)
-        budget.reserve(self.table.nbytes, "the state table")
+        self.spill = budget.spill
+        self.table: Table = self.kernel.Table(words, FIRST_BITS, self.spill)
+        budget.reserve(self.table.nbytes, "the state table", spilled=True)
         self.levels: list[list[np.ndarray]] = []
         self.building: list[np.ndarray] = []  # blocks of the next level
         self._block = np.zeros((0, words), dtype=np.uint64)
@@ -151,10 +160,34 @@ class LevelStore:
         return self.table.size - before, limited
 
     def close_level(self) -> None:
-        """The level being built is complete: it becomes the last stored level."""
+        """The level being built is complete: it becomes the last stored level (on disk when spilling)."""
         self._seal_block()
-        self.levels.append(self.building)
+        level = self.building
+        if self.spill is not None and level:
+            level = [self._to_disk(level)]
+        self.levels.append(level)
         self.building = []
+
+    def _to_disk(self, blocks: list[np.ndarray]) -> np.ndarray:
+        """The blocks' states in one file of the spill folder, mapped (and unlinked at once).
+
+        The file's pages are the page cache's: written back and dropped when memory runs short,
+        read again when the level is expanded or asked for a counterexample's path.
+        """
+        rows = sum(len(b) for b in blocks)
+        self.budget.reserve(rows * self.k * 8, "a level of states", self.table.size, spilled=True)
+        assert self.spill is not None
+        fd, path = tempfile.mkstemp(prefix="cspotlp-level-", dir=self.spill)
+        os.close(fd)
+        try:
+            level = np.memmap(path, dtype=np.uint64, mode="w+", shape=(rows, self.k))
+        finally:
+            os.unlink(path)
+        at = 0
+        for b in blocks:
+            level[at:at + len(b)] = b
+            at += len(b)
+        return level
 
     def stored(self) -> list[np.ndarray]:
         """Every block of stored states (levels, and the one being built)."""
@@ -258,7 +291,8 @@ class LevelStore:
         while self.table.size + need > max_load * (1 << bits):
             bits += 1
         new_bytes = (1 << bits) * self.k * 8
-        self.budget.reserve(new_bytes - self.table.nbytes, "growing the state table", self.table.size)
+        self.budget.reserve(new_bytes - self.table.nbytes, "growing the state table", self.table.size,
+                            spilled=True)
         size = self.table.size
         blocks = self.stored()
         self.table.reset(bits)

@@ -7,7 +7,7 @@ for CSP", 2016): each of P workers owns the states whose hash falls in its parti
 
 1. every worker expands its part of the level, as the one-process search does, inserting the
    successors it owns and writing the others to a file for their owner (in ``/dev/shm`` when
-   there is one, else the temporary folder, or ``--spill DIR``);
+   there is one, else the temporary folder; in the spill folder when the search spills);
 2. every worker stores the states handed to it; the new ones join its part of the next level.
 
 The coordinator (the calling process) decides each round exactly as the one-process search
@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from cspotlp.csp.budget import Budget, resident_memory
+from cspotlp.csp.budget import Budget, format_bytes, resident_memory
 from cspotlp.csp.levels import LevelReport, LevelStore
 from cspotlp.errors import CspError, LimitReached
 
@@ -78,12 +78,12 @@ class Workers:
     """
 
     def __init__(self, parts: int, program: Program, words: int, budget: Budget,
-                 diverges: Callable[[np.ndarray], np.ndarray] | None, spill: str | None = None) -> None:
+                 diverges: Callable[[np.ndarray], np.ndarray] | None) -> None:
         if parts < 2:
             raise CspError(f"a partitioned search needs at least 2 workers (got {parts})")
         self.parts = parts
         self.budget = budget
-        self.folder = exchange_folder(spill)
+        self.folder = exchange_folder(budget.spill)
         ctx = multiprocessing.get_context("fork")
         # live counts, written by each worker between kernel calls: states stored, transitions
         self.live = ctx.RawArray("q", 2 * parts)
@@ -92,10 +92,10 @@ class Workers:
         self.stored = 0
         # each worker starts as a copy of this process (its pages shared until written): it may
         # use that much and its share of the rest of the bound
-        base = resident_memory()
+        base = resident_memory(anonymous=budget.spill is not None)
         share = Budget(state_limit=budget.states, time_limit=budget.time_limit,
                        memory_limit=base + max(1, (budget.memory - base) // parts),
-                       growth_depth=budget.growth_depth)
+                       growth_depth=budget.growth_depth, spill=budget.spill)
         share.started = budget.started
         try:
             for me in range(parts):
@@ -138,16 +138,17 @@ class Workers:
             transitions=sum(r.transitions for r, _ in expanded),
             new=sum(r.new for r, _ in expanded),
             limited=any(r.limited for r, _ in expanded),
-            stopped=next((r.stopped for r, _ in expanded if r.stopped), ""))
+            stopped=next((self._whose(i, r.stopped) for i, (r, _) in enumerate(expanded) if r.stopped), ""))
         if out.best is None and not out.stopped:
             inbox: list[list[str]] = [[] for _ in range(self.parts)]
             for _report, files in expanded:
                 for owner, path in files.items():
                     inbox[owner].append(path)
-            for new, limited, stopped in self._all([("receive", files) for files in inbox], level):
+            received = self._all([("receive", files) for files in inbox], level)
+            for i, (new, limited, stopped) in enumerate(received):
                 out.new += new
                 out.limited = out.limited or limited
-                out.stopped = out.stopped or stopped
+                out.stopped = out.stopped or (stopped and self._whose(i, stopped))
         self.stored += out.new
         return out
 
@@ -197,12 +198,17 @@ class Workers:
                 except (EOFError, OSError):  # it died: its connection ends or is reset
                     raise LimitReached(self._died(i), self._states()) from None
                 if kind == "limit":
-                    raise LimitReached(value, self._states())
+                    raise LimitReached(self._whose(i, value), self._states())
                 if kind == "error":
                     raise CspError(f"search worker {i} failed: {value}")
                 answers[i] = value
             self._progress(level)
         return [answers[i] for i in range(self.parts)]
+
+    def _whose(self, i: int, reason: str) -> str:
+        """A worker's reason to stop, said as the search's."""
+        share = f" (its share of the memory limit {format_bytes(self.budget.memory)})" if "memory" in reason else ""
+        return f"search worker {i} of {self.parts}{share}: {reason}"
 
     def _died(self, i: int) -> str:
         proc = self.procs[i]

@@ -1,0 +1,91 @@
+"""``--spill DIR``: the native search keeps its hash table and its levels in files of DIR mapped
+into memory (unlinked at once), so a memory bound that stops the in-memory search does not stop
+it; the results are the same, and nothing is left in DIR."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from cspotlp.cli import main
+from cspotlp.csp import Budget, explore, levels, native, parallel
+from cspotlp.csp.models import dining_philosophers
+from cspotlp.errors import CspError
+
+pytestmark = pytest.mark.skipif(native.KERNEL is None, reason=f"native engine: {native.UNAVAILABLE}")
+
+
+def test_a_spilled_search_keeps_its_table_and_levels_in_unlinked_files(tmp_path, monkeypatch):
+    seen = []
+    close_level = levels.LevelStore.close_level
+
+    def watch(store):
+        close_level(store)
+        with open("/proc/self/maps", encoding="ascii", errors="replace") as f:
+            maps = f.read()
+        seen.append((type(store.levels[-1][0]) if store.levels[-1] else None,
+                     f"{tmp_path}/cspotlp-table-" in maps and "(deleted)" in maps))
+
+    monkeypatch.setattr(levels.LevelStore, "close_level", watch)
+    m = dining_philosophers(6)
+    spilled = explore(m.process, m.env, budget=Budget(engine="native", spill=str(tmp_path)))
+    monkeypatch.undo()
+    in_memory = explore(m.process, m.env, budget=Budget(engine="native"))
+    assert (spilled.states, spilled.transitions, spilled.complete) == (
+        in_memory.states, in_memory.transitions, True)
+    assert seen and all(kind is np.memmap and mapped for kind, mapped in seen)
+    assert os.listdir(tmp_path) == []  # unlinked as soon as made
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_memory_bound_that_stops_the_search_in_memory_does_not_stop_a_spilled_one(tmp_path, workers):
+    if workers > 1 and not parallel.can_fork():
+        pytest.skip("worker processes are forked: this platform cannot fork")
+    # a fresh process (its memory does not depend on the tests run before): about 55 MiB at the
+    # start; 1,679,616 states need a table of 32 MiB and levels of 13 MiB more, past 80 MiB
+    def run(*options):
+        out = subprocess.run(
+            [sys.executable, "-m", "cspotlp", "explore", "--builtin", "dining_philosophers", "--n", "8",
+             "--memory-limit", "80M", "--workers", str(workers), "--json", *options],
+            capture_output=True, text=True, timeout=120, check=False)
+        assert out.returncode == 1 and out.stderr == "", out.stderr  # they deadlock
+        return json.loads(out.stdout)
+
+    stopped = run()
+    assert not stopped["complete"] and "memory limit" in stopped["reason"]
+    if workers > 1:  # each worker has its share of the bound
+        assert stopped["reason"].startswith("search worker ")
+        assert " of 2 (its share of the memory limit 80.0 MiB): memory limit " in stopped["reason"]
+    else:
+        assert stopped["reason"].startswith("memory limit 80.0 MiB reached")
+    spilled = run("--spill", str(tmp_path / "spill"))
+    assert (spilled["states"], spilled["complete"], spilled["reason"]) == (1_679_616, True, None)
+    assert spilled["counterexample"] == stopped["counterexample"]  # found in the first levels
+    assert os.listdir(tmp_path / "spill") == []
+
+
+def test_a_spill_folder_that_cannot_be_written_is_refused(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(CspError, match=f"cannot spill to {blocker}/x"):
+        Budget(spill=str(blocker / "x"))
+    with pytest.raises(SystemExit):
+        main(["explore", "--builtin", "dining_philosophers", "--n", "3", "--spill", str(blocker / "x")])
+    assert f"argument --spill: cannot spill to {blocker}/x: Not a directory" in capsys.readouterr().err
+
+
+def test_the_cli_gives_the_same_answer_with_workers_and_spill(tmp_path, capsys):
+    args = ["explore", "--builtin", "dining_philosophers", "--n", "5", "--json"]
+    assert main(args) == 1  # they deadlock
+    plain = json.loads(capsys.readouterr().out)
+    assert main([*args, "--workers", "2", "--spill", str(tmp_path)]) == 1
+    both = json.loads(capsys.readouterr().out)
+    plain.pop("seconds"), both.pop("seconds")
+    assert both == plain and plain["states"] == 7_774 and plain["counterexample"]
+    for bad in ("0", "256", "many"):
+        with pytest.raises(SystemExit):
+            main([*args, "--workers", bad])
+        assert "argument --workers" in capsys.readouterr().err
