@@ -349,10 +349,8 @@ def _run_conform(args: argparse.Namespace) -> int:
     summary = Summary()
     progress = None if args.json else _conform_progress()
     results = []
-    # span attributes matter only when the abstraction turns some into event data
-    needs_attributes = any(not key.startswith("{") for key in abstraction.data)
-    needs_attributes = (needs_attributes or abstraction.label_attribute is not None
-                        or ottl_needs_attributes(args))
+    # span attributes matter only when the abstraction or OTTL reads some
+    needs_attributes = abstraction.reads_attributes or ottl_needs_attributes(args)
     unreadable: list[str] = []
     traces = ottl_traces(args, _readable_traces(files, args.lenient, needs_attributes,
                                                 unreadable), "conform")

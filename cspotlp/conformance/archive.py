@@ -485,7 +485,7 @@ def check_archive(inputs: Sequence[str], checker: ConformanceChecker, *,
     dd: Any = importlib.import_module("dask.dataframe")
     pieces = plan_pieces(find_inputs(inputs), chunk_bytes)
     payload = ship(checker)
-    needs_attributes = any(not key.startswith("{") for key in checker.abstraction.data)
+    needs_attributes = checker.abstraction.reads_attributes
     scans = list(dask.compute(*[dask.delayed(scan_piece, pure=True)(p) for p in pieces]))
     split = split_traces(scans)
     columns = [*VERDICT_COLUMNS, "text"] if describe else list(VERDICT_COLUMNS)

@@ -340,6 +340,14 @@ class Abstraction:
                     raise AbstractionError(f"data: no template has the placeholder {key}")
 
     @property
+    def reads_attributes(self) -> bool:
+        """Whether spans must be read with their attributes (a reader may drop them otherwise).
+
+        They must when a ``data`` key names an attribute, or ``label_attribute`` takes labels from one.
+        """
+        return self.label_attribute is not None or any(not key.startswith("{") for key in self.data)
+
+    @property
     def channels(self) -> tuple[str, str, str]:
         """The names of the call, ret and error events."""
         return self.call, self.ret, self.error

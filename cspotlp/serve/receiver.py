@@ -96,8 +96,7 @@ class Receiver:
         self.spec_name = spec_name
         wanted = config.keep_attributes
         self.keep_attributes = wanted if wanted is not None else (
-            config.transform is not None
-            or any(not key.startswith("{") for key in checker.abstraction.data))
+            config.transform is not None or checker.abstraction.reads_attributes)
         """Whether the transports decode attributes (see ``ServeConfig.keep_attributes``)."""
 
     # -- input -----------------------------------------------------------------------------

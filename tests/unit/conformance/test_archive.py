@@ -219,6 +219,32 @@ def test_dask_verdicts_equal_the_single_process_command(tmp_path, client, checke
     assert run.summary.failed > 0 and run.summary.passed > 0
 
 
+def test_an_abstraction_that_labels_spans_by_an_attribute_reads_the_attributes_on_dask(
+        tmp_path, client, capsys):
+    # label_attribute: a span's label comes from an attribute, so the workers must keep the
+    # attributes when they read, as the single-process command does
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    write_archive(archive, count=20, files=3)
+    (archive / "corrupt.jsonl").unlink()
+    labelled = tmp_path / "labelled.json"
+    labelled.write_text(json.dumps({**json.loads(CHECKOUT_ABSTRACTION.read_text()),
+                                    "label_attribute": "app.product.id"}))
+    out = tmp_path / "single.jsonl"
+    options = ["--spec", str(CHECKOUT_SPEC), "--abstraction", str(labelled)]
+    assert main(["conform", *options, str(archive), "--out", str(out)]) == 1
+    capsys.readouterr()
+    single = _by_trace_id(out.read_text())
+    assert any(json.loads(line)["verdict"] == "fail" for line in single)  # the labels are read
+    process, env = load_spec(CHECKOUT_SPEC, "SPEC")
+    from cspotlp.cli.common import abstraction_from
+
+    checker = ConformanceChecker.for_process(process, env, abstraction_from(str(labelled)))
+    rows = []
+    run_archive(client, [str(archive)], checker, on_verdict=rows.append)
+    assert _by_trace_id("\n".join(r.json for r in rows)) == single
+
+
 def test_the_python_api_gives_a_dask_dataframe_of_verdicts(tmp_path, client, checker):
     archive = tmp_path / "archive"
     archive.mkdir()

@@ -142,3 +142,6 @@ def test_attributes_are_decoded_only_when_something_reads_them(checkout_spec):
     with_data = ConformanceChecker.for_process(
         process, env, loads_abstraction('{"data": ["app.order.id"]}', "a.json"))
     assert Receiver(with_data).keep_attributes
+    labelled = ConformanceChecker.for_process(  # labels taken from an attribute
+        process, env, loads_abstraction('{"label_attribute": "app.product.id"}', "a.json"))
+    assert Receiver(labelled).keep_attributes
