@@ -2,7 +2,6 @@
 one-process search gives: the same verdicts, counts, counterexamples and limits; and a worker
 that dies, or Ctrl-C, ends every worker at once."""
 
-import glob
 import multiprocessing
 import os
 import signal
@@ -60,7 +59,7 @@ def test_a_state_limit_stops_several_workers_exactly_where_it_stops_one(limit):
     assert one.complete == (limit == 46_656)
 
 
-def test_a_worker_that_dies_makes_the_search_inconclusive():
+def test_a_worker_that_dies_makes_the_search_inconclusive(monkeypatch):
     m = dining_philosophers(9)  # about 2 s on two workers: time for a progress report
     killed = []
 
@@ -70,13 +69,15 @@ def test_a_worker_that_dies_makes_the_search_inconclusive():
             os.kill(workers[0], signal.SIGKILL)
             killed.append(workers[0])
 
-    before = set(glob.glob("/dev/shm/cspotlp-exchange-*"))
+    folders = []
+    make_folder = parallel.exchange_folder
+    monkeypatch.setattr(parallel, "exchange_folder", lambda spill: folders.append(make_folder(spill)) or folders[-1])
     e = explore(m.process, m.env, budget=Budget(engine="native", workers=2, progress=kill_one_worker))
     assert killed, "no progress report came while the workers ran"
     assert not e.complete
     assert "search worker" in e.reason and "ended unexpectedly (killed by signal 9)" in e.reason
     assert not [p for p in multiprocessing.active_children() if p.name.startswith("cspotlp-search-")]
-    assert set(glob.glob("/dev/shm/cspotlp-exchange-*")) <= before  # and the exchange folder gone
+    assert len(folders) == 1 and not os.path.exists(folders[0])  # and the exchange folder gone
 
 
 def test_ctrl_c_ends_every_worker_at_once():
