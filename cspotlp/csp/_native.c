@@ -110,6 +110,27 @@ static Py_ssize_t buf_items(const Buf *b)
     return b->view.itemsize ? b->view.len / b->view.itemsize : 0;
 }
 
+/* Rows of k words (keys) and one byte per row to write (flags): both held, or neither and an
+ * error set ("what: the flags are too short" when flags has fewer bytes than keys rows). */
+static int get_rows_and_flags(PyObject *keys_o, PyObject *flags_o, int k, const char *what,
+                              Buf *keys, Buf *flags, Py_ssize_t *rows)
+{
+    flags->held = 0;
+    if (get_buf(keys_o, keys, 8, 0, "keys") < 0 || get_buf(flags_o, flags, 1, 1, what) < 0) {
+        drop_buf(keys);
+        drop_buf(flags);
+        return -1;
+    }
+    *rows = buf_items(keys) / k;
+    if (buf_items(flags) < *rows) {
+        drop_buf(keys);
+        drop_buf(flags);
+        PyErr_Format(PyExc_ValueError, "%s: too short for the keys", what);
+        return -1;
+    }
+    return 0;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Table */
 
@@ -451,21 +472,11 @@ static PyObject *Table_contains(TableObject *self, PyObject *args)
     PyObject *keys_o, *mask_o;
     if (!PyArg_ParseTuple(args, "OO", &keys_o, &mask_o))
         return NULL;
-    Buf keys, mask;
-    mask.held = 0;
-    if (get_buf(keys_o, &keys, 8, 0, "keys") < 0 || get_buf(mask_o, &mask, 1, 1, "mask") < 0) {
-        drop_buf(&keys);
-        drop_buf(&mask);
-        return NULL;
-    }
     const int k = self->k;
-    Py_ssize_t n = buf_items(&keys) / k;
-    if (buf_items(&mask) < n) {
-        drop_buf(&keys);
-        drop_buf(&mask);
-        PyErr_SetString(PyExc_ValueError, "contains: the mask is too short");
+    Buf keys, mask;
+    Py_ssize_t n;
+    if (get_rows_and_flags(keys_o, mask_o, k, "contains: mask", &keys, &mask, &n) < 0)
         return NULL;
-    }
     const uint64_t *kp = keys.view.buf;
     uint8_t *mp = mask.view.buf;
     for (Py_ssize_t i = 0; i < n; i++)
@@ -1098,19 +1109,9 @@ static PyObject *native_owners(PyObject *mod, PyObject *args)
         return NULL;
     }
     Buf keys, to;
-    to.held = 0;
-    if (get_buf(keys_o, &keys, 8, 0, "keys") < 0 || get_buf(to_o, &to, 1, 1, "to") < 0) {
-        drop_buf(&keys);
-        drop_buf(&to);
+    Py_ssize_t n;
+    if (get_rows_and_flags(keys_o, to_o, k, "owners: to", &keys, &to, &n) < 0)
         return NULL;
-    }
-    const Py_ssize_t n = buf_items(&keys) / k;
-    if (buf_items(&to) < n) {
-        drop_buf(&keys);
-        drop_buf(&to);
-        PyErr_SetString(PyExc_ValueError, "owners: the output is too short");
-        return NULL;
-    }
     const uint64_t *kp = keys.view.buf;
     uint8_t *tp = to.view.buf;
     for (Py_ssize_t i = 0; i < n; i++)
