@@ -61,9 +61,11 @@ def can_fork() -> bool:
 
 
 def exchange_folder(spill: str | None) -> str:
-    """A new folder for the states handed between workers: under ``spill``, else in memory (/dev/shm) if possible."""
+    """A new folder for the states handed between workers: under ``spill``, else in memory (/dev/shm) if possible.
+
+    ``spill`` is a folder the budget has made and checked already.
+    """
     if spill is not None:
-        os.makedirs(spill, exist_ok=True)
         return tempfile.mkdtemp(prefix="cspotlp-exchange-", dir=spill)
     shm = "/dev/shm"
     if os.path.isdir(shm) and os.access(shm, os.W_OK):
@@ -139,7 +141,9 @@ class Workers:
             new=sum(r.new for r, _ in expanded),
             limited=any(r.limited for r, _ in expanded),
             stopped=next((self._whose(i, r.stopped) for i, (r, _) in enumerate(expanded) if r.stopped), ""))
-        if out.best is None and not out.stopped:
+        # a violation, a bound or the state limit ends the search with this round: what the
+        # others would store cannot change that
+        if out.best is None and not out.stopped and not out.limited:
             inbox: list[list[str]] = [[] for _ in range(self.parts)]
             for _report, files in expanded:
                 for owner, path in files.items():
