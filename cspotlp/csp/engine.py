@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -38,58 +39,106 @@ _HASH_A = np.uint64(0x9E3779B97F4A7C15)
 _HASH_B = np.uint64(0xC2B2AE3D27D4EB4F)
 
 
+WORD_BITS = 63
+"""Bits of a state word that fields may use: the top bit stays clear (word 0 all-ones marks a free slot)."""
+
+CELL_BITS = 12
+"""The widest cell: several components' local states packed as one mixed-radix number (see :class:`Layout`)."""
+
+
 @dataclass(frozen=True)
 class Field:
-    """Where one component's local state lives: bits ``shift .. shift+bits`` of word ``word``."""
+    """Where one component's local state lives.
+
+    Bits ``shift .. shift+bits`` of word ``word`` hold a *cell*: a number below ``size``. A plain
+    field is a cell of its own (``place`` 1, ``radix`` = ``size``); in a cell shared by several
+    fields, this field's digit is ``cell // place % radix``.
+    """
 
     word: int
     shift: int
     bits: int
+    place: int = 1
+    radix: int = 0
+    size: int = 0
 
     @property
     def mask(self) -> int:
-        """The field's value mask (before shifting)."""
+        """The cell's value mask (before shifting)."""
         return (1 << self.bits) - 1
+
+    @property
+    def plain(self) -> bool:
+        """Whether the field is a cell of its own (its digit is the masked bits)."""
+        return self.place == 1 and self.radix == self.size
+
+    def digit(self, cell: int) -> int:
+        """This field's digit of a cell value."""
+        return cell // self.place % self.radix
 
 
 class Layout:
-    """Bit-field packing of state tuples into ``uint64`` words (fields never straddle words).
+    """Packing of state tuples into ``uint64`` words (cells never straddle words).
 
     ``order`` is the packing order of the fields (a permutation of their indices): fields that
-    synchronise often should be adjacent, so the engine can read several at once.
+    synchronise often should be adjacent, so the engine can read several at once. Each field is a
+    bit field of its own, unless that takes more words than packing neighbouring fields of the
+    first ``joinable`` indices (by default all) as mixed-radix *cells* of at most
+    :data:`CELL_BITS` bits: three fields of 3 local states take 6 bits as bit fields but 5 as
+    one cell (27 values). The engine reads a cell as it reads a bit field and moves a digit by
+    adding ``(new - old) * place``, so cells cost nothing in a search; they keep a state in one
+    word where bit fields would need two.
 
     >>> lay = Layout([7, 3, 1, 200])
     >>> lay.unpack(lay.pack([6, 2, 0, 199]))
     [6, 2, 0, 199]
+    >>> lay = Layout([3] * 35)  # 70 bits as bit fields: two words; five cells of 7 fields: 60 bits
+    >>> lay.words, lay.unpack(lay.pack([i % 3 for i in range(35)]))[-4:]
+    (1, [1, 2, 0, 1])
     """
 
-    def __init__(self, radices: Sequence[int], order: Sequence[int] | None = None) -> None:
+    def __init__(self, radices: Sequence[int], order: Sequence[int] | None = None, *,
+                 joinable: int | None = None, word_bits: int | None = None) -> None:
         self.radices = tuple(radices)
         order = list(range(len(self.radices))) if order is None else list(order)
         if sorted(order) != list(range(len(self.radices))):
             raise ValueError("order must be a permutation of the fields")
         self.order = tuple(order)
+        joinable = len(self.radices) if joinable is None else joinable
+        word_bits = WORD_BITS if word_bits is None else word_bits
+        fields, words = self._packed([[i] for i in order], word_bits)
+        if words > 1:
+            joined, more = self._packed(_cells(self.radices, order, joinable), word_bits)
+            if more < words:
+                fields, words = joined, more
+        self.fields = tuple(fields)
+        self.words = words
+
+    def _packed(self, cells: list[list[int]], word_bits: int) -> tuple[list[Field], int]:
         fields: list[Field | None] = [None] * len(self.radices)
         word, used = 0, 0
-        for i in order:
-            bits = max(0, (self.radices[i] - 1).bit_length())
-            if used + bits > 63:  # the top bit stays clear: word 0 all-ones marks a free slot
+        for cell in cells:
+            size = math.prod(self.radices[i] for i in cell)
+            bits = max(0, (size - 1).bit_length())
+            if used and used + bits > word_bits:
                 word, used = word + 1, 0
-            fields[i] = Field(word, used, bits)
+            place = 1
+            for i in cell:
+                fields[i] = Field(word, used, bits, place, self.radices[i], size)
+                place *= self.radices[i]
             used += bits
-        self.fields = tuple(f for f in fields if f is not None)
-        self.words = word + 1
+        return [f for f in fields if f is not None], word + 1
 
     def pack(self, digits: Sequence[int]) -> tuple[int, ...]:
         """Python ints of the words holding ``digits``."""
         out = [0] * self.words
         for f, d in zip(self.fields, digits, strict=True):
-            out[f.word] |= int(d) << f.shift
+            out[f.word] += int(d) * f.place << f.shift
         return tuple(out)
 
     def unpack(self, words: Sequence[int]) -> list[int]:
         """The digits packed in ``words``."""
-        return [(int(words[f.word]) >> f.shift) & f.mask for f in self.fields]
+        return [f.digit((int(words[f.word]) >> f.shift) & f.mask) for f in self.fields]
 
     def digits(self, words: Words, index: int) -> I64:
         """Field ``index`` of every state in a frontier."""
@@ -97,7 +146,8 @@ class Layout:
         if f.bits == 0:
             return np.zeros(len(words[0]), dtype=np.int64)
         col = words[f.word]
-        return ((col >> np.uint64(f.shift)) & np.uint64(f.mask)).astype(np.int64)
+        cell = ((col >> np.uint64(f.shift)) & np.uint64(f.mask)).astype(np.int64)
+        return cell if f.plain else cell // f.place % f.radix
 
     def with_field(self, words: Words, index: int, values: I64) -> Words:
         """Copies of ``words`` with field ``index`` replaced by ``values``."""
@@ -105,9 +155,31 @@ class Layout:
         out = list(words)
         if f.bits == 0:
             return out
+        if not f.plain:  # add the digit's change at its place (wrapping, as the engine does)
+            change = (values.astype(np.int64) - self.digits(words, index)).astype(np.uint64)
+            out[f.word] = words[f.word] + ((change * np.uint64(f.place)) << np.uint64(f.shift))
+            return out
         keep = np.uint64(~(f.mask << f.shift) & 0xFFFF_FFFF_FFFF_FFFF)
         out[f.word] = (words[f.word] & keep) | (values.astype(np.uint64) << np.uint64(f.shift))
         return out
+
+
+def _cells(radices: Sequence[int], order: Sequence[int], joinable: int) -> list[list[int]]:
+    """Neighbouring fields (in packing order) of the first ``joinable`` indices joined into cells of at most :data:`CELL_BITS` bits."""
+    cells: list[list[int]] = []
+    size = 0
+    for i in order:
+        if i >= joinable or radices[i] <= 1:
+            cells.append([i])
+            size = 0
+            continue
+        if size and (size * radices[i] - 1).bit_length() <= CELL_BITS:
+            cells[-1].append(i)
+            size *= radices[i]
+        else:
+            cells.append([i])
+            size = radices[i]
+    return cells
 
 
 def affinity_order(net: Network) -> list[int]:
@@ -487,7 +559,7 @@ class _Group:
     word: int
     shift: int
     bits: int
-    members: tuple[tuple[int, int, int], ...]  # (component, shift within the group, bits)
+    members: tuple[tuple[int, int, Field], ...]  # (component, shift within the group, its field)
 
 
 def _groups(layout: Layout, ncomp: int, group_bits: int) -> list[_Group]:
@@ -498,8 +570,9 @@ def _groups(layout: Layout, ncomp: int, group_bits: int) -> list[_Group]:
     def close() -> None:
         if cur:
             f0 = layout.fields[cur[0]]
-            members = tuple((c, layout.fields[c].shift - f0.shift, layout.fields[c].bits) for c in cur)
-            groups.append(_Group(f0.word, f0.shift, sum(m[2] for m in members), members))
+            last = layout.fields[cur[-1]]
+            members = tuple((c, layout.fields[c].shift - f0.shift, layout.fields[c]) for c in cur)
+            groups.append(_Group(f0.word, f0.shift, last.shift + last.bits - f0.shift, members))
             cur.clear()
 
     for i in layout.order:
@@ -510,7 +583,8 @@ def _groups(layout: Layout, ncomp: int, group_bits: int) -> list[_Group]:
         if cur:
             last = layout.fields[cur[-1]]
             width = f.shift + f.bits - layout.fields[cur[0]].shift
-            if f.word != last.word or width > group_bits:
+            same_cell = (f.word, f.shift) == (last.word, last.shift) and f.bits > 0
+            if not same_cell and (f.word != last.word or width > group_bits):  # a cell is never split
                 close()
         cur.append(i)
     close()
@@ -566,20 +640,19 @@ class Expander:
         joint = np.arange(size, dtype=np.int64)
         ok = np.ones(size, dtype=np.bool_)
         delta = np.zeros(size, dtype=np.uint64)
-        rel = {c: (shift, bits) for c, shift, bits in g.members}
+        rel = {c: (shift, f) for c, shift, f in g.members}
         for c, lab, j in parts:
-            shift, bits = rel[c]
-            radix = self.net.components[c].num_states
-            d = (joint >> shift) & ((1 << bits) - 1)
-            valid = d < radix
-            d = np.minimum(d, radix - 1)
+            shift, f = rel[c]
+            cell = (joint >> shift) & f.mask
+            valid = cell < f.size
+            d = np.minimum(cell, f.size - 1) // f.place % f.radix
             lok, target = layers[(c, lab)][j]
             ok &= valid & lok[d]
-            delta += _deltas(target, self.layout.fields[c].shift)[d]
+            delta += _deltas(target, f.shift, f.place)[d]
         return ok, delta
 
     def _build_tables(self, layers: dict[tuple[int, int], list[tuple[Bools, I64]]]) -> None:
-        group_of = {c: gi for gi, g in enumerate(self._groups) for c, _s, _b in g.members}
+        group_of = {c: gi for gi, g in enumerate(self._groups) for c, _s, _f in g.members}
         nr = self.num_rules
         per_rule: list[list[tuple[int, Bools, U64]]] = []
         for mv in self.rule_moves:
@@ -744,7 +817,7 @@ class Expander:
 def table_bytes(net: Network, layout: Layout, group_bits: int) -> int:
     """About the memory :class:`Expander` needs for its rule tables with ``group_bits``."""
     groups = _groups(layout, len(net.components), group_bits)
-    group_of = {c: gi for gi, g in enumerate(groups) for c, _s, _b in g.members}
+    group_of = {c: gi for gi, g in enumerate(groups) for c, _s, _f in g.members}
     sizes = [1 << g.bits for g in groups]
     entries = 0
     rules = list(net.rules) + ([net.terminated_rule] if net.terminated_rule is not None else [])
@@ -840,8 +913,8 @@ def _candidates(joint: I64, n: int, m: _MergedTables, head_tables: int) -> tuple
     return src, m.rules[pos], m.deltas[pos], split
 
 
-def _deltas(target: I64, shift: int) -> U64:
-    """Per local state s: ``(target[s] - s) << shift`` as a wrapping uint64 word delta."""
+def _deltas(target: I64, shift: int, place: int = 1) -> U64:
+    """Per local state s: ``(target[s] - s) * place << shift`` as a wrapping uint64 word delta."""
     diff = (target - np.arange(len(target), dtype=np.int64)).astype(np.uint64)
-    out: U64 = diff << np.uint64(shift)
+    out: U64 = (diff * np.uint64(place)) << np.uint64(shift)
     return out

@@ -139,7 +139,7 @@ def search(
     engine = engine or budget.engine
     ncomp = len(net.components)
     radices = [c.num_states for c in net.components] + [spec.num_nodes]
-    layout = Layout(radices, affinity_order(net) + [ncomp])
+    layout = Layout(radices, affinity_order(net) + [ncomp], joinable=ncomp)
     per_pair = pair_bytes(layout)
     try:
         budget.reserve(initial_moves(net) * per_pair, "expanding the initial state")
