@@ -10,7 +10,11 @@ at a random point of their spans). Then runs, as a user would, each as a fresh p
 
 and prints wall-clock spans/s of each, the ratio (target >= 1.7), the peak memory of the
 single process and of each Dask worker, and whether the verdicts agree byte for byte after
-sorting by trace id (they must).
+sorting by trace id (they must). Then the machine's *ceiling*: the single-process command run
+as ``--workers`` independent processes at once, each on its share of the files (every
+``--workers``-th file), against the one process on all of them. That is the most any split of
+this work over that many processes can gain here, whatever the engine (on a VM whose cores
+share memory bandwidth and caches it is well under the number of processes).
 
 Run: ``python benchmarks/bench_archive.py [--spans 10000000] [--files 120] [--dir DIR]``
 (10^7 spans is ~4 GB of JSON Lines and takes minutes to generate; ``--spans 200000`` is a quick
@@ -85,6 +89,17 @@ def run(cmd: list[str]) -> tuple[float, int]:
     return seconds, max(peak, before) // 1024
 
 
+def run_at_once(cmds: list[list[str]]) -> float:
+    """Wall seconds of several commands started together, until the last ends."""
+    start = time.perf_counter()
+    procs = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for cmd in cmds]
+    for cmd, proc in zip(cmds, procs, strict=True):
+        _out, err = proc.communicate()
+        if proc.returncode not in (0, 1):
+            sys.exit(f"{' '.join(cmd[:6])} ... failed ({proc.returncode}):\n{err[-3000:]}")
+    return time.perf_counter() - start
+
+
 def _peak_rss_mb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
@@ -101,8 +116,9 @@ def main() -> None:
     root = Path(args.dir)
     spans = generate(root, args.spans, args.files, args.split)
     size = sum(p.stat().st_size for p in root.glob("*.jsonl"))
-    base = [sys.executable, "-m", "cspotlp", "conform", "--spec", str(CHECKOUT_SPEC),
-            "--abstraction", str(CHECKOUT_ABSTRACTION), str(root), "--failures-only"]
+    command = [sys.executable, "-m", "cspotlp", "conform", "--spec", str(CHECKOUT_SPEC),
+               "--abstraction", str(CHECKOUT_ABSTRACTION), "--failures-only"]
+    base = [*command, str(root)]
     single_out, dask_out = root.parent / "single.jsonl", root.parent / "dask.jsonl"
     t1, rss1 = run([*base, "--out", str(single_out)])
     # the workers run as on a real cluster: the command is given the scheduler's address
@@ -114,6 +130,10 @@ def main() -> None:
         t2, _ = run([*base, "--out", str(dask_out), "--dask", cluster.scheduler_address])
         worker_peaks = sorted(client.run(_peak_rss_mb).values())
 
+    files = sorted(str(p) for p in root.glob("*.jsonl"))
+    shares = [files[k::args.workers] for k in range(args.workers)]
+    t3 = run_at_once([[*command, *share, "--out", os.devnull] for share in shares])
+
     def by_id(path: Path) -> list[str]:
         return sorted(path.read_text().splitlines(), key=lambda ln: json.loads(ln)["trace_id"])
 
@@ -123,7 +143,10 @@ def main() -> None:
     print(f"{'single process':<28}{t1:>10.1f}{spans / t1:>14,.0f}{rss1:>14,}")
     peaks = ", ".join(f"{p:,}" for p in worker_peaks) or "n/a"
     print(f"{f'dask local:{args.workers}':<28}{t2:>10.1f}{spans / t2:>14,.0f}{'workers ' + peaks:>14}")
+    print(f"{f'{args.workers} single processes at once':<28}{t3:>10.1f}{spans / t3:>14,.0f}"
+          f"{'(each on 1/' + str(args.workers) + ' of the files)':>14}")
     print(f"ratio dask / single: {t1 / t2:.2f}x (target >= {TARGET}x); "
+          f"this machine's ceiling for {args.workers} processes: {t1 / t3:.2f}x; "
           f"verdicts identical after sorting by trace id: {same}; "
           f"load average {os.getloadavg()[0]:.1f}")
 
