@@ -216,20 +216,46 @@ def write_outputs(outputs: Mapping[str | os.PathLike[str], str | bytes]) -> list
         OSError: a directory cannot be created or a file cannot be written (the message names
             the target).
     """
-    staged: list[tuple[str, Path]] = []
+    staged: list[tuple[str | bytes, Path]] = []  # a temporary file's name, or the bytes of a device
     try:
         for target, content in outputs.items():
             path = Path(target)
-            staged.append((_stage(path, content if isinstance(content, bytes)
-                                  else encode_text(content)), path))
+            data = content if isinstance(content, bytes) else encode_text(content)
+            staged.append((data if written_in_place(path) else _stage(path, data), path))
         for temp, path in staged:
-            os.replace(temp, path)
+            if isinstance(temp, bytes):
+                _write_in_place(path, temp)
+            else:
+                os.replace(temp, path)
     except BaseException:
         for temp, _path in staged:
-            with contextlib.suppress(FileNotFoundError):  # already renamed into place
-                os.unlink(temp)
+            if isinstance(temp, str):
+                with contextlib.suppress(FileNotFoundError):  # already renamed into place
+                    os.unlink(temp)
         raise
     return [path for _temp, path in staged]
+
+
+def written_in_place(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is written directly rather than replaced (a device or a named pipe).
+
+    That is when it exists and is not a regular file (``/dev/null``, ``/dev/stdout``, a FIFO).
+    Renaming a temporary file over a device would put a regular file in its place (as root,
+    ``--out /dev/null`` would replace the machine's /dev/null).
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def _write_in_place(path: Path, data: bytes) -> None:
+    try:
+        with open(path, "wb") as f:
+            f.write(data)
+    except OSError as e:
+        raise OSError(e.errno, e.strerror or str(e), str(path)) from e
 
 
 def _stage(path: Path, data: bytes) -> str:

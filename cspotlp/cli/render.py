@@ -98,21 +98,17 @@ def _format(args: argparse.Namespace) -> str:
 
 
 def _write(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole (a temporary file beside it, then a rename)."""
+    """Write ``data`` to ``path`` whole (:func:`cspotlp.files.write_outputs`)."""
     if path == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
     from cspotlp.errors import ExportError
+    from cspotlp.files import write_outputs
 
-    tmp = f"{path}.tmp{os.getpid()}"
     try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
+        write_outputs({path: data})
     except OSError as e:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
         raise ExportError(f"cannot write {path}: {e.strerror}") from e
 
 

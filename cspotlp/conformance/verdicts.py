@@ -19,6 +19,7 @@ from typing import Any
 
 from cspotlp.conformance.checker import ConformanceResult
 from cspotlp.errors import CspotlpError
+from cspotlp.files import written_in_place
 
 VERDICT_COLUMNS = ("trace_id", "verdict", "events", "failing_index", "failing_event", "reason",
                    "span_id", "span_name", "service", "file", "error", "json")
@@ -78,7 +79,8 @@ class VerdictWriter:
     """Writes verdict rows to ``path`` (``.parquet``: Parquet; anything else: JSON Lines).
 
     Rows go to a temporary file in the target's directory, which replaces the target when the
-    writer is closed without an error: an interrupted run leaves the previous file in place.
+    writer is closed without an error: an interrupted run leaves the previous file in place. A
+    device or a pipe (``/dev/null``) is written directly instead (see :func:`written_in_place`).
     Use as a context manager; :meth:`write` takes rows of :func:`verdict_row`.
     """
 
@@ -86,9 +88,13 @@ class VerdictWriter:
         self.path = path
         self.parquet = path.endswith(".parquet")
         directory = os.path.dirname(os.path.abspath(path))
+        self._tmp: str | None = None
         try:
-            os.makedirs(directory, exist_ok=True)
-            fd, self._tmp = tempfile.mkstemp(prefix=".cspotlp-", suffix=".part", dir=directory)
+            if written_in_place(path):
+                fd = os.open(path, os.O_WRONLY)
+            else:
+                os.makedirs(directory, exist_ok=True)
+                fd, self._tmp = tempfile.mkstemp(prefix=".cspotlp-", suffix=".part", dir=directory)
         except OSError as e:
             raise CspotlpError(f"cannot write {path}: {e.strerror or e}") from e
         self._text = None if self.parquet else os.fdopen(fd, "w", encoding="utf-8",
@@ -114,7 +120,7 @@ class VerdictWriter:
         schema = pa.schema([(c, pa.int64() if c in _INT_COLUMNS else pa.string())
                             for c in VERDICT_COLUMNS])
         if self._parquet is None:
-            self._parquet = pq.ParquetWriter(self._tmp, schema)
+            self._parquet = pq.ParquetWriter(self._tmp or self.path, schema)
         self._parquet.write_table(pa.Table.from_pylist(self._rows, schema=schema))
         self._rows = []
 
@@ -130,12 +136,12 @@ class VerdictWriter:
                 if self._rows or self._parquet is None:
                     self._flush()
                 self._parquet.close()
-            if kind is None:
+            if kind is None and self._tmp is not None:
                 os.replace(self._tmp, self.path)
         except OSError as e:
             raise CspotlpError(f"cannot write {self.path}: {e.strerror or e}") from e
         finally:
-            if os.path.exists(self._tmp):
+            if self._tmp is not None and os.path.exists(self._tmp):
                 os.unlink(self._tmp)
 
 

@@ -3,6 +3,7 @@
 import errno
 import json
 import os
+import stat
 
 import pytest
 
@@ -175,3 +176,49 @@ def test_new_files_get_the_usual_permissions_and_replaced_ones_keep_theirs(tmp_p
         assert new.stat().st_mode & 0o777 == 0o600 and new.read_text() == "y\n"
     finally:
         os.umask(umask)
+
+
+def read_fifo(path):
+    """A named pipe at ``path`` and a thread reading everything written to it (joined by ``.join``)."""
+    import threading
+
+    os.mkfifo(path)
+    got = []
+
+    def drain():
+        with open(path, "rb") as f:
+            got.append(f.read())
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+
+    def join():
+        reader.join(30)
+        assert not reader.is_alive(), f"nothing closed {path}"
+        return got[0]
+
+    return join
+
+
+@pytest.mark.parametrize("how", ["write_outputs", "conform --out", "render -o"])
+def test_a_device_or_pipe_given_as_the_output_is_written_not_replaced(tmp_path, how, capfd):
+    # renaming a temporary file over /dev/null (as root) would replace the device with a file;
+    # a named pipe is the same kind of target and safe to test with
+    target = tmp_path / "out.svg"
+    join = read_fifo(target)
+    if how == "write_outputs":
+        write_outputs({target: "hello\n"})
+        expected = b"hello\n"
+    elif how == "conform --out":
+        status, _out, _err = run(["conform", "--spec", str(CHECKOUT_SPEC), "--abstraction",
+                                  str(CHECKOUT_ABSTRACTION), str(CAPTURE_JSONL), "--out", str(target)], capfd)
+        assert status in (0, 1)
+        expected = b'"trace_id"'
+    else:
+        status, _out, _err = run(["render", "spans", str(CAPTURE_JSONL), "--timeline", "-o", str(target)], capfd)
+        assert status == 0
+        expected = b"<svg"
+    data = join()
+    assert expected in data
+    assert stat.S_ISFIFO(os.stat(target).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.svg"]  # no temporary file left
