@@ -46,8 +46,8 @@ def generate(root: Path, spans: int, files: int, split: float, seed: int = 7) ->
     """Write the archive (unless a complete one is there); returns its span count."""
     stamp = root / ".complete"
     want = f"{spans} {files} {split} {seed}"
-    if stamp.exists() and stamp.read_text() == want:
-        return int(want.split()[0])
+    if stamp.exists() and stamp.read_text().rsplit(" ", 1)[0] == want:
+        return int(stamp.read_text().rsplit(" ", 1)[1])  # the spans written (whole traces)
     root.mkdir(parents=True, exist_ok=True)
     for old in root.glob("*.jsonl"):
         old.unlink()
@@ -73,7 +73,7 @@ def generate(root: Path, spans: int, files: int, split: float, seed: int = 7) ->
         written += len(batch)
         print(f"\rgenerating: {written:,} spans in {f + 1} files", end="", file=sys.stderr)
     print(file=sys.stderr)
-    stamp.write_text(f"{written} {files} {split} {seed}")
+    stamp.write_text(f"{want} {written}")
     return written
 
 

@@ -50,7 +50,7 @@ from cspotlp.conformance.checker import ConformanceChecker, Summary
 from cspotlp.conformance.verdicts import VERDICT_COLUMNS, find_inputs, verdict_row
 from cspotlp.errors import CspotlpError, MalformedInput, SpanWhere
 from cspotlp.otlp.context import DecodeContext
-from cspotlp.otlp.reader import CapturedTrace, SpanReader, detect_format
+from cspotlp.otlp.reader import CapturedTrace, SpanReader, detect_format, gc_paused
 
 CHUNK_BYTES = 64 << 20
 """Default largest byte range of a JSON Lines file that one task reads."""
@@ -271,6 +271,10 @@ class ScanMissed(CspotlpError):
     """A piece holds a trace id its scan did not see (a bug of the scan: never a silent verdict)."""
 
 
+# the collector paused: a worker holds many long-lived objects (Dask's, pandas', the
+# specification's) that each full collection would rescan; a piece makes no reference cycles to
+# speak of (measured on a 2-worker LocalCluster: 2.03 s a piece with it, 1.71 s without)
+@gc_paused()
 def check_piece(piece: Piece, scan: Any, split: Any, payload: bytes, *, lenient: bool,
                 keep_attributes: bool, describe: bool) -> tuple[Any, Any]:
     """Read ``piece``; check the traces it holds whole; the parts of the others as rows.
@@ -418,6 +422,7 @@ def _checker(payload: bytes) -> ConformanceChecker:
         return got
 
 
+@gc_paused()  # as check_piece
 def check_rows(rows: Any, payload: bytes, describe: bool = False) -> Any:
     """The verdicts (a pandas DataFrame) of the trace parts in ``rows`` (one shuffled partition).
 

@@ -427,7 +427,7 @@ def load(source: Source, *, lenient: bool = False, keep_attributes: bool = True,
     reader = SpanReader(source, lenient=lenient, keep_attributes=keep_attributes, format=format)
     groups: dict[str, tuple[list[Span], array[int]]] = {}
     count = reported = 0
-    with _gc_paused():
+    with gc_paused():
         for batch in reader.batches():
             line = reader.line
             for span in batch:
@@ -482,14 +482,15 @@ def merge_traces(traces: Iterable[CapturedTrace]) -> list[CapturedTrace]:
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while reading.
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while reading or checking spans (a decorator too).
 
     Reading builds millions of small immutable objects and no reference cycles; meanwhile the
     collector would rescan the growing capture again and again (a third of the reading time on a
-    10^5-span file). Reference counting still frees everything as usual. (The collector makes
-    one full pass over the capture some time after reading; a one-shot process such as the
-    ``cspotlp`` command can avoid even that by disabling the collector.)
+    10^5-span file), and in a long-lived process (a Dask worker) every other object it holds
+    too. Reference counting still frees everything as usual. (The collector makes one full pass
+    over the capture some time after reading; a one-shot process such as the ``cspotlp``
+    command can avoid even that by disabling the collector.)
     """
     was_enabled = gc.isenabled()
     gc.disable()
