@@ -72,15 +72,55 @@ def _meminfo_available() -> int | None:
     return None
 
 
-def _cgroup_available() -> int | None:
+CGROUP_ROOT = "/sys/fs/cgroup"
+"""Where the control groups are mounted (v2 here; v1's memory controller below it, in ``memory``)."""
+
+_V1_UNLIMITED = 1 << 62
+"""cgroup v1 writes "no limit" as a number near 2^63 (rounded to pages)."""
+
+
+def _cgroup_available(root: str = CGROUP_ROOT, membership: str = "/proc/self/cgroup") -> int | None:
+    """Bytes left under the memory limits of this process's control group and its ancestors.
+
+    Both versions: v2 (``memory.max`` / ``memory.current``) and v1's memory controller
+    (``memory.limit_in_bytes`` / ``memory.usage_in_bytes``). The group's path comes from
+    ``membership``; in a container, where only its own subtree is mounted, the path's folders
+    that are not there are skipped, so the mount's root (the container's group) still counts.
+    """
     try:
-        with open("/sys/fs/cgroup/memory.max", encoding="ascii") as f:
+        with open(membership, encoding="ascii") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        lines = []
+    places: list[tuple[str, str, str, str]] = []  # folder, its path, limit file, usage file
+    for line in lines:
+        _hierarchy, controllers, path = (line.split(":", 2) + ["", ""])[:3]
+        if controllers == "":
+            places.append((root, path, "memory.max", "memory.current"))
+        elif "memory" in controllers.split(","):
+            places.append((os.path.join(root, "memory"), path, "memory.limit_in_bytes", "memory.usage_in_bytes"))
+    if not places:
+        places.append((root, "/", "memory.max", "memory.current"))
+    left: list[int] = []
+    for folder, path, limit_file, usage_file in places:
+        parts = [p for p in path.split("/") if p]
+        for depth in range(len(parts), -1, -1):  # the group, then each ancestor up to the mount's root
+            here = os.path.join(folder, *parts[:depth])
+            limit = _read_number(os.path.join(here, limit_file))
+            if limit is None or limit >= _V1_UNLIMITED:
+                continue
+            usage = _read_number(os.path.join(here, usage_file))
+            if usage is not None:
+                left.append(max(0, limit - usage))
+    return min(left) if left else None
+
+
+def _read_number(path: str) -> int | None:
+    """The integer in a control file (None when it is absent, unreadable or "max")."""
+    try:
+        with open(path, encoding="ascii") as f:
             text = f.read().strip()
-        if text == "max":
-            return None
-        with open("/sys/fs/cgroup/memory.current", encoding="ascii") as f:
-            current = int(f.read().strip())
-        return max(0, int(text) - current)
+        return None if text == "max" else int(text)
     except (OSError, ValueError):
         return None
 

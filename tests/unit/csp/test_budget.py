@@ -95,3 +95,39 @@ def test_explore_reports_why_it_stopped():
     e = explore(csp.call("COUNT", 0), env, state_limit=100)
     assert not e.complete and e.reason.startswith("a component could not be compiled: state limit 100")
     assert "the arguments of COUNT grow without bound?" in e.reason
+
+
+def cgroup_tree(tmp_path, membership, files):
+    """A fake /sys/fs/cgroup (``files``: path below it -> content) and /proc/self/cgroup."""
+    for name, text in files.items():
+        path = tmp_path / "cg" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n")
+    (tmp_path / "membership").write_text(membership)
+    return str(tmp_path / "cg"), str(tmp_path / "membership")
+
+
+@pytest.mark.parametrize(("membership", "files", "left"), [
+    # v2: the group's own limit, and a tighter ancestor's
+    ("0::/a/b\n", {"a/b/memory.max": "1000", "a/b/memory.current": "400", "a/memory.max": "max"}, 600),
+    ("0::/a/b\n", {"a/b/memory.max": "1000", "a/b/memory.current": "400",
+                   "a/memory.max": "500", "a/memory.current": "450"}, 50),
+    # v1's memory controller, nested as this kind of sandbox nests it
+    ("4:memory:/x/y\n1:cpu:/\n", {"memory/x/y/memory.limit_in_bytes": "2000",
+                                 "memory/x/y/memory.usage_in_bytes": "500"}, 1500),
+    # v1 in a container: only its own group is mounted, at the controller's root
+    ("4:memory:/docker/abc\n", {"memory/memory.limit_in_bytes": "3000",
+                               "memory/memory.usage_in_bytes": "1000"}, 2000),
+    # no limit anywhere
+    ("4:memory:/x\n", {"memory/x/memory.limit_in_bytes": str(9223372036854771712),
+                       "memory/x/memory.usage_in_bytes": "5"}, None),
+    ("0::/\n", {"memory.max": "max", "memory.current": "5"}, None),
+    ("", {}, None),
+])
+def test_a_control_groups_memory_limit_bounds_the_available_memory(tmp_path, membership, files, left):
+    # a search in a container or a limited group stops at its budget, instead of being killed by
+    # the kernel's out-of-memory killer with no verdict
+    from cspotlp.csp.budget import _cgroup_available
+
+    root, proc = cgroup_tree(tmp_path, membership, files)
+    assert _cgroup_available(root, proc) == left
