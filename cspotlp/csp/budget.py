@@ -34,7 +34,8 @@ DEFAULT_MEMORY_SHARE = 0.5
 """Share of the available memory a check may use by default."""
 
 MIN_DEFAULT_MEMORY = 256 << 20
-"""The default memory bound is never below this (a machine under pressure still checks small models)."""
+"""The default memory bound is never below this (a machine under pressure still checks small
+models), unless less than that is available at all."""
 
 BYTES_PER_STATE = 40
 """The least a stored state costs (packed word, parent, rule and its hash-table slots)."""
@@ -148,7 +149,10 @@ def default_memory_limit() -> int:
         free = available_memory()
         if free is None:
             free = 4 << 30
-        _default_cache = (now, resident_memory() + max(MIN_DEFAULT_MEMORY, int(free * DEFAULT_MEMORY_SHARE)))
+        # the floor never goes past what is there: in a tight control group it would invite the
+        # out-of-memory killer, which ends the process with no verdict
+        floor = min(MIN_DEFAULT_MEMORY, free * 3 // 4)
+        _default_cache = (now, resident_memory() + max(floor, int(free * DEFAULT_MEMORY_SHARE)))
     return _default_cache[1]
 
 

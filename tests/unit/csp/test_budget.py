@@ -131,3 +131,13 @@ def test_a_control_groups_memory_limit_bounds_the_available_memory(tmp_path, mem
 
     root, proc = cgroup_tree(tmp_path, membership, files)
     assert _cgroup_available(root, proc) == left
+
+
+@pytest.mark.parametrize(("free", "share"), [(100 << 20, 75 << 20), (8 << 30, 4 << 30)])
+def test_the_default_memory_bound_stays_within_what_is_available(monkeypatch, free, share):
+    from cspotlp.csp import budget
+
+    monkeypatch.setattr(budget, "available_memory", lambda: free)
+    monkeypatch.setattr(budget, "_default_cache", (float("-inf"), 0))
+    bound = budget.default_memory_limit()  # what is in use, and a share of what is free
+    assert bound - share == pytest.approx(resident_memory(), abs=16 << 20)
