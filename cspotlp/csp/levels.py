@@ -293,6 +293,12 @@ class LevelStore:
         new_bytes = (1 << bits) * self.k * 8
         self.budget.reserve(new_bytes - self.table.nbytes, "growing the state table", self.table.size,
                             spilled=True)
+        if self.spill is not None:
+            # the levels may live on disk, the table may not: it is probed at random, so a table
+            # larger than memory makes every probe wait for the disk (measured: a search that
+            # takes 2 s in memory still ran after 10 minutes)
+            self.budget.reserve(new_bytes, "the state table (a spilled search keeps it in memory)",
+                                self.table.size)
         size = self.table.size
         blocks = self.stored()
         self.table.reset(bits)

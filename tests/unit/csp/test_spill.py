@@ -1,6 +1,6 @@
 """``--spill DIR``: the native search keeps its hash table and its levels in files of DIR mapped
 into memory (unlinked at once), so a memory bound that stops the in-memory search does not stop
-it; the results are the same, and nothing is left in DIR."""
+it as long as the table fits; the results are the same, and nothing is left in DIR."""
 
 import json
 import os
@@ -40,16 +40,18 @@ def test_a_spilled_search_keeps_its_table_and_levels_in_unlinked_files(tmp_path,
     assert os.listdir(tmp_path) == []  # unlinked as soon as made
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_a_memory_bound_that_stops_the_search_in_memory_does_not_stop_a_spilled_one(tmp_path, workers):
+@pytest.mark.parametrize(("workers", "limit"), [(1, "90M"), (2, "80M")])
+def test_a_memory_bound_that_stops_the_search_in_memory_does_not_stop_a_spilled_one(tmp_path, workers, limit):
     if workers > 1 and not parallel.can_fork():
         pytest.skip("worker processes are forked: this platform cannot fork")
     # a fresh process (its memory does not depend on the tests run before): about 55 MiB at the
-    # start; 1,679,616 states need a table of 32 MiB and levels of 13 MiB more, past 80 MiB
+    # start (43 MiB of it anonymous); 1,679,616 states need a table of 32 MiB and levels of 13 MiB
+    # more, past 90 MiB; spilled, only the table must fit next to the anonymous memory (with two
+    # workers, each holds half of the table and levels, and 90 MiB would hold them all)
     def run(*options):
         out = subprocess.run(
             [sys.executable, "-m", "cspotlp", "explore", "--builtin", "dining_philosophers", "--n", "8",
-             "--memory-limit", "80M", "--workers", str(workers), "--json", *options],
+             "--memory-limit", limit, "--workers", str(workers), "--json", *options],
             capture_output=True, text=True, timeout=120, check=False)
         assert out.returncode == 1 and out.stderr == "", out.stderr  # they deadlock
         return json.loads(out.stdout)
@@ -60,11 +62,26 @@ def test_a_memory_bound_that_stops_the_search_in_memory_does_not_stop_a_spilled_
         assert stopped["reason"].startswith("search worker ")
         assert " of 2 (its share of the memory limit 80.0 MiB): memory limit " in stopped["reason"]
     else:
-        assert stopped["reason"].startswith("memory limit 80.0 MiB reached")
+        assert stopped["reason"].startswith("memory limit 90.0 MiB reached")
     spilled = run("--spill", str(tmp_path / "spill"))
     assert (spilled["states"], spilled["complete"], spilled["reason"]) == (1_679_616, True, None)
     assert spilled["counterexample"] == stopped["counterexample"]  # found in the first levels
     assert os.listdir(tmp_path / "spill") == []
+
+
+def test_a_spilled_search_whose_table_outgrows_memory_stops_and_says_so(tmp_path):
+    # the table is probed at random: on disk every probe would wait for it (a 2-second search
+    # still ran after 10 minutes under a control group's limit), so it must fit in memory
+    out = subprocess.run(
+        [sys.executable, "-m", "cspotlp", "explore", "--builtin", "dining_philosophers", "--n", "8",
+         "--memory-limit", "60M", "--json", "--spill", str(tmp_path)],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 1 and out.stderr == "", out.stderr
+    stopped = json.loads(out.stdout)
+    assert not stopped["complete"] and stopped["states"] > 0
+    assert stopped["reason"].startswith("memory limit 60.0 MiB reached: the state table (a spilled "
+                                        "search keeps it in memory) needs 32.0 MiB more")
+    assert os.listdir(tmp_path) == []
 
 
 def test_a_spill_folder_that_cannot_be_written_is_refused(tmp_path, capsys):
