@@ -237,17 +237,18 @@ def write_outputs(outputs: Mapping[str | os.PathLike[str], str | bytes]) -> list
 
 
 def written_in_place(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` is written directly rather than replaced (a device or a named pipe).
+    """Whether ``path`` is written directly rather than replaced (a device, a pipe, a link).
 
-    That is when it exists and is not a regular file (``/dev/null``, ``/dev/stdout``, a FIFO).
-    Renaming a temporary file over a device would put a regular file in its place (as root,
-    ``--out /dev/null`` would replace the machine's /dev/null).
+    That is when it exists and is not a regular file (``/dev/null``, a FIFO) or is a symbolic
+    link (``/dev/stdout``, a user's link to the real file). Renaming a temporary file over it
+    would put a regular file in its place: as root, ``--out /dev/null`` would replace the
+    machine's /dev/null, and a link would stop being one.
     """
     try:
-        mode = os.stat(path).st_mode
+        mode = os.lstat(path).st_mode
     except OSError:
         return False
-    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+    return stat.S_ISLNK(mode) or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def _write_in_place(path: Path, data: bytes) -> None:

@@ -91,7 +91,7 @@ class VerdictWriter:
         self._tmp: str | None = None
         try:
             if written_in_place(path):
-                fd = os.open(path, os.O_WRONLY)
+                fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
             else:
                 os.makedirs(directory, exist_ok=True)
                 fd, self._tmp = tempfile.mkstemp(prefix=".cspotlp-", suffix=".part", dir=directory)

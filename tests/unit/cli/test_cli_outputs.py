@@ -9,6 +9,7 @@ import pytest
 
 from cspotlp import files
 from cspotlp.cli import main
+from cspotlp.conformance.verdicts import VerdictWriter
 from cspotlp.files import write_outputs
 from cspotlp.otlp import load
 from tests.project_data import CAPTURE_JSONL, CHECKOUT_ABSTRACTION, CHECKOUT_SPEC
@@ -222,3 +223,16 @@ def test_a_device_or_pipe_given_as_the_output_is_written_not_replaced(tmp_path, 
     assert expected in data
     assert stat.S_ISFIFO(os.stat(target).st_mode)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.svg"]  # no temporary file left
+
+
+def test_a_symbolic_link_given_as_the_output_stays_a_link(tmp_path):
+    real = tmp_path / "real.txt"
+    real.write_text("old\n")
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    write_outputs({link: "new\n"})
+    assert link.is_symlink() and real.read_text() == "new\n"
+    real.write_text("a much longer previous content\n" * 100)
+    with VerdictWriter(str(link)) as out:
+        out.write({"json": '{"trace_id": "t"}'})
+    assert link.is_symlink() and real.read_text() == '{"trace_id": "t"}\n'
