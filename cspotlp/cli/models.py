@@ -105,8 +105,9 @@ def add_budget_options(p: argparse.ArgumentParser) -> None:
                    help="run each search over N processes, its states partitioned by hash (auto: "
                    "one per core; default 1); the results are the same")
     p.add_argument("--spill", type=_spill_folder, default=None, metavar="DIR",
-                   help="keep each search's state table and levels in files of DIR, so that they "
-                   "go to disk when memory runs short (the memory limit then counts the rest)")
+                   help="keep each search's state table and levels in files of DIR, so that the "
+                   "levels go to disk when memory runs short (the memory limit then counts the "
+                   "table and the rest)")
 
 
 def budget_for(args: argparse.Namespace, progress: Any) -> Any:

@@ -216,8 +216,9 @@ class Budget:
         workers: processes the native search runs in (states partitioned by hash, see
             :mod:`cspotlp.csp.parallel`); 1 searches in this process.
         spill: a folder where the native search keeps its hash table and its stored levels, in
-            files mapped into memory (unlinked at once), so that they go to disk when memory runs
-            short; the memory bound then counts the process's other (anonymous) memory, and the
+            files mapped into memory (unlinked at once), so that the levels go to disk when
+            memory runs short; the memory bound then counts the process's other (anonymous)
+            memory and the hash table (probed at random, it must stay in memory), and the
             default state bound follows the folder's free space too.
     """
 
