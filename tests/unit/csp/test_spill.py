@@ -12,6 +12,7 @@ import pytest
 
 from cspotlp.cli import main
 from cspotlp.csp import Budget, explore, levels, native, parallel
+from cspotlp.csp.budget import resident_memory
 from cspotlp.csp.models import dining_philosophers
 from cspotlp.errors import CspError
 
@@ -40,33 +41,51 @@ def test_a_spilled_search_keeps_its_table_and_levels_in_unlinked_files(tmp_path,
     assert os.listdir(tmp_path) == []  # unlinked as soon as made
 
 
-@pytest.mark.parametrize(("workers", "limit"), [(1, "90M"), (2, "80M")])
-def test_a_memory_bound_that_stops_the_search_in_memory_does_not_stop_a_spilled_one(tmp_path, workers, limit):
+def explore_cli(n, limit, workers, *options):
+    """``cspotlp explore --builtin dining_philosophers`` in a fresh process (its memory does not
+    depend on the tests run before), as JSON."""
+    out = subprocess.run(
+        [sys.executable, "-m", "cspotlp", "explore", "--builtin", "dining_philosophers", "--n", str(n),
+         "--memory-limit", limit, "--workers", str(workers), "--json", *options],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 1 and out.stderr == "", out.stderr  # they deadlock
+    return json.loads(out.stdout)
+
+
+@pytest.mark.parametrize(("workers", "n", "limit", "reason", "states"), [
+    # about 55 MiB at the start (43 MiB of it anonymous); 1,679,616 states need a table of 32 MiB
+    # and levels of 13 MiB more, past 90 MiB; spilled, only the table must fit beside the
+    # anonymous memory
+    (1, 8, "90M", "memory limit 90.0 MiB reached", 1_679_616),
+    # each worker holds half of the table (64 MiB) and of the levels (40 MiB); the state bound
+    # (40 bytes a state) stops the search in memory; spilled, the bound follows the disk
+    (2, 9, "210M", "state limit 5,505,024 reached (5,505,024 states stored; the default limit "
+                   "follows the memory bound 210.0 MiB)", 10_077_694),
+])
+def test_a_memory_bound_that_stops_the_search_in_memory_does_not_stop_a_spilled_one(
+        tmp_path, workers, n, limit, reason, states):
     if workers > 1 and not parallel.can_fork():
         pytest.skip("worker processes are forked: this platform cannot fork")
-    # a fresh process (its memory does not depend on the tests run before): about 55 MiB at the
-    # start (43 MiB of it anonymous); 1,679,616 states need a table of 32 MiB and levels of 13 MiB
-    # more, past 90 MiB; spilled, only the table must fit next to the anonymous memory (with two
-    # workers, each holds half of the table and levels, and 90 MiB would hold them all)
-    def run(*options):
-        out = subprocess.run(
-            [sys.executable, "-m", "cspotlp", "explore", "--builtin", "dining_philosophers", "--n", "8",
-             "--memory-limit", limit, "--workers", str(workers), "--json", *options],
-            capture_output=True, text=True, timeout=120, check=False)
-        assert out.returncode == 1 and out.stderr == "", out.stderr  # they deadlock
-        return json.loads(out.stdout)
-
-    stopped = run()
-    assert not stopped["complete"] and "memory limit" in stopped["reason"]
-    if workers > 1:  # each worker has its share of the bound
-        assert stopped["reason"].startswith("search worker ")
-        assert " of 2 (its share of the memory limit 80.0 MiB): memory limit " in stopped["reason"]
-    else:
-        assert stopped["reason"].startswith("memory limit 90.0 MiB reached")
-    spilled = run("--spill", str(tmp_path / "spill"))
-    assert (spilled["states"], spilled["complete"], spilled["reason"]) == (1_679_616, True, None)
+    stopped = explore_cli(n, limit, workers)
+    assert not stopped["complete"] and stopped["reason"].startswith(reason)
+    spilled = explore_cli(n, limit, workers, "--spill", str(tmp_path / "spill"))
+    assert (spilled["states"], spilled["complete"], spilled["reason"]) == (states, True, None)
     assert spilled["counterexample"] == stopped["counterexample"]  # found in the first levels
     assert os.listdir(tmp_path / "spill") == []
+
+
+def test_each_worker_is_held_to_its_share_of_the_memory_bound():
+    if not parallel.can_fork():
+        pytest.skip("worker processes are forked: this platform cannot fork")
+    # 20 MiB beyond what this process holds: the coordinator's rule tables (8 MiB) fit, and so
+    # would the state bound's 1,679,616 states of 40 bytes; each worker starts as a copy of this
+    # process and may use half of the 20 MiB, less than its half of the table and levels (22 MiB)
+    m = dining_philosophers(8)
+    budget = Budget(engine="native", workers=2, memory_limit=resident_memory() + (20 << 20))
+    stopped = explore(m.process, m.env, budget=budget)
+    assert not stopped.complete and stopped.reason.startswith("search worker ")
+    assert " of 2 (its share of the memory limit " in stopped.reason
+    assert "): memory limit " in stopped.reason
 
 
 def test_a_spilled_search_whose_table_outgrows_memory_stops_and_says_so(tmp_path):
