@@ -12,7 +12,6 @@ import pytest
 
 from cspotlp.cli import main
 from cspotlp.csp import Budget, explore, levels, native, parallel
-from cspotlp.csp.budget import resident_memory
 from cspotlp.csp.models import dining_philosophers
 from cspotlp.errors import CspError
 
@@ -74,18 +73,30 @@ def test_a_memory_bound_that_stops_the_search_in_memory_does_not_stop_a_spilled_
     assert os.listdir(tmp_path / "spill") == []
 
 
+SHARE_SCRIPT = """
+from cspotlp.csp import Budget, explore
+from cspotlp.csp.budget import resident_memory
+from cspotlp.csp.models import dining_philosophers
+
+m = dining_philosophers(9)
+budget = Budget(engine="native", workers=2, state_limit=10**9,
+                memory_limit=resident_memory() + (60 << 20))
+print(explore(m.process, m.env, budget=budget).reason)
+"""
+
+
 def test_each_worker_is_held_to_its_share_of_the_memory_bound():
     if not parallel.can_fork():
         pytest.skip("worker processes are forked: this platform cannot fork")
-    # 20 MiB beyond what this process holds: the coordinator's rule tables (8 MiB) fit, and so
-    # would the state bound's 1,679,616 states of 40 bytes; each worker starts as a copy of this
-    # process and may use half of the 20 MiB, less than its half of the table and levels (22 MiB)
-    m = dining_philosophers(8)
-    budget = Budget(engine="native", workers=2, memory_limit=resident_memory() + (20 << 20))
-    stopped = explore(m.process, m.env, budget=budget)
-    assert not stopped.complete and stopped.reason.startswith("search worker ")
-    assert " of 2 (its share of the memory limit " in stopped.reason
-    assert "): memory limit " in stopped.reason
+    # a fresh process, 60 MiB beyond what it holds: the coordinator's rule tables fit; each
+    # worker starts as a copy of it and may use half of the 60 MiB, far less than its half of
+    # N = 9's table and levels (104 MiB)
+    out = subprocess.run([sys.executable, "-c", SHARE_SCRIPT], capture_output=True, text=True,
+                         timeout=120, check=False)
+    assert out.returncode == 0 and out.stderr == "", out.stderr
+    reason = out.stdout.strip()
+    assert reason.startswith("search worker ") and " of 2 (its share of the memory limit " in reason
+    assert "): memory limit " in reason
 
 
 def test_a_spilled_search_whose_table_outgrows_memory_stops_and_says_so(tmp_path):
