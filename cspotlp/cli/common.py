@@ -47,17 +47,14 @@ def without_cycle_collection(run: Runner) -> Runner:
     garbage).
     """
     import functools
-    import gc
 
     @functools.wraps(run)
     def wrapped(args: argparse.Namespace) -> int:
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        # imported here: these commands read spans anyway, the others should not pay for it
+        from cspotlp.otlp.reader import gc_paused
+
+        with gc_paused():
             return run(args)
-        finally:
-            if was_enabled:
-                gc.enable()
 
     return wrapped
 
