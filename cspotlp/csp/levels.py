@@ -19,9 +19,10 @@ are checked between kernel calls of :data:`CHUNK` states, which keeps Ctrl-C pro
 
 Spilling (``Budget.spill``, ``--spill DIR``): the hash table and every completed level are files
 of the spill folder mapped into memory (unlinked as soon as they are made, so nothing is left
-behind), so the kernel writes them to disk and drops them when memory runs short, instead of the
-search running out of memory; only the level being built and the kernel's buffers stay in
-anonymous memory, which is what the memory bound then counts.
+behind), so the kernel writes the levels to disk and drops them when memory runs short, instead
+of the search running out of memory. The memory bound then counts the anonymous memory (the
+level being built, the kernel's buffers) and the table, which must stay in memory: it is probed
+at random, and on disk every probe would wait for it.
 """
 
 from __future__ import annotations
