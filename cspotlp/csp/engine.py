@@ -58,9 +58,9 @@ class Field:
     word: int
     shift: int
     bits: int
-    place: int = 1
-    radix: int = 0
-    size: int = 0
+    place: int
+    radix: int
+    size: int
 
     @property
     def mask(self) -> int:
