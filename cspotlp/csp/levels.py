@@ -22,14 +22,15 @@ of the spill folder mapped into memory (unlinked as soon as they are made, so no
 behind), so the kernel writes the levels to disk and drops them when memory runs short, instead
 of the search running out of memory. The memory bound then counts the anonymous memory (the
 level being built, the kernel's buffers) and the table, which must stay in memory: it is probed
-at random, and on disk every probe would wait for it.
+at random, and on disk every probe would wait for it. When the table can grow no more, the
+visited set moves to disk (:mod:`cspotlp.csp.external`: sorted levels, the table a cache of the
+level being built, duplicates removed at the level's end), and the search goes on within the
+memory bound, bounded by the disk. (One process only: a partitioned search stops there.)
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
@@ -50,6 +51,7 @@ from cspotlp.csp.automaton import (
 from cspotlp.csp.budget import Budget
 from cspotlp.csp.divergence import DivergenceOracle
 from cspotlp.csp.engine import Expander, Layout
+from cspotlp.csp.external import DiskVisited, mapped
 from cspotlp.csp.supercombinator import Network
 from cspotlp.errors import CspError, LimitReached
 
@@ -65,6 +67,12 @@ BLOCK = 1 << 16
 
 FIRST_BITS = 12
 """The table starts with 2**FIRST_BITS slots."""
+
+MAX_TABLE_BITS = 40
+"""The largest table has 2**MAX_TABLE_BITS slots (the kernel's bound)."""
+
+UNBOUNDED = 1 << 62
+"""The kernel's bound on the table once the visited set is on disk (the levels are counted instead)."""
 
 NEED_TABLE, NEED_NEXT, NEED_OUT = 1, 2, 3  # the kernel's reasons to stop early
 
@@ -140,6 +148,12 @@ class LevelStore:
         self._out = np.empty((OUTBOX if parts > 1 else 0, words), dtype=np.uint64)
         self._to = np.empty(len(self._out), dtype=np.uint8)
         self._out_pos = 0
+        self.on_disk: DiskVisited | None = None  # the visited set, once it is on disk
+
+    @property
+    def states(self) -> int:
+        """States stored: the table's, or the levels' once the visited set is on disk."""
+        return self.table.size if self.on_disk is None else self.on_disk.stored
 
     # -- the levels ---------------------------------------------------------------------------
 
@@ -179,17 +193,7 @@ class LevelStore:
         rows = sum(len(b) for b in blocks)
         self.budget.reserve(rows * self.k * 8, "a level of states", self.table.size, spilled=True)
         assert self.spill is not None
-        fd, path = tempfile.mkstemp(prefix="cspotlp-level-", dir=self.spill)
-        os.close(fd)
-        try:
-            level = np.memmap(path, dtype=np.uint64, mode="w+", shape=(rows, self.k))
-        finally:
-            os.unlink(path)
-        at = 0
-        for b in blocks:
-            level[at:at + len(b)] = b
-            at += len(b)
-        return level
+        return mapped(self.spill, blocks, self.k)
 
     def stored(self) -> list[np.ndarray]:
         """Every block of stored states (levels, and the one being built)."""
@@ -215,8 +219,21 @@ class LevelStore:
             if out.stopped:
                 break
         self._hand_over()
-        out.new = self.table.size - before
+        if self.on_disk is None:
+            out.new = self.table.size - before
+        elif out.best is None and not out.stopped:
+            out.new = self._next_level_on_disk()
         return out
+
+    def _next_level_on_disk(self) -> int:
+        """The level built is complete: its new states (the runs without the visited ones) stored."""
+        assert self.on_disk is not None
+        self._seal_block()
+        self.on_disk.add_run(self.building)
+        self.building = []
+        level = self.on_disk.next_level(self.levels)
+        self.levels.append([level] if len(level) else [])
+        return len(level)
 
     def predecessors(self, level: int, target: Key) -> list[tuple[Key, int]]:
         """Every (state, rule) of ``level`` whose followed move leads to ``target`` (the kernel expands it again)."""
@@ -235,7 +252,8 @@ class LevelStore:
         while at < n:
             (at, code, limited, transitions, best, priority, need, inserting,
              self._pos, self._out_pos) = self.kernel.expand(
-                self.program, self.table, view, at, n, div, self._block, self._pos, self.limit,
+                self.program, self.table, view, at, n, div, self._block, self._pos,
+                self.limit if self.on_disk is None else UNBOUNDED,
                 inserting, self.parts, self.me, self._out, self._to, self._out_pos)
             out.transitions += transitions
             out.limited = out.limited or bool(limited)
@@ -250,7 +268,7 @@ class LevelStore:
             elif code == NEED_OUT:
                 self._hand_over(need)
         if self.report is not None:
-            self.report(self.table.size, out.transitions)
+            self.report(self.states, out.transitions)
         return inserting
 
     def _hand_over(self, room: int = 0) -> None:
@@ -287,12 +305,45 @@ class LevelStore:
         self._pos = 0
 
     def _grow_table(self, need: int) -> None:
-        """A table twice as large (or more), filled again from the stored levels."""
+        """A table twice as large (or more), filled again from the stored levels.
+
+        A spilled search whose table cannot grow moves its visited set to disk instead (module
+        docstring); from then on a full table is emptied into a run.
+        """
+        if self.on_disk is not None:
+            self._empty_table(need)
+            return
+        bits = self._bits_for(self.table.size + need)
+        try:
+            self._reserve_table(bits)
+        except LimitReached:
+            if self.spill is None or self.parts > 1:
+                raise
+            stored = sum(len(b) for level in self.levels for b in level)
+            self.on_disk = DiskVisited(self.spill, self.k, self.budget, stored)
+            self._empty_table(need)
+            return
+        size = self.table.size
+        blocks = self.stored()
+        self.table.reset(bits)
+        for b in blocks:
+            self.table.add(b, None, 0, size)
+        assert self.table.size == size
+
+    def _bits_for(self, states: int) -> int:
+        """Bits of a table larger than this one that holds ``states``."""
         bits = self.table.bits + 1
         max_load = self.kernel.MAX_LOAD_PERCENT / 100
-        while self.table.size + need > max_load * (1 << bits):
+        while states > max_load * (1 << bits):
             bits += 1
+        return bits
+
+    def _reserve_table(self, bits: int) -> None:
+        """Raise :class:`LimitReached` unless a table of 2**bits slots fits the bounds."""
         new_bytes = (1 << bits) * self.k * 8
+        if bits > MAX_TABLE_BITS:
+            raise LimitReached(f"the state table cannot grow beyond 2**{MAX_TABLE_BITS} slots "
+                               f"({self.table.size:,} states stored)", self.table.size)
         self.budget.reserve(new_bytes - self.table.nbytes, "growing the state table", self.table.size,
                             spilled=True)
         if self.spill is not None:
@@ -301,16 +352,25 @@ class LevelStore:
             # takes 2 s in memory still ran after 10 minutes)
             self.budget.reserve(new_bytes, "the state table (a spilled search keeps it in memory)",
                                 self.table.size)
-        size = self.table.size
-        blocks = self.stored()
+
+    def _empty_table(self, need: int) -> None:
+        """Visited set on disk: the table's new states become a run, and it starts again empty.
+
+        It grows only when one state's successors do not fit an empty table.
+        """
+        assert self.on_disk is not None
+        self._seal_block()
+        self.on_disk.add_run(self.building)
+        self.building = []
+        bits = self.table.bits
+        if need > self.table.grow_at:
+            bits = self._bits_for(need)
+            self._reserve_table(bits)
         self.table.reset(bits)
-        for b in blocks:
-            self.table.add(b, None, 0, size)
-        assert self.table.size == size
 
     def over_budget(self) -> str:
         """The memory or time bound this partition has reached, or ''."""
-        states = self.table.size
+        states = self.states
         return self.budget.memory_reason(states) or self.budget.time_reason(states)
 
 

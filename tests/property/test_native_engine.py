@@ -1,13 +1,15 @@
 """The native engine is the numpy engine, faster: on random networks every check gives the same
 verdict, the same state and transition counts and the same counterexample (to the step) on both,
 also when a state limit stops them (and so does the native search partitioned over several worker
-processes, and states packed as mixed-radix cells); and its deadlock counterexamples are shortest ones, measured on the term semantics'
+processes, states packed as mixed-radix cells, and a visited set on disk); and its deadlock counterexamples are shortest ones, measured on the term semantics'
 own LTS.
 
 The numpy engine (``Budget(engine="numpy")``) is the reference; the native one (the C kernel,
 ``cspotlp/csp/_native.c``) runs by default when it is built.
 """
 
+import os
+import tempfile
 from unittest import mock
 
 import pytest
@@ -23,6 +25,8 @@ from cspotlp.csp import (
     divergence_free,
     engine,
     explore,
+    external,
+    levels,
     native,
     parallel,
     refines,
@@ -91,6 +95,24 @@ def test_the_partitioned_search_matches_the_one_process_search(spec, p, q, r, li
     for net in networks(p, q, r):
         for check in checks(spec, net, limit):
             same(check, reference_engine="native", workers=workers)
+
+
+@settings(max_examples=10, deadline=None)
+@given(processes, processes, processes, processes, st.integers(min_value=1, max_value=40))
+def test_a_search_with_its_visited_set_on_disk_matches_the_one_in_memory(spec, p, q, r, limit):
+    # a spilled search whose table of 16 slots cannot grow: every level is built from runs of
+    # at most 11 states, merged in slices of 8 without the stored levels (cspotlp.csp.external)
+    for net in networks(p, q, r):
+        for check in checks(spec, net, limit):
+            reference = check(Budget(engine="native"))
+            with (tempfile.TemporaryDirectory() as folder, mock.patch.object(levels, "FIRST_BITS", 4),
+                  mock.patch.object(levels, "MAX_TABLE_BITS", 4), mock.patch.object(external, "SLICE", 8)):
+                on_disk = check(Budget(engine="native", spill=folder))
+                assert os.listdir(folder) == []
+            if hasattr(reference, "holds"):
+                assert outcome(on_disk) == outcome(reference)
+            else:
+                assert explored(on_disk) == explored(reference)
 
 
 def up_to_ties(verdict):
