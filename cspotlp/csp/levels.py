@@ -69,7 +69,7 @@ FIRST_BITS = 12
 """The table starts with 2**FIRST_BITS slots."""
 
 MAX_TABLE_BITS = 40
-"""The largest table has 2**MAX_TABLE_BITS slots (the kernel's bound)."""
+"""The largest table grown to store more states: 2**MAX_TABLE_BITS slots (the kernel's bound)."""
 
 UNBOUNDED = 1 << 62
 """The kernel's bound on the table once the visited set is on disk (the levels are counted instead)."""
@@ -338,10 +338,14 @@ class LevelStore:
             bits += 1
         return bits
 
-    def _reserve_table(self, bits: int) -> None:
-        """Raise :class:`LimitReached` unless a table of 2**bits slots fits the bounds."""
+    def _reserve_table(self, bits: int, *, capped: bool = True) -> None:
+        """Raise :class:`LimitReached` unless a table of 2**bits slots fits the bounds.
+
+        ``capped``: within :data:`MAX_TABLE_BITS` too (not when it grows to hold one state's
+        successors, which the memory bound alone limits).
+        """
         new_bytes = (1 << bits) * self.k * 8
-        if bits > MAX_TABLE_BITS:
+        if capped and bits > MAX_TABLE_BITS:
             raise LimitReached(f"the state table cannot grow beyond 2**{MAX_TABLE_BITS} slots "
                                f"({self.table.size:,} states stored)", self.table.size)
         self.budget.reserve(new_bytes - self.table.nbytes, "growing the state table", self.table.size,
@@ -365,7 +369,7 @@ class LevelStore:
         bits = self.table.bits
         if need > self.table.grow_at:
             bits = self._bits_for(need)
-            self._reserve_table(bits)
+            self._reserve_table(bits, capped=False)
         self.table.reset(bits)
 
     def over_budget(self) -> str:
