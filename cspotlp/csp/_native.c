@@ -35,7 +35,7 @@
 #include <unistd.h>
 #endif
 
-#define ABI_VERSION 4
+#define ABI_VERSION 5
 #define TAG ((uint64_t)1 << 63)
 #define MAX_WORDS 65536
 
@@ -1179,12 +1179,62 @@ fail:
     return NULL;
 }
 
+/* unseen(part, near, words, keep): keep[i] = 0 for each row i of part that is a row of near. Both
+ * are sorted and distinct, as numpy orders them (cspotlp.csp.external.keys): one word as a
+ * number, several as bytes. One pass over both (a merge), where a binary search per row would
+ * wait for memory at each step. */
+static PyObject *native_unseen(PyObject *mod, PyObject *args)
+{
+    (void)mod;
+    PyObject *part_o, *near_o, *keep_o;
+    int k;
+    if (!PyArg_ParseTuple(args, "OOiO", &part_o, &near_o, &k, &keep_o))
+        return NULL;
+    if (k < 1 || k > MAX_WORDS) {
+        PyErr_SetString(PyExc_ValueError, "unseen: words out of range");
+        return NULL;
+    }
+    Buf part, near, keep;
+    Py_ssize_t n;
+    if (get_rows_and_flags(part_o, keep_o, k, "unseen: keep", &part, &keep, &n) < 0)
+        return NULL;
+    if (get_buf(near_o, &near, 8, 0, "near") < 0) {
+        drop_buf(&part);
+        drop_buf(&keep);
+        return NULL;
+    }
+    const uint64_t *pp = part.view.buf, *np_ = near.view.buf;
+    uint8_t *kp = keep.view.buf;
+    const Py_ssize_t m = buf_items(&near) / k;
+    const size_t bytes = (size_t)k * 8;
+    Py_ssize_t j = 0;
+    for (Py_ssize_t i = 0; i < n && j < m; i++) {
+        const uint64_t *a = pp + i * k;
+        int c = 1;
+        if (k == 1) {
+            while (j < m && np_[j] < a[0])
+                j++;
+            c = j < m && np_[j] == a[0] ? 0 : 1;
+        } else {
+            while (j < m && (c = memcmp(np_ + j * k, a, bytes)) < 0)
+                j++;
+        }
+        if (j < m && c == 0)
+            kp[i] = 0;
+    }
+    drop_buf(&part);
+    drop_buf(&near);
+    drop_buf(&keep);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef native_methods[] = {
     {"expand", native_expand, METH_VARARGS,
      "expand(program, table, states, start, stop, diverges, next, next_pos, limit, inserting, "
      "parts, me, out, to, out_pos) -> (position, code, limited, transitions, best, "
      "best_priority, need, inserting, next_pos, out_pos)"},
     {"owners", native_owners, METH_VARARGS, "owners(keys, words, parts, to)"},
+    {"unseen", native_unseen, METH_VARARGS, "unseen(part, near, words, keep)"},
     {"predecessors", native_predecessors, METH_VARARGS,
      "predecessors(program, states, target) -> [(index, rule)]"},
     {NULL, NULL, 0, NULL},

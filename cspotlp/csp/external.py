@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
+from cspotlp.csp import native
 from cspotlp.csp.budget import Budget
 
 SLICE = 1 << 20
@@ -121,7 +122,7 @@ class DiskVisited:
 
         def pieces() -> Iterator[np.ndarray]:
             for part in self._merged(runs):
-                new = rows_of(_unseen(part, visited), self.k)
+                new = rows_of(_unseen(part, visited, self.k), self.k)
                 self.budget.reserve(new.nbytes, "a level of states", self.stored, spilled=True)
                 yield new
 
@@ -159,20 +160,20 @@ def _distinct(part: np.ndarray) -> np.ndarray:
     return part[keep]
 
 
-def _unseen(part: np.ndarray, levels: list[np.ndarray]) -> np.ndarray:
+def _unseen(part: np.ndarray, levels: list[np.ndarray], k: int) -> np.ndarray:
     """The keys of ``part`` (sorted, distinct) in none of the sorted ``levels``.
 
-    Each level is searched only between the part's least and greatest key, in order, so its
-    pages are read once per slice.
+    Each level is merged with the part (the kernel's ``unseen``) between the part's least and
+    greatest key only, so a level's pages are read once per slice, in order.
     """
-    keep = np.ones(len(part), dtype=bool)
+    assert native.KERNEL is not None
+    keep = np.ones(len(part), dtype=np.uint8)
+    rows = rows_of(part, k)
     for level in levels:
         lv = keys(level)
         lo = int(np.searchsorted(lv, part[:1], side="left")[0])
         hi = int(np.searchsorted(lv, part[-1:], side="right")[0])
-        if lo == hi:
-            continue
-        near = lv[lo:hi]
-        at = np.minimum(np.searchsorted(near, part), len(near) - 1)
-        keep &= near[at] != part
-    return part[keep]
+        if lo < hi:
+            native.KERNEL.unseen(rows, level[lo:hi], k, keep)
+    found: np.ndarray = part[keep.view(bool)]
+    return found

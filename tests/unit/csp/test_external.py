@@ -115,3 +115,16 @@ def test_a_partitioned_search_keeps_its_visited_set_in_memory(tmp_path, monkeypa
     m = dining_philosophers(6)
     e = explore(m.process, m.env, budget=Budget(engine="native", workers=2, spill=str(tmp_path)))
     assert not e.complete and "the state table cannot grow beyond" in e.reason
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_the_kernel_merge_finds_exactly_the_rows_of_the_level(k):
+    # numbers past 2**63 too: one word compares as an unsigned number, several as bytes
+    rng = np.random.default_rng(k)
+    for n, m in [(0, 5), (5, 0), (1, 1), (300, 40), (40, 300)]:
+        pool = rng.integers(0, 1 << 64, size=(60, k), dtype=np.uint64, endpoint=False)
+        part = external.rows_of(np.unique(external.keys(pool[rng.integers(0, 60, n)])), k)
+        near = external.rows_of(np.unique(external.keys(pool[rng.integers(0, 60, m)])), k)
+        keep = np.ones(len(part), dtype=np.uint8)
+        native.KERNEL.unseen(part, near, k, keep)
+        assert as_set(part[keep == 1]) == as_set(part) - as_set(near)
