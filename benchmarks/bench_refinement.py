@@ -21,8 +21,10 @@ philosophers at N = 8 and 9 (``--targets 8,9,10`` adds N = 10): states per CPU s
 check for exploration, the deadlock check, trace refinement and failures refinement (``DF [F=``
 the philosophers with a butler, who pass it: see :func:`worker_cspotlp`), bytes per state (peak resident
 memory of the run / states), the ratio to spin's exhaustive search, and N = 3's start-up (the
-engine's own seconds, model compilation included). ``--targets-only`` prints only that table (and
-the spin runs it needs). Then the same checks over ``--workers`` processes (default 2; the
+engine's own seconds, model compilation included). Then the explorations again under a memory
+bound too small for their hash table, spilled (``--spill``: the visited set moves to disk, see
+:mod:`cspotlp.csp.external`), against the same bound in memory (stopped) and memory without a bound.
+``--targets-only`` prints only these tables (and the spin runs they need). Then the same checks over ``--workers`` processes (default 2; the
 partitioned search of :mod:`cspotlp.csp.parallel`): wall-clock speed-up against one process, and
 whether the states, transitions and verdict are the same, with the machine's ceiling for
 independent work (that many one-process checks at once). The engine is the native one when it is built; ``CSPOTLP_NO_NATIVE=1``
@@ -104,6 +106,11 @@ def deadlock_freedom_spec(env):
     return call("DF")
 
 
+def parse_size(text: str) -> int:
+    """``150M``, ``2G``: bytes."""
+    return int(float(text[:-1]) * {"K": 2**10, "M": 2**20, "G": 2**30}[text[-1].upper()])
+
+
 def children_cpu() -> float:
     """CPU seconds of the ended child processes (the search's workers)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -121,13 +128,19 @@ def worker_cspotlp(model: str, n: int, task: str) -> dict[str, object]:
     from cspotlp.csp import Budget, deadlock_free, explore, refines
 
     task, _, parts = task.partition("/")
+    # explore@150M: under a memory bound; explore@150M+spill: spilled to a new folder, too
+    task, _, bound = task.partition("@")
+    bound, spilled, _ = bound.partition("+spill")
     workers = int(parts or 1)
     m = build_model(model, n)
+    spill = tempfile.mkdtemp(prefix="bench-spill-") if spilled == "+spill" else None
     start, cpu, child_cpu = time.perf_counter(), time.process_time(), children_cpu()
-    budget = Budget(workers=workers)
+    budget = Budget(workers=workers, spill=spill, memory_limit=parse_size(bound) if bound else None)
     if task == "explore":
         e = explore(m.process, m.env, budget=budget)
         states, transitions, verdict, engine_seconds = e.states, e.transitions, "complete" if e.complete else e.reason, e.seconds
+        if spill is not None:
+            shutil.rmtree(spill)
     else:
         if task == "deadlock":
             v = deadlock_free(m.process, m.env, "F", budget=budget)
@@ -441,8 +454,40 @@ def print_targets(ns: list[int], no_spin: bool, workers: int, repeat: int = 3) -
     print("x target: above 1 meets the target (rate / target; target bytes / bytes). x spin: states per CPU "
           "second over spin's (the faster of DFS and BFS; deadlock: both stop at the first deadlock, at "
           "different states). Bytes per state include the interpreter's own memory.")
+    print_beyond_memory([r for r in runs if r.task == "explore"])
     if workers > 1:
         print_every_core(runs, workers, repeat)
+
+
+BEYOND_MEMORY = {8: "60M", 9: "150M", 10: "600M"}
+"""Memory bounds that stop the in-memory exploration (the table cannot grow within them)."""
+
+
+def print_beyond_memory(in_memory: list[Run]) -> None:
+    """The same explorations spilled under a memory bound too small for their table.
+
+    The table cannot grow within the bound, so the visited set moves to disk
+    (:mod:`cspotlp.csp.external`); the in-memory search, under the same bound, stops. Seconds:
+    the whole check, wall clock; the ratio is to the exploration in memory without a bound.
+    """
+    print("\nBeyond memory: exploration spilled (--spill) under a memory bound that stops it in memory")
+    head = (f"{'N':>3} {'bound':>6} {'states':>11} {'stopped at':>11} {'spilled s':>10} {'memory s':>9} "
+            f"{'x slower':>9} {'peak MB':>8}  result")
+    print(head)
+    print("-" * len(head))
+    for row in in_memory:
+        bound = BEYOND_MEMORY.get(row.n)
+        if bound is None:
+            continue
+        stopped = measure_python("cspotlp", row.model, row.n, f"explore@{bound}", None)
+        spilled = measure_python("cspotlp", row.model, row.n, f"explore@{bound}+spill", None)
+        same = (spilled.states, spilled.transitions) == (row.states, row.transitions)
+        slower = spilled.seconds / row.seconds if spilled.seconds and row.seconds else None
+        print(f"{row.n:>3} {bound:>6} {fmt(spilled.states):>11} {fmt(stopped.states):>11} {fmt(spilled.seconds, '.2f'):>10} "
+              f"{fmt(row.seconds, '.2f'):>9} {fmt(slower, '.2f'):>9} {fmt(spilled.peak_mb, '.0f'):>8}  "
+              f"{spilled.verdict}{'' if same else ' (NOT the in-memory counts)'}{(' ' + spilled.note) if spilled.note else ''}")
+    print("stopped at: the in-memory exploration under the same bound. memory s: in memory without a bound. "
+          "peak MB: resident, the spill folder's mapped pages included (the bound counts the rest).")
 
 
 TARGET_SPEEDUP = 1.8
