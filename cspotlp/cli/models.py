@@ -108,8 +108,7 @@ def add_budget_options(p: argparse.ArgumentParser) -> None:
                    help="keep each search's state table and levels in files of DIR, so that the "
                    "levels go to disk when memory runs short (the memory limit then counts the "
                    "table and the rest); when the table cannot grow within the limit, the "
-                   "visited set moves to DIR as sorted files (one worker: slower, bounded by "
-                   "the disk)")
+                   "visited set moves to DIR as sorted files (slower, bounded by the disk)")
 
 
 def budget_for(args: argparse.Namespace, progress: Any) -> Any:

@@ -220,8 +220,8 @@ class Budget:
             memory runs short; the memory bound then counts the process's other (anonymous)
             memory and the hash table (probed at random, it must stay in memory), and the
             default state bound follows the folder's free space too. When the table can grow
-            no more, the visited set moves to disk (:mod:`cspotlp.csp.external`) and a
-            one-process search goes on within the memory bound.
+            no more, the visited set moves to disk (:mod:`cspotlp.csp.external`; over
+            workers, each partition's) and the search goes on within the memory bound.
     """
 
     state_limit: int | None = None

@@ -25,7 +25,8 @@ level being built, the kernel's buffers) and the table, which must stay in memor
 at random, and on disk every probe would wait for it. When the table can grow no more, the
 visited set moves to disk (:mod:`cspotlp.csp.external`: sorted levels, the table a cache of the
 level being built, duplicates removed at the level's end), and the search goes on within the
-memory bound, bounded by the disk. (One process only: a partitioned search stops there.)
+memory bound, bounded by the disk. A partition of a search over workers does the same with its
+own states (its level is complete once the states handed to it are in: :meth:`LevelStore.end_round`).
 """
 
 from __future__ import annotations
@@ -165,15 +166,19 @@ class LevelStore:
             initial = initial[owners == self.me]
         self._insert(initial)
 
-    def receive(self, states: np.ndarray) -> tuple[int, bool]:
-        """Store states handed over by other partitions: (how many were new, whether the limit stopped it)."""
-        before = self.table.size
-        limited = False
-        for lo in range(0, len(states), CHUNK):
-            limited = self._insert(states[lo:lo + CHUNK])
-            if limited:
-                break
-        return self.table.size - before, limited
+    def receive(self, states: np.ndarray) -> bool:
+        """Store states handed over by other partitions; True when the limit stopped it."""
+        # any() stops at the first chunk the limit stopped
+        return any(self._insert(states[lo:lo + CHUNK]) for lo in range(0, len(states), CHUNK))
+
+    def end_round(self) -> int:
+        """A partition's round is over (the states handed to it are in): the states it stores.
+
+        With the visited set on disk, this is when the level built is complete.
+        """
+        if self.on_disk is not None:
+            self._next_level_on_disk()
+        return self.states
 
     def close_level(self) -> None:
         """The level being built is complete: it becomes the last stored level (on disk when spilling)."""
@@ -221,8 +226,9 @@ class LevelStore:
         self._hand_over()
         if self.on_disk is None:
             out.new = self.table.size - before
-        elif out.best is None and not out.stopped:
+        elif self.parts == 1 and out.best is None and not out.stopped:
             out.new = self._next_level_on_disk()
+        # a partition on disk counts its new states at the round's end (end_round)
         return out
 
     def _next_level_on_disk(self) -> int:
@@ -252,8 +258,7 @@ class LevelStore:
         while at < n:
             (at, code, limited, transitions, best, priority, need, inserting,
              self._pos, self._out_pos) = self.kernel.expand(
-                self.program, self.table, view, at, n, div, self._block, self._pos,
-                self.limit if self.on_disk is None else UNBOUNDED,
+                self.program, self.table, view, at, n, div, self._block, self._pos, self._table_limit(),
                 inserting, self.parts, self.me, self._out, self._to, self._out_pos)
             out.transitions += transitions
             out.limited = out.limited or bool(limited)
@@ -288,8 +293,12 @@ class LevelStore:
             self._grow_table(n)
         if len(self._block) - self._pos < n:
             self._new_block(n)
-        self._pos, limited = self.table.add(states, self._block, self._pos, self.limit)
+        self._pos, limited = self.table.add(states, self._block, self._pos, self._table_limit())
         return bool(limited)
+
+    def _table_limit(self) -> int:
+        """The kernel's bound on the table: the state bound, unless the levels are counted instead."""
+        return self.limit if self.on_disk is None else UNBOUNDED
 
     def _new_block(self, need: int) -> None:
         self._seal_block()
@@ -317,7 +326,7 @@ class LevelStore:
         try:
             self._reserve_table(bits)
         except LimitReached:
-            if self.spill is None or self.parts > 1:
+            if self.spill is None:
                 raise
             stored = sum(len(b) for level in self.levels for b in level)
             self.on_disk = DiskVisited(self.spill, self.k, self.budget, stored)

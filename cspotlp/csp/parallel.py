@@ -8,7 +8,9 @@ for CSP", 2016): each of P workers owns the states whose hash falls in its parti
 1. every worker expands its part of the level, as the one-process search does, inserting the
    successors it owns and writing the others to a file for their owner (in ``/dev/shm`` when
    there is one, else the temporary folder; in the spill folder when the search spills);
-2. every worker stores the states handed to it; the new ones join its part of the next level.
+2. every worker stores the states handed to it; the new ones join its part of the next level
+   (a worker whose visited set moved to disk completes that level then:
+   :meth:`~cspotlp.csp.levels.LevelStore.end_round`), and reports how many states it stores.
 
 The coordinator (the calling process) decides each round exactly as the one-process search
 does (:func:`~cspotlp.csp.levels.level_search`): the least violation of the level over all
@@ -149,10 +151,14 @@ class Workers:
                 for owner, path in files.items():
                     inbox[owner].append(path)
             received = self._all([("receive", files) for files in inbox], level)
-            for i, (new, limited, stopped) in enumerate(received):
-                out.new += new
+            stored = 0
+            for i, (states, limited, stopped) in enumerate(received):
+                stored += states
                 out.limited = out.limited or limited
                 out.stopped = out.stopped or (stopped and self._whose(i, stopped))
+            # a partition's new states are known when its round ends (with its visited set on
+            # disk, not before): the sum of what each stores now
+            out.new = stored - self.stored
         self.stored += out.new
         return out
 
@@ -276,7 +282,7 @@ def _answer(store: Any, outbox: _Outbox, message: tuple[Any, ...], words: int) -
         return _STOP
     if kind == "seed":
         store.seed(message[1])
-        return store.table.size
+        return store.states
     if kind == "expand":
         level, left = message[1], message[2]
         store.limit = store.table.size + left
@@ -284,18 +290,17 @@ def _answer(store: Any, outbox: _Outbox, message: tuple[Any, ...], words: int) -
         report: LevelReport = store.expand(level)
         return report, outbox.finish()
     if kind == "receive":
-        new, limited, stopped = 0, False, ""
+        limited, stopped = False, ""
         for path in message[1]:
             states = np.fromfile(path, dtype=np.uint64).reshape(-1, words)
             os.unlink(path)
-            more, limited = store.receive(states)
-            new += more
+            limited = store.receive(states)
             if limited:
                 break
             stopped = store.over_budget()
             if stopped:
                 break
-        return new, limited, stopped
+        return (store.states if limited or stopped else store.end_round()), limited, stopped
     if kind == "predecessors":
         return store.predecessors(message[1], message[2])
     raise AssertionError(f"unknown message {kind!r}")

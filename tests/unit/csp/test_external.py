@@ -107,14 +107,15 @@ def test_a_table_that_cannot_grow_stops_a_search_in_memory_and_says_why(monkeypa
     assert e.reason.startswith(f"the state table cannot grow beyond 2**{levels.FIRST_BITS} slots")
 
 
-def test_a_partitioned_search_keeps_its_visited_set_in_memory(tmp_path, monkeypatch):
-    # the runs are one process's: a partitioned search whose tables cannot grow stops there
+def test_a_partitioned_search_moves_each_partition_s_visited_set_to_disk(tmp_path, monkeypatch):
     if not parallel.can_fork():
         pytest.skip("worker processes are forked: this platform cannot fork")
-    monkeypatch.setattr(levels, "MAX_TABLE_BITS", levels.FIRST_BITS)
     m = dining_philosophers(6)
-    e = explore(m.process, m.env, budget=Budget(engine="native", workers=2, spill=str(tmp_path)))
-    assert not e.complete and "the state table cannot grow beyond" in e.reason
+    in_memory = [answer(check(Budget(engine="native"))) for check in searches(m)]
+    monkeypatch.setattr(levels, "MAX_TABLE_BITS", levels.FIRST_BITS)
+    on_disk = [answer(check(Budget(engine="native", workers=2, spill=str(tmp_path)))) for check in searches(m)]
+    assert on_disk == in_memory
+    assert os.listdir(tmp_path) == []
 
 
 @pytest.mark.parametrize("k", [1, 2, 3])
