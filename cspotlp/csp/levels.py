@@ -234,9 +234,7 @@ class LevelStore:
     def _next_level_on_disk(self) -> int:
         """The level built is complete: its new states (the runs without the visited ones) stored."""
         assert self.on_disk is not None
-        self._seal_block()
-        self.on_disk.add_run(self.building)
-        self.building = []
+        self._building_to_run()
         level = self.on_disk.next_level(self.levels)
         self.levels.append([level] if len(level) else [])
         return len(level)
@@ -371,15 +369,19 @@ class LevelStore:
 
         It grows only when one state's successors do not fit an empty table.
         """
-        assert self.on_disk is not None
-        self._seal_block()
-        self.on_disk.add_run(self.building)
-        self.building = []
+        self._building_to_run()
         bits = self.table.bits
         if need > self.table.grow_at:
             bits = self._bits_for(need)
             self._reserve_table(bits, capped=False)
         self.table.reset(bits)
+
+    def _building_to_run(self) -> None:
+        """Visited set on disk: the states of the level being built so far become a run."""
+        assert self.on_disk is not None
+        self._seal_block()
+        self.on_disk.add_run(self.building)
+        self.building = []
 
     def over_budget(self) -> str:
         """The memory or time bound this partition has reached, or ''."""
