@@ -292,7 +292,7 @@ def _answer(store: Any, outbox: _Outbox, message: tuple[Any, ...], words: int) -
     if kind == "receive":
         limited, stopped = False, ""
         for path in message[1]:
-            states = np.fromfile(path, dtype=np.uint64).reshape(-1, words)
+            states = _mapped_file(path, words)
             os.unlink(path)
             limited = store.receive(states)
             if limited:
@@ -304,6 +304,13 @@ def _answer(store: Any, outbox: _Outbox, message: tuple[Any, ...], words: int) -
     if kind == "predecessors":
         return store.predecessors(message[1], message[2])
     raise AssertionError(f"unknown message {kind!r}")
+
+
+def _mapped_file(path: str, words: int) -> np.ndarray:
+    """A file of handed-over states, mapped (its pages are already in memory: no copy)."""
+    if os.path.getsize(path) == 0:
+        return np.zeros((0, words), dtype=np.uint64)
+    return np.memmap(path, dtype=np.uint64, mode="r").reshape(-1, words)
 
 
 class _Outbox:
