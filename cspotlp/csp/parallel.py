@@ -217,7 +217,7 @@ class Workers:
 
     def _whose(self, i: int, reason: str) -> str:
         """A worker's reason to stop, said as the search's."""
-        share = f" (its share of the memory limit {format_bytes(self.budget.memory)})" if "memory" in reason else ""
+        share = f" (its share of the memory limit {format_bytes(self.budget.memory)})" if reason.startswith("memory limit ") else ""
         return f"search worker {i} of {self.parts}{share}: {reason}"
 
     def _died(self, i: int) -> str:
