@@ -307,7 +307,7 @@ def _answer(store: Any, outbox: _Outbox, message: tuple[Any, ...], words: int) -
 
 
 def _mapped_file(path: str, words: int) -> np.ndarray:
-    """A file of handed-over states, mapped (its pages are already in memory: no copy)."""
+    """A file of handed-over states, mapped: read in place, not copied into a new array."""
     if os.path.getsize(path) == 0:
         return np.zeros((0, words), dtype=np.uint64)
     return np.memmap(path, dtype=np.uint64, mode="r").reshape(-1, words)
