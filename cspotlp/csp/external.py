@@ -29,6 +29,7 @@ import numpy as np
 
 from cspotlp.csp import native
 from cspotlp.csp.budget import Budget
+from cspotlp.errors import LimitReached
 
 SLICE = 1 << 20
 """States of the runs merged at once (8 MiB a word of the state): about what the merge holds in memory."""
@@ -122,6 +123,10 @@ class DiskVisited:
 
         def pieces() -> Iterator[np.ndarray]:
             for part in self._merged(runs):
+                # a large level's merge takes long: the time bound is kept between its slices
+                late = self.budget.time_reason(self.stored)
+                if late:
+                    raise LimitReached(late, self.stored)
                 new = rows_of(_unseen(part, visited, self.k), self.k)
                 self.budget.reserve(new.nbytes, "a level of states", self.stored, spilled=True)
                 yield new

@@ -19,6 +19,7 @@ from cspotlp.csp import (
     refines,
 )
 from cspotlp.csp.models import dining_philosophers
+from cspotlp.errors import LimitReached
 
 pytestmark = pytest.mark.skipif(native.KERNEL is None, reason=f"native engine: {native.UNAVAILABLE}")
 
@@ -59,6 +60,14 @@ def test_the_next_level_is_the_runs_without_duplicates_or_visited_states(tmp_pat
     assert all(np.array_equal(external.keys(v[0]), np.sort(external.keys(v[0]))) for v in levels_so_far if v)
     assert disk.stored == len(expected) and disk.runs == []
     assert os.listdir(tmp_path) == []  # unlinked as soon as mapped
+
+
+def test_the_time_bound_stops_a_level_s_merge(tmp_path):
+    disk = external.DiskVisited(str(tmp_path), 1, Budget(spill=str(tmp_path), time_limit=0), stored=5)
+    disk.add_run([np.arange(10, dtype=np.uint64).reshape(-1, 1)])
+    with pytest.raises(LimitReached, match="time limit 0 s reached after 5 states"):
+        disk.next_level([])
+    assert os.listdir(tmp_path) == []
 
 
 def searches(m):
