@@ -106,11 +106,6 @@ def deadlock_freedom_spec(env):
     return call("DF")
 
 
-def parse_size(text: str) -> int:
-    """``150M``, ``2G``: bytes."""
-    return int(float(text[:-1]) * {"K": 2**10, "M": 2**20, "G": 2**30}[text[-1].upper()])
-
-
 def children_cpu() -> float:
     """CPU seconds of the ended child processes (the search's workers)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -126,6 +121,7 @@ def worker_cspotlp(model: str, n: int, task: str) -> dict[str, object]:
     butler pass it, without one they fail it at their deadlock.
     """
     from cspotlp.csp import Budget, deadlock_free, explore, refines
+    from cspotlp.csp.budget import parse_size
 
     task, _, parts = task.partition("/")
     # explore@150M: under a memory bound; explore@150M+spill: spilled to a new folder, too
