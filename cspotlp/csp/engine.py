@@ -913,7 +913,7 @@ def _candidates(joint: I64, n: int, m: _MergedTables, head_tables: int) -> tuple
     return src, m.rules[pos], m.deltas[pos], split
 
 
-def _deltas(target: I64, shift: int, place: int = 1) -> U64:
+def _deltas(target: I64, shift: int, place: int) -> U64:
     """Per local state s: ``(target[s] - s) * place << shift`` as a wrapping uint64 word delta."""
     diff = (target - np.arange(len(target), dtype=np.int64)).astype(np.uint64)
     out: U64 = (diff * np.uint64(place)) << np.uint64(shift)
