@@ -39,6 +39,8 @@ _HASH_A = np.uint64(0x9E3779B97F4A7C15)
 _HASH_B = np.uint64(0xC2B2AE3D27D4EB4F)
 
 
+_Cell = TypeVar("_Cell", int, I64)
+
 WORD_BITS = 63
 """Bits of a state word that fields may use: the top bit stays clear (word 0 all-ones marks a free slot)."""
 
@@ -72,8 +74,8 @@ class Field:
         """Whether the field is a cell of its own (its digit is the masked bits)."""
         return self.place == 1 and self.radix == self.size
 
-    def digit(self, cell: int) -> int:
-        """This field's digit of a cell value."""
+    def digit(self, cell: _Cell) -> _Cell:
+        """This field's digit of a cell value (or of an array of them)."""
         return cell // self.place % self.radix
 
 
@@ -147,7 +149,7 @@ class Layout:
             return np.zeros(len(words[0]), dtype=np.int64)
         col = words[f.word]
         cell = ((col >> np.uint64(f.shift)) & np.uint64(f.mask)).astype(np.int64)
-        return cell if f.plain else cell // f.place % f.radix
+        return cell if f.plain else f.digit(cell)
 
     def with_field(self, words: Words, index: int, values: I64) -> Words:
         """Copies of ``words`` with field ``index`` replaced by ``values``."""
@@ -645,7 +647,7 @@ class Expander:
             shift, f = rel[c]
             cell = (joint >> shift) & f.mask
             valid = cell < f.size
-            d = np.minimum(cell, f.size - 1) // f.place % f.radix
+            d = f.digit(np.minimum(cell, f.size - 1))
             lok, target = layers[(c, lab)][j]
             ok &= valid & lok[d]
             delta += _deltas(target, f.shift, f.place)[d]
