@@ -35,7 +35,7 @@
 #include <unistd.h>
 #endif
 
-#define ABI_VERSION 5
+#define ABI_VERSION 6
 #define TAG ((uint64_t)1 << 63)
 #define MAX_WORDS 65536
 
@@ -154,28 +154,31 @@ static const double MAX_LOAD = 0.7;
 #define HUGE_PAGE ((size_t)2 << 20)
 #define RECENT_BITS 12 /* the cache of recent keys: 2**12 keys, within the L1 cache for one word */
 
-static inline uint64_t *recent_slot(const TableObject *t, uint64_t h)
+/* A cache of recent keys is 2**RECENT_BITS rows of k words: the table's for a search on one thread,
+ * each thread's own (its program's) when several share the table (a row another thread were
+ * writing could be read half old, half new, and match a key that is not stored). */
+static inline uint64_t *recent_slot(uint64_t *recent, int k, uint64_t h)
 {
-    return t->recent + (size_t)(h & (((uint64_t)1 << RECENT_BITS) - 1)) * (size_t)t->k;
+    return recent + (size_t)(h & (((uint64_t)1 << RECENT_BITS) - 1)) * (size_t)k;
 }
 
 /* Whether the key is one of the recent keys (then it is in the table: no probe is needed). */
-static inline int recent_has(const TableObject *t, const uint64_t *key, uint64_t h)
+static inline int recent_has(uint64_t *recent, int k, const uint64_t *key, uint64_t h)
 {
-    const uint64_t *r = recent_slot(t, h);
+    const uint64_t *r = recent_slot(recent, k, h);
     if (r[0] != (key[0] | TAG))
         return 0;
-    for (int j = 1; j < t->k; j++)
+    for (int j = 1; j < k; j++)
         if (r[j] != key[j])
             return 0;
     return 1;
 }
 
-static inline void recent_put(TableObject *t, const uint64_t *key, uint64_t h)
+static inline void recent_put(uint64_t *recent, int k, const uint64_t *key, uint64_t h)
 {
-    uint64_t *r = recent_slot(t, h);
+    uint64_t *r = recent_slot(recent, k, h);
     r[0] = key[0] | TAG;
-    for (int j = 1; j < t->k; j++)
+    for (int j = 1; j < k; j++)
         r[j] = key[j];
 }
 
@@ -217,6 +220,15 @@ static uint64_t *slots_on_disk(size_t bytes, const char *folder, size_t *mapped)
  * pages: where that makes the kernel compact memory at each fault (THP defrag "madvise", the
  * Debian default), growing a table stalled for seconds (N = 10: 19 s of 43 s in growths, 8 s
  * without), more than the TLB misses of 4 KiB pages cost the probes. */
+#if defined(MAP_POPULATE)
+/* The pages are made at once, by the mapping: touched at random by the probes, they would each
+ * fault, and threads filling a grown table would wait for each other's faults (measured: two
+ * threads refilling a 2**24-slot table took 0.54 s with faults, 0.22 s populated). */
+#define POPULATE MAP_POPULATE
+#else
+#define POPULATE 0
+#endif
+
 static uint64_t *slots_alloc(size_t bytes, const char *folder, size_t *mapped)
 {
     *mapped = 0;
@@ -225,7 +237,7 @@ static uint64_t *slots_alloc(size_t bytes, const char *folder, size_t *mapped)
         return slots_on_disk(bytes, folder, mapped);
     if (bytes >= HUGE_PAGE) {
         size_t len = bytes + HUGE_PAGE;
-        char *base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        char *base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | POPULATE, -1, 0);
         if (base == MAP_FAILED)
             return NULL;
         /* keep a huge-page-aligned part (the rest is given back) */
@@ -320,6 +332,8 @@ static void Table_dealloc(TableObject *self)
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
+#define AHEAD 16 /* slots requested ahead of the probe */
+
 static inline void table_prefetch(const TableObject *t, uint64_t h)
 {
     __builtin_prefetch(t->slots + (size_t)(h >> (64 - t->bits)) * (size_t)t->k, 1, 1);
@@ -372,6 +386,55 @@ static inline int table_put(TableObject *t, const uint64_t *key, uint64_t h, int
     }
 }
 
+#define BUSY ((uint64_t)1) /* word 0 of a slot another thread is filling (no key has it: no tag) */
+#if defined(__x86_64__) || defined(__i386__)
+#define CPU_RELAX() __builtin_ia32_pause()
+#else
+#define CPU_RELAX() ((void)0)
+#endif
+
+/* table_put for threads sharing the table: a free slot is claimed by an atomic compare-and-swap
+ * of its word 0 (to the key's when it is one word, else to BUSY until the other words are
+ * written). 1: added, 0: present already. The size is the caller's to count (the threads' room
+ * keeps the table within its load). */
+static inline int table_put_shared(TableObject *t, const uint64_t *key, uint64_t h)
+{
+    const int k = t->k;
+    size_t i = (size_t)(h >> (64 - t->bits));
+    const uint64_t k0 = key[0] | TAG;
+    for (;;) {
+        uint64_t *s = t->slots + i * (size_t)k;
+        uint64_t s0 = __atomic_load_n(s, __ATOMIC_ACQUIRE);
+        if (s0 == 0) {
+            if (__atomic_compare_exchange_n(s, &s0, k == 1 ? k0 : BUSY, 0, __ATOMIC_ACQ_REL,
+                                            __ATOMIC_ACQUIRE)) {
+                if (k > 1) {
+                    for (int j = 1; j < k; j++)
+                        s[j] = key[j];
+                    __atomic_store_n(s, k0, __ATOMIC_RELEASE);
+                }
+                return 1;
+            }
+            /* another thread took the slot first: s0 is its word now */
+        }
+        while (s0 == BUSY) { /* its other words are being written */
+            CPU_RELAX();
+            s0 = __atomic_load_n(s, __ATOMIC_ACQUIRE);
+        }
+        if (s0 == k0) {
+            int same = 1;
+            for (int j = 1; j < k; j++)
+                if (s[j] != key[j]) {
+                    same = 0;
+                    break;
+                }
+            if (same)
+                return 0;
+        }
+        i = (i + 1) & t->mask;
+    }
+}
+
 static inline int table_has(const TableObject *t, const uint64_t *key, uint64_t h)
 {
     const int k = t->k;
@@ -405,6 +468,45 @@ static PyObject *Table_reset(TableObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* Insert n rows of keys (the slots of the next AHEAD requested ahead); each new one is appended
+ * at out (unless NULL). One thread: stops at the first new key past limit (*limited = 1). Shared
+ * (one of several threads filling the table at once, without the GIL): no limit, the caller keeps
+ * the table within its load; the size grows by what was added. Returns how many were added. */
+static int64_t add_rows(TableObject *t, const uint64_t *kp, Py_ssize_t n, int shared, int64_t limit,
+                        uint64_t *op, Py_ssize_t *out_pos, int *limited)
+{
+    const int k = t->k;
+    uint64_t hs[AHEAD];
+    int64_t added = 0;
+    *limited = 0;
+    for (Py_ssize_t i = 0; i < n && i < AHEAD; i++) {
+        hs[i] = hash_key(kp + i * k, k);
+        table_prefetch(t, hs[i]);
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint64_t h = hs[i % AHEAD];
+        if (i + AHEAD < n) {
+            hs[i % AHEAD] = hash_key(kp + (i + AHEAD) * k, k);
+            table_prefetch(t, hs[i % AHEAD]);
+        }
+        int r = shared ? table_put_shared(t, kp + i * k, h) : table_put(t, kp + i * k, h, limit);
+        if (r < 0) {
+            *limited = 1;
+            break;
+        }
+        if (r > 0) {
+            added++;
+            if (op) {
+                memcpy(op + *out_pos * k, kp + i * k, (size_t)k * 8);
+                (*out_pos)++;
+            }
+        }
+    }
+    if (shared)
+        __atomic_fetch_add(&t->size, added, __ATOMIC_RELAXED);
+    return added;
+}
+
 /* add(keys, out, out_pos, limit) -> (out_pos, limited): insert rows of keys (n x k); each new
  * one is appended to out (unless out is None). Stops at the first new key past limit. */
 static PyObject *Table_add(TableObject *self, PyObject *args)
@@ -423,8 +525,6 @@ static PyObject *Table_add(TableObject *self, PyObject *args)
         goto fail;
     const int k = self->k;
     Py_ssize_t n = buf_items(&keys) / k;
-    const uint64_t *kp = keys.view.buf;
-    uint64_t *op = has_out ? out.view.buf : NULL;
     Py_ssize_t out_cap = has_out ? buf_items(&out) / k : 0;
     if (has_out && out_cap - out_pos < n) {
         PyErr_SetString(PyExc_ValueError, "add: the output has too little room");
@@ -434,29 +534,9 @@ static PyObject *Table_add(TableObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "add: the table is too small");
         goto fail;
     }
-    enum { AHEAD = 16 };
-    uint64_t hs[AHEAD];
-    int limited = 0;
-    for (Py_ssize_t i = 0; i < n && i < AHEAD; i++) {
-        hs[i] = hash_key(kp + i * k, k);
-        table_prefetch(self, hs[i]);
-    }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        uint64_t h = hs[i % AHEAD];
-        if (i + AHEAD < n) {
-            hs[i % AHEAD] = hash_key(kp + (i + AHEAD) * k, k);
-            table_prefetch(self, hs[i % AHEAD]);
-        }
-        int r = table_put(self, kp + i * k, h, (int64_t)limit);
-        if (r < 0) {
-            limited = 1;
-            break;
-        }
-        if (r > 0 && has_out) {
-            memcpy(op + out_pos * k, kp + i * k, (size_t)k * 8);
-            out_pos++;
-        }
-    }
+    int limited;
+    add_rows(self, keys.view.buf, n, 0, (int64_t)limit, has_out ? out.view.buf : NULL, &out_pos,
+             &limited);
     drop_buf(&keys);
     drop_buf(&out);
     return Py_BuildValue("ni", out_pos, limited);
@@ -464,6 +544,34 @@ fail:
     drop_buf(&keys);
     drop_buf(&out);
     return NULL;
+}
+
+/* add_shared(keys) -> added: insert rows of keys as one of several threads filling the table at
+ * once (to grow it); the caller keeps the table within its load. */
+static PyObject *Table_add_shared(TableObject *self, PyObject *args)
+{
+    PyObject *keys_o;
+    if (!PyArg_ParseTuple(args, "O", &keys_o))
+        return NULL;
+    Buf keys;
+    if (get_buf(keys_o, &keys, 8, 0, "keys") < 0) {
+        drop_buf(&keys);
+        return NULL;
+    }
+    const Py_ssize_t n = buf_items(&keys) / self->k;
+    if (__atomic_load_n(&self->size, __ATOMIC_RELAXED) + n >= ((int64_t)1 << self->bits)) {
+        drop_buf(&keys);
+        PyErr_SetString(PyExc_ValueError, "add_shared: the table is too small");
+        return NULL;
+    }
+    int64_t added;
+    int limited;
+    Py_ssize_t none = 0;
+    Py_BEGIN_ALLOW_THREADS
+    added = add_rows(self, keys.view.buf, n, 1, 0, NULL, &none, &limited);
+    Py_END_ALLOW_THREADS
+    drop_buf(&keys);
+    return PyLong_FromLongLong(added);
 }
 
 /* contains(keys, mask): mask[i] = 1 when row i of keys is in the table */
@@ -520,6 +628,8 @@ static PyMethodDef Table_methods[] = {
     {"reset", (PyCFunction)Table_reset, METH_VARARGS, "reset(bits): empty, with 2**bits slots"},
     {"add", (PyCFunction)Table_add, METH_VARARGS,
      "add(keys, out, out_pos, limit) -> (out_pos, limited)"},
+    {"add_shared", (PyCFunction)Table_add_shared, METH_VARARGS,
+     "add_shared(keys) -> added: as one of several threads filling the table at once"},
     {"contains", (PyCFunction)Table_contains, METH_VARARGS, "contains(keys, mask)"},
     {NULL, NULL, 0, NULL},
 };
@@ -590,6 +700,8 @@ typedef struct {
     uint64_t *hash;   /* their hashes */
     uint8_t *follow;  /* 1: the successor is followed, 0: it is not */
     Py_ssize_t scratch_pairs;
+    uint64_t *recent; /* the recent keys of this program's thread, when threads share a table */
+    PyObject *tables; /* what it was made of (clone() makes another) */
 } ProgramObject;
 
 static int dict_int(PyObject *d, const char *name, long long *out)
@@ -620,10 +732,8 @@ static int program_scratch(ProgramObject *p, Py_ssize_t pairs)
     uint8_t *follow = realloc(p->follow, (size_t)n);
     if (follow)
         p->follow = follow;
-    if (!succ || !rule || !hash || !follow) {
-        PyErr_NoMemory();
-        return -1;
-    }
+    if (!succ || !rule || !hash || !follow)
+        return -1; /* the caller raises MemoryError (this may run without the GIL) */
     p->scratch_pairs = n;
     return 0;
 }
@@ -706,7 +816,12 @@ static int Program_init(ProgramObject *self, PyObject *args, PyObject *kw)
         PyErr_NoMemory();
         return -1;
     }
-    return program_scratch(self, 1024);
+    Py_XSETREF(self->tables, Py_NewRef(d));
+    if (program_scratch(self, 1024) < 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
 }
 
 static void Program_dealloc(ProgramObject *self)
@@ -719,8 +834,23 @@ static void Program_dealloc(ProgramObject *self)
     free(self->rule);
     free(self->hash);
     free(self->follow);
+    free(self->recent);
+    Py_XDECREF(self->tables);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
+
+/* clone(): another program of the same tables, with scratch of its own, for another thread */
+static PyObject *Program_clone(ProgramObject *self, PyObject *unused)
+{
+    (void)unused;
+    return PyObject_CallOneArg((PyObject *)Py_TYPE(self), self->tables);
+}
+
+static PyMethodDef Program_methods[] = {
+    {"clone", (PyCFunction)Program_clone, METH_NOARGS,
+     "clone() -> Program: the same tables, its own scratch (one program per thread)"},
+    {NULL, NULL, 0, NULL},
+};
 
 static PyTypeObject ProgramType = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "cspotlp.csp._native.Program",
@@ -730,6 +860,7 @@ static PyTypeObject ProgramType = {
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)Program_init,
     .tp_dealloc = (destructor)Program_dealloc,
+    .tp_methods = Program_methods,
 };
 
 /* ---------------------------------------------------------------------------------------------
@@ -881,7 +1012,7 @@ static inline int judge(ProgramObject *p, const uint64_t *s, Py_ssize_t n, uint6
 /* ---------------------------------------------------------------------------------------------
  * expand(): one block of a level */
 
-enum { DONE = 0, NEED_TABLE = 1, NEED_NEXT = 2, NEED_OUT = 3 };
+enum { DONE = 0, NEED_TABLE = 1, NEED_NEXT = 2, NEED_OUT = 3, PAUSED = 4 };
 
 /* The successors waiting to be probed: copied out of the generation buffer, with their hashes,
  * so that the probing loop is a tight one with the slots of the next AHEAD already requested. */
@@ -892,7 +1023,6 @@ typedef struct {
 } Pending;
 
 #define PENDING 1024 /* successors probed together */
-#define AHEAD 16     /* slots requested ahead of the probe */
 
 static int pending_room(Pending *q, Py_ssize_t more, int k)
 {
@@ -907,18 +1037,49 @@ static int pending_room(Pending *q, Py_ssize_t more, int k)
     uint64_t *hash = realloc(q->hash, (size_t)cap * 8);
     if (hash)
         q->hash = hash;
-    if (!key || !hash) {
-        PyErr_NoMemory();
-        return -1;
-    }
+    if (!key || !hash)
+        return -1; /* the caller raises MemoryError (this runs without the GIL) */
     q->cap = cap;
     return 0;
 }
 
+/* One call of expand() or expand_shared(): its arguments, what it keeps while it runs, and its
+ * results. It runs without the GIL (no Python object is touched). */
+typedef struct {
+    ProgramObject *p;
+    TableObject *t;
+    const uint64_t *sp;   /* the states */
+    const uint8_t *dv;    /* whether each diverges, or NULL */
+    Py_ssize_t start, stop;
+    uint64_t *np_;        /* the next level's block */
+    Py_ssize_t next_cap, next_pos;
+    int64_t limit;        /* one thread: the state bound */
+    int inserting, parts, me;
+    uint64_t *op;         /* partitions: the outbox and each row's owner */
+    uint8_t *tp;
+    Py_ssize_t out_cap, out_pos;
+    /* threads sharing the table: the states this call may add (the table's room is shared out
+     * by the caller) and the flag that asks every thread to stop at its next state */
+    int shared;
+    int64_t room;
+    const uint8_t *pause;
+    uint64_t *recent;
+    Pending pend;
+    /* results */
+    Py_ssize_t at;
+    int code, limited, nomem;
+    long long transitions;
+    Py_ssize_t best;
+    int best_prio;
+    int64_t need, added, recent_hits;
+} Expansion;
+
 /* Probe the pending successors in order; new ones are appended to the next level. Returns 1 when
  * the state limit stopped the insertions. */
-static int flush(TableObject *t, Pending *q, uint64_t *next, Py_ssize_t *next_pos, int64_t limit)
+static int flush(Expansion *e)
 {
+    TableObject *t = e->t;
+    Pending *q = &e->pend;
     const int k = t->k;
     const Py_ssize_t n = q->n;
     q->n = 0;
@@ -928,172 +1089,244 @@ static int flush(TableObject *t, Pending *q, uint64_t *next, Py_ssize_t *next_po
         if (j + AHEAD < n)
             table_prefetch(t, q->hash[j + AHEAD]);
         const uint64_t *w = q->key + j * k;
-        int r = table_put(t, w, q->hash[j], limit);
+        const int r = e->shared ? table_put_shared(t, w, q->hash[j]) : table_put(t, w, q->hash[j], e->limit);
         if (r < 0)
             return 1;
-        recent_put(t, w, q->hash[j]);
+        recent_put(e->recent, k, w, q->hash[j]);
         if (r > 0) {
-            memcpy(next + *next_pos * k, w, (size_t)k * 8);
-            (*next_pos)++;
+            memcpy(e->np_ + e->next_pos * k, w, (size_t)k * 8);
+            e->next_pos++;
+            e->added++;
         }
     }
     return 0;
 }
 
-static PyObject *native_expand(PyObject *mod, PyObject *args)
+/* Room for a state's c successors (the table's, the next level's, the outbox's): DONE, or the
+ * caller's reason to stop (after the pending ones are stored, when that alone does not help). */
+static int make_room(Expansion *e, int64_t c)
 {
-    (void)mod;
-    ProgramObject *p;
-    TableObject *t;
-    PyObject *states_o, *div_o, *next_o, *out_o, *to_o;
-    Py_ssize_t start, stop, next_pos, out_pos;
-    int inserting, parts, me;
-    long long limit;
-    if (!PyArg_ParseTuple(args, "O!O!OnnOOnLpiiOOn", &ProgramType, &p, &TableType, &t, &states_o,
-                          &start, &stop, &div_o, &next_o, &next_pos, &limit, &inserting, &parts,
-                          &me, &out_o, &to_o, &out_pos))
-        return NULL;
-    if (parts < 1 || parts > 255 || me < 0 || me >= parts) {
-        PyErr_SetString(PyExc_ValueError, "expand: partition out of range");
-        return NULL;
+    TableObject *t = e->t;
+    int full = DONE;
+    for (int round = 0; round < 2; round++) {
+        const int64_t want = e->pend.n + c;
+        const int64_t free_slots = e->shared ? e->room - e->added : t->grow_at - t->size;
+        full = DONE;
+        if (want > free_slots && (e->shared || t->size < e->limit)) {
+            full = NEED_TABLE;
+        } else if (want > e->next_cap - e->next_pos) {
+            full = NEED_NEXT;
+        } else if (e->parts > 1 && c > e->out_cap - e->out_pos) {
+            return NEED_OUT; /* flushing does not help: the caller empties the outbox */
+        }
+        if (!full || e->pend.n == 0)
+            break;
+        if (flush(e)) {
+            e->limited = 1;
+            e->inserting = 0;
+            return DONE;
+        }
     }
+    return full;
+}
+
+/* The states start..stop (see expand()'s docstring in native_methods) */
+static void expand_states(Expansion *e)
+{
+    ProgramObject *p = e->p;
+    TableObject *t = e->t;
     const int k = p->k;
-    if (t->k != k) {
-        PyErr_SetString(PyExc_ValueError, "expand: table and program disagree on the words");
-        return NULL;
+    Py_ssize_t j = e->start;
+    for (; j < e->stop; j++) {
+        const uint64_t *s = e->sp + j * k;
+        if (e->pause && __atomic_load_n(e->pause, __ATOMIC_RELAXED)) {
+            e->code = PAUSED;
+            break;
+        }
+        if (!p->trivial && p->num_nodes > 0 && p->divergent[node_of(p, s)])
+            continue; /* after a divergent node anything goes: not expanded */
+        read_joint(p, s);
+        /* the bound when it is small (it saves a pass over the tables), else the state's own */
+        const int64_t c = p->max_candidates <= 4096 ? p->max_candidates : candidates(p);
+        if (e->inserting) {
+            /* room for this state's successors, or else the caller makes room and calls again
+             * from this state */
+            const int full = make_room(e, c);
+            if (full) {
+                e->code = full;
+                e->need = c;
+                break;
+            }
+        }
+        if (program_scratch(p, c + 1) < 0 || (e->inserting && pending_room(&e->pend, c, k) < 0)) {
+            e->nomem = 1;
+            break;
+        }
+        int omega = 0;
+        const Py_ssize_t n = generate(p, s, p->succ, p->rule, &omega);
+        int64_t bad_rule;
+        const int prio = judge(p, s, n, p->succ, p->rule, p->follow, omega, e->dv ? e->dv[j] : 0,
+                               &bad_rule);
+        e->transitions += n;
+        if (prio < 3) {
+            const uint64_t *b = e->best < 0 ? NULL : e->sp + e->best * k;
+            if (!b || key_less(s, b, k) || (!key_less(b, s, k) && prio < e->best_prio)) {
+                e->best = j;
+                e->best_prio = prio;
+            }
+            e->inserting = 0; /* this level holds a violation: nothing more is stored */
+            e->pend.n = 0;
+        }
+        if (!e->inserting)
+            continue;
+        Pending *q = &e->pend;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            if (!p->follow[i])
+                continue;
+            const uint64_t *w = p->succ + i * k;
+            const uint64_t h = hash_key(w, k);
+            if (recent_has(e->recent, k, w, h)) {
+                e->recent_hits++;
+                continue; /* stored already, or handed to its owner */
+            }
+            if (e->parts > 1) {
+                const int owner = owner_of(h, e->parts);
+                if (owner != e->me) {
+                    recent_put(e->recent, k, w, h);
+                    memcpy(e->op + e->out_pos * k, w, (size_t)k * 8);
+                    e->tp[e->out_pos++] = (uint8_t)owner;
+                    continue;
+                }
+            }
+            memcpy(q->key + q->n * k, w, (size_t)k * 8);
+            q->hash[q->n++] = h;
+        }
+        if (q->n >= PENDING && flush(e)) {
+            e->limited = 1;
+            e->inserting = 0;
+        }
     }
-    Buf states, div, next, out, to;
-    div.held = next.held = out.held = to.held = 0;
+    if (e->inserting && e->pend.n && !e->nomem && flush(e)) {
+        e->limited = 1;
+        e->inserting = 0;
+    }
+    e->at = j;
+    if (e->shared)
+        __atomic_fetch_add(&t->size, e->added, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&t->recent_hits, e->recent_hits, __ATOMIC_RELAXED);
+}
+
+/* Hold the buffers of a call, run it without the GIL, and give its results (or raise). */
+static PyObject *run_expansion(Expansion *e, PyObject *states_o, PyObject *div_o, PyObject *next_o,
+                               PyObject *out_o, PyObject *to_o, PyObject *pause_o)
+{
+    ProgramObject *p = e->p;
+    const int k = p->k;
+    Buf states, div, next, out, to, pause;
+    states.held = div.held = next.held = out.held = to.held = pause.held = 0;
     PyObject *result = NULL;
-    Pending pend = {NULL, NULL, 0, 0};
+    e->pend = (Pending){NULL, NULL, 0, 0};
+    if (e->parts < 1 || e->parts > 255 || e->me < 0 || e->me >= e->parts) {
+        PyErr_SetString(PyExc_ValueError, "expand: partition out of range");
+        goto done;
+    }
+    if (e->t->k != k) {
+        PyErr_SetString(PyExc_ValueError, "expand: table and program disagree on the words");
+        goto done;
+    }
     if (get_buf(states_o, &states, 8, 0, "states") < 0)
         goto done;
     if (div_o != Py_None && get_buf(div_o, &div, 1, 0, "diverges") < 0)
         goto done;
     if (get_buf(next_o, &next, 8, 1, "next") < 0)
         goto done;
-    if (parts > 1 && (get_buf(out_o, &out, 8, 1, "out") < 0 || get_buf(to_o, &to, 1, 1, "to") < 0))
+    if (e->parts > 1 && (get_buf(out_o, &out, 8, 1, "out") < 0 || get_buf(to_o, &to, 1, 1, "to") < 0))
+        goto done;
+    if (pause_o != Py_None && get_buf(pause_o, &pause, 1, 0, "pause") < 0)
         goto done;
     Py_ssize_t n_states = buf_items(&states) / k;
-    if (stop > n_states || start < 0 || start > stop) {
+    if (e->stop > n_states || e->start < 0 || e->start > e->stop || e->next_pos < 0 ||
+        e->next_pos > buf_items(&next) / k || (div.held && buf_items(&div) < e->stop)) {
         PyErr_SetString(PyExc_ValueError, "expand: block out of range");
         goto done;
     }
-    if (pending_room(&pend, PENDING, k) < 0)
+    if (e->shared && !p->recent &&
+        !(p->recent = calloc((size_t)1 << RECENT_BITS, (size_t)k * 8))) {
+        PyErr_NoMemory();
         goto done;
-    const uint64_t *sp = states.view.buf;
-    const uint8_t *dv = div.held ? div.view.buf : NULL;
-    uint64_t *np_ = next.view.buf;
-    const Py_ssize_t next_cap = buf_items(&next) / k;
-    uint64_t *op = out.held ? out.view.buf : NULL;
-    uint8_t *tp = to.held ? to.view.buf : NULL;
-    Py_ssize_t out_cap = out.held ? buf_items(&out) / k : 0;
-    if (to.held && buf_items(&to) < out_cap)
-        out_cap = buf_items(&to);
-
-    long long transitions = 0;
-    Py_ssize_t best = -1;
-    int best_prio = 3;
-    int limited = 0, code = DONE;
-    int64_t need = 0;
-    Py_ssize_t j = start;
-    for (; j < stop; j++) {
-        const uint64_t *s = sp + j * k;
-        if (!p->trivial && p->num_nodes > 0 && p->divergent[node_of(p, s)])
-            continue; /* after a divergent node anything goes: not expanded */
-        read_joint(p, s);
-        /* the bound when it is small (it saves a pass over the tables), else the state's own */
-        const int64_t c = p->max_candidates <= 4096 ? p->max_candidates : candidates(p);
-        if (inserting) {
-            /* room for this state's successors, or else for them alone once the pending ones are
-             * stored; or else the caller makes room and calls again from this state */
-            int full = 0;
-            for (int round = 0; round < 2; round++) {
-                const int64_t want = pend.n + c;
-                full = 0;
-                if (want > t->grow_at - t->size && t->size < limit) {
-                    full = NEED_TABLE;
-                } else if (want > next_cap - next_pos) {
-                    full = NEED_NEXT;
-                } else if (parts > 1 && c > out_cap - out_pos) {
-                    full = NEED_OUT; /* flushing does not help: the caller empties the outbox */
-                    break;
-                }
-                if (!full || pend.n == 0)
-                    break;
-                if (flush(t, &pend, np_, &next_pos, limit)) {
-                    limited = 1;
-                    inserting = 0;
-                    full = 0;
-                    break;
-                }
-            }
-            if (full) {
-                code = full;
-                need = c;
-                break;
-            }
-        }
-        if (program_scratch(p, c + 1) < 0 || (inserting && pending_room(&pend, c, k) < 0))
-            goto done;
-        int omega = 0;
-        const Py_ssize_t n = generate(p, s, p->succ, p->rule, &omega);
-        int64_t bad_rule;
-        const int prio = judge(p, s, n, p->succ, p->rule, p->follow, omega, dv ? dv[j] : 0,
-                               &bad_rule);
-        transitions += n;
-        if (prio < 3) {
-            if (best < 0 || key_less(s, sp + best * k, k) ||
-                (!key_less(sp + best * k, s, k) && prio < best_prio)) {
-                best = j;
-                best_prio = prio;
-            }
-            inserting = 0; /* this level holds a violation: nothing more is stored */
-            pend.n = 0;
-        }
-        if (!inserting)
-            continue;
-        for (Py_ssize_t q = 0; q < n; q++) {
-            if (!p->follow[q])
-                continue;
-            const uint64_t *w = p->succ + q * k;
-            const uint64_t h = hash_key(w, k);
-            if (recent_has(t, w, h)) {
-                t->recent_hits++;
-                continue; /* stored already, or handed to its owner */
-            }
-            if (parts > 1) {
-                const int owner = owner_of(h, parts);
-                if (owner != me) {
-                    recent_put(t, w, h);
-                    memcpy(op + out_pos * k, w, (size_t)k * 8);
-                    tp[out_pos++] = (uint8_t)owner;
-                    continue;
-                }
-            }
-            memcpy(pend.key + pend.n * k, w, (size_t)k * 8);
-            pend.hash[pend.n++] = h;
-        }
-        if (pend.n >= PENDING && flush(t, &pend, np_, &next_pos, limit)) {
-            limited = 1;
-            inserting = 0;
-        }
     }
-    if (inserting && pend.n && flush(t, &pend, np_, &next_pos, limit)) {
-        limited = 1;
-        inserting = 0;
+    if (pending_room(&e->pend, PENDING, k) < 0) {
+        PyErr_NoMemory();
+        goto done;
     }
-    result = Py_BuildValue("nniLniLinn", j, (Py_ssize_t)code, limited, transitions, best,
-                           best_prio, (long long)need, inserting, next_pos, out_pos);
+    e->sp = states.view.buf;
+    e->dv = div.held ? div.view.buf : NULL;
+    e->np_ = next.view.buf;
+    e->next_cap = buf_items(&next) / k;
+    e->op = out.held ? out.view.buf : NULL;
+    e->tp = to.held ? to.view.buf : NULL;
+    e->out_cap = out.held ? buf_items(&out) / k : 0;
+    if (to.held && buf_items(&to) < e->out_cap)
+        e->out_cap = buf_items(&to);
+    e->pause = pause.held ? pause.view.buf : NULL;
+    e->recent = e->shared ? p->recent : e->t->recent;
+    e->code = DONE;
+    e->best = -1;
+    e->best_prio = 3;
+    Py_BEGIN_ALLOW_THREADS
+    expand_states(e);
+    Py_END_ALLOW_THREADS
+    if (e->nomem) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    result = Py_BuildValue("nniLniLinnL", e->at, (Py_ssize_t)e->code, e->limited, e->transitions,
+                           e->best, e->best_prio, (long long)e->need, e->inserting, e->next_pos,
+                           e->out_pos, (long long)e->added);
 done:
-    free(pend.key);
-    free(pend.hash);
+    free(e->pend.key);
+    free(e->pend.hash);
     drop_buf(&states);
     drop_buf(&div);
     drop_buf(&next);
     drop_buf(&out);
     drop_buf(&to);
+    drop_buf(&pause);
     return result;
+}
+
+static PyObject *native_expand(PyObject *mod, PyObject *args)
+{
+    (void)mod;
+    Expansion e = {0};
+    PyObject *states_o, *div_o, *next_o, *out_o, *to_o;
+    long long limit;
+    if (!PyArg_ParseTuple(args, "O!O!OnnOOnLpiiOOn", &ProgramType, &e.p, &TableType, &e.t, &states_o,
+                          &e.start, &e.stop, &div_o, &next_o, &e.next_pos, &limit, &e.inserting,
+                          &e.parts, &e.me, &out_o, &to_o, &e.out_pos))
+        return NULL;
+    e.limit = limit;
+    return run_expansion(&e, states_o, div_o, next_o, out_o, to_o, Py_None);
+}
+
+static PyObject *native_expand_shared(PyObject *mod, PyObject *args)
+{
+    (void)mod;
+    Expansion e = {0};
+    PyObject *states_o, *div_o, *next_o, *pause_o;
+    long long room;
+    if (!PyArg_ParseTuple(args, "O!O!OnnOOnLpO", &ProgramType, &e.p, &TableType, &e.t, &states_o,
+                          &e.start, &e.stop, &div_o, &next_o, &e.next_pos, &room, &e.inserting,
+                          &pause_o))
+        return NULL;
+    if (room < 0 || room > e.t->grow_at) {
+        PyErr_SetString(PyExc_ValueError, "expand_shared: room out of range");
+        return NULL;
+    }
+    e.shared = 1;
+    e.room = room;
+    e.parts = 1;
+    return run_expansion(&e, states_o, div_o, next_o, Py_None, Py_None, pause_o);
 }
 
 /* owners(keys, words, parts, to): to[i] = the partition that owns row i of keys */
@@ -1152,8 +1385,10 @@ static PyObject *native_predecessors(PyObject *mod, PyObject *args)
         if (!p->trivial && p->num_nodes > 0 && p->divergent[node_of(p, s)])
             continue;
         read_joint(p, s);
-        if (program_scratch(p, candidates(p) + 1) < 0)
+        if (program_scratch(p, candidates(p) + 1) < 0) {
+            PyErr_NoMemory();
             goto fail;
+        }
         int omega = 0;
         Py_ssize_t n = generate(p, s, p->succ, p->rule, &omega);
         int64_t bad_rule;
@@ -1232,7 +1467,11 @@ static PyMethodDef native_methods[] = {
     {"expand", native_expand, METH_VARARGS,
      "expand(program, table, states, start, stop, diverges, next, next_pos, limit, inserting, "
      "parts, me, out, to, out_pos) -> (position, code, limited, transitions, best, "
-     "best_priority, need, inserting, next_pos, out_pos)"},
+     "best_priority, need, inserting, next_pos, out_pos, added)"},
+    {"expand_shared", native_expand_shared, METH_VARARGS,
+     "expand_shared(program, table, states, start, stop, diverges, next, next_pos, room, "
+     "inserting, pause) -> as expand(): one of several threads sharing the table, adding at "
+     "most room states, stopping (PAUSED) at the next state once pause[0] is set"},
     {"owners", native_owners, METH_VARARGS, "owners(keys, words, parts, to)"},
     {"unseen", native_unseen, METH_VARARGS, "unseen(part, near, words, keep)"},
     {"predecessors", native_predecessors, METH_VARARGS,

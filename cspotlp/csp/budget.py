@@ -215,6 +215,8 @@ class Budget:
             ``numpy`` (the reference; see :mod:`cspotlp.csp.search`).
         workers: processes the native search runs in (states partitioned by hash, see
             :mod:`cspotlp.csp.parallel`); 1 searches in this process.
+        threads: threads that expand each level of the native search, sharing one hash table
+            (:mod:`cspotlp.csp.threaded`); 1 expands it on the calling thread. Not with workers.
         spill: a folder where the native search keeps its hash table and its stored levels, in
             files mapped into memory (unlinked at once), so that the levels go to disk when
             memory runs short; the memory bound then counts the process's other (anonymous)
@@ -232,6 +234,7 @@ class Budget:
     engine: str = "auto"
     workers: int = 1
     spill: str | None = None
+    threads: int = 1
 
     def __post_init__(self) -> None:
         if self.state_limit is not None and self.state_limit < 0:
@@ -244,6 +247,11 @@ class Budget:
             raise CspError(f"unknown engine {self.engine!r} (expected one of {', '.join(ENGINES)})")
         if not 1 <= self.workers <= MAX_WORKERS:
             raise CspError(f"the number of workers must be 1..{MAX_WORKERS} (got {self.workers})")
+        if not 1 <= self.threads <= MAX_WORKERS:
+            raise CspError(f"the number of threads must be 1..{MAX_WORKERS} (got {self.threads})")
+        if self.threads > 1 and self.workers > 1:
+            raise CspError(f"a search runs over worker processes or threads, not both (got "
+                           f"{self.workers} workers and {self.threads} threads)")
         if self.spill is not None:
             self.spill = spill_folder(self.spill)
         self.explicit_states = self.state_limit is not None
@@ -278,7 +286,7 @@ class Budget:
         """A budget with fewer states that shares this one's memory, clock and progress."""
         out = Budget(state_limit=states, memory_limit=self.memory_limit, time_limit=self.time_limit,
                      progress=self.progress, growth_depth=self.growth_depth, engine=self.engine,
-                     workers=self.workers, spill=self.spill)
+                     workers=self.workers, spill=self.spill, threads=self.threads)
         out.started = self.started
         return out
 

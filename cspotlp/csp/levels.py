@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from cspotlp.csp import native
+from cspotlp.csp import native, threaded
 from cspotlp.csp.automaton import (
     PRIORITY,
     SearchResult,
@@ -119,7 +119,8 @@ class LevelStore:
     With ``parts`` > 1 it holds one partition of a search (:mod:`cspotlp.csp.parallel`): the
     states whose owner is ``me``; successors owned by other partitions go to ``hand_over``
     (states, owners) instead of the table. ``limit`` is the table's bound (the budget's states
-    unless the caller sets a round's share).
+    unless the caller sets a round's share). With ``threads`` > 1 each level is expanded by that
+    many threads sharing the table (:mod:`cspotlp.csp.threaded`).
     """
 
     def __init__(
@@ -128,6 +129,7 @@ class LevelStore:
         report: Callable[[int, int], None] | None = None,
         parts: int = 1, me: int = 0,
         hand_over: Callable[[np.ndarray, np.ndarray], None] | None = None,
+        threads: int = 1,
     ) -> None:
         assert native.KERNEL is not None
         self.kernel = native.KERNEL
@@ -150,6 +152,7 @@ class LevelStore:
         self._to = np.empty(len(self._out), dtype=np.uint8)
         self._out_pos = 0
         self.on_disk: DiskVisited | None = None  # the visited set, once it is on disk
+        self.shared = None if threads == 1 else threaded.SharedTable(self, threads)
 
     @property
     def states(self) -> int:
@@ -213,16 +216,15 @@ class LevelStore:
             self.close_level()
         out = LevelReport()
         before = self.table.size
-        inserting = True
-        for block in self.levels[level]:
-            for lo in range(0, len(block), CHUNK):
-                view = block[lo:lo + CHUNK]
-                inserting = self._expand_chunk(view, inserting, out)
-                out.stopped = self.over_budget()
-                if out.stopped:
-                    break
+        chunks = [block[lo:lo + CHUNK] for block in self.levels[level] for lo in range(0, len(block), CHUNK)]
+        if self.shared is not None and self.on_disk is None:
+            chunks = self.shared.expand(chunks, out)  # what is left for one thread
+        inserting = out.best is None
+        for view in chunks:
             if out.stopped:
                 break
+            inserting = self._expand_chunk(view, inserting, out)
+            out.stopped = self.over_budget()
         self._hand_over()
         if self.on_disk is None:
             out.new = self.table.size - before
@@ -255,7 +257,7 @@ class LevelStore:
         at, n = 0, len(view)
         while at < n:
             (at, code, limited, transitions, best, priority, need, inserting,
-             self._pos, self._out_pos) = self.kernel.expand(
+             self._pos, self._out_pos, _added) = self.kernel.expand(
                 self.program, self.table, view, at, n, div, self._block, self._pos, self._table_limit(),
                 inserting, self.parts, self.me, self._out, self._to, self._out_pos)
             out.transitions += transitions
@@ -265,7 +267,7 @@ class LevelStore:
                 if out.best is None or cand < out.best:
                     out.best = cand
             if code == NEED_TABLE:
-                self._grow_table(need)
+                self.grow_table(need)
             elif code == NEED_NEXT:
                 self._new_block(need)
             elif code == NEED_OUT:
@@ -288,7 +290,7 @@ class LevelStore:
         """Insert states (new ones go to the level being built); True when the limit stopped it."""
         n = len(states)
         if self.table.size + n > self.table.grow_at:
-            self._grow_table(n)
+            self.grow_table(n)
         if len(self._block) - self._pos < n:
             self._new_block(n)
         self._pos, limited = self.table.add(states, self._block, self._pos, self._table_limit())
@@ -300,10 +302,14 @@ class LevelStore:
 
     def _new_block(self, need: int) -> None:
         self._seal_block()
+        self._block = self.new_block_array(need)
+        self._pos = 0
+
+    def new_block_array(self, need: int) -> np.ndarray:
+        """An empty block of the next level, with room for ``need`` states at least (within the budget)."""
         rows = max(BLOCK, need)
         self.budget.reserve(rows * self.k * 8, "a block of states", self.table.size)
-        self._block = np.empty((rows, self.k), dtype=np.uint64)
-        self._pos = 0
+        return np.empty((rows, self.k), dtype=np.uint64)
 
     def _seal_block(self) -> None:
         if self._pos:
@@ -311,7 +317,7 @@ class LevelStore:
         self._block = self._block[self._pos:]
         self._pos = 0
 
-    def _grow_table(self, need: int) -> None:
+    def grow_table(self, need: int) -> None:
         """A table twice as large (or more), filled again from the stored levels.
 
         A spilled search whose table cannot grow moves its visited set to disk instead (module
@@ -333,8 +339,11 @@ class LevelStore:
         size = self.table.size
         blocks = self.stored()
         self.table.reset(bits)
-        for b in blocks:
-            self.table.add(b, None, 0, size)
+        if self.shared is not None:
+            self.shared.refill(blocks)
+        else:
+            for b in blocks:
+                self.table.add(b, None, 0, size)
         assert self.table.size == size
 
     def _bits_for(self, states: int) -> int:
@@ -410,7 +419,8 @@ def level_search(net: Network, spec: SpecAutomaton, layout: Layout, expander: Ex
                 store = stack.enter_context(
                     parallel.Workers(budget.workers, program, layout.words, budget, diverges))
             else:
-                store = LevelStore(program, layout.words, budget, diverges, report=report)
+                store = LevelStore(program, layout.words, budget, diverges, report=report,
+                                   threads=budget.threads)
             result = _rounds(store, layout, budget)
             if result.violation is not None:  # while the levels are there to ask
                 v = result.violation

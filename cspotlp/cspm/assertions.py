@@ -223,8 +223,8 @@ def check_assertion(loaded: LoadedScript, decl: ast.AssertDecl, *,
                     state_limit: int | None = None, progress: Progress | None = None,
                     semantics: Semantics | None = None, memory_limit: int | None = None,
                     time_limit: float | None = None, workers: int = 1,
-                    spill: str | None = None) -> AssertionResult:
-    """Run one assertion of ``loaded`` within its own budget (limits, workers and spill as :class:`Budget` has them)."""
+                    spill: str | None = None, threads: int = 1) -> AssertionResult:
+    """Run one assertion of ``loaded`` within its own budget (limits, workers, threads and spill as :class:`Budget` has them)."""
     sem = semantics or Semantics(loaded.env)
     if loaded.env.locator is None:
         locate_definitions(loaded)
@@ -233,7 +233,7 @@ def check_assertion(loaded: LoadedScript, decl: ast.AssertDecl, *,
     started = time.perf_counter()
     try:
         budget = Budget(state_limit=state_limit, memory_limit=memory_limit, time_limit=time_limit,
-                        progress=progress, workers=workers, spill=spill)
+                        progress=progress, workers=workers, spill=spill, threads=threads)
         verdict = _run_check(loaded, decl.assertion, sem, budget)
     except _Failure as e:
         return AssertionResult(text, "error", details=(f"{where}: {e.message}",),
@@ -266,14 +266,14 @@ def check_assertions(loaded: LoadedScript, *, state_limit: int | None = None,
                      progress: Progress | None = None,
                      on_result: Callable[[AssertionResult], None] | None = None,
                      memory_limit: int | None = None, time_limit: float | None = None,
-                     workers: int = 1, spill: str | None = None) -> list[AssertionResult]:
+                     workers: int = 1, spill: str | None = None, threads: int = 1) -> list[AssertionResult]:
     """Run every assertion of the script, in order (one shared semantics, a budget each)."""
     sem = Semantics(loaded.env)
     out = []
     for decl in loaded.assertions():
         result = check_assertion(loaded, decl, state_limit=state_limit, progress=progress,
                                  semantics=sem, memory_limit=memory_limit, time_limit=time_limit,
-                                 workers=workers, spill=spill)
+                                 workers=workers, spill=spill, threads=threads)
         out.append(result)
         if on_result is not None:
             on_result(result)

@@ -1,7 +1,7 @@
 """The native engine is the numpy engine, faster: on random networks every check gives the same
 verdict, the same state and transition counts and the same counterexample (to the step) on both,
 also when a state limit stops them (and so does the native search partitioned over several worker
-processes, states packed as mixed-radix cells, and a visited set on disk); and its deadlock counterexamples are shortest ones, measured on the term semantics'
+processes or threads, states packed as mixed-radix cells, and a visited set on disk); and its deadlock counterexamples are shortest ones, measured on the term semantics'
 own LTS.
 
 The numpy engine (``Budget(engine="numpy")``) is the reference; the native one (the C kernel,
@@ -30,6 +30,7 @@ from cspotlp.csp import (
     native,
     parallel,
     refines,
+    threaded,
 )
 from tests.strategies import ENV, A, B, C, processes
 
@@ -117,6 +118,26 @@ def test_a_search_with_its_visited_set_on_disk_matches_the_one_in_memory(spec, p
                 assert outcome(on_disk) == outcome(reference)
             else:
                 assert explored(on_disk) == explored(reference)
+
+
+@settings(max_examples=10, deadline=None)
+@given(processes, processes, processes, processes, st.integers(min_value=1, max_value=40),
+       st.integers(min_value=2, max_value=4), st.booleans())
+def test_threads_sharing_the_table_match_the_one_thread_search(spec, p, q, r, limit, threads, spilled):
+    # levels in chunks of 4 states, rooms of 4 and a table of 16 slots: the threads interleave,
+    # pause for many growths, hand the state bound's last room to one thread; spilled with a
+    # capped table, they hand the search to one thread when the visited set moves to disk
+    for net in networks(p, q, r):
+        for check in checks(spec, net, limit):
+            reference = check(Budget(engine="native"))
+            with (tempfile.TemporaryDirectory() as folder, mock.patch.object(levels, "CHUNK", 4),
+                  mock.patch.object(threaded, "ROOM", 4), mock.patch.object(levels, "FIRST_BITS", 4),
+                  mock.patch.object(levels, "MAX_TABLE_BITS", 5 if spilled else 40)):
+                many = check(Budget(engine="native", threads=threads, spill=folder if spilled else None))
+            if hasattr(reference, "holds"):
+                assert outcome(many) == outcome(reference)
+            else:
+                assert explored(many) == explored(reference)
 
 
 def up_to_ties(verdict):

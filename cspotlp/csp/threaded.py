@@ -1,0 +1,244 @@
+"""A level of the native search expanded by several threads sharing one hash table (``--threads N``).
+
+This is how multi-core spin and LTSmin use the cores of one machine: one table in shared memory,
+whose free slots the threads claim with an atomic compare-and-swap (the kernel's
+``expand_shared``), where the partitions of :mod:`cspotlp.csp.parallel` (FDR3's way, which also
+spans machines) hand each other the successors they do not own, most of them stored already.
+
+A level's chunks go to the threads in turn; a kernel call runs without the GIL. Each thread
+appends the new states it stores to blocks of its own, which together are the next level: a
+set, whose order changes nothing (:mod:`cspotlp.csp.levels`). So the levels, the verdicts, the
+counts and the counterexamples are the one-thread search's.
+
+The table's room (its load bound, and the state bound) is shared out: a call may add at most the
+room it is given, so no thread fills the table. When the room runs out, every thread stops at
+its next state (the pause flag the kernel reads) and the table grows as in one thread. When the
+state bound leaves too little room, or the visited set moves to disk
+(:mod:`cspotlp.csp.external`), the rest of the level is expanded on one thread, which counts the
+bound exactly. Memory and time are checked by each thread between its calls; Ctrl-C stops every
+thread at its next state.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from cspotlp.csp._native import Program
+    from cspotlp.csp.levels import LevelReport, LevelStore
+
+NEED_TABLE, NEED_NEXT, PAUSED = 1, 2, 4  # the kernel's reasons to stop early
+
+ROOM = 1 << 16
+"""States one kernel call may add at most (less when the table has less room left)."""
+
+POLL = 0.2
+"""Seconds between progress reports (and looks at Ctrl-C) while the threads run."""
+
+
+class _Lane:
+    """One thread's program (its own scratch), its block of the next level and its findings."""
+
+    def __init__(self, program: Program, words: int) -> None:
+        self.program = program
+        self.block = np.zeros((0, words), dtype=np.uint64)
+        self.pos = 0
+        self.transitions = 0
+        self.best: tuple[tuple[int, ...], int] | None = None
+        self.error: BaseException | None = None
+        self.inserting = True  # False once its states show the level holds a violation
+
+
+class SharedTable:
+    """The threads of one :class:`~cspotlp.csp.levels.LevelStore` (see the module docstring)."""
+
+    def __init__(self, store: LevelStore, threads: int) -> None:
+        self.store = store
+        self.programs = [store.program] + [store.program.clone() for _ in range(threads - 1)]
+        self.pause = np.zeros(1, dtype=np.uint8)
+        self.cond = threading.Condition()
+        self.oracle = threading.Lock()
+        self.lanes: list[_Lane] = []
+        self._begin([])
+
+    def _begin(self, chunks: list[np.ndarray]) -> None:
+        self.work = iter(chunks)
+        self.left: list[np.ndarray] = []  # what the one thread expands after these
+        self.granted = 0  # room given to calls running now
+        self.active = 0  # calls running now
+        self.pausing = False
+        self.one_thread = False
+        self.halted = ""  # a bound's reason, or why the threads were stopped
+        self.pause[0] = 0
+
+    def expand(self, chunks: list[np.ndarray], out: LevelReport) -> list[np.ndarray]:
+        """Expand ``chunks`` on every thread into ``out``; returns the chunks left for one thread."""
+        self._begin(chunks)
+        lanes = self.lanes = [_Lane(program, self.store.k) for program in self.programs]
+        threads = [threading.Thread(target=self._run, args=(lane,), name=f"cspotlp-search-{i}", daemon=True)
+                   for i, lane in enumerate(lanes)]
+        try:
+            for t in threads:
+                t.start()
+            for t in threads:
+                while t.is_alive():
+                    t.join(POLL)
+                    if self.store.report is not None:
+                        self.store.report(self.store.table.size, sum(lane.transitions for lane in lanes))
+        except BaseException:  # Ctrl-C: every thread stops at its next state
+            self._halt("interrupted")
+            for t in threads:
+                t.join()
+            raise
+        for lane in lanes:
+            self._seal(lane)
+            if lane.error is not None:
+                raise lane.error
+            out.transitions += lane.transitions
+            if lane.best is not None and (out.best is None or lane.best < out.best):
+                out.best = lane.best
+        if self.halted:
+            out.stopped = self.halted
+            return []
+        return self.left + list(self.work)
+
+    # -- one thread ----------------------------------------------------------------------------
+
+    def _run(self, lane: _Lane) -> None:
+        try:
+            while True:
+                with self.cond:
+                    view = None if self.halted or self.one_thread else next(self.work, None)
+                if view is None:
+                    return
+                self._chunk(lane, view)
+                reason = self.store.over_budget()
+                if reason:
+                    self._halt(reason)
+        except BaseException as e:  # noqa: BLE001 - raised again by expand() in the calling thread
+            lane.error = e
+            self._halt(f"{type(e).__name__}: {e}")
+
+    def _chunk(self, lane: _Lane, view: np.ndarray) -> None:
+        store = self.store
+        div = None
+        if store.diverges is not None:
+            with self.oracle:  # the divergence oracle's tables are not for two threads at once
+                div = store.diverges(view)
+        at, n, need = 0, len(view), 1
+        while at < n:
+            room = self._take(need)
+            if room is None:
+                if self.one_thread:
+                    with self.cond:
+                        self.left.append(view[at:])
+                return
+            try:
+                (at, code, _limited, transitions, best, priority, need, lane.inserting, lane.pos,
+                 _out, _added) = store.kernel.expand_shared(lane.program, store.table, view, at, n, div,
+                                                            lane.block, lane.pos, room, lane.inserting,
+                                                            self.pause)
+            finally:  # the lane's block is up to date before a growth may read it
+                self._give_back(room)
+            lane.transitions += transitions
+            if best >= 0:
+                cand = (tuple(int(w) for w in view[best]), priority)
+                if lane.best is None or cand < lane.best:
+                    lane.best = cand
+            if code == NEED_NEXT:
+                with self.cond:
+                    self._new_block(lane, need)
+            if code != NEED_TABLE:
+                need = 1
+
+    def _take(self, need: int) -> int | None:
+        """Room for a call that must be able to add ``need`` states; None when the threads stop."""
+        store, table = self.store, self.store.table
+        with self.cond:
+            while True:
+                while self.pausing and not self.halted:
+                    self.cond.wait()
+                if self.halted or self.one_thread:
+                    return None
+                free = min(table.grow_at, store.limit) - table.size - self.granted
+                if free >= need:
+                    room = min(free, max(need, ROOM))
+                    self.granted += room
+                    self.active += 1
+                    return room
+                if store.limit <= table.grow_at:  # the state bound, counted exactly on one thread
+                    self.one_thread = True
+                    self.pause[0] = 1
+                    return None
+                self._grow(need)
+
+    def _grow(self, need: int) -> None:
+        """The table grows (as in one thread) once no call runs; called holding the lock."""
+        self.pausing = True
+        self.pause[0] = 1
+        while self.active:
+            self.cond.wait()
+        try:
+            if not self.halted:
+                for lane in self.lanes:
+                    self._seal(lane)
+                self.store.grow_table(need)
+                if self.store.on_disk is not None:  # the visited set moved to disk: one thread
+                    self.one_thread = True
+        finally:
+            self.pausing = False
+            self.pause[0] = 1 if self.halted or self.one_thread else 0
+            self.cond.notify_all()
+
+    def _give_back(self, room: int) -> None:
+        with self.cond:
+            self.granted -= room
+            self.active -= 1
+            self.cond.notify_all()
+
+    def _halt(self, reason: str) -> None:
+        with self.cond:
+            self.halted = self.halted or reason
+            self.pause[0] = 1
+            self.cond.notify_all()
+
+    def refill(self, blocks: list[np.ndarray]) -> None:
+        """Store ``blocks`` in the (grown, empty) table on every thread: a growth's share of the work."""
+        pieces = iter([b[lo:lo + ROOM] for b in blocks for lo in range(0, len(b), ROOM)])
+        lock = threading.Lock()
+        errors: list[BaseException] = []
+
+        def fill() -> None:
+            try:
+                while True:
+                    with lock:
+                        piece = next(pieces, None)
+                    if piece is None:
+                        return
+                    self.store.table.add_shared(piece)
+            except BaseException as e:  # noqa: BLE001 - raised again below, in the growing thread
+                errors.append(e)
+
+        helpers = [threading.Thread(target=fill, daemon=True) for _ in self.programs[1:]]
+        for t in helpers:
+            t.start()
+        fill()
+        for t in helpers:
+            t.join()
+        if errors:
+            raise errors[0]
+
+    # -- the next level's blocks -----------------------------------------------------------------
+
+    def _new_block(self, lane: _Lane, need: int) -> None:
+        self._seal(lane)
+        lane.block = self.store.new_block_array(need)
+
+    def _seal(self, lane: _Lane) -> None:
+        if lane.pos:
+            self.store.building.append(lane.block[:lane.pos])
+        lane.block = lane.block[lane.pos:]
+        lane.pos = 0

@@ -1,0 +1,173 @@
+"""Levels expanded by several threads sharing one table (:mod:`cspotlp.csp.threaded`) give what one
+thread gives: the same verdicts, counts, counterexamples and limits, through the table's growths,
+states of several words, the state bound and a visited set moved to disk; a bound or an error in
+one thread stops them all, and Ctrl-C ends the search at once."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+from cspotlp.csp import Budget, deadlock_free, engine, explore, levels, native, refines, threaded
+from cspotlp.csp.models import dining_philosophers
+from cspotlp.errors import CspError
+from tests.interrupt import interruptible_children
+
+pytestmark = pytest.mark.skipif(native.KERNEL is None, reason=f"native engine: {native.UNAVAILABLE}")
+
+
+def answer(result):
+    if hasattr(result, "holds"):
+        return (result.holds, result.states, result.transitions, result.reason, result.counterexample)
+    return (result.states, result.transitions, result.complete, result.reason)
+
+
+def searches(m):
+    (spec, impl), = m.refinements.values()
+    yield lambda b: explore(m.process, m.env, budget=b)
+    yield lambda b: deadlock_free(m.process, m.env, "F", budget=b)
+    yield lambda b: refines(spec, impl, m.env, "T", budget=b)
+    yield lambda b: refines(spec, impl, m.env, "F", budget=b)
+
+
+def interleaved(monkeypatch):
+    """Chunks of 64 states, rooms of 32 and a table of 16 slots: the threads take turns within
+    each level, run out of room often and grow the table many times."""
+    monkeypatch.setattr(levels, "CHUNK", 64)
+    monkeypatch.setattr(threaded, "ROOM", 32)
+    monkeypatch.setattr(levels, "FIRST_BITS", 4)
+
+
+def no_search_threads():
+    return not [t for t in threading.enumerate() if t.name.startswith("cspotlp-search-")]
+
+
+@pytest.mark.parametrize(("butler", "word_bits", "threads"), [(False, 63, 2), (True, 63, 3), (False, 8, 2)])
+def test_threads_give_the_answers_of_one(monkeypatch, butler, word_bits, threads):
+    # 8-bit words: a state takes several words, whose slots are claimed before they are written
+    monkeypatch.setattr(engine, "WORD_BITS", word_bits)
+    m = dining_philosophers(6, butler=butler)
+    one = [answer(check(Budget(engine="native"))) for check in searches(m)]
+    interleaved(monkeypatch)
+    grown = []
+    grow = levels.LevelStore.grow_table
+    monkeypatch.setattr(levels.LevelStore, "grow_table", lambda store, need: grown.append(need) or grow(store, need))
+    many = [answer(check(Budget(engine="native", threads=threads))) for check in searches(m)]
+    assert many == one
+    assert len(grown) > 8 * len(one)  # the table grew under the threads, level after level
+    assert no_search_threads()
+
+
+@pytest.mark.parametrize("limit", [1, 2, 100, 46_655, 46_656])
+def test_a_state_limit_stops_threads_exactly_where_it_stops_one(monkeypatch, limit):
+    # when the bound leaves too little room, the rest of the level is expanded on one thread
+    m = dining_philosophers(6)
+    one = explore(m.process, m.env, budget=Budget(engine="native", state_limit=limit))
+    interleaved(monkeypatch)
+    many = explore(m.process, m.env, budget=Budget(engine="native", state_limit=limit, threads=2))
+    assert answer(many) == answer(one)
+    assert one.complete == (limit == 46_656)
+
+
+def test_threads_go_on_after_the_visited_set_moves_to_disk(tmp_path, monkeypatch):
+    m = dining_philosophers(6)
+    one = [answer(check(Budget(engine="native"))) for check in searches(m)]
+    interleaved(monkeypatch)
+    monkeypatch.setattr(levels, "MAX_TABLE_BITS", 8)  # 179 states fill it: then the disk
+    moved = []
+    make = levels.DiskVisited
+
+    def watch(*args, **kw):
+        moved.append(1)
+        return make(*args, **kw)
+
+    monkeypatch.setattr(levels, "DiskVisited", watch)
+    many = [answer(check(Budget(engine="native", threads=2, spill=str(tmp_path)))) for check in searches(m)]
+    assert many == one
+    stored = [a[0] if len(a) == 4 else a[1] for a in one]  # explore: (states, ...), else (holds, states, ...)
+    assert len(moved) == sum(n > 179 for n in stored) >= 2  # each search the capped table cannot hold
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_time_bound_stops_every_thread():
+    m = dining_philosophers(9)
+    e = explore(m.process, m.env, budget=Budget(engine="native", threads=2, time_limit=0.3))
+    assert not e.complete
+    assert e.reason.startswith("time limit 0.3 s reached")
+    assert no_search_threads()
+
+
+def test_an_error_in_one_thread_stops_them_all_and_is_raised(monkeypatch):
+    m = dining_philosophers(7)
+    calls = []
+    kernel = levels.native.KERNEL
+
+    class Failing:
+        def __getattr__(self, name):
+            return getattr(kernel, name)
+
+        def expand_shared(self, *args):
+            calls.append(threading.current_thread().name)
+            if len(set(calls)) == 2:  # once both threads work
+                raise MemoryError("no room for the successors")
+            return kernel.expand_shared(*args)
+
+    monkeypatch.setattr(levels.native, "KERNEL", Failing())
+    with pytest.raises(MemoryError, match="no room for the successors"):
+        explore(m.process, m.env, budget=Budget(engine="native", threads=2))
+    assert len(set(calls)) == 2  # both threads had worked
+    assert no_search_threads()
+
+
+def test_the_kernel_adds_no_more_than_its_room_and_stops_when_paused(monkeypatch):
+    m = dining_philosophers(5)
+    made = []
+    make = native.program
+    monkeypatch.setattr(native, "program", lambda *a: made.append((make(*a), a[2].words)) or made[-1][0])
+    explore(m.process, m.env, budget=Budget(engine="native"))
+    program, words = made[0]
+    table = native.KERNEL.Table(words, 12, None)
+    start = np.zeros((1, words), dtype=np.uint64)
+    table.add(start, None, 0, 10)
+    level = np.zeros((0, words), dtype=np.uint64)
+    block = np.empty((4096, words), dtype=np.uint64)
+    pause = np.zeros(1, dtype=np.uint8)
+    # one state, room for 2 of its successors at most: it stops before the state (NEED_TABLE)
+    at, code, *_rest, need, inserting, pos, _out, added = native.KERNEL.expand_shared(
+        program, table, start, 0, 1, None, block, 0, 2, True, pause)
+    assert (at, code, pos, added, inserting) == (0, threaded.NEED_TABLE, 0, 0, True) and need > 2
+    at, code, *_rest, pos, _out, added = native.KERNEL.expand_shared(
+        program, table, start, 0, 1, None, block, 0, need, True, pause)
+    assert (at, code) == (1, 0) and 0 < added == pos <= need and table.size == 1 + added
+    level = block[:pos].copy()
+    pause[0] = 1
+    at, code, *_rest, pos, _out, added = native.KERNEL.expand_shared(
+        program, table, level, 0, len(level), None, block, 0, 1000, True, pause)
+    assert (at, code, pos, added) == (0, threaded.PAUSED, 0, 0)
+
+
+def test_workers_and_threads_together_are_refused():
+    with pytest.raises(CspError, match="worker processes or threads, not both"):
+        Budget(workers=2, threads=2)
+    with pytest.raises(CspError, match="number of threads must be 1..255"):
+        Budget(threads=0)
+
+
+def test_ctrl_c_ends_a_threaded_search_at_once():
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with interruptible_children():
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cspotlp", "explore", "--builtin", "dining_philosophers", "--n", "11",
+             "--threads", "2", "--progress"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    assert proc.stderr is not None
+    first = proc.stderr.readline()  # a progress line: the threads are searching
+    assert "states" in first, first
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 130, err
+    assert err.strip().endswith("cspotlp: interrupted") and "Traceback" not in err + out
