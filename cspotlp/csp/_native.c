@@ -1059,10 +1059,10 @@ typedef struct {
     uint8_t *tp;
     Py_ssize_t out_cap, out_pos;
     /* threads sharing the table: the states this call may add (the table's room is shared out
-     * by the caller) and the flag that asks every thread to stop at its next state */
+     * by the caller) and the flags they share */
     int shared;
     int64_t room;
-    const uint8_t *pause;
+    uint8_t *flags; /* [0]: stop at the next state (PAUSED); [1]: the level holds a violation */
     uint64_t *recent;
     Pending pend;
     /* results */
@@ -1139,9 +1139,15 @@ static void expand_states(Expansion *e)
     Py_ssize_t j = e->start;
     for (; j < e->stop; j++) {
         const uint64_t *s = e->sp + j * k;
-        if (e->pause && __atomic_load_n(e->pause, __ATOMIC_RELAXED)) {
-            e->code = PAUSED;
-            break;
+        if (e->flags) {
+            if (__atomic_load_n(&e->flags[0], __ATOMIC_RELAXED)) {
+                e->code = PAUSED;
+                break;
+            }
+            if (e->inserting && __atomic_load_n(&e->flags[1], __ATOMIC_RELAXED)) {
+                e->inserting = 0; /* another thread met a violation: nothing more is stored */
+                e->pend.n = 0;
+            }
         }
         if (!p->trivial && p->num_nodes > 0 && p->divergent[node_of(p, s)])
             continue; /* after a divergent node anything goes: not expanded */
@@ -1176,6 +1182,8 @@ static void expand_states(Expansion *e)
             }
             e->inserting = 0; /* this level holds a violation: nothing more is stored */
             e->pend.n = 0;
+            if (e->flags)
+                __atomic_store_n(&e->flags[1], 1, __ATOMIC_RELAXED);
         }
         if (!e->inserting)
             continue;
@@ -1218,12 +1226,12 @@ static void expand_states(Expansion *e)
 
 /* Hold the buffers of a call, run it without the GIL, and give its results (or raise). */
 static PyObject *run_expansion(Expansion *e, PyObject *states_o, PyObject *div_o, PyObject *next_o,
-                               PyObject *out_o, PyObject *to_o, PyObject *pause_o)
+                               PyObject *out_o, PyObject *to_o, PyObject *flags_o)
 {
     ProgramObject *p = e->p;
     const int k = p->k;
-    Buf states, div, next, out, to, pause;
-    states.held = div.held = next.held = out.held = to.held = pause.held = 0;
+    Buf states, div, next, out, to, flags;
+    states.held = div.held = next.held = out.held = to.held = flags.held = 0;
     PyObject *result = NULL;
     e->pend = (Pending){NULL, NULL, 0, 0};
     if (e->parts < 1 || e->parts > 255 || e->me < 0 || e->me >= e->parts) {
@@ -1242,8 +1250,12 @@ static PyObject *run_expansion(Expansion *e, PyObject *states_o, PyObject *div_o
         goto done;
     if (e->parts > 1 && (get_buf(out_o, &out, 8, 1, "out") < 0 || get_buf(to_o, &to, 1, 1, "to") < 0))
         goto done;
-    if (pause_o != Py_None && get_buf(pause_o, &pause, 1, 0, "pause") < 0)
+    if (flags_o != Py_None && get_buf(flags_o, &flags, 1, 1, "flags") < 0)
         goto done;
+    if (flags.held && buf_items(&flags) < 2) {
+        PyErr_SetString(PyExc_ValueError, "expand: flags: two bytes expected");
+        goto done;
+    }
     Py_ssize_t n_states = buf_items(&states) / k;
     if (e->stop > n_states || e->start < 0 || e->start > e->stop || e->next_pos < 0 ||
         e->next_pos > buf_items(&next) / k || (div.held && buf_items(&div) < e->stop)) {
@@ -1268,7 +1280,7 @@ static PyObject *run_expansion(Expansion *e, PyObject *states_o, PyObject *div_o
     e->out_cap = out.held ? buf_items(&out) / k : 0;
     if (to.held && buf_items(&to) < e->out_cap)
         e->out_cap = buf_items(&to);
-    e->pause = pause.held ? pause.view.buf : NULL;
+    e->flags = flags.held ? flags.view.buf : NULL;
     e->recent = e->shared ? p->recent : e->t->recent;
     e->code = DONE;
     e->best = -1;
@@ -1291,7 +1303,7 @@ done:
     drop_buf(&next);
     drop_buf(&out);
     drop_buf(&to);
-    drop_buf(&pause);
+    drop_buf(&flags);
     return result;
 }
 
@@ -1313,11 +1325,11 @@ static PyObject *native_expand_shared(PyObject *mod, PyObject *args)
 {
     (void)mod;
     Expansion e = {0};
-    PyObject *states_o, *div_o, *next_o, *pause_o;
+    PyObject *states_o, *div_o, *next_o, *flags_o;
     long long room;
     if (!PyArg_ParseTuple(args, "O!O!OnnOOnLpO", &ProgramType, &e.p, &TableType, &e.t, &states_o,
                           &e.start, &e.stop, &div_o, &next_o, &e.next_pos, &room, &e.inserting,
-                          &pause_o))
+                          &flags_o))
         return NULL;
     if (room < 0 || room > e.t->grow_at) {
         PyErr_SetString(PyExc_ValueError, "expand_shared: room out of range");
@@ -1326,7 +1338,7 @@ static PyObject *native_expand_shared(PyObject *mod, PyObject *args)
     e.shared = 1;
     e.room = room;
     e.parts = 1;
-    return run_expansion(&e, states_o, div_o, next_o, Py_None, Py_None, pause_o);
+    return run_expansion(&e, states_o, div_o, next_o, Py_None, Py_None, flags_o);
 }
 
 /* owners(keys, words, parts, to): to[i] = the partition that owns row i of keys */
@@ -1354,8 +1366,45 @@ static PyObject *native_owners(PyObject *mod, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* The pairs of states whose followed successor is target: (index, rule) appended to *found (n
+ * of cap, grown with realloc). Runs without the GIL; returns -1 when memory runs out. */
+static int find_predecessors(ProgramObject *p, const uint64_t *sp, Py_ssize_t n_states,
+                             const uint64_t *tg, int64_t **found, Py_ssize_t *n_found, Py_ssize_t *cap)
+{
+    const int k = p->k;
+    for (Py_ssize_t j = 0; j < n_states; j++) {
+        const uint64_t *s = sp + j * k;
+        if (!p->trivial && p->num_nodes > 0 && p->divergent[node_of(p, s)])
+            continue;
+        read_joint(p, s);
+        if (program_scratch(p, candidates(p) + 1) < 0)
+            return -1;
+        int omega = 0;
+        Py_ssize_t n = generate(p, s, p->succ, p->rule, &omega);
+        int64_t bad_rule;
+        judge(p, s, n, p->succ, p->rule, p->follow, omega, 0, &bad_rule);
+        for (Py_ssize_t q = 0; q < n; q++) {
+            if (!p->follow[q] || memcmp(p->succ + q * k, tg, (size_t)k * 8) != 0)
+                continue;
+            if (*n_found == *cap) {
+                Py_ssize_t more = *cap ? 2 * *cap : 16;
+                int64_t *grown = realloc(*found, (size_t)more * 2 * sizeof(int64_t));
+                if (!grown)
+                    return -1;
+                *found = grown;
+                *cap = more;
+            }
+            (*found)[2 * *n_found] = j;
+            (*found)[2 * *n_found + 1] = p->rule[q];
+            (*n_found)++;
+        }
+    }
+    return 0;
+}
+
 /* predecessors(program, states, target) -> [(index, rule), ...]: the pairs of these states whose
- * followed successor is target (the node field replaced as the search replaces it). */
+ * followed successor is target (the node field replaced as the search replaces it). Without the
+ * GIL: threads ask for the parts of a level at once, each with its own program. */
 static PyObject *native_predecessors(PyObject *mod, PyObject *args)
 {
     (void)mod;
@@ -1374,44 +1423,25 @@ static PyObject *native_predecessors(PyObject *mod, PyObject *args)
         drop_buf(&target);
         return NULL;
     }
-    const uint64_t *sp = states.view.buf;
-    const uint64_t *tg = target.view.buf;
-    Py_ssize_t n_states = buf_items(&states) / k;
-    PyObject *out = PyList_New(0);
-    if (!out)
-        goto fail;
-    for (Py_ssize_t j = 0; j < n_states; j++) {
-        const uint64_t *s = sp + j * k;
-        if (!p->trivial && p->num_nodes > 0 && p->divergent[node_of(p, s)])
-            continue;
-        read_joint(p, s);
-        if (program_scratch(p, candidates(p) + 1) < 0) {
-            PyErr_NoMemory();
-            goto fail;
-        }
-        int omega = 0;
-        Py_ssize_t n = generate(p, s, p->succ, p->rule, &omega);
-        int64_t bad_rule;
-        judge(p, s, n, p->succ, p->rule, p->follow, omega, 0, &bad_rule);
-        for (Py_ssize_t q = 0; q < n; q++) {
-            if (!p->follow[q] || memcmp(p->succ + q * k, tg, (size_t)k * 8) != 0)
-                continue;
-            PyObject *pair = Py_BuildValue("nL", j, (long long)p->rule[q]);
-            if (!pair || PyList_Append(out, pair) < 0) {
-                Py_XDECREF(pair);
-                goto fail;
-            }
-            Py_DECREF(pair);
-        }
+    int64_t *found = NULL;
+    Py_ssize_t n_found = 0, cap = 0;
+    int failed;
+    Py_BEGIN_ALLOW_THREADS
+    failed = find_predecessors(p, states.view.buf, buf_items(&states) / k, target.view.buf, &found,
+                               &n_found, &cap);
+    Py_END_ALLOW_THREADS
+    drop_buf(&states);
+    drop_buf(&target);
+    PyObject *out = failed ? PyErr_NoMemory() : PyList_New(n_found);
+    for (Py_ssize_t i = 0; out && i < n_found; i++) {
+        PyObject *pair = Py_BuildValue("nL", (Py_ssize_t)found[2 * i], (long long)found[2 * i + 1]);
+        if (!pair)
+            Py_CLEAR(out);
+        else
+            PyList_SET_ITEM(out, i, pair);
     }
-    drop_buf(&states);
-    drop_buf(&target);
+    free(found);
     return out;
-fail:
-    Py_XDECREF(out);
-    drop_buf(&states);
-    drop_buf(&target);
-    return NULL;
 }
 
 /* unseen(part, near, words, keep): keep[i] = 0 for each row i of part that is a row of near. Both
@@ -1470,8 +1500,9 @@ static PyMethodDef native_methods[] = {
      "best_priority, need, inserting, next_pos, out_pos, added)"},
     {"expand_shared", native_expand_shared, METH_VARARGS,
      "expand_shared(program, table, states, start, stop, diverges, next, next_pos, room, "
-     "inserting, pause) -> as expand(): one of several threads sharing the table, adding at "
-     "most room states, stopping (PAUSED) at the next state once pause[0] is set"},
+     "inserting, flags) -> as expand(): one of several threads sharing the table, adding at "
+     "most room states, stopping (PAUSED) at the next state once flags[0] is set; a violation "
+     "sets flags[1], after which no thread stores more"},
     {"owners", native_owners, METH_VARARGS, "owners(keys, words, parts, to)"},
     {"unseen", native_unseen, METH_VARARGS, "unseen(part, near, words, keep)"},
     {"predecessors", native_predecessors, METH_VARARGS,

@@ -216,7 +216,9 @@ class LevelStore:
             self.close_level()
         out = LevelReport()
         before = self.table.size
-        chunks = [block[lo:lo + CHUNK] for block in self.levels[level] for lo in range(0, len(block), CHUNK)]
+        blocks = self.levels[level]
+        rows = CHUNK if self.shared is None else self.shared.chunk_rows(sum(len(b) for b in blocks), CHUNK)
+        chunks = [block[lo:lo + rows] for block in blocks for lo in range(0, len(block), rows)]
         if self.shared is not None and self.on_disk is None:
             chunks = self.shared.expand(chunks, out)  # what is left for one thread
         inserting = out.best is None
@@ -244,6 +246,8 @@ class LevelStore:
     def predecessors(self, level: int, target: Key) -> list[tuple[Key, int]]:
         """Every (state, rule) of ``level`` whose followed move leads to ``target`` (the kernel expands it again)."""
         goal = np.array(target, dtype=np.uint64)
+        if self.shared is not None:
+            return self.shared.predecessors(self.levels[level], goal)
         found: list[tuple[Key, int]] = []
         for block in self.levels[level]:
             for i, rule in self.kernel.predecessors(self.program, block, goal):

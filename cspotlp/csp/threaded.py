@@ -12,7 +12,9 @@ counts and the counterexamples are the one-thread search's.
 
 The table's room (its load bound, and the state bound) is shared out: a call may add at most the
 room it is given, so no thread fills the table. When the room runs out, every thread stops at
-its next state (the pause flag the kernel reads) and the table grows as in one thread. When the
+its next state (the pause flag the kernel reads) and the table grows as in one thread. A thread
+that meets a violation raises the other flag: the level is the search's last, so from then on no
+thread stores anything (as one thread stops storing there). When the
 state bound leaves too little room, or the visited set moves to disk
 (:mod:`cspotlp.csp.external`), the rest of the level is expanded on one thread, which counts the
 bound exactly. Memory and time are checked by each thread between its calls; Ctrl-C stops every
@@ -22,18 +24,25 @@ thread at its next state.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 if TYPE_CHECKING:
     from cspotlp.csp._native import Program
-    from cspotlp.csp.levels import LevelReport, LevelStore
+    from cspotlp.csp.levels import Key, LevelReport, LevelStore
 
 NEED_TABLE, NEED_NEXT, PAUSED = 1, 2, 4  # the kernel's reasons to stop early
 
 ROOM = 1 << 16
 """States one kernel call may add at most (less when the table has less room left)."""
+
+SMALLEST_CHUNK = 1024
+"""Rows of a level's chunks at least (a kernel call costs some microseconds)."""
+
+PIECES = 4
+"""Chunks a level gives each thread at least, when it is small enough to be cut that fine."""
 
 POLL = 0.2
 """Seconds between progress reports (and looks at Ctrl-C) while the threads run."""
@@ -58,7 +67,7 @@ class SharedTable:
     def __init__(self, store: LevelStore, threads: int) -> None:
         self.store = store
         self.programs = [store.program] + [store.program.clone() for _ in range(threads - 1)]
-        self.pause = np.zeros(1, dtype=np.uint8)
+        self.flags = np.zeros(2, dtype=np.uint8)  # the kernel's: [0] pause, [1] a violation met
         self.cond = threading.Condition()
         self.oracle = threading.Lock()
         self.lanes: list[_Lane] = []
@@ -72,10 +81,19 @@ class SharedTable:
         self.pausing = False
         self.one_thread = False
         self.halted = ""  # a bound's reason, or why the threads were stopped
-        self.pause[0] = 0
+        self.flags[:] = 0
+
+    def chunk_rows(self, states: int, largest: int) -> int:
+        """Rows of the chunks of a level of ``states``: ``largest``, or fewer so that every thread gets several."""
+        return min(largest, max(SMALLEST_CHUNK, -(-states // (PIECES * len(self.programs)))))
 
     def expand(self, chunks: list[np.ndarray], out: LevelReport) -> list[np.ndarray]:
-        """Expand ``chunks`` on every thread into ``out``; returns the chunks left for one thread."""
+        """Expand ``chunks`` on every thread into ``out``; returns the chunks left for one thread.
+
+        A level of one chunk is left to one thread whole (a small model's levels: no threads to start).
+        """
+        if len(chunks) < 2:
+            return chunks
         self._begin(chunks)
         lanes = self.lanes = [_Lane(program, self.store.k) for program in self.programs]
         threads = [threading.Thread(target=self._run, args=(lane,), name=f"cspotlp-search-{i}", daemon=True)
@@ -140,7 +158,7 @@ class SharedTable:
                 (at, code, _limited, transitions, best, priority, need, lane.inserting, lane.pos,
                  _out, _added) = store.kernel.expand_shared(lane.program, store.table, view, at, n, div,
                                                             lane.block, lane.pos, room, lane.inserting,
-                                                            self.pause)
+                                                            self.flags)
             finally:  # the lane's block is up to date before a growth may read it
                 self._give_back(room)
             lane.transitions += transitions
@@ -171,14 +189,14 @@ class SharedTable:
                     return room
                 if store.limit <= table.grow_at:  # the state bound, counted exactly on one thread
                     self.one_thread = True
-                    self.pause[0] = 1
+                    self.flags[0] = 1
                     return None
                 self._grow(need)
 
     def _grow(self, need: int) -> None:
         """The table grows (as in one thread) once no call runs; called holding the lock."""
         self.pausing = True
-        self.pause[0] = 1
+        self.flags[0] = 1
         while self.active:
             self.cond.wait()
         try:
@@ -190,7 +208,7 @@ class SharedTable:
                     self.one_thread = True
         finally:
             self.pausing = False
-            self.pause[0] = 1 if self.halted or self.one_thread else 0
+            self.flags[0] = 1 if self.halted or self.one_thread else 0
             self.cond.notify_all()
 
     def _give_back(self, room: int) -> None:
@@ -202,30 +220,53 @@ class SharedTable:
     def _halt(self, reason: str) -> None:
         with self.cond:
             self.halted = self.halted or reason
-            self.pause[0] = 1
+            self.flags[0] = 1
             self.cond.notify_all()
 
     def refill(self, blocks: list[np.ndarray]) -> None:
         """Store ``blocks`` in the (grown, empty) table on every thread: a growth's share of the work."""
-        pieces = iter([b[lo:lo + ROOM] for b in blocks for lo in range(0, len(b), ROOM)])
+        table = self.store.table
+        self._each([b[lo:lo + ROOM] for b in blocks for lo in range(0, len(b), ROOM)],
+                   lambda _program, piece: table.add_shared(piece))
+
+    def predecessors(self, blocks: list[np.ndarray], goal: np.ndarray) -> list[tuple[Key, int]]:
+        """Every (state, rule) of the level ``blocks`` whose followed move leads to ``goal``, on every thread."""
+        rows = self.chunk_rows(sum(len(b) for b in blocks), ROOM)
+        found: list[tuple[Key, int]] = []
+
+        def ask(program: Program, chunk: np.ndarray) -> None:
+            pairs = self.store.kernel.predecessors(program, chunk, goal)
+            found.extend((tuple(int(w) for w in chunk[i]), int(rule)) for i, rule in pairs)
+
+        self._each([b[lo:lo + rows] for b in blocks for lo in range(0, len(b), rows)], ask)
+        return found
+
+    def _each(self, items: list[np.ndarray], work: Callable[[Program, np.ndarray], object]) -> None:
+        """``work(program, item)`` for every item, on every thread (this one too), each with its program.
+
+        An error, or Ctrl-C in this thread, stops every thread after its current item, and is raised.
+        """
+        pending = iter(items)
         lock = threading.Lock()
         errors: list[BaseException] = []
 
-        def fill() -> None:
+        def run(program: Program) -> None:
             try:
                 while True:
                     with lock:
-                        piece = next(pieces, None)
-                    if piece is None:
+                        item = None if errors else next(pending, None)
+                    if item is None:
                         return
-                    self.store.table.add_shared(piece)
-            except BaseException as e:  # noqa: BLE001 - raised again below, in the growing thread
-                errors.append(e)
+                    work(program, item)
+            except BaseException as e:  # noqa: BLE001 - raised again below, in the calling thread
+                with lock:
+                    errors.append(e)
 
-        helpers = [threading.Thread(target=fill, daemon=True) for _ in self.programs[1:]]
+        helpers = [threading.Thread(target=run, args=(program,), name=f"cspotlp-search-{i + 1}", daemon=True)
+                   for i, program in enumerate(self.programs[1:])]
         for t in helpers:
             t.start()
-        fill()
+        run(self.programs[0])
         for t in helpers:
             t.join()
         if errors:

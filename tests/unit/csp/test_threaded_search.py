@@ -123,7 +123,7 @@ def test_an_error_in_one_thread_stops_them_all_and_is_raised(monkeypatch):
     assert no_search_threads()
 
 
-def test_the_kernel_adds_no_more_than_its_room_and_stops_when_paused(monkeypatch):
+def test_the_kernel_adds_no_more_than_its_room_and_heeds_the_shared_flags(monkeypatch):
     m = dining_philosophers(5)
     made = []
     make = native.program
@@ -133,21 +133,25 @@ def test_the_kernel_adds_no_more_than_its_room_and_stops_when_paused(monkeypatch
     table = native.KERNEL.Table(words, 12, None)
     start = np.zeros((1, words), dtype=np.uint64)
     table.add(start, None, 0, 10)
-    level = np.zeros((0, words), dtype=np.uint64)
     block = np.empty((4096, words), dtype=np.uint64)
-    pause = np.zeros(1, dtype=np.uint8)
+    flags = np.zeros(2, dtype=np.uint8)
+
+    def expand(states, room, inserting=True):
+        at, code, _lim, _tr, best, _prio, need, inserting, pos, _out, added = native.KERNEL.expand_shared(
+            program, table, states, 0, len(states), None, block, 0, room, inserting, flags)
+        return at, code, need, inserting, pos, added
+
     # one state, room for 2 of its successors at most: it stops before the state (NEED_TABLE)
-    at, code, *_rest, need, inserting, pos, _out, added = native.KERNEL.expand_shared(
-        program, table, start, 0, 1, None, block, 0, 2, True, pause)
+    at, code, need, inserting, pos, added = expand(start, 2)
     assert (at, code, pos, added, inserting) == (0, threaded.NEED_TABLE, 0, 0, True) and need > 2
-    at, code, *_rest, pos, _out, added = native.KERNEL.expand_shared(
-        program, table, start, 0, 1, None, block, 0, need, True, pause)
+    at, code, _need, _ins, pos, added = expand(start, need)
     assert (at, code) == (1, 0) and 0 < added == pos <= need and table.size == 1 + added
     level = block[:pos].copy()
-    pause[0] = 1
-    at, code, *_rest, pos, _out, added = native.KERNEL.expand_shared(
-        program, table, level, 0, len(level), None, block, 0, 1000, True, pause)
-    assert (at, code, pos, added) == (0, threaded.PAUSED, 0, 0)
+    flags[0] = 1  # pause: it stops before the first state
+    assert expand(level, 1000)[:2] == (0, threaded.PAUSED)
+    flags[:] = (0, 1)  # another thread met a violation: the states are examined, nothing stored
+    at, code, _need, inserting, pos, added = expand(level, 1000)
+    assert (at, code, inserting, pos, added) == (len(level), 0, False, 0, 0) and table.size == 1 + len(level)
 
 
 def test_workers_and_threads_together_are_refused():
