@@ -25,9 +25,10 @@ engine's own seconds, model compilation included). Then the explorations again u
 bound too small for their hash table, spilled (``--spill``: the visited set moves to disk, see
 :mod:`cspotlp.csp.external`), against the same bound in memory (stopped) and memory without a bound.
 ``--targets-only`` prints only these tables (and the spin runs they need). Then the same checks over ``--workers`` processes (default 2; the
-partitioned search of :mod:`cspotlp.csp.parallel`): wall-clock speed-up against one process, and
-whether the states, transitions and verdict are the same, with the machine's ceiling for
-independent work (that many one-process checks at once). The engine is the native one when it is built; ``CSPOTLP_NO_NATIVE=1``
+partitioned search of :mod:`cspotlp.csp.parallel`) and on as many threads (sharing one table,
+:mod:`cspotlp.csp.threaded`): wall-clock speed-up against one process, and whether the states,
+transitions and verdict are the same, with the machine's ceiling for independent work (that many
+one-process checks at once). The engine is the native one when it is built; ``CSPOTLP_NO_NATIVE=1``
 measures the numpy reference (the variable reaches every subprocess).
 
 Run: ``PYTHONPATH=. python benchmarks/bench_refinement.py [--max-n 8] [--quick]
@@ -113,7 +114,8 @@ def children_cpu() -> float:
 
 
 def worker_cspotlp(model: str, n: int, task: str) -> dict[str, object]:
-    """One check; ``task`` is explore, deadlock, refine or failures, ``/P`` after it runs it on P workers.
+    """One check; ``task`` is explore, deadlock, refine or failures, ``/P`` after it runs it on P
+    worker processes, ``/Pt`` on P threads.
 
     failures: ``DF [F= P`` with ``DF = |~| e : Events @ e -> DF`` (FDR's deadlock freedom as a
     failures refinement: P may never refuse every event), a normalised nondeterministic
@@ -127,11 +129,13 @@ def worker_cspotlp(model: str, n: int, task: str) -> dict[str, object]:
     # explore@150M: under a memory bound; explore@150M+spill: spilled to a new folder, too
     task, _, bound = task.partition("@")
     bound, spilled, _ = bound.partition("+spill")
-    workers = int(parts or 1)
+    threads = int(parts[:-1]) if parts.endswith("t") else 1
+    workers = 1 if parts.endswith("t") else int(parts or 1)
     m = build_model(model, n)
     spill = tempfile.mkdtemp(prefix="bench-spill-") if spilled == "+spill" else None
     start, cpu, child_cpu = time.perf_counter(), time.process_time(), children_cpu()
-    budget = Budget(workers=workers, spill=spill, memory_limit=parse_size(bound) if bound else None)
+    budget = Budget(workers=workers, threads=threads, spill=spill,
+                    memory_limit=parse_size(bound) if bound else None)
     if task == "explore":
         e = explore(m.process, m.env, budget=budget)
         states, transitions, verdict, engine_seconds = e.states, e.transitions, "complete" if e.complete else e.reason, e.seconds
@@ -487,42 +491,49 @@ def print_beyond_memory(in_memory: list[Run]) -> None:
 
 
 TARGET_SPEEDUP = 1.8
-"""Issue 16: the search over the worker processes against one process, on this 2-core machine."""
+"""Issue 16: the search over the worker processes, or threads, against one process, on this 2-core machine."""
 
 
 def print_every_core(single: list[Run], workers: int, repeat: int) -> None:
-    """The same checks over ``workers`` processes: wall-clock speed-up against one process.
+    """The same checks over ``workers`` processes and over as many threads: wall-clock speed-up
+    against one process.
 
-    The machine's own ceiling is shown next to it: ``workers`` copies of the one-process check run
-    at once (independent work, nothing exchanged) against one copy alone. A search is memory-bound
-    (random probes of its hash table), so copies sharing the memory system slow each other down.
-    Each figure is the median of ``repeat`` runs (this VM's speed varies from run to run).
+    Processes partition the states by hash (:mod:`cspotlp.csp.parallel`); threads share one table
+    (:mod:`cspotlp.csp.threaded`). The machine's own ceiling is shown next to them: ``workers``
+    copies of the one-process check run at once (independent work, nothing exchanged) against one
+    copy alone. A search is memory-bound (random probes of its hash table), so copies sharing the
+    memory system slow each other down. Each figure is the median of ``repeat`` runs (this VM's
+    speed varies from run to run).
     """
-    print(f"\nEvery core: the search over {workers} worker processes against one process "
-          f"({os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}; wall clock of the whole "
+    print(f"\nEvery core: the search over {workers} worker processes, and on {workers} threads, against one "
+          f"process ({os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}; wall clock of the whole "
           f"check, median of {repeat})")
     head = (f"{'N':>3} {'task':<9} {'states':>11} {'1 proc s':>9} {f'{workers} proc s':>9} {'speed-up':>9} "
-            f"{'x target':>9} {'ceiling':>8} {'coord MB':>9} {'worker MB':>10}  same result")
+            f"{f'{workers} thr s':>9} {'speed-up':>9} {'x target':>9} {'ceiling':>8} {'thr MB':>7}  same result")
     print(head)
     print("-" * len(head))
     for row in single:
         ones = [measure_python("cspotlp", row.model, row.n, row.task, None) for _ in range(repeat)]
-        many = [measure_python("cspotlp", row.model, row.n, f"{row.task}/{workers}", None) for _ in range(repeat)]
+        procs = [measure_python("cspotlp", row.model, row.n, f"{row.task}/{workers}", None) for _ in range(repeat)]
+        threads = [measure_python("cspotlp", row.model, row.n, f"{row.task}/{workers}t", None) for _ in range(repeat)]
         copies = [measure_together(workers, row) for _ in range(repeat)]
-        one_s, many_s, copies_s = (median([x.seconds for x in runs]) for runs in (ones, many, copies))
-        speedup = one_s / many_s if one_s and many_s else None
+        one_s, procs_s, threads_s, copies_s = (median([x.seconds for x in runs])
+                                               for runs in (ones, procs, threads, copies))
+        by_procs = one_s / procs_s if one_s and procs_s else None
+        by_threads = one_s / threads_s if one_s and threads_s else None
         ceiling = workers * one_s / copies_s if one_s and copies_s else None
-        r = many[0]
-        same = all((x.states, x.transitions, x.verdict) == (row.states, row.transitions, row.verdict)
-                   for x in [*ones, *many])
-        print(f"{r.n:>3} {row.task:<9} {fmt(r.states):>11} {fmt(one_s, '.2f'):>9} {fmt(many_s, '.2f'):>9} "
-              f"{fmt(speedup, '.2f'):>9} {fmt(speedup / TARGET_SPEEDUP if speedup else None, '.2f'):>9} "
-              f"{fmt(ceiling, '.2f'):>8} {fmt(r.peak_mb, '.0f'):>9} {fmt(r.worker_peak_mb, '.0f'):>10}  "
-              f"{'yes' if same else 'NO: ' + str((r.states, r.transitions, r.verdict))}{(' (' + r.note + ')') if r.note else ''}")
-    print(f"speed-up: one process's seconds over {workers} processes' (target {TARGET_SPEEDUP}); the whole "
-          "check, model compilation in one process included. ceiling: the same ratio for independent "
-          f"work, {workers} copies of the one-process check at once against one alone. worker MB: the "
-          "largest worker's peak.")
+        r = threads[0]
+        odd = [x for x in [*ones, *procs, *threads]
+               if (x.states, x.transitions, x.verdict) != (row.states, row.transitions, row.verdict)]
+        print(f"{r.n:>3} {row.task:<9} {fmt(r.states):>11} {fmt(one_s, '.2f'):>9} {fmt(procs_s, '.2f'):>9} "
+              f"{fmt(by_procs, '.2f'):>9} {fmt(threads_s, '.2f'):>9} {fmt(by_threads, '.2f'):>9} "
+              f"{fmt(by_threads / TARGET_SPEEDUP if by_threads else None, '.2f'):>9} "
+              f"{fmt(ceiling, '.2f'):>8} {fmt(r.peak_mb, '.0f'):>7}  "
+              f"{'NO: ' + str((odd[0].states, odd[0].transitions, odd[0].verdict, odd[0].note)) if odd else 'yes'}")
+    print(f"speed-up: one process's seconds over {workers} processes' or {workers} threads' (x target: the "
+          f"threads' against {TARGET_SPEEDUP}); the whole check, model compilation in one process included. "
+          f"ceiling: the same ratio for independent work, {workers} copies of the one-process check at once "
+          "against one alone. thr MB: peak resident memory of the threaded run.")
 
 
 def measure_together(copies: int, row: Run) -> Run:
