@@ -407,7 +407,8 @@ def level_search(net: Network, spec: SpecAutomaton, layout: Layout, expander: Ex
     """Breadth-first search of ``net`` against ``spec`` on the native engine (see the module docstring).
 
     With ``budget.workers`` > 1 the levels are partitioned over that many worker processes
-    (:mod:`cspotlp.csp.parallel`); the result is the same.
+    (:mod:`cspotlp.csp.parallel`), with ``budget.threads`` > 1 expanded by that many threads
+    sharing the table (:mod:`cspotlp.csp.threaded`); the result is the same.
     """
     program = native.program(expander, spec, layout)
     diverges = _divergence_check(oracle, layout, len(net.components))

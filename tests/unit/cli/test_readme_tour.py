@@ -25,6 +25,7 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 EXPECTED = {
     "cspotlp explore --builtin dining_philosophers --n 5": 1,  # the philosophers deadlock
     "cspotlp explore --builtin dining_philosophers --n 8 --workers 2": 1,  # on two workers too
+    "cspotlp explore --builtin dining_philosophers --n 9 --threads auto": 1,  # and on threads
     "cspotlp explore examples/cspm/dining_philosophers.csp COLLEGE --json": 1,
     "cspotlp check examples/cspm/dining_philosophers.csp --json": 1,
     "cspotlp conform --spec": 1,  # order 4 ships before paying (on Dask too)

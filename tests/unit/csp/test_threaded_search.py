@@ -3,6 +3,7 @@ thread gives: the same verdicts, counts, counterexamples and limits, through the
 states of several words, the state bound and a visited set moved to disk; a bound or an error in
 one thread stops them all, and Ctrl-C ends the search at once."""
 
+import json
 import os
 import signal
 import subprocess
@@ -12,6 +13,7 @@ import threading
 import numpy as np
 import pytest
 
+from cspotlp.cli import main
 from cspotlp.csp import Budget, deadlock_free, engine, explore, levels, native, refines, threaded
 from cspotlp.csp.models import dining_philosophers
 from cspotlp.errors import CspError
@@ -175,3 +177,19 @@ def test_ctrl_c_ends_a_threaded_search_at_once():
     out, err = proc.communicate(timeout=10)
     assert proc.returncode == 130, err
     assert err.strip().endswith("cspotlp: interrupted") and "Traceback" not in err + out
+
+
+def test_the_cli_gives_the_same_answer_on_threads(capsys):
+    args = ["explore", "--builtin", "dining_philosophers", "--n", "5", "--json"]
+    assert main(args) == 1  # they deadlock
+    plain = json.loads(capsys.readouterr().out)
+    assert main([*args, "--threads", "2"]) == 1
+    threads = json.loads(capsys.readouterr().out)
+    plain.pop("seconds"), threads.pop("seconds")
+    assert threads == plain and plain["states"] == 7_774 and plain["counterexample"]
+    for bad in ("0", "256", "many"):
+        with pytest.raises(SystemExit):
+            main([*args, "--threads", bad])
+        assert "argument --threads" in capsys.readouterr().err
+    assert main([*args, "--threads", "2", "--workers", "2"]) == 2
+    assert "worker processes or threads, not both" in capsys.readouterr().err
