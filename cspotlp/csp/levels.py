@@ -217,10 +217,10 @@ class LevelStore:
         out = LevelReport()
         before = self.table.size
         blocks = self.levels[level]
-        rows = CHUNK if self.shared is None else self.shared.chunk_rows(sum(len(b) for b in blocks), CHUNK)
-        chunks = [block[lo:lo + rows] for block in blocks for lo in range(0, len(block), rows)]
         if self.shared is not None and self.on_disk is None:
-            chunks = self.shared.expand(chunks, out)  # what is left for one thread
+            chunks = self.shared.expand(blocks, CHUNK, out)  # what is left for one thread
+        else:
+            chunks = [block[lo:lo + CHUNK] for block in blocks for lo in range(0, len(block), CHUNK)]
         inserting = out.best is None
         for view in chunks:
             if out.stopped:

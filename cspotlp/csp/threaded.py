@@ -23,8 +23,9 @@ thread at its next state.
 
 from __future__ import annotations
 
+import itertools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -40,9 +41,6 @@ ROOM = 1 << 16
 
 SMALLEST_CHUNK = 1024
 """Rows of a level's chunks at least (a kernel call costs some microseconds)."""
-
-PIECES = 4
-"""Chunks a level gives each thread at least, when it is small enough to be cut that fine."""
 
 POLL = 0.2
 """Seconds between progress reports (and looks at Ctrl-C) while the threads run."""
@@ -71,10 +69,10 @@ class SharedTable:
         self.cond = threading.Condition()
         self.oracle = threading.Lock()
         self.lanes: list[_Lane] = []
-        self._begin([])
+        self._begin(iter([]))
 
-    def _begin(self, chunks: list[np.ndarray]) -> None:
-        self.work = iter(chunks)
+    def _begin(self, work: Iterator[np.ndarray]) -> None:
+        self.work = work
         self.left: list[np.ndarray] = []  # what the one thread expands after these
         self.granted = 0  # room given to calls running now
         self.active = 0  # calls running now
@@ -83,18 +81,32 @@ class SharedTable:
         self.halted = ""  # a bound's reason, or why the threads were stopped
         self.flags[:] = 0
 
-    def chunk_rows(self, states: int, largest: int) -> int:
-        """Rows of the chunks of a level of ``states``: ``largest``, or fewer so that every thread gets several."""
-        return min(largest, max(SMALLEST_CHUNK, -(-states // (PIECES * len(self.programs)))))
+    def portions(self, blocks: list[np.ndarray], largest: int) -> Iterator[np.ndarray]:
+        """The level ``blocks`` in chunks for the threads to take in turn, smaller towards its end.
 
-    def expand(self, chunks: list[np.ndarray], out: LevelReport) -> list[np.ndarray]:
-        """Expand ``chunks`` on every thread into ``out``; returns the chunks left for one thread.
-
-        A level of one chunk is left to one thread whole (a small model's levels: no threads to start).
+        At most ``largest`` rows, fewer as the level runs out (what is left over twice the
+        threads, but at least :data:`SMALLEST_CHUNK`), so that the threads end the level together.
         """
-        if len(chunks) < 2:
-            return chunks
-        self._begin(chunks)
+        left = sum(len(b) for b in blocks)
+        for block in blocks:
+            lo = 0
+            while lo < len(block):
+                rows = min(largest, max(SMALLEST_CHUNK, left // (2 * len(self.programs))))
+                view = block[lo:lo + rows]
+                lo += len(view)
+                left -= len(view)
+                yield view
+
+    def expand(self, blocks: list[np.ndarray], largest: int, out: LevelReport) -> list[np.ndarray]:
+        """Expand the level ``blocks`` on every thread into ``out``; returns the chunks left for one thread.
+
+        Chunks have at most ``largest`` rows (:meth:`portions`). A level of one chunk is left to one thread whole (a small model's levels: no threads to start).
+        """
+        work = self.portions(blocks, largest)
+        first = list(itertools.islice(work, 2))
+        if len(first) < 2:
+            return first
+        self._begin(itertools.chain(first, work))
         lanes = self.lanes = [_Lane(program, self.store.k) for program in self.programs]
         threads = [threading.Thread(target=self._run, args=(lane,), name=f"cspotlp-search-{i}", daemon=True)
                    for i, lane in enumerate(lanes)]
@@ -226,22 +238,21 @@ class SharedTable:
     def refill(self, blocks: list[np.ndarray]) -> None:
         """Store ``blocks`` in the (grown, empty) table on every thread: a growth's share of the work."""
         table = self.store.table
-        self._each([b[lo:lo + ROOM] for b in blocks for lo in range(0, len(b), ROOM)],
+        self._each((b[lo:lo + ROOM] for b in blocks for lo in range(0, len(b), ROOM)),
                    lambda _program, piece: table.add_shared(piece))
 
     def predecessors(self, blocks: list[np.ndarray], goal: np.ndarray) -> list[tuple[Key, int]]:
         """Every (state, rule) of the level ``blocks`` whose followed move leads to ``goal``, on every thread."""
-        rows = self.chunk_rows(sum(len(b) for b in blocks), ROOM)
         found: list[tuple[Key, int]] = []
 
         def ask(program: Program, chunk: np.ndarray) -> None:
             pairs = self.store.kernel.predecessors(program, chunk, goal)
             found.extend((tuple(int(w) for w in chunk[i]), int(rule)) for i, rule in pairs)
 
-        self._each([b[lo:lo + rows] for b in blocks for lo in range(0, len(b), rows)], ask)
+        self._each(self.portions(blocks, ROOM), ask)
         return found
 
-    def _each(self, items: list[np.ndarray], work: Callable[[Program, np.ndarray], object]) -> None:
+    def _each(self, items: Iterable[np.ndarray], work: Callable[[Program, np.ndarray], object]) -> None:
         """``work(program, item)`` for every item, on every thread (this one too), each with its program.
 
         An error, or Ctrl-C in this thread, stops every thread after its current item, and is raised.
