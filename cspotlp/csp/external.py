@@ -120,13 +120,19 @@ class DiskVisited:
         visited = [block for level in levels for block in level]
         runs = [keys(r) for r in self.runs]
         self.runs = []
+        total = sum(len(r) for r in runs)
 
         def pieces() -> Iterator[np.ndarray]:
+            done = 0
             for part in self._merged(runs):
-                # a large level's merge takes long: the time bound is kept between its slices
+                # a large level's merge takes long: the time bound is kept between its slices,
+                # and progress is reported
                 late = self.budget.time_reason(self.stored)
                 if late:
                     raise LimitReached(late, self.stored)
+                done += len(part)
+                self.budget.report(self.stored, 0, phase=f"merging a level with the visited set on disk: "
+                                   f"{done:,} states so far (its runs hold {total:,}, duplicates included)")
                 new = rows_of(_unseen(part, visited, self.k), self.k)
                 self.budget.reserve(new.nbytes, "a level of states", self.stored, spilled=True)
                 yield new

@@ -18,6 +18,7 @@ from cspotlp.csp import (
     parallel,
     refines,
 )
+from cspotlp.csp import budget as budget_module
 from cspotlp.csp.models import dining_philosophers
 from cspotlp.errors import LimitReached
 
@@ -106,6 +107,18 @@ def test_a_spilled_search_whose_table_cannot_grow_gives_the_answers_of_one_in_me
     assert on_disk == in_memory
     assert moved and max(moved) > 1  # levels were built from several runs
     assert os.listdir(tmp_path) == []
+
+
+def test_a_level_s_merge_on_disk_reports_its_progress(tmp_path, monkeypatch):
+    monkeypatch.setattr(levels, "MAX_TABLE_BITS", levels.FIRST_BITS)
+    monkeypatch.setattr(external, "SLICE", 1024)
+    monkeypatch.setattr(budget_module, "REPORT_EVERY", 0.0)
+    reports = []
+    m = dining_philosophers(6)
+    e = explore(m.process, m.env, budget=Budget(engine="native", spill=str(tmp_path), progress=reports.append))
+    assert e.complete and e.states == 6 ** 6
+    merging = [r.phase for r in reports if r.phase.startswith("merging a level with the visited set on disk: ")]
+    assert len(merging) > 10 and merging[-1].endswith("duplicates included)")
 
 
 def test_a_table_that_cannot_grow_stops_a_search_in_memory_and_says_why(monkeypatch):
