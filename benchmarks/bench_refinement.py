@@ -502,8 +502,8 @@ def print_every_core(single: list[Run], workers: int, repeat: int) -> None:
     (:mod:`cspotlp.csp.threaded`). The machine's own ceiling is shown next to them: ``workers``
     copies of the one-process check run at once (independent work, nothing exchanged) against one
     copy alone. A search is memory-bound (random probes of its hash table), so copies sharing the
-    memory system slow each other down. Each figure is the median of ``repeat`` runs (this VM's
-    speed varies from run to run).
+    memory system slow each other down. Each figure is the median of ``repeat`` runs, the kinds
+    interleaved (this VM's speed varies from minute to minute).
     """
     print(f"\nEvery core: the search over {workers} worker processes, and on {workers} threads, against one "
           f"process ({os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}; wall clock of the whole "
@@ -513,10 +513,15 @@ def print_every_core(single: list[Run], workers: int, repeat: int) -> None:
     print(head)
     print("-" * len(head))
     for row in single:
-        ones = [measure_python("cspotlp", row.model, row.n, row.task, None) for _ in range(repeat)]
-        procs = [measure_python("cspotlp", row.model, row.n, f"{row.task}/{workers}", None) for _ in range(repeat)]
-        threads = [measure_python("cspotlp", row.model, row.n, f"{row.task}/{workers}t", None) for _ in range(repeat)]
-        copies = [measure_together(workers, row) for _ in range(repeat)]
+        ones: list[Run] = []
+        procs: list[Run] = []
+        threads: list[Run] = []
+        copies: list[Run] = []
+        for _ in range(repeat):  # interleaved: a slow spell of the machine slows every kind alike
+            ones.append(measure_python("cspotlp", row.model, row.n, row.task, None))
+            procs.append(measure_python("cspotlp", row.model, row.n, f"{row.task}/{workers}", None))
+            threads.append(measure_python("cspotlp", row.model, row.n, f"{row.task}/{workers}t", None))
+            copies.append(measure_together(workers, row))
         one_s, procs_s, threads_s, copies_s = (median([x.seconds for x in runs])
                                                for runs in (ones, procs, threads, copies))
         by_procs = one_s / procs_s if one_s and procs_s else None
