@@ -342,7 +342,7 @@ class LevelStore:
             return
         size = self.table.size
         blocks = self.stored()
-        self.table.reset(bits)
+        self.table.reset(bits, self.shared is None)  # threads make its pages together (refill)
         if self.shared is not None:
             self.shared.refill(blocks)
         else:

@@ -12,13 +12,13 @@ counts and the counterexamples are the one-thread search's.
 
 The table's room (its load bound, and the state bound) is shared out: a call may add at most the
 room it is given, so no thread fills the table. When the room runs out, every thread stops at
-its next state (the pause flag the kernel reads) and the table grows as in one thread. A thread
-that meets a violation raises the other flag: the level is the search's last, so from then on no
-thread stores anything (as one thread stops storing there). When the
-state bound leaves too little room, or the visited set moves to disk
+its next state (the pause flag the kernel reads) and the table grows as in one thread, refilled
+on every thread. A thread that meets a violation raises the other flag: the level is the
+search's last, so from then on no thread stores anything (as one thread stops storing there).
+When the state bound leaves too little room, or the visited set moves to disk
 (:mod:`cspotlp.csp.external`), the rest of the level is expanded on one thread, which counts the
 bound exactly. Memory and time are checked by each thread between its calls; Ctrl-C stops every
-thread at its next state.
+thread at its next state. A counterexample's path asks the parts of each level on every thread.
 """
 
 from __future__ import annotations
@@ -26,13 +26,15 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
 if TYPE_CHECKING:
     from cspotlp.csp._native import Program
     from cspotlp.csp.levels import Key, LevelReport, LevelStore
+
+T = TypeVar("T")
 
 NEED_TABLE, NEED_NEXT, PAUSED = 1, 2, 4  # the kernel's reasons to stop early
 
@@ -237,7 +239,8 @@ class SharedTable:
 
     def refill(self, blocks: list[np.ndarray]) -> None:
         """Store ``blocks`` in the (grown, empty) table on every thread: a growth's share of the work."""
-        table = self.store.table
+        table, parts = self.store.table, len(self.programs)
+        self._each(range(parts), lambda _program, part: table.populate(part, parts))
         self._each((b[lo:lo + ROOM] for b in blocks for lo in range(0, len(b), ROOM)),
                    lambda _program, piece: table.add_shared(piece))
 
@@ -252,7 +255,7 @@ class SharedTable:
         self._each(self.portions(blocks, ROOM), ask)
         return found
 
-    def _each(self, items: Iterable[np.ndarray], work: Callable[[Program, np.ndarray], object]) -> None:
+    def _each(self, items: Iterable[T], work: Callable[[Program, T], object]) -> None:
         """``work(program, item)`` for every item, on every thread (this one too), each with its program.
 
         An error, or Ctrl-C in this thread, stops every thread after its current item, and is raised.
