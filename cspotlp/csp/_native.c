@@ -158,6 +158,16 @@ static const double MAX_LOAD = 0.7;
 #define HUGE_PAGE ((size_t)2 << 20)
 #define RECENT_BITS 12 /* the cache of recent keys: 2**12 keys, within the L1 cache for one word */
 
+/* Whether a row's words after the first are the key's (a slot's or a recent key's row, whose first
+ * word matched already). */
+static inline int rest_equal(const uint64_t *s, const uint64_t *key, int k)
+{
+    for (int j = 1; j < k; j++)
+        if (s[j] != key[j])
+            return 0;
+    return 1;
+}
+
 /* A cache of recent keys is 2**RECENT_BITS rows of k words: the table's for a search on one thread,
  * each thread's own (its program's) when several share the table (a row another thread were
  * writing could be read half old, half new, and match a key that is not stored). */
@@ -170,12 +180,7 @@ static inline uint64_t *recent_slot(uint64_t *recent, int k, uint64_t h)
 static inline int recent_has(uint64_t *recent, int k, const uint64_t *key, uint64_t h)
 {
     const uint64_t *r = recent_slot(recent, k, h);
-    if (r[0] != (key[0] | TAG))
-        return 0;
-    for (int j = 1; j < k; j++)
-        if (r[j] != key[j])
-            return 0;
-    return 1;
+    return r[0] == (key[0] | TAG) && rest_equal(r, key, k);
 }
 
 static inline void recent_put(uint64_t *recent, int k, const uint64_t *key, uint64_t h)
@@ -386,16 +391,8 @@ static inline int table_put(TableObject *t, const uint64_t *key, uint64_t h, int
             t->size++;
             return 1;
         }
-        if (s[0] == k0) {
-            int same = 1;
-            for (int j = 1; j < k; j++)
-                if (s[j] != key[j]) {
-                    same = 0;
-                    break;
-                }
-            if (same)
-                return 0;
-        }
+        if (s[0] == k0 && rest_equal(s, key, k))
+            return 0;
         i = (i + 1) & t->mask;
     }
 }
@@ -435,16 +432,8 @@ static inline int table_put_shared(TableObject *t, const uint64_t *key, uint64_t
             CPU_RELAX();
             s0 = __atomic_load_n(s, __ATOMIC_ACQUIRE);
         }
-        if (s0 == k0) {
-            int same = 1;
-            for (int j = 1; j < k; j++)
-                if (s[j] != key[j]) {
-                    same = 0;
-                    break;
-                }
-            if (same)
-                return 0;
-        }
+        if (s0 == k0 && rest_equal(s, key, k))
+            return 0;
         i = (i + 1) & t->mask;
     }
 }
@@ -458,16 +447,8 @@ static inline int table_has(const TableObject *t, const uint64_t *key, uint64_t 
         const uint64_t *s = t->slots + i * (size_t)k;
         if (s[0] == 0)
             return 0;
-        if (s[0] == k0) {
-            int same = 1;
-            for (int j = 1; j < k; j++)
-                if (s[j] != key[j]) {
-                    same = 0;
-                    break;
-                }
-            if (same)
-                return 1;
-        }
+        if (s[0] == k0 && rest_equal(s, key, k))
+            return 1;
         i = (i + 1) & t->mask;
     }
 }
