@@ -9,20 +9,23 @@ import pytest
 
 from cspotlp.csp import (
     Budget,
-    deadlock_free,
     engine,
     explore,
     external,
     levels,
     native,
     parallel,
-    refines,
 )
 from cspotlp.csp import budget as budget_module
 from cspotlp.csp.models import dining_philosophers
 from cspotlp.errors import LimitReached
+from tests.native_checks import answer, searches
 
 pytestmark = pytest.mark.skipif(native.KERNEL is None, reason=f"native engine: {native.UNAVAILABLE}")
+
+
+LIMIT = 20_000
+"""The state limit of the last of the searches compared (an exploration it stops)."""
 
 
 def as_set(rows):
@@ -71,28 +74,13 @@ def test_the_time_bound_stops_a_level_s_merge(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
-def searches(m):
-    (spec, impl), = m.refinements.values()
-    yield lambda b: explore(m.process, m.env, budget=b)
-    yield lambda b: deadlock_free(m.process, m.env, "F", budget=b)
-    yield lambda b: refines(spec, impl, m.env, "T", budget=b)
-    yield lambda b: refines(spec, impl, m.env, "F", budget=b)
-    yield lambda b: explore(m.process, m.env, budget=b.narrowed(20_000))
-
-
-def answer(result):
-    if hasattr(result, "holds"):
-        return (result.holds, result.states, result.transitions, result.reason, result.counterexample)
-    return (result.states, result.transitions, result.complete, result.reason)
-
-
 @pytest.mark.parametrize(("butler", "word_bits"), [(False, 63), (True, 63), (False, 8)])
 def test_a_spilled_search_whose_table_cannot_grow_gives_the_answers_of_one_in_memory(
         tmp_path, monkeypatch, butler, word_bits):
     # 8-bit words: a state takes several words, compared as bytes on disk
     monkeypatch.setattr(engine, "WORD_BITS", word_bits)
     m = dining_philosophers(6, butler=butler)
-    in_memory = [answer(check(Budget(engine="native"))) for check in searches(m)]
+    in_memory = [answer(check(Budget(engine="native"))) for check in searches(m, LIMIT)]
     moved = []
     next_level = external.DiskVisited.next_level
 
@@ -103,7 +91,7 @@ def test_a_spilled_search_whose_table_cannot_grow_gives_the_answers_of_one_in_me
     monkeypatch.setattr(external.DiskVisited, "next_level", watch)
     monkeypatch.setattr(levels, "MAX_TABLE_BITS", levels.FIRST_BITS)  # 2,867 states fill it
     monkeypatch.setattr(external, "SLICE", 4096)
-    on_disk = [answer(check(Budget(engine="native", spill=str(tmp_path)))) for check in searches(m)]
+    on_disk = [answer(check(Budget(engine="native", spill=str(tmp_path)))) for check in searches(m, LIMIT)]
     assert on_disk == in_memory
     assert moved and max(moved) > 1  # levels were built from several runs
     assert os.listdir(tmp_path) == []
@@ -133,11 +121,11 @@ def test_a_partitioned_search_moves_each_partition_s_visited_set_to_disk(tmp_pat
     if not parallel.can_fork():
         pytest.skip("worker processes are forked: this platform cannot fork")
     m = dining_philosophers(6)
-    in_memory = [answer(check(Budget(engine="native"))) for check in searches(m)]
+    in_memory = [answer(check(Budget(engine="native"))) for check in searches(m, LIMIT)]
     # each worker stores about 23,000 states, past the 2,867 its capped table holds: without
     # moving to disk it would stop ("cannot grow"), so the same complete answers show it moved
     monkeypatch.setattr(levels, "MAX_TABLE_BITS", levels.FIRST_BITS)
-    on_disk = [answer(check(Budget(engine="native", workers=2, spill=str(tmp_path)))) for check in searches(m)]
+    on_disk = [answer(check(Budget(engine="native", workers=2, spill=str(tmp_path)))) for check in searches(m, LIMIT)]
     assert on_disk == in_memory
     assert os.listdir(tmp_path) == []
 

@@ -14,26 +14,13 @@ import numpy as np
 import pytest
 
 from cspotlp.cli import main
-from cspotlp.csp import Budget, deadlock_free, engine, explore, levels, native, refines, threaded
+from cspotlp.csp import Budget, engine, explore, levels, native, threaded
 from cspotlp.csp.models import dining_philosophers
 from cspotlp.errors import CspError
 from tests.interrupt import interruptible_children
+from tests.native_checks import answer, searches
 
 pytestmark = pytest.mark.skipif(native.KERNEL is None, reason=f"native engine: {native.UNAVAILABLE}")
-
-
-def answer(result):
-    if hasattr(result, "holds"):
-        return (result.holds, result.states, result.transitions, result.reason, result.counterexample)
-    return (result.states, result.transitions, result.complete, result.reason)
-
-
-def searches(m):
-    (spec, impl), = m.refinements.values()
-    yield lambda b: explore(m.process, m.env, budget=b)
-    yield lambda b: deadlock_free(m.process, m.env, "F", budget=b)
-    yield lambda b: refines(spec, impl, m.env, "T", budget=b)
-    yield lambda b: refines(spec, impl, m.env, "F", budget=b)
 
 
 def interleaved(monkeypatch):
