@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 
 
@@ -22,3 +25,20 @@ def interruptible_children() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+
+
+def start_cli(*args: str, cwd: str | None = None) -> subprocess.Popen[str]:
+    """``python -m cspotlp *args`` with its output piped, unbuffered, and Ctrl-C reaching it."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with interruptible_children():
+        return subprocess.Popen([sys.executable, "-m", "cspotlp", *args], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
+
+
+def interrupt(proc: subprocess.Popen[str], timeout: float) -> tuple[str, str]:
+    """Ctrl-C to ``proc``; its output and errors once it has ended (killed if it takes over ``timeout``)."""
+    try:
+        proc.send_signal(signal.SIGINT)
+        return proc.communicate(timeout=timeout)
+    finally:
+        proc.kill()

@@ -6,13 +6,10 @@ written. Ctrl-C ends ``check`` at once with "interrupted" and exit status 130.
 """
 
 import json
-import os
-import signal
-import subprocess
 import sys
 
 from cspotlp.cli import main
-from tests.interrupt import interruptible_children
+from tests.interrupt import interrupt, start_cli
 
 GROWING = """channel a, b
 P = a -> (P ||| P)
@@ -83,16 +80,11 @@ def test_ctrl_c_ends_a_check_at_once(tmp_path):
     path = tmp_path / "slow.csp"
     path.write_text("channel a\nQ = a -> Q\nP = a -> (P ||| P)\nassert Q :[deadlock free]\n"
                     "assert P :[deadlock free]\n")
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    with interruptible_children():
-        proc = subprocess.Popen([sys.executable, "-m", "cspotlp", "check", str(path),
-                                 "--state-limit", "100000000"], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, env=env)
+    proc = start_cli("check", str(path), "--state-limit", "100000000")
     assert proc.stdout is not None
     first = proc.stdout.readline()  # the first assertion is done: the second is running
     assert first.startswith("assert Q :[deadlock free]: passed")
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    out, err = interrupt(proc, timeout=60)
     assert proc.returncode == 130
     assert err.strip() == "cspotlp: interrupted"
     assert "Traceback" not in err + out

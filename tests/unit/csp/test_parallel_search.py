@@ -5,15 +5,13 @@ that dies, or Ctrl-C, ends every worker at once."""
 import multiprocessing
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
 
 from cspotlp.csp import Budget, deadlock_free, explore, native, parallel, refines
 from cspotlp.csp.models import dining_philosophers
-from tests.interrupt import interruptible_children
+from tests.interrupt import interrupt, start_cli
 
 pytestmark = [
     pytest.mark.skipif(native.KERNEL is None, reason=f"native engine: {native.UNAVAILABLE}"),
@@ -81,19 +79,13 @@ def test_a_worker_that_dies_makes_the_search_inconclusive(monkeypatch):
 
 
 def test_ctrl_c_ends_every_worker_at_once():
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    with interruptible_children():
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "cspotlp", "explore", "--builtin", "dining_philosophers", "--n", "11",
-             "--workers", "2", "--progress"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = start_cli("explore", "--builtin", "dining_philosophers", "--n", "11", "--workers", "2", "--progress")
     assert proc.stderr is not None
     first = proc.stderr.readline()  # a progress line: the workers are searching
     assert "states" in first, first
     workers = _children(proc.pid)
     assert len(workers) == 2
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
+    out, err = interrupt(proc, timeout=30)
     assert proc.returncode == 130, err
     assert err.strip().endswith("cspotlp: interrupted") and "Traceback" not in err + out
     deadline = time.monotonic() + 5

@@ -5,9 +5,6 @@ one thread stops them all, and Ctrl-C ends the search at once."""
 
 import json
 import os
-import signal
-import subprocess
-import sys
 import threading
 
 import numpy as np
@@ -17,7 +14,7 @@ from cspotlp.cli import main
 from cspotlp.csp import Budget, engine, explore, levels, native, threaded
 from cspotlp.csp.models import dining_philosophers
 from cspotlp.errors import CspError
-from tests.interrupt import interruptible_children
+from tests.interrupt import interrupt, start_cli
 from tests.native_checks import answer, searches
 
 pytestmark = pytest.mark.skipif(native.KERNEL is None, reason=f"native engine: {native.UNAVAILABLE}")
@@ -185,17 +182,11 @@ def test_workers_and_threads_together_are_refused():
 
 
 def test_ctrl_c_ends_a_threaded_search_at_once():
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    with interruptible_children():
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "cspotlp", "explore", "--builtin", "dining_philosophers", "--n", "11",
-             "--threads", "2", "--progress"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = start_cli("explore", "--builtin", "dining_philosophers", "--n", "11", "--threads", "2", "--progress")
     assert proc.stderr is not None
     first = proc.stderr.readline()  # a progress line: the threads are searching
     assert "states" in first, first
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=10)
+    out, err = interrupt(proc, timeout=10)
     assert proc.returncode == 130, err
     assert err.strip().endswith("cspotlp: interrupted") and "Traceback" not in err + out
 

@@ -1,16 +1,12 @@
 """``cspotlp go FILE.py``: load a model file, check it, report in Go's words, export; exit 0/1/2."""
 
 import json
-import os
-import signal
-import subprocess
-import sys
 
 import pytest
 
 from cspotlp.cli import main
 from cspotlp.otlp import load
-from tests.interrupt import interruptible_children
+from tests.interrupt import interrupt, start_cli
 from tests.paths import REPO
 from tests.tla_support import assert_parses
 
@@ -165,19 +161,16 @@ def test_exports_need_one_program(tmp_path, capsys):
 
 def test_ctrl_c_ends_with_130(tmp_path):
     """SIGINT while a check runs: exit 130 and a one-line message, no traceback."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    with interruptible_children():
-        proc = subprocess.Popen([sys.executable, "-m", "cspotlp.cli", "go",
-                                 str(EXAMPLES / "canary.py"), "--check",
-                                 "deadlock,leaks,panics,refinement"], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    proc = start_cli("go", str(EXAMPLES / "canary.py"), "--check", "deadlock,leaks,panics,refinement",
+                     cwd=str(tmp_path))
     try:
+        assert proc.stdout is not None
         first = proc.stdout.readline()  # the program's heading: its checks are running now
         assert first.startswith("== canary")
-        proc.send_signal(signal.SIGINT)
-        _out, err = proc.communicate(timeout=120)
-    finally:
+    except BaseException:
         proc.kill()
+        raise
+    _out, err = interrupt(proc, timeout=120)
     assert proc.returncode == 130
     assert "interrupted" in err and "Traceback" not in err
 
