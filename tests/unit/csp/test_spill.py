@@ -122,15 +122,16 @@ def test_a_spill_folder_that_cannot_be_written_is_refused(tmp_path, capsys):
     assert f"argument --spill: cannot spill to {blocker}/x: Not a directory" in capsys.readouterr().err
 
 
-def test_the_cli_gives_the_same_answer_with_workers_and_spill(tmp_path, capsys):
+@pytest.mark.parametrize(("cores", "spill"), [("--workers", True), ("--threads", False)])
+def test_the_cli_gives_the_same_answer_on_every_core_and_spilled(tmp_path, capsys, cores, spill):
     args = ["explore", "--builtin", "dining_philosophers", "--n", "5", "--json"]
     assert main(args) == 1  # they deadlock
     plain = json.loads(capsys.readouterr().out)
-    assert main([*args, "--workers", "2", "--spill", str(tmp_path)]) == 1
+    assert main([*args, cores, "2", *(["--spill", str(tmp_path)] if spill else [])]) == 1
     both = json.loads(capsys.readouterr().out)
     plain.pop("seconds"), both.pop("seconds")
     assert both == plain and plain["states"] == 7_774 and plain["counterexample"]
     for bad in ("0", "256", "many"):
         with pytest.raises(SystemExit):
-            main([*args, "--workers", bad])
-        assert "argument --workers" in capsys.readouterr().err
+            main([*args, cores, bad])
+        assert f"argument {cores}" in capsys.readouterr().err

@@ -3,7 +3,6 @@ thread gives: the same verdicts, counts, counterexamples and limits, through the
 states of several words, the state bound and a visited set moved to disk; a bound or an error in
 one thread stops them all, and Ctrl-C ends the search at once."""
 
-import json
 import os
 import threading
 
@@ -191,17 +190,8 @@ def test_ctrl_c_ends_a_threaded_search_at_once():
     assert err.strip().endswith("cspotlp: interrupted") and "Traceback" not in err + out
 
 
-def test_the_cli_gives_the_same_answer_on_threads(capsys):
-    args = ["explore", "--builtin", "dining_philosophers", "--n", "5", "--json"]
-    assert main(args) == 1  # they deadlock
-    plain = json.loads(capsys.readouterr().out)
-    assert main([*args, "--threads", "2"]) == 1
-    threads = json.loads(capsys.readouterr().out)
-    plain.pop("seconds"), threads.pop("seconds")
-    assert threads == plain and plain["states"] == 7_774 and plain["counterexample"]
-    for bad in ("0", "256", "many"):
-        with pytest.raises(SystemExit):
-            main([*args, "--threads", bad])
-        assert "argument --threads" in capsys.readouterr().err
-    assert main([*args, "--threads", "2", "--workers", "2"]) == 2
+def test_the_cli_refuses_threads_with_workers(capsys):
+    # the same answer on threads: tests/unit/csp/test_spill.py
+    args = ["explore", "--builtin", "dining_philosophers", "--n", "5", "--threads", "2", "--workers", "2"]
+    assert main(args) == 2
     assert "worker processes or threads, not both" in capsys.readouterr().err
