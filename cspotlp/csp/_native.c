@@ -534,6 +534,16 @@ static int64_t add_rows(TableObject *t, const uint64_t *kp, Py_ssize_t n, int sh
     return added;
 }
 
+/* Whether n more keys leave a free slot (a full table would probe forever); else ValueError
+ * "what: the table is too small". */
+static int table_takes(TableObject *t, Py_ssize_t n, const char *what)
+{
+    if (__atomic_load_n(&t->size, __ATOMIC_RELAXED) + n < ((int64_t)1 << t->bits))
+        return 1;
+    PyErr_Format(PyExc_ValueError, "%s: the table is too small", what);
+    return 0;
+}
+
 /* add(keys, out, out_pos, limit) -> (out_pos, limited): insert rows of keys (n x k); each new
  * one is appended to out (unless out is None). Stops at the first new key past limit. */
 static PyObject *Table_add(TableObject *self, PyObject *args)
@@ -557,10 +567,8 @@ static PyObject *Table_add(TableObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "add: the output has too little room");
         goto fail;
     }
-    if (self->size + n >= ((int64_t)1 << self->bits)) { /* a full table would probe forever */
-        PyErr_SetString(PyExc_ValueError, "add: the table is too small");
+    if (!table_takes(self, n, "add"))
         goto fail;
-    }
     int limited;
     add_rows(self, keys.view.buf, n, 0, (int64_t)limit, has_out ? out.view.buf : NULL, &out_pos,
              &limited);
@@ -586,9 +594,8 @@ static PyObject *Table_add_shared(TableObject *self, PyObject *args)
         return NULL;
     }
     const Py_ssize_t n = buf_items(&keys) / self->k;
-    if (__atomic_load_n(&self->size, __ATOMIC_RELAXED) + n >= ((int64_t)1 << self->bits)) {
+    if (!table_takes(self, n, "add_shared")) {
         drop_buf(&keys);
-        PyErr_SetString(PyExc_ValueError, "add_shared: the table is too small");
         return NULL;
     }
     int64_t added;
