@@ -39,7 +39,7 @@
 #include <unistd.h>
 #endif
 
-#define ABI_VERSION 6
+#define ABI_VERSION 7
 #define TAG ((uint64_t)1 << 63)
 #define MAX_WORDS 65536
 
@@ -56,12 +56,18 @@ static inline uint64_t mix64(uint64_t x)
     return x;
 }
 
-static inline uint64_t hash_key(const uint64_t *w, int k)
+/* The hash of a key whose first word is w0 and whose other words are w[1..k-1]. */
+static inline uint64_t hash_words(uint64_t w0, const uint64_t *w, int k)
 {
-    uint64_t h = mix64(w[0] + 0x9E3779B97F4A7C15ULL);
+    uint64_t h = mix64(w0 + 0x9E3779B97F4A7C15ULL);
     for (int j = 1; j < k; j++)
         h = mix64(h ^ w[j]);
     return h;
+}
+
+static inline uint64_t hash_key(const uint64_t *w, int k)
+{
+    return hash_words(w[0], w, k);
 }
 
 /* Which of `parts` partitions owns a state: the low half of its hash (slots use the top bits). */
@@ -151,6 +157,12 @@ typedef struct {
     uint64_t mask;
     int64_t size;
     int64_t grow_at;
+
+    /* a growth under way (grow, move, end_growth): the slots being moved to the new ones */
+    uint64_t *old;
+    size_t old_mapped;
+    int old_bits;
+    int64_t old_size;
 } TableObject;
 
 static const double MAX_LOAD = 0.7;
@@ -230,9 +242,8 @@ static uint64_t *slots_on_disk(size_t bytes, const char *folder, size_t *mapped)
  * Debian default), growing a table stalled for seconds (N = 10: 19 s of 43 s in growths, 8 s
  * without), more than the TLB misses of 4 KiB pages cost the probes. */
 #if defined(MAP_POPULATE)
-/* The pages are made at once, by the mapping: touched at random by the probes, they would each
- * fault, and threads filling a grown table would wait for each other's faults (measured: two
- * threads refilling a 2**24-slot table took 0.54 s with faults, 0.22 s populated). */
+/* A new table's pages are made at once, by the mapping: touched at random by the probes, they
+ * would each fault. A growing table's are made piece by piece as its rows move (move()). */
 #define POPULATE MAP_POPULATE
 #else
 #define POPULATE 0
@@ -274,7 +285,14 @@ static void slots_free(uint64_t *slots, size_t mapped)
     free(slots);
 }
 
-/* New empty slots, 2**bits of them; populate: their pages made now (else by populate()). */
+static void table_drop_old(TableObject *t)
+{
+    slots_free(t->old, t->old_mapped);
+    t->old = NULL;
+    t->old_mapped = 0;
+}
+
+/* New empty slots, 2**bits of them; populate: their pages made now (else as they are written). */
 static int table_alloc(TableObject *t, int bits, int populate)
 {
     if (bits < 4 || bits > 40) {
@@ -323,6 +341,7 @@ static int Table_init(TableObject *self, PyObject *args, PyObject *kw)
         return -1;
     }
     self->k = k;
+    table_drop_old(self);
     slots_free(self->slots, self->mapped);
     self->slots = NULL;
     self->mapped = 0;
@@ -337,6 +356,7 @@ static int Table_init(TableObject *self, PyObject *args, PyObject *kw)
 
 static void Table_dealloc(TableObject *self)
 {
+    table_drop_old(self);
     free(self->folder);
     free(self->recent);
     slots_free(self->slots, self->mapped);
@@ -455,51 +475,167 @@ static inline int table_has(const TableObject *t, const uint64_t *key, uint64_t 
 
 static PyObject *Table_reset(TableObject *self, PyObject *args)
 {
-    int bits, populate = 1;
-    if (!PyArg_ParseTuple(args, "i|p", &bits, &populate))
+    int bits;
+    if (!PyArg_ParseTuple(args, "i", &bits))
         return NULL;
-    if (table_alloc(self, bits, populate) < 0)
+    table_drop_old(self);
+    if (table_alloc(self, bits, 1) < 0)
         return NULL;
     Py_RETURN_NONE;
 }
 
-/* populate(part, parts): make the pages of part `part` of `parts` equal parts of a table reset
- * without them, without the GIL: threads populating their parts at once take half the time
- * one does (MAP_POPULATE is one thread's). */
-static PyObject *Table_populate(TableObject *self, PyObject *args)
+/* ---------------------------------------------------------------------------------------------
+ * Growing a table (grow, move, end_growth): its rows move from the old slots, in their order.
+ *
+ * A row's slot is the top bits of its hash, so rows moved in the order of the old slots are
+ * written nearly in order in the new ones (where inserting the levels' states again probed the new
+ * table at random), and the old slots' pages are given back as their rows leave: the growth needs
+ * hardly more memory than the new table. Threads move parts of the old slots at once. */
+
+/* Put a row (word 0 tagged) that the table does not hold in the first free slot of its probe;
+ * shared: one of several threads moving rows at once claims the slot by compare-and-swap. */
+static inline void table_place(TableObject *t, const uint64_t *row, int shared)
 {
-    int part, parts;
-    if (!PyArg_ParseTuple(args, "ii", &part, &parts))
+    const int k = t->k;
+    size_t i = (size_t)(hash_words(row[0] & ~TAG, row, k) >> (64 - t->bits));
+    for (;; i = (i + 1) & t->mask) {
+        uint64_t *s = t->slots + i * (size_t)k;
+        if (__atomic_load_n(s, __ATOMIC_RELAXED) != 0)
+            continue;
+        if (shared) {
+            uint64_t free_word = 0;
+            if (!__atomic_compare_exchange_n(s, &free_word, row[0], 0, __ATOMIC_RELAXED,
+                                             __ATOMIC_RELAXED))
+                continue;
+        } else {
+            s[0] = row[0];
+        }
+        for (int j = 1; j < k; j++) /* no thread reads a row while the table grows */
+            s[j] = row[j];
+        return;
+    }
+}
+
+#define PAGE ((uintptr_t)4096)
+
+/* madvise(advice) the pages within [lo, hi) (inward) or meeting it (outward); 0 when done. */
+static int pages_advise(void *lo, void *hi, int outward, int advice)
+{
+#if defined(MAP_ANONYMOUS)
+    uintptr_t a = (uintptr_t)lo, b = (uintptr_t)hi;
+    a = outward ? a & ~(PAGE - 1) : (a + PAGE - 1) & ~(PAGE - 1);
+    b = outward ? (b + PAGE - 1) & ~(PAGE - 1) : b & ~(PAGE - 1);
+    return b <= a ? 0 : madvise((void *)a, b - a, advice);
+#else
+    (void)lo, (void)hi, (void)outward, (void)advice;
+    return -1;
+#endif
+}
+
+/* grow(bits) -> old slots: new empty slots, 2**bits of them; the old ones are kept until their
+ * rows are moved (move) and the growth ends (end_growth). */
+static PyObject *Table_grow(TableObject *self, PyObject *args)
+{
+    int bits;
+    if (!PyArg_ParseTuple(args, "i", &bits))
         return NULL;
-    if (parts < 1 || part < 0 || part >= parts) {
-        PyErr_SetString(PyExc_ValueError, "populate: part out of range");
+    if (self->old) {
+        PyErr_SetString(PyExc_ValueError, "grow: a growth is under way");
         return NULL;
+    }
+    if (bits <= self->bits) {
+        PyErr_Format(PyExc_ValueError, "grow: 2**%d slots is not larger than 2**%d", bits, self->bits);
+        return NULL;
+    }
+    uint64_t *old = self->slots;
+    const size_t old_mapped = self->mapped;
+    const int old_bits = self->bits;
+    const int64_t old_size = self->size;
+    self->slots = NULL; /* kept, not freed, by table_alloc */
+    self->mapped = 0;
+    /* the new pages are made as the rows reach them (move), while the old ones are given back */
+    if (table_alloc(self, bits, 0) < 0) {
+        self->slots = old;
+        self->mapped = old_mapped;
+        return NULL;
+    }
+    self->old = old;
+    self->old_mapped = old_mapped;
+    self->old_bits = old_bits;
+    self->old_size = old_size;
+    return PyLong_FromSize_t((size_t)1 << old_bits);
+}
+
+/* move(lo, hi, shared) -> moved: move the rows of old slots [lo, hi) without the GIL (shared:
+ * threads move disjoint ranges at once), and give their pages back. */
+static PyObject *Table_move(TableObject *self, PyObject *args)
+{
+    Py_ssize_t lo, hi;
+    int shared;
+    if (!PyArg_ParseTuple(args, "nnp", &lo, &hi, &shared))
+        return NULL;
+    if (!self->old) {
+        PyErr_SetString(PyExc_ValueError, "move: no growth is under way");
+        return NULL;
+    }
+    if (lo < 0 || lo > hi || (size_t)hi > (size_t)1 << self->old_bits) {
+        PyErr_SetString(PyExc_ValueError, "move: old slots out of range");
+        return NULL;
+    }
+    const int k = self->k, shift = self->bits - self->old_bits;
+    const uint64_t *old = self->old;
+    int64_t moved = 0;
+    Py_BEGIN_ALLOW_THREADS
+#if defined(MADV_POPULATE_WRITE)
+    if (self->mapped) /* the pages these rows go to, made at once rather than one fault each */
+        pages_advise(self->slots + ((size_t)lo << shift) * k, self->slots + ((size_t)hi << shift) * k,
+                     1, MADV_POPULATE_WRITE);
+#endif
+    for (Py_ssize_t i = lo; i < hi; i++) {
+        const uint64_t *row = old + (size_t)i * k;
+        if (row[0]) {
+            table_place(self, row, shared);
+            moved++;
+        }
     }
 #if defined(MAP_ANONYMOUS)
-    if (self->mapped && !self->folder) {
-        const size_t page = 4096, pages = (self->mapped + page - 1) / page;
-        char *lo = (char *)self->slots + pages * (size_t)part / (size_t)parts * page;
-        char *hi = (char *)self->slots + pages * (size_t)(part + 1) / (size_t)parts * page;
-        if (hi > (char *)self->slots + self->mapped)
-            hi = (char *)self->slots + self->mapped;
-        Py_BEGIN_ALLOW_THREADS
-        int done = 0;
-#if defined(MADV_POPULATE_WRITE)
-        done = hi <= lo || madvise(lo, (size_t)(hi - lo), MADV_POPULATE_WRITE) == 0;
+    if (self->old_mapped) { /* a file's pages (spilled) are dropped from the disk too, where it can */
+        void *a = (void *)(old + (size_t)lo * k), *b = (void *)(old + (size_t)hi * k);
+#if defined(MADV_REMOVE)
+        if (!self->folder || pages_advise(a, b, 0, MADV_REMOVE) != 0)
 #endif
-        for (char *at = lo; !done && at < hi; at += page)
-            *(volatile char *)at = 0; /* a kernel without MADV_POPULATE_WRITE: touch each page */
-        Py_END_ALLOW_THREADS
+            pages_advise(a, b, 0, MADV_DONTNEED);
     }
 #endif
+    if (shared)
+        __atomic_fetch_add(&self->size, moved, __ATOMIC_RELAXED);
+    else
+        self->size += moved;
+    Py_END_ALLOW_THREADS
+    return PyLong_FromLongLong(moved);
+}
+
+/* end_growth(): the old slots are freed; ValueError unless every row moved. */
+static PyObject *Table_end_growth(TableObject *self, PyObject *Py_UNUSED(ignored))
+{
+    if (!self->old) {
+        PyErr_SetString(PyExc_ValueError, "end_growth: no growth is under way");
+        return NULL;
+    }
+    const int64_t size = self->size, old_size = self->old_size;
+    table_drop_old(self);
+    if (size != old_size) {
+        PyErr_Format(PyExc_ValueError, "end_growth: %lld of %lld rows moved", (long long)size,
+                     (long long)old_size);
+        return NULL;
+    }
     Py_RETURN_NONE;
 }
 
 /* Insert n rows of keys (the slots of the next AHEAD requested ahead); each new one is appended
- * at out (unless NULL). One thread: stops at the first new key past limit (*limited = 1). Shared
- * (one of several threads filling the table at once, without the GIL): no limit, the caller keeps
- * the table within its load; the size grows by what was added. Returns how many were added. */
-static int64_t add_rows(TableObject *t, const uint64_t *kp, Py_ssize_t n, int shared, int64_t limit,
+ * at out (unless NULL). Stops at the first new key past limit (*limited = 1). Returns how many
+ * were added. */
+static int64_t add_rows(TableObject *t, const uint64_t *kp, Py_ssize_t n, int64_t limit,
                         uint64_t *op, Py_ssize_t *out_pos, int *limited)
 {
     const int k = t->k;
@@ -508,15 +644,15 @@ static int64_t add_rows(TableObject *t, const uint64_t *kp, Py_ssize_t n, int sh
     *limited = 0;
     for (Py_ssize_t i = 0; i < n && i < AHEAD; i++) {
         hs[i] = hash_key(kp + i * k, k);
-        table_prefetch(t, hs[i], shared);
+        table_prefetch(t, hs[i], 0);
     }
     for (Py_ssize_t i = 0; i < n; i++) {
         uint64_t h = hs[i % AHEAD];
         if (i + AHEAD < n) {
             hs[i % AHEAD] = hash_key(kp + (i + AHEAD) * k, k);
-            table_prefetch(t, hs[i % AHEAD], shared);
+            table_prefetch(t, hs[i % AHEAD], 0);
         }
-        int r = shared ? table_put_shared(t, kp + i * k, h) : table_put(t, kp + i * k, h, limit);
+        int r = table_put(t, kp + i * k, h, limit);
         if (r < 0) {
             *limited = 1;
             break;
@@ -529,19 +665,7 @@ static int64_t add_rows(TableObject *t, const uint64_t *kp, Py_ssize_t n, int sh
             }
         }
     }
-    if (shared)
-        __atomic_fetch_add(&t->size, added, __ATOMIC_RELAXED);
     return added;
-}
-
-/* Whether n more keys leave a free slot (a full table would probe forever); else ValueError
- * "what: the table is too small". */
-static int table_takes(TableObject *t, Py_ssize_t n, const char *what)
-{
-    if (__atomic_load_n(&t->size, __ATOMIC_RELAXED) + n < ((int64_t)1 << t->bits))
-        return 1;
-    PyErr_Format(PyExc_ValueError, "%s: the table is too small", what);
-    return 0;
 }
 
 /* add(keys, out, out_pos, limit) -> (out_pos, limited): insert rows of keys (n x k); each new
@@ -567,10 +691,12 @@ static PyObject *Table_add(TableObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "add: the output has too little room");
         goto fail;
     }
-    if (!table_takes(self, n, "add"))
+    if (self->size + n >= ((int64_t)1 << self->bits)) { /* a full table would probe forever */
+        PyErr_SetString(PyExc_ValueError, "add: the table is too small");
         goto fail;
+    }
     int limited;
-    add_rows(self, keys.view.buf, n, 0, (int64_t)limit, has_out ? out.view.buf : NULL, &out_pos,
+    add_rows(self, keys.view.buf, n, (int64_t)limit, has_out ? out.view.buf : NULL, &out_pos,
              &limited);
     drop_buf(&keys);
     drop_buf(&out);
@@ -579,33 +705,6 @@ fail:
     drop_buf(&keys);
     drop_buf(&out);
     return NULL;
-}
-
-/* add_shared(keys) -> added: insert rows of keys as one of several threads filling the table at
- * once (to grow it); the caller keeps the table within its load. */
-static PyObject *Table_add_shared(TableObject *self, PyObject *args)
-{
-    PyObject *keys_o;
-    if (!PyArg_ParseTuple(args, "O", &keys_o))
-        return NULL;
-    Buf keys;
-    if (get_buf(keys_o, &keys, 8, 0, "keys") < 0) {
-        drop_buf(&keys);
-        return NULL;
-    }
-    const Py_ssize_t n = buf_items(&keys) / self->k;
-    if (!table_takes(self, n, "add_shared")) {
-        drop_buf(&keys);
-        return NULL;
-    }
-    int64_t added;
-    int limited;
-    Py_ssize_t none = 0;
-    Py_BEGIN_ALLOW_THREADS
-    added = add_rows(self, keys.view.buf, n, 1, 0, NULL, &none, &limited);
-    Py_END_ALLOW_THREADS
-    drop_buf(&keys);
-    return PyLong_FromLongLong(added);
 }
 
 /* contains(keys, mask): mask[i] = 1 when row i of keys is in the table */
@@ -660,13 +759,15 @@ static PyObject *Table_get_nbytes(TableObject *self, void *closure)
 
 static PyMethodDef Table_methods[] = {
     {"reset", (PyCFunction)Table_reset, METH_VARARGS,
-     "reset(bits, populate=True): empty, with 2**bits slots (their pages made now, or by populate())"},
-    {"populate", (PyCFunction)Table_populate, METH_VARARGS,
-     "populate(part, parts): make the pages of one of parts equal parts (threads at once)"},
+     "reset(bits): empty, with 2**bits slots"},
+    {"grow", (PyCFunction)Table_grow, METH_VARARGS,
+     "grow(bits) -> old slots: new empty slots, the old kept until their rows move"},
+    {"move", (PyCFunction)Table_move, METH_VARARGS,
+     "move(lo, hi, shared) -> moved: move the rows of old slots [lo, hi) (threads at once: shared)"},
+    {"end_growth", (PyCFunction)Table_end_growth, METH_NOARGS,
+     "end_growth(): free the old slots once every row moved"},
     {"add", (PyCFunction)Table_add, METH_VARARGS,
      "add(keys, out, out_pos, limit) -> (out_pos, limited)"},
-    {"add_shared", (PyCFunction)Table_add_shared, METH_VARARGS,
-     "add_shared(keys) -> added: as one of several threads filling the table at once"},
     {"contains", (PyCFunction)Table_contains, METH_VARARGS, "contains(keys, mask)"},
     {NULL, NULL, 0, NULL},
 };

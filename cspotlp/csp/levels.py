@@ -66,6 +66,9 @@ CHUNK = 1 << 14
 BLOCK = 1 << 16
 """States per block of a level (a level is a list of blocks: it grows without copying)."""
 
+MOVE = 1 << 16
+"""Old slots a growing table moves in one kernel call (Ctrl-C is looked at between calls)."""
+
 FIRST_BITS = 12
 """The table starts with 2**FIRST_BITS slots."""
 
@@ -322,7 +325,7 @@ class LevelStore:
         self._pos = 0
 
     def grow_table(self, need: int) -> None:
-        """A table twice as large (or more), filled again from the stored levels.
+        """A table twice as large (or more), its rows moved from the old one.
 
         A spilled search whose table cannot grow moves its visited set to disk instead (module
         docstring); from then on a full table is emptied into a run.
@@ -340,15 +343,14 @@ class LevelStore:
             self.on_disk = DiskVisited(self.spill, self.k, self.budget, stored)
             self._empty_table(need)
             return
-        size = self.table.size
-        blocks = self.stored()
-        self.table.reset(bits, self.shared is None)  # threads make its pages together (refill)
+        old = self.table.grow(bits)  # its rows move from the old slots, piece by piece
+        pieces = [(lo, min(lo + MOVE, old)) for lo in range(0, old, MOVE)]
         if self.shared is not None:
-            self.shared.refill(blocks)
+            self.shared.move(pieces)
         else:
-            for b in blocks:
-                self.table.add(b, None, 0, size)
-        assert self.table.size == size
+            for lo, hi in pieces:
+                self.table.move(lo, hi, False)
+        self.table.end_growth()
 
     def _bits_for(self, states: int) -> int:
         """Bits of a table larger than this one that holds ``states``."""

@@ -22,7 +22,7 @@ from cspotlp.csp.engine import Expander, Layout
 if TYPE_CHECKING:
     from cspotlp.csp._native import Program
 
-ABI_VERSION = 6
+ABI_VERSION = 7
 """The kernel's interface version this module speaks (a stale build is not used)."""
 
 DISABLE_VARIABLE = "CSPOTLP_NO_NATIVE"

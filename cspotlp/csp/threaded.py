@@ -12,8 +12,8 @@ counts and the counterexamples are the one-thread search's.
 
 The table's room (its load bound, and the state bound) is shared out: a call may add at most the
 room it is given, so no thread fills the table. When the room runs out, every thread stops at
-its next state (the pause flag the kernel reads) and the table grows as in one thread, refilled
-on every thread. A thread that meets a violation raises the other flag: the level is the
+its next state (the pause flag the kernel reads) and the table grows as in one thread, its
+rows moved to the new slots on every thread. A thread that meets a violation raises the other flag: the level is the
 search's last, so from then on no thread stores anything (as one thread stops storing there).
 When the state bound leaves too little room, or the visited set moves to disk
 (:mod:`cspotlp.csp.external`), the rest of the level is expanded on one thread, which counts the
@@ -237,12 +237,10 @@ class SharedTable:
             self.flags[0] = 1
             self.cond.notify_all()
 
-    def refill(self, blocks: list[np.ndarray]) -> None:
-        """Store ``blocks`` in the (grown, empty) table on every thread: a growth's share of the work."""
-        table, parts = self.store.table, len(self.programs)
-        self._each(range(parts), lambda _program, part: table.populate(part, parts))
-        self._each((b[lo:lo + ROOM] for b in blocks for lo in range(0, len(b), ROOM)),
-                   lambda _program, piece: table.add_shared(piece))
+    def move(self, pieces: list[tuple[int, int]]) -> None:
+        """Move the rows of a growing table's old slots, ``pieces`` of them, on every thread."""
+        table = self.store.table
+        self._each(pieces, lambda _program, piece: table.move(*piece, True))
 
     def predecessors(self, blocks: list[np.ndarray], goal: np.ndarray) -> list[tuple[Key, int]]:
         """Every (state, rule) of the level ``blocks`` whose followed move leads to ``goal``, on every thread."""

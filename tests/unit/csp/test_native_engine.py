@@ -3,6 +3,7 @@ words a state: the same verdicts, counts and counterexamples as the numpy engine
 
 import os
 import sys
+import threading
 import types
 
 import numpy as np
@@ -127,6 +128,72 @@ def test_the_kernels_hash_set_of_two_word_states():
         table.add(np.zeros((60, 2), dtype=np.uint64), None, 0, 1000)
     table.reset(7)
     assert (table.size, table.bits) == (0, 7)
+
+
+@needs_native
+@pytest.mark.parametrize(("words", "movers", "spilled"), [(1, 1, False), (2, 3, False), (3, 2, True)])
+def test_a_table_grown_by_moving_its_rows_holds_them_all(tmp_path, words, movers, spilled):
+    rng = np.random.default_rng(words)
+    keys = np.unique(rng.integers(1, 1 << 62, size=(300_000, words), dtype=np.uint64), axis=0)
+    table = native.KERNEL.Table(words, 19, str(tmp_path) if spilled else None)  # mapped: pages given back
+    table.add(keys, None, 0, len(keys))
+    old = table.grow(21)
+    assert (old, table.size, table.bits) == (1 << 19, 0, 21)
+    # pieces that end inside pages; several threads move pieces at once (shared)
+    pieces = iter([(lo, min(lo + 10_000, old)) for lo in range(0, old, 10_000)])
+    lock = threading.Lock()
+
+    def mover() -> None:
+        while True:
+            with lock:
+                piece = next(pieces, None)
+            if piece is None:
+                return
+            table.move(*piece, movers > 1)
+
+    helpers = [threading.Thread(target=mover) for _ in range(movers - 1)]
+    for t in helpers:
+        t.start()
+    mover()
+    for t in helpers:
+        t.join()
+    table.end_growth()
+    assert table.size == len(keys)
+    mask = np.zeros(len(keys), dtype=np.uint8)
+    table.contains(keys, mask)
+    assert mask.all()
+    table.add(keys, None, 0, 1 << 40)
+    assert table.size == len(keys)  # each row once: adding them again adds none
+    others = keys.copy()
+    others[:, -1] ^= 1 << 62
+    table.contains(others, mask)
+    assert not mask.any()
+
+
+@needs_native
+def test_a_growth_is_refused_out_of_turn():
+    table = native.KERNEL.Table(1, 6)
+    table.add(np.arange(1, 11, dtype=np.uint64).reshape(-1, 1), None, 0, 100)
+    with pytest.raises(ValueError, match="move: no growth is under way"):
+        table.move(0, 1, False)
+    with pytest.raises(ValueError, match="end_growth: no growth is under way"):
+        table.end_growth()
+    with pytest.raises(ValueError, match=r"grow: 2\*\*6 slots is not larger than 2\*\*6"):
+        table.grow(6)
+    old = table.grow(8)
+    with pytest.raises(ValueError, match="grow: a growth is under way"):
+        table.grow(9)
+    with pytest.raises(ValueError, match="move: old slots out of range"):
+        table.move(0, old + 1, False)
+    table.move(0, 0, False)
+    with pytest.raises(ValueError, match="end_growth: 0 of 10 rows moved"):
+        table.end_growth()
+    table.reset(6)
+    assert (table.size, table.bits) == (0, 6)
+    table.grow(7)
+    table.reset(6)  # a reset ends a growth under way
+    with pytest.raises(ValueError, match="move: no growth is under way"):
+        table.move(0, 1, False)
 
 
 @needs_native

@@ -55,32 +55,6 @@ def test_a_large_search_on_threads_gives_the_answer_of_one():
     assert answer(many) == answer(one) == (1_679_616, 11_837_296, True, "")
 
 
-def test_a_table_s_pages_made_by_threads_hold_what_is_added():
-    rng = np.random.default_rng(5)
-    keys = np.unique(rng.integers(1, 1 << 62, size=(300_000, 2), dtype=np.uint64), axis=0)
-    table = native.KERNEL.Table(2, 12, None)
-    table.reset(20, False)  # 16 MiB of slots, mapped, no page made yet
-    helpers = [threading.Thread(target=table.populate, args=(part, 3)) for part in (1, 2)]
-    for t in helpers:
-        t.start()
-    table.populate(0, 3)
-    for t in helpers:
-        t.join()
-    halves = (keys[: len(keys) // 2], keys[len(keys) // 2 - 1000:])  # 1,000 keys in both
-    adders = [threading.Thread(target=table.add_shared, args=(half,)) for half in halves]
-    for t in adders:
-        t.start()
-    for t in adders:
-        t.join()
-    assert table.size == len(keys)
-    mask = np.zeros(len(keys), dtype=np.uint8)
-    table.contains(keys, mask)
-    assert mask.all()
-    assert table.add_shared(keys[:1000]) == 0  # all there already
-    with pytest.raises(ValueError, match="populate: part out of range"):
-        table.populate(3, 3)
-
-
 @pytest.mark.parametrize("limit", [1, 2, 100, 46_655, 46_656])
 def test_a_state_limit_stops_threads_exactly_where_it_stops_one(monkeypatch, limit):
     # when the bound leaves too little room, the rest of the level is expanded on one thread
