@@ -17,11 +17,16 @@ at once).
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import chain, islice
+
+import numpy as np
 
 from cspotlp.csp.budget import Budget
 from cspotlp.csp.events import Event
-from cspotlp.csp.explicit import ExplicitLts, distinct
+from cspotlp.csp.explicit import ExplicitLts, IntArray, distinct
 from cspotlp.errors import CspError, StateLimitExceeded
 
 MODELS = ("T", "F", "FD")
@@ -30,20 +35,69 @@ CHECK_EVERY = 1024
 """Nodes built between checks of a budget's memory and time."""
 
 
+@dataclass(frozen=True, eq=False)
+class Moves:
+    """Each node's visible moves (event -> next node), kept as arrays.
+
+    Node n's events are ``labels[offsets[n]:offsets[n + 1]]`` (increasing), leading to the nodes
+    ``targets[offsets[n]:offsets[n + 1]]``.
+
+    ``moves[n]`` is node n's moves as a dict (event -> next node); the dicts are made on first
+    use. A specification's automaton is made from the arrays (:func:`~cspotlp.csp.refine.spec_automaton`):
+    a deterministic specification of 20,000 states and 770,000 moves is not turned into dicts.
+    """
+
+    offsets: IntArray
+    labels: IntArray
+    targets: IntArray
+
+    @classmethod
+    def of(cls, steps: Sequence[dict[int, int]]) -> Moves:
+        """The moves of dicts (each in increasing order of events)."""
+        sizes = np.fromiter((len(step) for step in steps), dtype=np.int64, count=len(steps))
+        offsets = np.zeros(len(steps) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        total = int(offsets[-1])
+        labels = np.fromiter(chain.from_iterable(steps), dtype=np.int64, count=total)
+        targets = np.fromiter(chain.from_iterable(step.values() for step in steps), dtype=np.int64, count=total)
+        return cls(offsets, labels, targets)
+
+    @cached_property
+    def _dicts(self) -> tuple[dict[int, int], ...]:
+        pairs = zip(self.labels.tolist(), self.targets.tolist(), strict=True)
+        return tuple(dict(islice(pairs, size)) for size in np.diff(self.offsets).tolist())
+
+    def __getitem__(self, node: int) -> dict[int, int]:
+        return self._dicts[node]
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __iter__(self) -> Iterator[dict[int, int]]:
+        return iter(self._dicts)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Moves) and all(
+            np.array_equal(a, b) for a, b in ((self.offsets, other.offsets), (self.labels, other.labels),
+                                              (self.targets, other.targets)))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 @dataclass(frozen=True)
 class NormalForm:
     """A normalised process (node 0 is initial).
 
     Attributes:
         events: event numbering shared with the LTS it came from (0 τ, 1 ✓).
-        step: per node, visible event number -> next node.
+        step: per node, visible event number -> next node (:class:`Moves`).
         acceptances: per node, its minimal acceptances (tuples of event-number sets).
         divergent: per node, whether the process may diverge there.
         model: the model this normal form was built for (``T``, ``F``, ``FD`` or ``all``).
     """
 
     events: tuple[Event, ...]
-    step: tuple[dict[int, int], ...]
+    step: Moves
     acceptances: tuple[tuple[frozenset[int], ...], ...]
     divergent: tuple[bool, ...]
     model: str
@@ -174,16 +228,25 @@ def normalise(lts: ExplicitLts, model: str, *, node_limit: int | None = None,
                     budget.check(0)
                     budget.report(len(order), 0, phase="normalising")
             step[e] = j
-    return NormalForm(lts.events, tuple(steps), tuple(accs), tuple(divs), model)
+    return NormalForm(lts.events, Moves.of(steps), tuple(accs), tuple(divs), model)
 
 
 def _deterministic(lts: ExplicitLts) -> bool:
     """No τ, at most one transition per event from each state, everything reachable from 0."""
     if lts.initial != 0 or bool((lts.labels == 0).any()):
         return False
-    src = lts.sources()
-    key = src * (int(lts.labels.max(initial=0)) + 1) + lts.labels
-    return bool(distinct(key).size == key.size)
+    return _events_increasing(lts) or bool(distinct(_state_events(lts)).size == lts.labels.size)
+
+
+def _state_events(lts: ExplicitLts) -> IntArray:
+    """A key per transition, ordered as (source, event)."""
+    key: IntArray = lts.sources() * (int(lts.labels.max(initial=0)) + 1) + lts.labels
+    return key
+
+
+def _events_increasing(lts: ExplicitLts) -> bool:
+    """Whether each state's events are increasing (as a search records them): no event twice."""
+    return bool((np.diff(_state_events(lts)) > 0).all())
 
 
 def _normal_form_of_deterministic(lts: ExplicitLts, model: str) -> NormalForm:
@@ -192,15 +255,18 @@ def _normal_form_of_deterministic(lts: ExplicitLts, model: str) -> NormalForm:
     Only states reachable from the initial one are kept; ``lts`` from the engine is numbered
     breadth first from 0, so all of them are.
     """
-    offsets, labels, targets = lts.offsets.tolist(), lts.labels.tolist(), lts.targets.tolist()
     n = lts.num_states
-    steps = tuple(dict(zip(labels[offsets[s]:offsets[s + 1]], targets[offsets[s]:offsets[s + 1]], strict=True))
-                  for s in range(n))
+    moves = Moves(lts.offsets, lts.labels, lts.targets)
+    if not _events_increasing(lts):
+        order = np.lexsort((lts.labels, lts.sources()))
+        moves = Moves(lts.offsets, lts.labels[order], lts.targets[order])
     if model == "T":
         accs: tuple[tuple[frozenset[int], ...], ...] = ((),) * n
     else:
-        accs = tuple((frozenset({1}) if 1 in step else frozenset(step),) for step in steps)
-    return NormalForm(lts.events, steps, accs, (False,) * n, model)
+        events = moves.labels.tolist()
+        spans = zip(moves.offsets[:-1].tolist(), moves.offsets[1:].tolist(), strict=True)
+        accs = tuple((frozenset({1}) if 1 in events[lo:hi] else frozenset(events[lo:hi]),) for lo, hi in spans)
+    return NormalForm(lts.events, moves, accs, (False,) * n, model)
 
 
 def _state_acceptances(lts: ExplicitLts) -> dict[int, frozenset[int]]:

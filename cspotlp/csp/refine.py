@@ -123,14 +123,8 @@ def spec_automaton(nf: NormalForm, impl_events: tuple[Event, ...], model: str) -
     remap = np.array([number[e] for e in nf.events], dtype=np.int64)
     step = np.full((nf.num_nodes, len(events)), -1, dtype=np.int64)
     step[:, 0] = np.arange(nf.num_nodes)
-    nodes: list[int] = []
-    labels: list[int] = []
-    targets: list[int] = []
-    for node, moves in enumerate(nf.step):  # gathered first: one numpy assignment, not one per move
-        nodes.extend([node] * len(moves))
-        labels.extend(moves)
-        targets.extend(moves.values())
-    step[np.array(nodes, dtype=np.int64), remap[np.array(labels, dtype=np.int64)]] = targets
+    moves = nf.step
+    step[np.repeat(np.arange(nf.num_nodes), np.diff(moves.offsets)), remap[moves.labels]] = moves.targets
     acceptances = None
     if model != "T":
         acceptances = tuple(tuple(frozenset(int(remap[e]) for e in a) for a in accs) for accs in nf.acceptances)
