@@ -206,11 +206,6 @@ class LevelStore:
         assert self.spill is not None
         return mapped(self.spill, blocks, self.k)
 
-    def stored(self) -> list[np.ndarray]:
-        """Every block of stored states (levels, and the one being built)."""
-        self._seal_block()
-        return [b for level in self.levels for b in level] + self.building
-
     # -- one round ------------------------------------------------------------------------------
 
     def expand(self, level: int) -> LevelReport:

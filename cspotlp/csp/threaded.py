@@ -12,9 +12,10 @@ counts and the counterexamples are the one-thread search's.
 
 The table's room (its load bound, and the state bound) is shared out: a call may add at most the
 room it is given, so no thread fills the table. When the room runs out, every thread stops at
-its next state (the pause flag the kernel reads) and the table grows as in one thread, its
-rows moved to the new slots on every thread. A thread that meets a violation raises the other flag: the level is the
-search's last, so from then on no thread stores anything (as one thread stops storing there).
+its next state (the pause flag the kernel reads) and the table grows as in one thread, its rows
+moved to the new slots on every thread. A thread that meets a violation raises the other flag:
+the level is the search's last, so from then on no thread stores anything (as one thread stops
+storing there).
 When the state bound leaves too little room, or the visited set moves to disk
 (:mod:`cspotlp.csp.external`), the rest of the level is expanded on one thread, which counts the
 bound exactly. Memory and time are checked by each thread between its calls; Ctrl-C stops every
