@@ -341,7 +341,8 @@ class LevelStore:
         old = self.table.grow(bits)  # its rows move from the old slots, piece by piece
         pieces = [(lo, min(lo + MOVE, old)) for lo in range(0, old, MOVE)]
         if self.shared is not None:
-            self.shared.move(pieces)
+            if not self.shared.move(pieces):
+                return  # Ctrl-C: the search ends here
         else:
             for lo, hi in pieces:
                 self.table.move(lo, hi, False)

@@ -48,6 +48,8 @@ SMALLEST_CHUNK = 1024
 POLL = 0.2
 """Seconds between progress reports (and looks at Ctrl-C) while the threads run."""
 
+INTERRUPTED = "interrupted"  # why the threads stop on Ctrl-C
+
 
 class _Lane:
     """One thread's program (its own scratch), its block of the next level and its findings."""
@@ -122,7 +124,7 @@ class SharedTable:
                     if self.store.report is not None:
                         self.store.report(self.store.table.size, sum(lane.transitions for lane in lanes))
         except BaseException:  # Ctrl-C: every thread stops at its next state
-            self._halt("interrupted")
+            self._halt(INTERRUPTED)
             for t in threads:
                 t.join()
             raise
@@ -238,10 +240,18 @@ class SharedTable:
             self.flags[0] = 1
             self.cond.notify_all()
 
-    def move(self, pieces: list[tuple[int, int]]) -> None:
-        """Move the rows of a growing table's old slots, ``pieces`` of them, on every thread."""
+    def move(self, pieces: list[tuple[int, int]]) -> bool:
+        """Move the rows of a growing table's old slots, ``pieces`` of them, on every thread.
+
+        False when Ctrl-C stopped the threads first (the search ends there, the table half grown);
+        a bound reached meanwhile lets the growth end, so the states are counted right.
+        """
         table = self.store.table
-        self._each(pieces, lambda _program, piece: table.move(*piece, True))
+        self._each(pieces, lambda _program, piece: table.move(*piece, True), stop=self._interrupted)
+        return not self._interrupted()
+
+    def _interrupted(self) -> bool:
+        return self.halted == INTERRUPTED
 
     def predecessors(self, blocks: list[np.ndarray], goal: np.ndarray) -> list[tuple[Key, int]]:
         """Every (state, rule) of the level ``blocks`` whose followed move leads to ``goal``, on every thread."""
@@ -254,10 +264,12 @@ class SharedTable:
         self._each(self.portions(blocks, ROOM), ask)
         return found
 
-    def _each(self, items: Iterable[T], work: Callable[[Program, T], object]) -> None:
+    def _each(self, items: Iterable[T], work: Callable[[Program, T], object],
+              stop: Callable[[], bool] = lambda: False) -> None:
         """``work(program, item)`` for every item, on every thread (this one too), each with its program.
 
-        An error, or Ctrl-C in this thread, stops every thread after its current item, and is raised.
+        An error, or Ctrl-C in this thread, stops every thread after its current item, and is raised;
+        so does ``stop()`` becoming true (nothing raised).
         """
         pending = iter(items)
         lock = threading.Lock()
@@ -267,7 +279,7 @@ class SharedTable:
             try:
                 while True:
                     with lock:
-                        item = None if errors else next(pending, None)
+                        item = None if errors or stop() else next(pending, None)
                     if item is None:
                         return
                     work(program, item)

@@ -147,6 +147,33 @@ def test_the_kernel_adds_no_more_than_its_room_and_heeds_the_shared_flags(monkey
     assert (at, code, inserting, pos, added) == (len(level), 0, False, 0, 0) and table.size == 1 + len(level)
 
 
+@pytest.mark.parametrize("halt", [threaded.INTERRUPTED, "time limit 1 s reached after 300 states"])
+def test_ctrl_c_stops_a_growth_on_threads_and_a_bound_lets_it_end(monkeypatch, halt):
+    m = dining_philosophers(5)
+    made = []
+    make = native.program
+    monkeypatch.setattr(native, "program", lambda *a: made.append((make(*a), a[2].words)) or made[-1][0])
+    explore(m.process, m.env, budget=Budget(engine="native"))
+    program, words = made[0]
+    monkeypatch.setattr(levels, "MOVE", 64)  # many pieces
+    store = levels.LevelStore(program, words, Budget(engine="native", threads=2), threads=2)
+    assert words == 1
+    states = np.arange(1, 301, dtype=np.uint64).reshape(-1, 1)  # any rows: the growth moves them
+    store.receive(states)
+    assert store.shared is not None
+    store.shared._halt(halt)
+    store.grow_table(1)
+    if halt == threaded.INTERRUPTED:  # no piece moved: the search ends here
+        assert store.table.size == 0
+        with pytest.raises(ValueError, match="end_growth: 0 of 300 rows moved"):
+            store.table.end_growth()
+    else:  # the growth ends: every state is counted
+        assert store.table.size == 300
+        mask = np.zeros(300, dtype=np.uint8)
+        store.table.contains(states, mask)
+        assert mask.all()
+
+
 def test_workers_and_threads_together_are_refused():
     with pytest.raises(CspError, match="worker processes or threads, not both"):
         Budget(workers=2, threads=2)
