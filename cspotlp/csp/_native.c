@@ -691,6 +691,10 @@ static PyObject *Table_add(TableObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "add: the output has too little room");
         goto fail;
     }
+    if (self->old) {
+        PyErr_SetString(PyExc_ValueError, "add: the table is growing");
+        goto fail;
+    }
     if (self->size + n >= ((int64_t)1 << self->bits)) { /* a full table would probe forever */
         PyErr_SetString(PyExc_ValueError, "add: the table is too small");
         goto fail;
@@ -713,6 +717,10 @@ static PyObject *Table_contains(TableObject *self, PyObject *args)
     PyObject *keys_o, *mask_o;
     if (!PyArg_ParseTuple(args, "OO", &keys_o, &mask_o))
         return NULL;
+    if (self->old) {
+        PyErr_SetString(PyExc_ValueError, "contains: the table is growing");
+        return NULL;
+    }
     const int k = self->k;
     Buf keys, mask;
     Py_ssize_t n;
@@ -1393,6 +1401,10 @@ static PyObject *run_expansion(Expansion *e, PyObject *states_o, PyObject *div_o
     }
     if (e->t->k != k) {
         PyErr_SetString(PyExc_ValueError, "expand: table and program disagree on the words");
+        goto done;
+    }
+    if (e->t->old) { /* its rows are moving: a probe would miss those not moved yet */
+        PyErr_SetString(PyExc_ValueError, "expand: the table is growing");
         goto done;
     }
     if (get_buf(states_o, &states, 8, 0, "states") < 0)

@@ -183,6 +183,10 @@ def test_a_growth_is_refused_out_of_turn():
     old = table.grow(8)
     with pytest.raises(ValueError, match="grow: a growth is under way"):
         table.grow(9)
+    with pytest.raises(ValueError, match="add: the table is growing"):
+        table.add(np.array([[11]], dtype=np.uint64), None, 0, 100)
+    with pytest.raises(ValueError, match="contains: the table is growing"):
+        table.contains(np.array([[1]], dtype=np.uint64), np.zeros(1, dtype=np.uint8))
     with pytest.raises(ValueError, match="move: old slots out of range"):
         table.move(0, old + 1, False)
     table.move(0, 0, False)

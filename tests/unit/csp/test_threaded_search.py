@@ -145,6 +145,9 @@ def test_the_kernel_adds_no_more_than_its_room_and_heeds_the_shared_flags(monkey
     flags[:] = (0, 1)  # another thread met a violation: the states are examined, nothing stored
     at, code, _need, inserting, pos, added = expand(level, 1000)
     assert (at, code, inserting, pos, added) == (len(level), 0, False, 0, 0) and table.size == 1 + len(level)
+    table.grow(13)  # its rows not moved yet: no search may probe it
+    with pytest.raises(ValueError, match="expand: the table is growing"):
+        expand(level, 1000)
 
 
 @pytest.mark.parametrize("halt", [threaded.INTERRUPTED, "time limit 1 s reached after 300 states"])
