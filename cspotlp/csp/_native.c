@@ -632,6 +632,16 @@ static PyObject *Table_end_growth(TableObject *self, PyObject *Py_UNUSED(ignored
     Py_RETURN_NONE;
 }
 
+/* Whether a growth is under way (ValueError "what: the table is growing"): until its rows have
+ * moved, a probe would miss those not moved yet. */
+static int table_growing(const TableObject *t, const char *what)
+{
+    if (!t->old)
+        return 0;
+    PyErr_Format(PyExc_ValueError, "%s: the table is growing", what);
+    return 1;
+}
+
 /* Insert n rows of keys (the slots of the next AHEAD requested ahead); each new one is appended
  * at out (unless NULL). Stops at the first new key past limit (*limited = 1). Returns how many
  * were added. */
@@ -691,10 +701,8 @@ static PyObject *Table_add(TableObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "add: the output has too little room");
         goto fail;
     }
-    if (self->old) {
-        PyErr_SetString(PyExc_ValueError, "add: the table is growing");
+    if (table_growing(self, "add"))
         goto fail;
-    }
     if (self->size + n >= ((int64_t)1 << self->bits)) { /* a full table would probe forever */
         PyErr_SetString(PyExc_ValueError, "add: the table is too small");
         goto fail;
@@ -717,10 +725,8 @@ static PyObject *Table_contains(TableObject *self, PyObject *args)
     PyObject *keys_o, *mask_o;
     if (!PyArg_ParseTuple(args, "OO", &keys_o, &mask_o))
         return NULL;
-    if (self->old) {
-        PyErr_SetString(PyExc_ValueError, "contains: the table is growing");
+    if (table_growing(self, "contains"))
         return NULL;
-    }
     const int k = self->k;
     Buf keys, mask;
     Py_ssize_t n;
@@ -1403,10 +1409,8 @@ static PyObject *run_expansion(Expansion *e, PyObject *states_o, PyObject *div_o
         PyErr_SetString(PyExc_ValueError, "expand: table and program disagree on the words");
         goto done;
     }
-    if (e->t->old) { /* its rows are moving: a probe would miss those not moved yet */
-        PyErr_SetString(PyExc_ValueError, "expand: the table is growing");
+    if (table_growing(e->t, "expand"))
         goto done;
-    }
     if (get_buf(states_o, &states, 8, 0, "states") < 0)
         goto done;
     if (div_o != Py_None && get_buf(div_o, &div, 1, 0, "diverges") < 0)
