@@ -60,7 +60,9 @@ class Moves:
         total = int(offsets[-1])
         labels = np.fromiter(chain.from_iterable(steps), dtype=np.int64, count=total)
         targets = np.fromiter(chain.from_iterable(step.values() for step in steps), dtype=np.int64, count=total)
-        return cls(offsets, labels, targets)
+        made = cls(offsets, labels, targets)
+        made.__dict__["_dicts"] = tuple(steps)  # the dicts there are (what _dicts would make)
+        return made
 
     @cached_property
     def _dicts(self) -> tuple[dict[int, int], ...]:

@@ -30,6 +30,8 @@ def test_moves_read_as_the_dicts_they_were_made_of():
         [0, 2, 2, 4], [2, 4, 1, 3], [1, 0, 2, 2])
     assert len(moves) == 3
     assert [moves[n] for n in range(3)] == list(moves) == steps
+    again = Moves(moves.offsets, moves.labels, moves.targets)  # the dicts made from the arrays
+    assert list(again) == steps and again == moves
     assert moves == Moves.of([dict(s) for s in steps])
     assert moves != Moves.of([{2: 1, 4: 0}, {}, {1: 2, 3: 1}])
 
