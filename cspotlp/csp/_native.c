@@ -1535,6 +1535,25 @@ static PyObject *native_owners(PyObject *mod, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* Whether state s is too far from target to be its predecessor. A rule changes its groups alone
+ * (its driver's and its slots': max_slots + 1 at most) and the node field, so a predecessor
+ * differs from the target in no more groups; most states of a level differ in many more, and are
+ * not expanded (the path of a counterexample then takes a fraction of a search's time). */
+static inline int too_far(const ProgramObject *p, const uint64_t *s, const uint64_t *target)
+{
+    int differ = 0;
+    for (int u = 0; u < p->num_used; u++) {
+        const int64_t g = p->used_groups[u];
+        const int64_t w = p->group_word[g];
+        uint64_t x = s[w] ^ target[w];
+        if (w == p->node_word)
+            x &= ~(p->node_mask << p->node_shift);
+        if (((x >> p->group_shift[g]) & p->group_mask[g]) && ++differ > p->max_slots + 1)
+            return 1;
+    }
+    return 0;
+}
+
 /* The pairs of states whose followed successor is target: (index, rule) appended to *found (n
  * of cap, grown with realloc). Runs without the GIL; returns -1 when memory runs out. */
 static int find_predecessors(ProgramObject *p, const uint64_t *sp, Py_ssize_t n_states,
@@ -1543,7 +1562,7 @@ static int find_predecessors(ProgramObject *p, const uint64_t *sp, Py_ssize_t n_
     const int k = p->k;
     for (Py_ssize_t j = 0; j < n_states; j++) {
         const uint64_t *s = sp + j * k;
-        if (!p->trivial && p->num_nodes > 0 && p->divergent[node_of(p, s)])
+        if ((!p->trivial && p->num_nodes > 0 && p->divergent[node_of(p, s)]) || too_far(p, s, tg))
             continue;
         read_joint(p, s);
         if (program_scratch(p, candidates(p) + 1) < 0)
