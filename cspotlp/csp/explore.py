@@ -15,7 +15,7 @@ import numpy as np
 
 from cspotlp.csp.budget import Budget, budget_of
 from cspotlp.csp.environment import Environment
-from cspotlp.csp.explicit import ExplicitLts
+from cspotlp.csp.explicit import ExplicitLts, IntArray
 from cspotlp.csp.search import SearchResult, SpecAutomaton, search
 from cspotlp.csp.semantics import Semantics
 from cspotlp.csp.supercombinator import Network, compile_network
@@ -93,13 +93,25 @@ def explicate(p: Proc, sem: Semantics, *, state_limit: int | None = None, name: 
     return lts_from_search(res, net, name)
 
 
+def _edge_order(src: IntArray, ev: IntArray, tgt: IntArray, states: int, events: int) -> IntArray:
+    """The order of edges by (source, event, target), as ``np.lexsort`` gives it.
+
+    One stable sort of a combined key where it fits 63 bits: numpy sorts integers stably by radix
+    (a specification's 767,637 edges: 0.024 s, 0.18 s by lexsort).
+    """
+    if states * events * states < 1 << 63:
+        order: IntArray = np.argsort((src * events + ev) * states + tgt, kind="stable")
+        return order
+    return np.lexsort((tgt, ev, src))
+
+
 def lts_from_search(res: SearchResult, net: Network, name: str = "lts") -> ExplicitLts:
     """The explicit LTS recorded by a complete search with ``record=True``."""
     assert res.edges is not None and res.terminated is not None and res.table is not None
     src, ev, tgt = res.edges
-    order = np.lexsort((tgt, ev, src))
-    src, ev, tgt = src[order], ev[order], tgt[order]
     n = res.states
+    order = _edge_order(src, ev, tgt, n, len(net.events))
+    src, ev, tgt = src[order], ev[order], tgt[order]
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=offsets[1:])
     lts = ExplicitLts(net.events, offsets, ev, tgt, res.terminated[:n], name=name)

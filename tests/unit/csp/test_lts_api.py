@@ -1,10 +1,12 @@
 """The explicit LTS API: numbering, networkx export, after, initials, acceptances, limits."""
 
 import networkx as nx
+import numpy as np
 import pytest
 
 from cspotlp import csp
 from cspotlp.csp import SKIP, STOP, TAU, TICK, Environment, acceptances, after, build_lts, initials
+from cspotlp.csp.explore import _edge_order
 from cspotlp.errors import CspError, StateLimitExceeded
 
 env = Environment()
@@ -55,3 +57,12 @@ def test_state_limit_and_progress():
     assert info.value.limit == 50
     lts = build_lts(csp.prefixes([a, b], STOP), env, progress=lambda *x: seen.append(x), progress_every=0.0)
     assert seen and seen[-1][:2] == (lts.num_states, lts.num_transitions)
+
+
+@pytest.mark.parametrize("states", [50, 1 << 31])  # the combined key fits 63 bits, or does not
+def test_a_search_s_edges_are_ordered_as_lexsort_orders_them(states):
+    rng = np.random.default_rng(states)
+    src, ev, tgt = (rng.integers(0, high, 5_000) for high in (50, 7, 50))
+    src[:100], ev[:100], tgt[:100] = 3, 2, 4  # equal edges keep their order
+    order = _edge_order(src, ev, tgt, states, 7)
+    assert order.tolist() == np.lexsort((tgt, ev, src)).tolist()
