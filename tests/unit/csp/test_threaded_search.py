@@ -31,6 +31,15 @@ def no_search_threads():
     return not [t for t in threading.enumerate() if t.name.startswith("cspotlp-search-")]
 
 
+def kernel_program(monkeypatch, m):
+    """The kernel's program of the model ``m`` (as a search makes it) and its words a state."""
+    made = []
+    make = native.program
+    monkeypatch.setattr(native, "program", lambda *a: made.append((make(*a), a[2].words)) or made[-1][0])
+    explore(m.process, m.env, budget=Budget(engine="native"))
+    return made[0]
+
+
 @pytest.mark.parametrize(("butler", "word_bits", "threads"), [(False, 63, 2), (True, 63, 3), (False, 8, 2)])
 def test_threads_give_the_answers_of_one(monkeypatch, butler, word_bits, threads):
     # 8-bit words: a state takes several words, whose slots are claimed before they are written
@@ -118,11 +127,7 @@ def test_an_error_in_one_thread_stops_them_all_and_is_raised(monkeypatch):
 
 def test_the_kernel_adds_no_more_than_its_room_and_heeds_the_shared_flags(monkeypatch):
     m = dining_philosophers(5)
-    made = []
-    make = native.program
-    monkeypatch.setattr(native, "program", lambda *a: made.append((make(*a), a[2].words)) or made[-1][0])
-    explore(m.process, m.env, budget=Budget(engine="native"))
-    program, words = made[0]
+    program, words = kernel_program(monkeypatch, m)
     table = native.KERNEL.Table(words, 12, None)
     start = np.zeros((1, words), dtype=np.uint64)
     table.add(start, None, 0, 10)
@@ -153,11 +158,7 @@ def test_the_kernel_adds_no_more_than_its_room_and_heeds_the_shared_flags(monkey
 @pytest.mark.parametrize("halt", [threaded.INTERRUPTED, "time limit 1 s reached after 300 states"])
 def test_ctrl_c_stops_a_growth_on_threads_and_a_bound_lets_it_end(monkeypatch, halt):
     m = dining_philosophers(5)
-    made = []
-    make = native.program
-    monkeypatch.setattr(native, "program", lambda *a: made.append((make(*a), a[2].words)) or made[-1][0])
-    explore(m.process, m.env, budget=Budget(engine="native"))
-    program, words = made[0]
+    program, words = kernel_program(monkeypatch, m)
     monkeypatch.setattr(levels, "MOVE", 64)  # many pieces
     store = levels.LevelStore(program, words, Budget(engine="native", threads=2), threads=2)
     assert words == 1
