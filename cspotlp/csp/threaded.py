@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, TypeVar
 
@@ -115,8 +116,10 @@ class SharedTable:
         lanes = self.lanes = [_Lane(program, self.store.k) for program in self.programs]
         threads = [threading.Thread(target=self._run, args=(lane,), name=f"cspotlp-search-{i}", daemon=True)
                    for i, lane in enumerate(lanes)]
+        started: list[threading.Thread] = []  # the last one's start may have been interrupted
         try:
             for t in threads:
+                started.append(t)
                 t.start()
             for t in threads:
                 while t.is_alive():
@@ -125,8 +128,7 @@ class SharedTable:
                         self.store.report(self.store.table.size, sum(lane.transitions for lane in lanes))
         except BaseException:  # Ctrl-C: every thread stops at its next state
             self._halt(INTERRUPTED)
-            for t in threads:
-                t.join()
+            _join_all(started)
             raise
         for lane in lanes:
             self._seal(lane)
@@ -289,11 +291,17 @@ class SharedTable:
 
         helpers = [threading.Thread(target=run, args=(program,), name=f"cspotlp-search-{i + 1}", daemon=True)
                    for i, program in enumerate(self.programs[1:])]
-        for t in helpers:
-            t.start()
-        run(self.programs[0])
-        for t in helpers:
-            t.join()
+        started: list[threading.Thread] = []  # the last one's start may have been interrupted
+        try:
+            for t in helpers:
+                started.append(t)
+                t.start()
+        except BaseException as e:  # noqa: BLE001 - Ctrl-C during a start: raised again below
+            with lock:
+                errors.append(e)
+        else:
+            run(self.programs[0])
+        _join_all(started)
         if errors:
             raise errors[0]
 
@@ -308,3 +316,25 @@ class SharedTable:
             self.store.building.append(lane.block[:lane.pos])
         lane.block = lane.block[lane.pos:]
         lane.pos = 0
+
+
+START = 1.0
+"""Seconds a thread whose start Ctrl-C interrupted is given to be running (else it never will)."""
+
+
+def _join_all(threads: list[threading.Thread]) -> None:
+    """Join the threads started, the last one too if Ctrl-C interrupted its start.
+
+    Such a thread was made (and runs) or never will be; ``join`` refuses it until it runs, so it
+    is given :data:`START` seconds, rather than left running while the process ends.
+    """
+    for t in threads:
+        deadline = time.monotonic() + START
+        while True:
+            try:
+                t.join()
+                break
+            except RuntimeError:  # "cannot join thread before it is started"
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.001)

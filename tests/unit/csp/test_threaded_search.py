@@ -5,6 +5,7 @@ one thread stops them all, and Ctrl-C ends the search at once."""
 
 import os
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -183,6 +184,45 @@ def test_workers_and_threads_together_are_refused():
         Budget(workers=2, threads=2)
     with pytest.raises(CspError, match="number of threads must be 1..255"):
         Budget(threads=0)
+
+
+def interrupted_start(monkeypatch, starts_late):
+    """Ctrl-C in the middle of starting the second search thread: it runs a moment later, or never."""
+    start = threading.Thread.start
+
+    def interrupted(thread):
+        if thread.name != "cspotlp-search-1":
+            return start(thread)
+        if starts_late:
+            threading.Timer(0.05, start, args=(thread,)).start()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(threading.Thread, "start", interrupted)
+    monkeypatch.setattr(threaded, "START", 0.2)
+
+
+@pytest.mark.parametrize("starts_late", [True, False])
+def test_ctrl_c_while_the_threads_start_ends_the_search_cleanly(monkeypatch, starts_late):
+    m = dining_philosophers(6)
+    monkeypatch.setattr(levels, "CHUNK", 64)  # levels of several chunks: threads start
+    interrupted_start(monkeypatch, starts_late)
+    with pytest.raises(KeyboardInterrupt):  # not "cannot join thread before it is started"
+        explore(m.process, m.env, budget=Budget(engine="native", threads=2))
+    assert no_search_threads()
+
+
+@pytest.mark.parametrize("starts_late", [True, False])
+def test_ctrl_c_while_helpers_start_stops_the_work_on_every_thread(monkeypatch, starts_late):
+    program, words = kernel_program(monkeypatch, dining_philosophers(5))
+    store = levels.LevelStore(program, words, Budget(engine="native", threads=2), threads=2)
+    assert store.shared is not None
+    done = []
+    interrupted_start(monkeypatch, starts_late)
+    with pytest.raises(KeyboardInterrupt):
+        store.shared._each(range(1000), lambda _program, item: done.append(item))
+    time.sleep(0.2)  # a helper left running would have started and taken the items by now
+    assert no_search_threads()
+    assert done == []  # the calling thread took no item, nor did a helper that started late
 
 
 def test_ctrl_c_ends_a_threaded_search_at_once():
