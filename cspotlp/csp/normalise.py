@@ -26,7 +26,7 @@ import numpy as np
 
 from cspotlp.csp.budget import Budget
 from cspotlp.csp.events import Event
-from cspotlp.csp.explicit import ExplicitLts, IntArray, distinct
+from cspotlp.csp.explicit import ExplicitLts, IntArray
 from cspotlp.errors import CspError, StateLimitExceeded
 
 MODELS = ("T", "F", "FD")
@@ -165,8 +165,9 @@ def normalise(lts: ExplicitLts, model: str, *, node_limit: int | None = None,
     """
     if model not in (*MODELS, "all"):
         raise CspError(f"unknown semantic model {model!r} (expected T, F or FD)")
-    if _deterministic(lts):
-        return _normal_form_of_deterministic(lts, model)
+    own = _deterministic_moves(lts)
+    if own is not None:
+        return _normal_form_of_deterministic(lts, own, model)
     want_acc = model != "T"
     want_div = model in ("FD", "all")
     cut_divergent = model == "FD"
@@ -233,35 +234,30 @@ def normalise(lts: ExplicitLts, model: str, *, node_limit: int | None = None,
     return NormalForm(lts.events, Moves.of(steps), tuple(accs), tuple(divs), model)
 
 
-def _deterministic(lts: ExplicitLts) -> bool:
-    """No τ, at most one transition per event from each state, everything reachable from 0."""
+def _deterministic_moves(lts: ExplicitLts) -> Moves | None:
+    """The moves of a deterministic LTS, each state's events increasing; None unless it is one.
+
+    Deterministic: no τ, at most one transition per event from each state, everything reachable
+    from 0.
+    """
     if lts.initial != 0 or bool((lts.labels == 0).any()):
-        return False
-    return _events_increasing(lts) or bool(distinct(_state_events(lts)).size == lts.labels.size)
+        return None
+    key = lts.sources() * (int(lts.labels.max(initial=0)) + 1) + lts.labels  # (state, event)
+    if bool((np.diff(key) > 0).all()):  # each state's events increasing, as a search records them
+        return Moves(lts.offsets, lts.labels, lts.targets)
+    order = np.argsort(key, kind="stable")
+    if bool((np.diff(key[order]) == 0).any()):  # an event twice from a state
+        return None
+    return Moves(lts.offsets, lts.labels[order], lts.targets[order])
 
 
-def _state_events(lts: ExplicitLts) -> IntArray:
-    """A key per transition, ordered as (source, event)."""
-    key: IntArray = lts.sources() * (int(lts.labels.max(initial=0)) + 1) + lts.labels
-    return key
-
-
-def _events_increasing(lts: ExplicitLts) -> bool:
-    """Whether each state's events are increasing (as a search records them): no event twice."""
-    return bool((np.diff(_state_events(lts)) > 0).all())
-
-
-def _normal_form_of_deterministic(lts: ExplicitLts, model: str) -> NormalForm:
-    """A τ-free deterministic LTS is its own normal form (nodes are single states).
+def _normal_form_of_deterministic(lts: ExplicitLts, moves: Moves, model: str) -> NormalForm:
+    """A τ-free deterministic LTS (its ``moves``) is its own normal form (nodes are single states).
 
     Only states reachable from the initial one are kept; ``lts`` from the engine is numbered
     breadth first from 0, so all of them are.
     """
     n = lts.num_states
-    moves = Moves(lts.offsets, lts.labels, lts.targets)
-    if not _events_increasing(lts):
-        order = np.lexsort((lts.labels, lts.sources()))
-        moves = Moves(lts.offsets, lts.labels[order], lts.targets[order])
     if model == "T":
         accs: tuple[tuple[frozenset[int], ...], ...] = ((),) * n
     else:
