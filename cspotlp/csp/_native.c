@@ -772,8 +772,7 @@ static PyObject *Table_get_nbytes(TableObject *self, void *closure)
 }
 
 static PyMethodDef Table_methods[] = {
-    {"reset", (PyCFunction)Table_reset, METH_VARARGS,
-     "reset(bits): empty, with 2**bits slots"},
+    {"reset", (PyCFunction)Table_reset, METH_VARARGS, "reset(bits): empty, with 2**bits slots"},
     {"grow", (PyCFunction)Table_grow, METH_VARARGS,
      "grow(bits) -> old slots: new empty slots, the old kept until their rows move"},
     {"move", (PyCFunction)Table_move, METH_VARARGS,

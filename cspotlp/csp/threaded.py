@@ -106,7 +106,8 @@ class SharedTable:
     def expand(self, blocks: list[np.ndarray], largest: int, out: LevelReport) -> list[np.ndarray]:
         """Expand the level ``blocks`` on every thread into ``out``; returns the chunks left for one thread.
 
-        Chunks have at most ``largest`` rows (:meth:`portions`). A level of one chunk is left to one thread whole (a small model's levels: no threads to start).
+        Chunks have at most ``largest`` rows (:meth:`portions`). A level of one chunk is left to
+        one thread whole (a small model's levels: no threads to start).
         """
         work = self.portions(blocks, largest)
         first = list(itertools.islice(work, 2))
