@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from cspotlp.csp import Budget, deadlock_free, explore, refines
+from cspotlp.csp import Budget, deadlock_free, explore, native, refines
 
 
 def searches(m: Any, state_limit: int | None = None) -> Iterator[Callable[[Budget], Any]]:
@@ -26,3 +26,12 @@ def answer(result: Any) -> tuple[Any, ...]:
     if hasattr(result, "holds"):
         return (result.holds, result.states, result.transitions, result.reason, result.counterexample)
     return (result.states, result.transitions, result.complete, result.reason)
+
+
+def kernel_program(monkeypatch: Any, m: Any) -> tuple[Any, int]:
+    """The kernel's program of the model ``m`` (as a search makes it) and its words a state."""
+    made = []
+    make = native.program
+    monkeypatch.setattr(native, "program", lambda *a: made.append((make(*a), a[2].words)) or made[-1][0])
+    explore(m.process, m.env, budget=Budget(engine="native"))
+    return made[0]

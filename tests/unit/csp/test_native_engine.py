@@ -18,6 +18,7 @@ from cspotlp.csp import (
     deadlock_free,
     divergence_free,
     explore,
+    levels,
     native,
     refines,
 )
@@ -26,6 +27,7 @@ from cspotlp.csp.models import dining_philosophers
 from cspotlp.csp.search import SpecAutomaton, search
 from cspotlp.csp.semantics import Semantics
 from cspotlp.errors import CspError
+from tests.native_checks import kernel_program
 
 needs_native = pytest.mark.skipif(native.KERNEL is None, reason=f"native engine: {native.UNAVAILABLE}")
 
@@ -168,6 +170,27 @@ def test_a_table_grown_by_moving_its_rows_holds_them_all(tmp_path, words, movers
     others[:, -1] ^= 1 << 62
     table.contains(others, mask)
     assert not mask.any()
+
+
+@needs_native
+def test_a_small_table_grows_four_times_over_a_large_or_bounded_one_twice(monkeypatch):
+    program, words = kernel_program(monkeypatch, dining_philosophers(3))
+    monkeypatch.setattr(levels, "QUICK_GROWTH_BYTES", 1 << 20)  # 2**17 one-word slots
+    store = levels.LevelStore(program, words, Budget(engine="native"))
+    states = np.arange(1, 2001, dtype=np.uint64).reshape(-1, 1)
+    store.receive(states)
+    grown = []
+    for _ in range(4):
+        store.grow_table(1)
+        grown.append(store.table.bits)
+    assert (levels.FIRST_BITS, grown) == (12, [14, 16, 17, 18])
+    monkeypatch.setattr(levels, "MAX_TABLE_BITS", 19)
+    monkeypatch.setattr(levels, "QUICK_GROWTH_BYTES", 1 << 30)
+    store.grow_table(1)  # four times over is beyond the bound: twice
+    assert store.table.bits == 19
+    mask = np.zeros(len(states), dtype=np.uint8)
+    store.table.contains(states, mask)
+    assert store.table.size == len(states) and mask.all()
 
 
 @needs_native

@@ -15,30 +15,22 @@ from cspotlp.csp import Budget, engine, explore, levels, native, threaded
 from cspotlp.csp.models import dining_philosophers
 from cspotlp.errors import CspError
 from tests.interrupt import interrupt, start_cli
-from tests.native_checks import answer, searches
+from tests.native_checks import answer, kernel_program, searches
 
 pytestmark = pytest.mark.skipif(native.KERNEL is None, reason=f"native engine: {native.UNAVAILABLE}")
 
 
 def interleaved(monkeypatch):
-    """Chunks of 64 states, rooms of 32 and a table of 16 slots: the threads take turns within
-    each level, run out of room often and grow the table many times."""
+    """Chunks of 64 states, rooms of 32 and a table of 16 slots that doubles: the threads take
+    turns within each level, run out of room often and grow the table many times."""
     monkeypatch.setattr(levels, "CHUNK", 64)
     monkeypatch.setattr(threaded, "ROOM", 32)
     monkeypatch.setattr(levels, "FIRST_BITS", 4)
+    monkeypatch.setattr(levels, "QUICK_GROWTH_BYTES", 0)  # every growth a doubling: more of them
 
 
 def no_search_threads():
     return not [t for t in threading.enumerate() if t.name.startswith("cspotlp-search-")]
-
-
-def kernel_program(monkeypatch, m):
-    """The kernel's program of the model ``m`` (as a search makes it) and its words a state."""
-    made = []
-    make = native.program
-    monkeypatch.setattr(native, "program", lambda *a: made.append((make(*a), a[2].words)) or made[-1][0])
-    explore(m.process, m.env, budget=Budget(engine="native"))
-    return made[0]
 
 
 @pytest.mark.parametrize(("butler", "word_bits", "threads"), [(False, 63, 2), (True, 63, 3), (False, 8, 2)])
