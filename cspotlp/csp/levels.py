@@ -72,11 +72,12 @@ MOVE = 1 << 16
 FIRST_BITS = 12
 """The table starts with 2**FIRST_BITS slots."""
 
-QUICK_GROWTH_BYTES = 32 << 20
+QUICK_GROWTH_BYTES = 128 << 20
 """A table growing to no more than this grows four times over, not two (where the bounds let it).
 
-Small growths come often, and each pauses every search thread; a quadrupling moves a third of
-the rows that doublings would. Larger tables double, so their memory stays close to the states'.
+Each growth pauses every search thread, and the last rows before one are probed at the highest
+load: a quadrupling moves a third of the rows that doublings would. It costs at most 96 MiB more
+than doubling; larger tables double, so their memory stays close to the states'.
 """
 
 MAX_TABLE_BITS = 40
