@@ -19,7 +19,8 @@ storing there).
 When the state bound leaves too little room, or the visited set moves to disk
 (:mod:`cspotlp.csp.external`), the rest of the level is expanded on one thread, which counts the
 bound exactly. Memory and time are checked by each thread between its calls; Ctrl-C stops every
-thread at its next state. A counterexample's path asks the parts of each level on every thread.
+thread at its next state. A counterexample's path asks the parts of a level that takes long on every
+thread.
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ POLL = 0.2
 """Seconds between progress reports (and looks at Ctrl-C) while the threads run."""
 
 INTERRUPTED = "interrupted"  # why the threads stop on Ctrl-C
+
+ALONE = 0.001
+"""Seconds a counterexample's path asks a level on one thread before the others join in."""
 
 
 class _Lane:
@@ -264,7 +268,13 @@ class SharedTable:
             pairs = self.store.kernel.predecessors(program, chunk, goal)
             found.extend((tuple(int(w) for w in chunk[i]), int(rule)) for i, rule in pairs)
 
-        self._each(self.portions(blocks, ROOM), ask)
+        work = self.portions(blocks, ROOM)
+        start = time.perf_counter()
+        for chunk in work:  # most levels take less time than starting the threads
+            ask(self.programs[0], chunk)
+            if time.perf_counter() - start > ALONE:
+                self._each(work, ask)
+                break
         return found
 
     def _each(self, items: Iterable[T], work: Callable[[Program, T], object],

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from cspotlp.cli import main
-from cspotlp.csp import Budget, engine, explore, levels, native, threaded
+from cspotlp.csp import Budget, deadlock_free, engine, explore, levels, native, threaded
 from cspotlp.csp.models import dining_philosophers
 from cspotlp.errors import CspError
 from tests.interrupt import interrupt, start_cli
@@ -22,11 +22,13 @@ pytestmark = pytest.mark.skipif(native.KERNEL is None, reason=f"native engine: {
 
 def interleaved(monkeypatch):
     """Chunks of 64 states, rooms of 32 and a table of 16 slots that doubles: the threads take
-    turns within each level, run out of room often and grow the table many times."""
+    turns within each level, run out of room often and grow the table many times (and the
+    counterexample's path asks every level on every thread)."""
     monkeypatch.setattr(levels, "CHUNK", 64)
     monkeypatch.setattr(threaded, "ROOM", 32)
     monkeypatch.setattr(levels, "FIRST_BITS", 4)
     monkeypatch.setattr(levels, "QUICK_GROWTH_BYTES", 0)  # every growth a doubling: more of them
+    monkeypatch.setattr(threaded, "ALONE", 0.0)  # a path's levels asked on every thread
 
 
 def no_search_threads():
@@ -47,6 +49,21 @@ def test_threads_give_the_answers_of_one(monkeypatch, butler, word_bits, threads
     assert many == one
     assert len(grown) > 8 * len(one)  # the table grew under the threads, level after level
     assert no_search_threads()
+
+
+@pytest.mark.parametrize("alone", [0.0, 60.0])
+def test_a_path_asks_a_level_on_one_thread_until_it_takes_long(monkeypatch, alone):
+    m = dining_philosophers(6)
+    one = deadlock_free(m.process, m.env, "F", budget=Budget(engine="native"))
+    interleaved(monkeypatch)
+    monkeypatch.setattr(threaded, "ALONE", alone)
+    asked = []
+    each = threaded.SharedTable._each
+    monkeypatch.setattr(threaded.SharedTable, "_each",
+                        lambda table, items, work, **kw: asked.append(work.__name__) or each(table, items, work, **kw))
+    many = deadlock_free(m.process, m.env, "F", budget=Budget(engine="native", threads=2))
+    assert answer(many) == answer(one) and one.counterexample is not None
+    assert asked.count("ask") == (len(one.counterexample.trace) if alone == 0 else 0)
 
 
 def test_a_large_search_on_threads_gives_the_answer_of_one():
