@@ -5,9 +5,9 @@ whose free slots the threads claim with an atomic compare-and-swap (the kernel's
 ``expand_shared``), where the partitions of :mod:`cspotlp.csp.parallel` (FDR3's way, which also
 spans machines) hand each other the successors they do not own, most of them stored already.
 
-A level's chunks go to the threads in turn; a kernel call runs without the GIL. Each thread
-appends the new states it stores to blocks of its own, which together are the next level: a
-set, whose order changes nothing (:mod:`cspotlp.csp.levels`). So the levels, the verdicts, the
+A level's chunks go to the threads in turn (the calling thread is one of them); a kernel call
+runs without the GIL. Each thread appends the new states it stores to blocks of its own, which
+together are the next level: a set, whose order changes nothing (:mod:`cspotlp.csp.levels`). So the levels, the verdicts, the
 counts and the counterexamples are the one-thread search's.
 
 The table's room (its load bound, and the state bound) is shared out: a call may add at most the
@@ -119,18 +119,18 @@ class SharedTable:
             return first
         self._begin(itertools.chain(first, work))
         lanes = self.lanes = [_Lane(program, self.store.k) for program in self.programs]
-        threads = [threading.Thread(target=self._run, args=(lane,), name=f"cspotlp-search-{i}", daemon=True)
-                   for i, lane in enumerate(lanes)]
+        helpers = [threading.Thread(target=self._run, args=(lane,), name=f"cspotlp-search-{i + 1}", daemon=True)
+                   for i, lane in enumerate(lanes[1:])]
         started: list[threading.Thread] = []  # the last one's start may have been interrupted
         try:
-            for t in threads:
+            for t in helpers:
                 started.append(t)
                 t.start()
-            for t in threads:
+            self._run(lanes[0], reports=True)  # this thread searches too (a thread started costs ~1 ms)
+            for t in helpers:
                 while t.is_alive():
                     t.join(POLL)
-                    if self.store.report is not None:
-                        self.store.report(self.store.table.size, sum(lane.transitions for lane in lanes))
+                    self._report()
         except BaseException:  # Ctrl-C: every thread stops at its next state
             self._halt(INTERRUPTED)
             _join_all(started)
@@ -149,7 +149,13 @@ class SharedTable:
 
     # -- one thread ----------------------------------------------------------------------------
 
-    def _run(self, lane: _Lane) -> None:
+    def _run(self, lane: _Lane, reports: bool = False) -> None:
+        """Expand chunks until the level or the search ends.
+
+        ``reports``: the progress too, every :data:`POLL` seconds (the calling thread's lane,
+        which Ctrl-C reaches).
+        """
+        reported = time.monotonic()
         try:
             while True:
                 with self.cond:
@@ -160,9 +166,19 @@ class SharedTable:
                 reason = self.store.over_budget()
                 if reason:
                     self._halt(reason)
+                if reports and time.monotonic() - reported >= POLL:
+                    self._report()
+                    reported = time.monotonic()
+        except KeyboardInterrupt:  # in the calling thread: expand() stops the others
+            self._halt(INTERRUPTED)
+            raise
         except BaseException as e:  # noqa: BLE001 - raised again by expand() in the calling thread
             lane.error = e
             self._halt(f"{type(e).__name__}: {e}")
+
+    def _report(self) -> None:
+        if self.store.report is not None:
+            self.store.report(self.store.table.size, sum(lane.transitions for lane in self.lanes))
 
     def _chunk(self, lane: _Lane, view: np.ndarray) -> None:
         store = self.store
