@@ -7,8 +7,8 @@ spans machines) hand each other the successors they do not own, most of them sto
 
 A level's chunks go to the threads in turn (the calling thread is one of them); a kernel call
 runs without the GIL. Each thread appends the new states it stores to blocks of its own, which
-together are the next level: a set, whose order changes nothing (:mod:`cspotlp.csp.levels`). So the levels, the verdicts, the
-counts and the counterexamples are the one-thread search's.
+together are the next level: a set, whose order changes nothing (:mod:`cspotlp.csp.levels`).
+So the levels, the verdicts, the counts and the counterexamples are the one-thread search's.
 
 The table's room (its load bound, and the state bound) is shared out: a call may add at most the
 room it is given, so no thread fills the table. When the room runs out, every thread stops at
@@ -19,8 +19,8 @@ storing there).
 When the state bound leaves too little room, or the visited set moves to disk
 (:mod:`cspotlp.csp.external`), the rest of the level is expanded on one thread, which counts the
 bound exactly. Memory and time are checked by each thread between its calls; Ctrl-C stops every
-thread at its next state. A counterexample's path asks the parts of a level that takes long on every
-thread.
+thread at its next state. A counterexample's path asks the parts of a level on every thread
+once it takes long.
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ class SharedTable:
             for t in helpers:
                 started.append(t)
                 t.start()
-            self._run(lanes[0], reports=True)  # this thread searches too (a thread started costs ~1 ms)
+            self._run(lanes[0], reports=True)  # this thread searches too (one more to start cost ~2 ms)
             for t in helpers:
                 while t.is_alive():
                     t.join(POLL)
