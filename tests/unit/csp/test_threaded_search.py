@@ -51,6 +51,20 @@ def test_threads_give_the_answers_of_one(monkeypatch, butler, word_bits, threads
     assert no_search_threads()
 
 
+def test_the_calling_thread_expands_chunks_too(monkeypatch):
+    m = dining_philosophers(6)
+    interleaved(monkeypatch)
+    names = set()
+    chunk = threaded.SharedTable._chunk
+    monkeypatch.setattr(threaded.SharedTable, "_chunk",
+                        lambda table, lane, view: names.add(threading.current_thread().name) or chunk(table, lane, view))
+    e = explore(m.process, m.env, budget=Budget(engine="native", threads=3))
+    assert e.complete and e.states == 6 ** 6
+    caller = threading.current_thread().name
+    assert caller in names and len(names) > 1  # the caller and its helpers, no idle caller
+    assert names <= {caller, "cspotlp-search-1", "cspotlp-search-2"}
+
+
 @pytest.mark.parametrize("alone", [0.0, 60.0])
 def test_a_path_asks_a_level_on_one_thread_until_it_takes_long(monkeypatch, alone):
     m = dining_philosophers(6)
