@@ -124,16 +124,18 @@ def test_a_search_with_its_visited_set_on_disk_matches_the_one_in_memory(spec, p
 @given(processes, processes, processes, processes, st.integers(min_value=1, max_value=40),
        st.integers(min_value=2, max_value=4), st.booleans())
 def test_threads_sharing_the_table_match_the_one_thread_search(spec, p, q, r, limit, threads, spilled):
-    # levels in chunks of 4 states, rooms of 4 and a table of 16 slots: the threads interleave,
-    # pause for many growths (moving pieces of 4 old slots at once), hand the state bound's last
-    # room to one thread; spilled with a capped table, they hand the search to one thread when
-    # the visited set moves to disk
+    # levels in chunks of 4 states, rooms of 4 and a table of 16 slots that doubles: the threads
+    # interleave, pause for many growths (moving pieces of 4 old slots at once), hand the state
+    # bound's last room to one thread, and ask a counterexample's every level on every thread;
+    # spilled with a capped table, they hand the search to one thread when the visited set moves
+    # to disk
     for net in networks(p, q, r):
         for check in checks(spec, net, limit):
             reference = check(Budget(engine="native"))
             with (tempfile.TemporaryDirectory() as folder, mock.patch.object(levels, "CHUNK", 4),
                   mock.patch.object(threaded, "ROOM", 4), mock.patch.object(levels, "FIRST_BITS", 4),
-                  mock.patch.object(levels, "MOVE", 4),
+                  mock.patch.object(levels, "MOVE", 4), mock.patch.object(levels, "QUICK_GROWTH_BYTES", 0),
+                  mock.patch.object(threaded, "ALONE", 0.0),
                   mock.patch.object(levels, "MAX_TABLE_BITS", 5 if spilled else 40)):
                 many = check(Budget(engine="native", threads=threads, spill=folder if spilled else None))
             if hasattr(reference, "holds"):
