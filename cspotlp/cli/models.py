@@ -109,15 +109,22 @@ def add_budget_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=_cores("workers"), default=1, metavar="N",
                    help="run each search over N processes, its states partitioned by hash (auto: "
                    "one per core; default 1); the results are the same")
-    p.add_argument("--threads", type=_cores("threads"), default=1, metavar="N",
-                   help="expand each level of a search on N threads sharing one state table (auto: "
-                   "one per core; default 1; faster than --workers on one machine, not with it); "
-                   "the results are the same")
+    p.add_argument("--threads", type=_cores("threads"), default=None, metavar="N",
+                   help="expand each level of a search on N threads sharing one state table (default "
+                   "auto: one per core, or 1 with --workers; faster than --workers on one machine, "
+                   "not with it); the results are the same")
     p.add_argument("--spill", type=_spill_folder, default=None, metavar="DIR",
                    help="keep each search's state table and levels in files of DIR, so that the "
                    "levels go to disk when memory runs short (the memory limit then counts the "
                    "table and the rest); when the table cannot grow within the limit, the "
                    "visited set moves to DIR as sorted files (slower, bounded by the disk)")
+
+
+def threads_of(args: argparse.Namespace) -> int:
+    """``--threads``, or by default one per core (one with ``--workers``: a search uses either)."""
+    if args.threads is not None:
+        return int(args.threads)
+    return 1 if args.workers > 1 else _cores("threads")("auto")
 
 
 def budget_for(args: argparse.Namespace, progress: Any) -> Any:
@@ -126,7 +133,7 @@ def budget_for(args: argparse.Namespace, progress: Any) -> Any:
 
     return Budget(state_limit=args.state_limit, memory_limit=args.memory_limit,
                   time_limit=args.time_limit, progress=progress, workers=args.workers, spill=args.spill,
-                  threads=args.threads)
+                  threads=threads_of(args))
 
 
 class ProgressLine:
@@ -332,7 +339,7 @@ def _run_check(args: argparse.Namespace) -> int:
     try:
         results = check_assertions(loaded, state_limit=args.state_limit,
                                    memory_limit=args.memory_limit, time_limit=args.time_limit,
-                                   workers=args.workers, spill=args.spill, threads=args.threads,
+                                   workers=args.workers, spill=args.spill, threads=threads_of(args),
                                    progress=line.callback,
                                    on_result=show)
     finally:

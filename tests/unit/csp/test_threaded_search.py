@@ -10,7 +10,8 @@ import time
 import numpy as np
 import pytest
 
-from cspotlp.cli import main
+from cspotlp.cli import build_parser, main
+from cspotlp.cli.models import budget_for
 from cspotlp.csp import Budget, deadlock_free, engine, explore, levels, native, threaded
 from cspotlp.csp.models import dining_philosophers
 from cspotlp.errors import CspError
@@ -256,6 +257,15 @@ def test_ctrl_c_ends_a_threaded_search_at_once():
     out, err = interrupt(proc, timeout=10)
     assert proc.returncode == 130, err
     assert err.strip().endswith("cspotlp: interrupted") and "Traceback" not in err + out
+
+
+@pytest.mark.parametrize(("options", "threads"), [([], 4), (["--threads", "3"], 3), (["--workers", "2"], 1),
+                                                  (["--threads", "auto"], 4), (["--threads", "1"], 1)])
+def test_the_cli_searches_on_every_core_unless_told_otherwise(monkeypatch, options, threads):
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    for command in (["explore", "--builtin", "dining_philosophers"], ["check", "x.csp"]):
+        args = build_parser().parse_args([*command, *options])
+        assert budget_for(args, None).threads == threads
 
 
 def test_the_cli_refuses_threads_with_workers(capsys):
