@@ -76,8 +76,9 @@ QUICK_GROWTH_BYTES = 128 << 20
 """A table growing to no more than this grows four times over, not two (where the bounds let it).
 
 Each growth pauses every search thread, and the last rows before one are probed at the highest
-load: a quadrupling moves a third of the rows that doublings would. It costs at most 96 MiB more
-than doubling; larger tables double, so their memory stays close to the states'.
+load: a quadrupling moves a third of the rows that doublings would. It holds at most 64 MiB more
+than doublings would at the same moment (half of a 128 MiB table); larger tables double, so their
+memory stays close to the states'.
 """
 
 MAX_TABLE_BITS = 40
