@@ -119,15 +119,11 @@ class SharedTable:
             return first
         self._begin(itertools.chain(first, work))
         lanes = self.lanes = [_Lane(program, self.store.k) for program in self.programs]
-        helpers = [threading.Thread(target=self._run, args=(lane,), name=f"cspotlp-search-{i + 1}", daemon=True)
-                   for i, lane in enumerate(lanes[1:])]
-        started: list[threading.Thread] = []  # the last one's start may have been interrupted
+        started: list[threading.Thread] = []
         try:
-            for t in helpers:
-                started.append(t)
-                t.start()
+            _start_helpers(self._run, lanes[1:], started)
             self._run(lanes[0], reports=True)  # this thread searches too (one more to start cost ~2 ms)
-            for t in helpers:
+            for t in started:
                 while t.is_alive():
                     t.join(POLL)
                     self._report()
@@ -316,13 +312,9 @@ class SharedTable:
                 with lock:
                     errors.append(e)
 
-        helpers = [threading.Thread(target=run, args=(program,), name=f"cspotlp-search-{i + 1}", daemon=True)
-                   for i, program in enumerate(self.programs[1:])]
-        started: list[threading.Thread] = []  # the last one's start may have been interrupted
+        started: list[threading.Thread] = []
         try:
-            for t in helpers:
-                started.append(t)
-                t.start()
+            _start_helpers(run, self.programs[1:], started)
         except BaseException as e:  # noqa: BLE001 - Ctrl-C during a start: raised again below
             with lock:
                 errors.append(e)
@@ -343,6 +335,18 @@ class SharedTable:
             self.store.building.append(lane.block[:lane.pos])
         lane.block = lane.block[lane.pos:]
         lane.pos = 0
+
+
+def _start_helpers(target: Callable[[T], object], items: list[T], started: list[threading.Thread]) -> None:
+    """Start a thread ``cspotlp-search-<i>`` (i from 1) running ``target(item)`` for each item.
+
+    Each goes into ``started`` before its start: Ctrl-C may interrupt one, which
+    :func:`_join_all` then waits for.
+    """
+    for i, item in enumerate(items, 1):
+        t = threading.Thread(target=target, args=(item,), name=f"cspotlp-search-{i}", daemon=True)
+        started.append(t)
+        t.start()
 
 
 START = 1.0
