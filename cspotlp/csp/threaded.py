@@ -19,8 +19,9 @@ storing there).
 When the state bound leaves too little room, or the visited set moves to disk
 (:mod:`cspotlp.csp.external`), the rest of the level is expanded on one thread, which counts the
 bound exactly. Memory and time are checked by each thread between its calls; Ctrl-C stops every
-thread at its next state. A counterexample's path asks the parts of a level on every thread
-once it takes long.
+thread at its next state. A counterexample's path (the parts of each level) and a growth (its
+pieces of old slots) go to every thread once they take long; until then the calling thread works
+alone.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ POLL = 0.2
 INTERRUPTED = "interrupted"  # why the threads stop on Ctrl-C
 
 ALONE = 0.001
-"""Seconds a counterexample's path asks a level on one thread before the others join in."""
+"""Seconds the calling thread works alone (a path's level, a growth's moves) before the others join in."""
 
 
 class _Lane:
@@ -280,23 +281,25 @@ class SharedTable:
             pairs = self.store.kernel.predecessors(program, chunk, goal)
             found.extend((tuple(int(w) for w in chunk[i]), int(rule)) for i, rule in pairs)
 
-        work = self.portions(blocks, ROOM)
-        start = time.perf_counter()
-        for chunk in work:  # most levels take less time than starting the threads
-            ask(self.programs[0], chunk)
-            if time.perf_counter() - start > ALONE:
-                self._each(work, ask)
-                break
+        self._each(self.portions(blocks, ROOM), ask)
         return found
 
     def _each(self, items: Iterable[T], work: Callable[[Program, T], object],
               stop: Callable[[], bool] = lambda: False) -> None:
         """``work(program, item)`` for every item, on every thread (this one too), each with its program.
 
+        This thread works alone for :data:`ALONE` seconds first: most of a path's levels, and the
+        moves of a small table's growth, take less time than starting a thread.
         An error, or Ctrl-C in this thread, stops every thread after its current item, and is raised;
         so does ``stop()`` becoming true (nothing raised).
         """
         pending = iter(items)
+        start = time.perf_counter()
+        while time.perf_counter() - start < ALONE:
+            item = None if stop() else next(pending, None)
+            if item is None:
+                return
+            work(self.programs[0], item)
         lock = threading.Lock()
         errors: list[BaseException] = []
 

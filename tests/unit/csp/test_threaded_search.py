@@ -67,18 +67,38 @@ def test_the_calling_thread_expands_chunks_too(monkeypatch):
 
 
 @pytest.mark.parametrize("alone", [0.0, 60.0])
-def test_a_path_asks_a_level_on_one_thread_until_it_takes_long(monkeypatch, alone):
+def test_a_path_and_a_growth_work_on_one_thread_until_they_take_long(monkeypatch, alone):
     m = dining_philosophers(6)
     one = deadlock_free(m.process, m.env, "F", budget=Budget(engine="native"))
     interleaved(monkeypatch)
     monkeypatch.setattr(threaded, "ALONE", alone)
-    asked = []
-    each = threaded.SharedTable._each
-    monkeypatch.setattr(threaded.SharedTable, "_each",
-                        lambda table, items, work, **kw: asked.append(work.__name__) or each(table, items, work, **kw))
+    kernel = native.KERNEL
+    asked: set[str] = set()  # the threads that asked a level of the path
+    helped: list[str] = []  # what each start of helper threads was for
+
+    class Watched:
+        def __getattr__(self, name):
+            return getattr(kernel, name)
+
+        def predecessors(self, *args):
+            asked.add(threading.current_thread().name)
+            return kernel.predecessors(*args)
+
+    growing = []
+    grow, start_helpers = levels.LevelStore.grow_table, threaded._start_helpers
+    monkeypatch.setattr(levels.native, "KERNEL", Watched())
+    monkeypatch.setattr(levels.LevelStore, "grow_table",
+                        lambda store, need: growing.append(1) or grow(store, need) or growing.pop())
+    monkeypatch.setattr(threaded, "_start_helpers", lambda target, items, started: helped.append(
+        "growth" if growing else target.__name__) or start_helpers(target, items, started))
     many = deadlock_free(m.process, m.env, "F", budget=Budget(engine="native", threads=2))
     assert answer(many) == answer(one) and one.counterexample is not None
-    assert asked.count("ask") == (len(one.counterexample.trace) if alone == 0 else 0)
+    caller = threading.current_thread().name
+    assert "_run" in helped  # the levels are expanded on both threads either way
+    if alone == 0:
+        assert asked == {caller, "cspotlp-search-1"} and "growth" in helped
+    else:
+        assert asked == {caller} and set(helped) == {"_run"}
 
 
 def test_a_large_search_on_threads_gives_the_answer_of_one():
@@ -242,6 +262,7 @@ def test_ctrl_c_while_helpers_start_stops_the_work_on_every_thread(monkeypatch, 
     assert store.shared is not None
     done = []
     interrupted_start(monkeypatch, starts_late)
+    monkeypatch.setattr(threaded, "ALONE", 0.0)  # the helpers start before any item
     with pytest.raises(KeyboardInterrupt):
         store.shared._each(range(1000), lambda _program, item: done.append(item))
     time.sleep(0.2)  # a helper left running would have started and taken the items by now
