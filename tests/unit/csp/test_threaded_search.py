@@ -29,7 +29,7 @@ def interleaved(monkeypatch):
     monkeypatch.setattr(threaded, "ROOM", 32)
     monkeypatch.setattr(levels, "FIRST_BITS", 4)
     monkeypatch.setattr(levels, "QUICK_GROWTH_BYTES", 0)  # every growth a doubling: more of them
-    monkeypatch.setattr(threaded, "ALONE", 0.0)  # a path's levels asked on every thread
+    monkeypatch.setattr(threaded, "ALONE", 0.0)  # a path's levels and a growth's moves on every thread
 
 
 def no_search_threads():
