@@ -41,8 +41,8 @@ from __future__ import annotations
 import weakref
 from collections import deque
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
 from cspotlp.csp.environment import Environment
@@ -52,6 +52,9 @@ from cspotlp.csp.normalise import normalise
 from cspotlp.csp.semantics import COMPRESSIONS, Semantics, explicit
 from cspotlp.csp.terms import Proc
 from cspotlp.errors import CspError
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 LtsCompression = Callable[[ExplicitLts], ExplicitLts]
 
@@ -190,6 +193,8 @@ def _weak_quotient(lts: ExplicitLts, *, trailing_taus: bool, name: str) -> Expli
 
 def tau_loop_factor(lts: ExplicitLts) -> ExplicitLts:
     """Each strongly connected component of τ moves as one state (a τ loop where it cycles)."""
+    import networkx as nx  # here: importing it takes 0.1 s, which every other check would pay
+
     graph: nx.DiGraph[int] = nx.DiGraph()
     graph.add_nodes_from(range(lts.num_states))
     src, lab, tgt = lts.sources(), lts.labels, lts.targets
