@@ -69,6 +69,7 @@ class Run:
     peak_mb: float | None = None
     engine_seconds: float | None = None
     worker_peak_mb: float | None = None
+    before_mb: float | None = None  # resident before the check (the interpreter, modules, model)
     verdict: str = ""
     note: str = ""
 
@@ -123,7 +124,7 @@ def worker_cspotlp(model: str, n: int, task: str) -> dict[str, object]:
     butler pass it, without one they fail it at their deadlock.
     """
     from cspotlp.csp import Budget, deadlock_free, explore, refines
-    from cspotlp.csp.budget import parse_size
+    from cspotlp.csp.budget import parse_size, resident_memory
 
     task, _, parts = task.partition("/")
     # explore@150M: under a memory bound; explore@150M+spill: spilled to a new folder, too
@@ -133,6 +134,7 @@ def worker_cspotlp(model: str, n: int, task: str) -> dict[str, object]:
     workers = 1 if parts.endswith("t") else int(parts or 1)
     m = build_model(model, n)
     spill = tempfile.mkdtemp(prefix="bench-spill-") if spilled == "+spill" else None
+    before_mb = resident_memory() / 2**20  # the interpreter, the modules and the model
     start, cpu, child_cpu = time.perf_counter(), time.process_time(), children_cpu()
     budget = Budget(workers=workers, threads=threads, spill=spill,
                     memory_limit=parse_size(bound) if bound else None)
@@ -154,7 +156,7 @@ def worker_cspotlp(model: str, n: int, task: str) -> dict[str, object]:
     return {"states": states, "transitions": transitions, "verdict": verdict,
             "seconds": time.perf_counter() - start,
             "cpu": time.process_time() - cpu + children_cpu() - child_cpu,
-            "engine_seconds": engine_seconds}
+            "engine_seconds": engine_seconds, "before_mb": before_mb}
 
 
 def worker_agenticraft(model: str, n: int, task: str) -> dict[str, object]:
@@ -267,6 +269,7 @@ def measure_python(tool: str, model: str, n: int, task: str, timeout: float | No
     r.seconds = data.get("seconds")  # type: ignore[assignment]
     r.engine_seconds = data.get("engine_seconds")  # type: ignore[assignment]
     r.worker_peak_mb = data.get("worker_peak_mb")  # type: ignore[assignment]
+    r.before_mb = data.get("before_mb")  # type: ignore[assignment]
     r.verdict = str(data.get("verdict", ""))
     r.note = str(data.get("note", ""))
     return r
@@ -436,7 +439,7 @@ def print_targets(ns: list[int], no_spin: bool, workers: int, repeat: int = 3) -
     print(f"\nIssue 16 targets (engine: {engine_name()}; load average {os.getloadavg()[0]:.1f}; "
           "rates per CPU second of the whole check)")
     head = (f"{'N':>3} {'task':<9} {'states':>11} {'cpu s':>8} {'states/s':>11} {'x target':>9} {'peak MB':>8} "
-            f"{'bytes/st':>9} {'x target':>9} {'spin st/s':>11} {'x spin':>7}  verdict")
+            f"{'bytes/st':>9} {'x target':>9} {'search':>7} {'spin st/s':>11} {'x spin':>7}  verdict")
     print(head)
     print("-" * len(head))
     for r in runs:
@@ -445,15 +448,19 @@ def print_targets(ns: list[int], no_spin: bool, workers: int, repeat: int = 3) -
         x_spin = r.cpu_rate / s.cpu_rate if s and s.cpu_rate and r.cpu_rate else None
         x_rate = r.cpu_rate / TARGET_RATE[r.task] if r.cpu_rate else None
         x_bytes = TARGET_BYTES / per_state if per_state else None
+        search = ((r.peak_mb - r.before_mb) * 2**20 / r.states
+                  if r.peak_mb and r.before_mb is not None and r.states else None)
         print(f"{r.n:>3} {r.task:<9} {fmt(r.states):>11} {fmt(r.cpu, '.2f'):>8} {fmt(r.cpu_rate):>11} "
               f"{fmt(x_rate, '.2f'):>9} {fmt(r.peak_mb, '.0f'):>8} {fmt(per_state, '.1f'):>9} {fmt(x_bytes, '.2f'):>9} "
-              f"{fmt(s.cpu_rate if s else None):>11} {fmt(x_spin, '.2f'):>7}  {r.verdict}{(' (' + r.note + ')') if r.note else ''}")
+              f"{fmt(search, '.1f'):>7} {fmt(s.cpu_rate if s else None):>11} {fmt(x_spin, '.2f'):>7}  {r.verdict}{(' (' + r.note + ')') if r.note else ''}")
     ms = startup.engine_seconds * 1000 if startup.engine_seconds is not None else None
     print(f"N = 3 start-up: {fmt(ms, '.1f')} ms of engine time (target {TARGET_STARTUP * 1000:.0f} ms), "
           f"{fmt(startup.states)} states")
     print("x target: above 1 meets the target (rate / target; target bytes / bytes). x spin: states per CPU "
           "second over spin's (the faster of DFS and BFS; deadlock: both stop at the first deadlock, at "
-          "different states). Bytes per state include the interpreter's own memory.")
+          "different states). Bytes per state include the interpreter's own memory; search: without what was "
+          "resident before the check (the interpreter, the modules, the model), which weighs most on a check "
+          "that stops early.")
     print_beyond_memory([r for r in runs if r.task == "explore"])
     if workers > 1:
         print_every_core(runs, workers, repeat)
