@@ -53,10 +53,10 @@ def explore_cli(n, limit, workers, *options):
 
 
 @pytest.mark.parametrize(("workers", "n", "limit", "reason", "states"), [
-    # about 55 MiB at the start (43 MiB of it anonymous); 1,679,616 states need a table of 32 MiB
-    # and levels of 13 MiB more, past 90 MiB; spilled, only the table must fit beside the
+    # about 32 MiB at the start (19 MiB of it anonymous); 1,679,616 states need a table of 32 MiB
+    # and levels of 13 MiB more, past 75 MiB; spilled, only the table must fit beside the
     # anonymous memory
-    (1, 8, "90M", "memory limit 90.0 MiB reached", 1_679_616),
+    (1, 8, "75M", "memory limit 75.0 MiB reached", 1_679_616),
     # each worker holds half of the table (64 MiB) and of the levels (40 MiB); the state bound
     # (40 bytes a state) stops the search in memory; spilled, the bound follows the disk
     (2, 9, "210M", "state limit 5,505,024 reached (5,505,024 states stored; the default limit "
