@@ -236,11 +236,12 @@ static uint64_t *slots_on_disk(size_t bytes, const char *folder, size_t *mapped)
 }
 #endif
 
-/* Zeroed memory for the slots. Large tables are mapped directly, aligned to huge pages (which a
- * system with transparent huge pages "always" then gives them). They are not madvise()d for huge
- * pages: where that makes the kernel compact memory at each fault (THP defrag "madvise", the
- * Debian default), growing a table stalled for seconds (N = 10: 19 s of 43 s in growths, 8 s
- * without), more than the TLB misses of 4 KiB pages cost the probes. */
+/* Zeroed memory for the slots. Large tables are mapped directly, aligned to huge pages and
+ * madvise()d for them: every probe is a random access, and with 4 KiB pages most of them missed
+ * the TLB too (N = 9: the deadlock check and the exploration on two threads took 4-6 % longer).
+ * A growth populates the new table piece by piece (move()); when the pages were made one fault
+ * at a time, the kernel's compaction at each fault had made growths cost seconds (N = 10: 19 s
+ * of 43 s), which the pieces' populating no longer shows, with the page cache full too. */
 #if defined(MAP_POPULATE)
 /* A new table's pages are made at once, by the mapping: touched at random by the probes, they
  * would each fault. A growing table's are made piece by piece as its rows move (move()). */
@@ -267,6 +268,9 @@ static uint64_t *slots_alloc(size_t bytes, const char *folder, size_t *mapped, i
             munmap(base, skip);
         if (len - skip > bytes)
             munmap(base + skip + bytes, len - skip - bytes);
+#if defined(MADV_HUGEPAGE)
+        madvise(base + skip, bytes, MADV_HUGEPAGE);
+#endif
         *mapped = bytes;
         return (uint64_t *)(base + skip);
     }
