@@ -166,6 +166,17 @@ class LevelStore:
         self.on_disk: DiskVisited | None = None  # the visited set, once it is on disk
         self.shared = None if threads == 1 else threaded.SharedTable(self, threads)
 
+    def __enter__(self) -> LevelStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the search's helper threads, if it has any (use the store as a context manager)."""
+        if self.shared is not None:
+            self.shared.close()
+
     @property
     def states(self) -> int:
         """States stored: the table's, or the levels' once the visited set is on disk."""
@@ -442,8 +453,8 @@ def level_search(net: Network, spec: SpecAutomaton, layout: Layout, expander: Ex
                 store = stack.enter_context(
                     parallel.Workers(budget.workers, program, layout.words, budget, diverges))
             else:
-                store = LevelStore(program, layout.words, budget, diverges, report=report,
-                                   threads=budget.threads)
+                store = stack.enter_context(LevelStore(program, layout.words, budget, diverges,
+                                                       report=report, threads=budget.threads))
             result = _rounds(store, layout, budget)
             if result.violation is not None:  # while the levels are there to ask
                 v = result.violation

@@ -94,11 +94,55 @@ def test_a_path_and_a_growth_work_on_one_thread_until_they_take_long(monkeypatch
     many = deadlock_free(m.process, m.env, "F", budget=Budget(engine="native", threads=2))
     assert answer(many) == answer(one) and one.counterexample is not None
     caller = threading.current_thread().name
-    assert "_run" in helped  # the levels are expanded on both threads either way
+    assert helped.count("_serve") == 1  # the levels' helper, kept from level to level
     if alone == 0:
         assert asked == {caller, "cspotlp-search-1"} and "growth" in helped
     else:
-        assert asked == {caller} and set(helped) == {"_run"}
+        assert asked == {caller} and helped == ["_serve"]
+
+
+def test_the_helper_threads_start_once_a_search_and_end_with_it(monkeypatch):
+    m = dining_philosophers(6)
+    interleaved(monkeypatch)
+    starts, levels_on_threads = [], []
+    start_helpers, expand = threaded._start_helpers, threaded.SharedTable.expand
+    monkeypatch.setattr(threaded, "_start_helpers",
+                        lambda target, items, started: starts.append(target.__name__) or start_helpers(target, items, started))
+    monkeypatch.setattr(threaded.SharedTable, "expand",
+                        lambda table, *args: levels_on_threads.append(table.helpers.threads[:]) or expand(table, *args))
+    e = explore(m.process, m.env, budget=Budget(engine="native", threads=3))
+    assert e.complete and e.states == 6 ** 6
+    assert starts.count("_serve") == 1
+    kept = [threads for threads in levels_on_threads if threads]
+    assert len(kept) > 5 and all(threads == kept[0] for threads in kept)  # the same two threads
+    assert no_search_threads()
+
+
+def test_helpers_run_each_job_once_and_a_job_posted_without_notice_is_still_run():
+    helpers = threaded._Helpers(2)
+    ran = []
+    lock = threading.Lock()
+
+    def job(i):
+        with lock:
+            ran.append((i, threading.current_thread()))
+
+    helpers.post(job)
+    helpers.wait()
+    first = sorted(ran, key=lambda r: r[0])
+    assert [i for i, _t in first] == [1, 2]
+    ran.clear()
+    with helpers.cond:  # as if Ctrl-C came between the post and its notice
+        helpers.job, helpers.posted = job, helpers.posted + 1
+    waiting = threading.Thread(target=helpers.wait, daemon=True)
+    waiting.start()
+    waiting.join(10)
+    assert not waiting.is_alive()  # it woke the helpers
+    assert sorted(ran, key=lambda r: r[0]) == first  # the same threads, each once
+    helpers.close()
+    assert no_search_threads()
+    with pytest.raises(RuntimeError, match="helper threads have ended"):
+        helpers.post(job)
 
 
 def test_a_large_search_on_threads_gives_the_answer_of_one():
