@@ -237,8 +237,9 @@ static uint64_t *slots_on_disk(size_t bytes, const char *folder, size_t *mapped)
 #endif
 
 /* Zeroed memory for the slots. Large tables are mapped directly, aligned to huge pages and
- * madvise()d for them: every probe is a random access, and with 4 KiB pages most of them missed
- * the TLB too (N = 9: the deadlock check and the exploration on two threads took 4-6 % longer).
+ * madvise()d for them: every probe is a random access, and in 4 KiB pages a 32 MiB table spans
+ * more pages than the TLB holds (N = 9: the deadlock check and the exploration on two threads
+ * took 4-6 % longer).
  * A growth populates the new table piece by piece (move()); when the pages were made one fault
  * at a time, the kernel's compaction at each fault had made growths cost seconds (N = 10: 19 s
  * of 43 s), which the pieces' populating no longer shows, with the page cache full too. */
