@@ -351,7 +351,6 @@ class _Helpers:
     """
 
     def __init__(self, count: int) -> None:
-        self.count = count
         self.cond = threading.Condition()
         self.threads: list[threading.Thread] = []
         self.job: Callable[[int], object] | None = None
@@ -360,12 +359,12 @@ class _Helpers:
         self.closed = False
 
     def post(self, job: Callable[[int], object]) -> None:
-        """``job(i)`` on helper i (1 to count), each at once; :meth:`wait` for them to finish it."""
+        """``job(i)`` on helper i (from 1), each at once; :meth:`wait` for them to finish it."""
         if self.closed:
             raise RuntimeError("the search's helper threads have ended")
         if not self.threads:
             try:
-                _start_helpers(self._serve, list(range(self.count)), self.threads)
+                _start_helpers(self._serve, list(range(len(self.done))), self.threads)
             except BaseException:  # Ctrl-C during a start: a helper that runs late ends at once
                 self.close()
                 raise
