@@ -7,7 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cspotlp.cli.common import (
     COMMANDS,
@@ -20,6 +20,9 @@ from cspotlp.cli.common import (
     tla_module_name,
 )
 from cspotlp.errors import CspotlpError
+
+if TYPE_CHECKING:
+    from cspotlp.csp.explore import Exploration
 
 # -- explore: state-space exploration and checks of the built-in textbook models ------------------
 
@@ -238,8 +241,16 @@ def _explore_script(args: argparse.Namespace) -> int:
         status = "complete" if e.complete else f"incomplete: {e.reason}"
         print(f"{args.process}: {e.states:,} states, {e.transitions:,} transitions, "
               f"{e.seconds:.3f} s ({e.states_per_second:,.0f} states/s), {status}")
+        _print_partition(e)
         print(v, end="")
     return EXIT_OK if e.complete and v.holds else EXIT_FAILED
+
+
+def _print_partition(e: Exploration) -> None:
+    """Over worker processes: how the exploration split its states between them."""
+    if e.partition is not None:
+        names = [c.name for c in e.network.components] if e.network is not None else []
+        print(f"  on {e.partition.parts} workers: {e.partition.describe(names)}")
 
 
 def _run_explore(args: argparse.Namespace) -> int:
@@ -278,6 +289,7 @@ def _run_explore(args: argparse.Namespace) -> int:
         status = "complete" if e.complete else f"incomplete: {e.reason}"
         print(f"{model.name}: {e.states:,} states, {e.transitions:,} transitions, {e.seconds:.3f} s "
               f"({e.states_per_second:,.0f} states/s), {status}")
+        _print_partition(e)
         print(v, end="")
     if v.holds is None or not e.complete:
         return EXIT_FAILED

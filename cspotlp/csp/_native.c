@@ -18,8 +18,9 @@
  *   - predecessors(): which states of a block reach a given state (to rebuild counterexamples
  *     from the stored levels instead of storing a parent per state).
  *   - Partitions (cspotlp.csp.parallel): with parts > 1 each worker process owns the states whose
- *     owner_of(hash) is its own; expand() inserts those and copies the others, with their owner,
- *     to an outbox that the worker hands to their owners between levels.
+ *     owner_of_state() is its own (a hash of the program's owner_mask bits of word 0, chosen by
+ *     cspotlp.csp.partition, or of the whole state); expand() inserts those and copies the
+ *     others, with their owner, to an outbox that the worker hands to their owners between levels.
  *   - Threads (cspotlp.csp.threaded): expand_shared() is expand() for one of several threads
  *     sharing the table, without the GIL: free slots are claimed by compare-and-swap, each call
  *     adds at most the room it is given, and two flags shared by the threads stop them (to grow
@@ -30,6 +31,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +41,7 @@
 #include <unistd.h>
 #endif
 
-#define ABI_VERSION 7
+#define ABI_VERSION 8
 #define TAG ((uint64_t)1 << 63)
 #define MAX_WORDS 65536
 
@@ -70,10 +72,19 @@ static inline uint64_t hash_key(const uint64_t *w, int k)
     return hash_words(w[0], w, k);
 }
 
-/* Which of `parts` partitions owns a state: the low half of its hash (slots use the top bits). */
+/* Which of `parts` partitions owns a hash: its low half (slots use the top bits). */
 static inline int owner_of(uint64_t h, int parts)
 {
     return (int)(((h & 0xffffffffULL) * (uint64_t)parts) >> 32);
+}
+
+/* The partition that owns state w, whose hash is h: a hash of the bits `mask` of word 0, or of
+ * the whole state when mask is 0 (the program's owner_mask, chosen by cspotlp.csp.partition). */
+static inline int owner_of_state(const uint64_t *w, uint64_t h, uint64_t mask, int parts)
+{
+    if (mask)
+        h = hash_words(w[0] & mask, w, 1);
+    return owner_of(h, parts);
 }
 
 static inline int key_less(const uint64_t *a, const uint64_t *b, int k)
@@ -843,6 +854,8 @@ typedef struct {
     uint64_t node_mask;
     int64_t num_nodes, num_events;
     int any_event, check_acc, acc_words;
+    /* partitions: a state's owner is a hash of these bits of word 0 (0: of the whole state) */
+    uint64_t owner_mask;
     /* views */
     const int64_t *group_word, *group_shift, *used_groups, *m_groups, *m_bases, *counts, *offsets,
         *rules, *driver_word, *slot_group, *slot_base, *slot_word, *rule_event, *step, *acc_offsets;
@@ -955,6 +968,10 @@ static int Program_init(ProgramObject *self, PyObject *args, PyObject *kw)
     if (dict_int(d, "max_candidates", &mc) < 0)
         return -1;
     self->max_candidates = mc;
+    long long om;
+    if (dict_int(d, "owner_mask", &om) < 0)
+        return -1;
+    self->owner_mask = (uint64_t)om;
     self->num_used = (int)buf_items(&self->bufs[B_USED_GROUPS]);
 #define I64(i) ((const int64_t *)self->bufs[i].view.buf)
 #define U64(i) ((const uint64_t *)self->bufs[i].view.buf)
@@ -1023,6 +1040,12 @@ static PyMethodDef Program_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
+static PyMemberDef Program_members[] = {
+    {"owner_mask", T_ULONGLONG, offsetof(ProgramObject, owner_mask), READONLY,
+     "the bits of word 0 whose hash gives a state's owner among worker processes (0: all words)"},
+    {NULL, 0, 0, 0, NULL},
+};
+
 static PyTypeObject ProgramType = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "cspotlp.csp._native.Program",
     .tp_basicsize = sizeof(ProgramObject),
@@ -1032,6 +1055,7 @@ static PyTypeObject ProgramType = {
     .tp_init = (initproc)Program_init,
     .tp_dealloc = (destructor)Program_dealloc,
     .tp_methods = Program_methods,
+    .tp_members = Program_members,
 };
 
 /* ---------------------------------------------------------------------------------------------
@@ -1369,7 +1393,7 @@ static void expand_states(Expansion *e)
                 continue; /* stored already, or handed to its owner */
             }
             if (e->parts > 1) {
-                const int owner = owner_of(h, e->parts);
+                const int owner = owner_of_state(w, h, p->owner_mask, e->parts);
                 if (owner != e->me) {
                     recent_put(e->recent, k, w, h);
                     memcpy(e->op + e->out_pos * k, w, (size_t)k * 8);
@@ -1514,13 +1538,14 @@ static PyObject *native_expand_shared(PyObject *mod, PyObject *args)
     return run_expansion(&e, states_o, div_o, next_o, Py_None, Py_None, flags_o);
 }
 
-/* owners(keys, words, parts, to): to[i] = the partition that owns row i of keys */
+/* owners(keys, words, parts, mask, to): to[i] = the partition that owns row i of keys */
 static PyObject *native_owners(PyObject *mod, PyObject *args)
 {
     (void)mod;
     PyObject *keys_o, *to_o;
     int k, parts;
-    if (!PyArg_ParseTuple(args, "OiiO", &keys_o, &k, &parts, &to_o))
+    unsigned long long mask;
+    if (!PyArg_ParseTuple(args, "OiiKO", &keys_o, &k, &parts, &mask, &to_o))
         return NULL;
     if (k < 1 || k > MAX_WORDS || parts < 1 || parts > 255) {
         PyErr_SetString(PyExc_ValueError, "owners: words or parts out of range");
@@ -1533,7 +1558,7 @@ static PyObject *native_owners(PyObject *mod, PyObject *args)
     const uint64_t *kp = keys.view.buf;
     uint8_t *tp = to.view.buf;
     for (Py_ssize_t i = 0; i < n; i++)
-        tp[i] = (uint8_t)owner_of(hash_key(kp + i * k, k), parts);
+        tp[i] = (uint8_t)owner_of_state(kp + i * k, hash_key(kp + i * k, k), (uint64_t)mask, parts);
     drop_buf(&keys);
     drop_buf(&to);
     Py_RETURN_NONE;
@@ -1695,7 +1720,7 @@ static PyMethodDef native_methods[] = {
      "inserting, flags) -> as expand(): one of several threads sharing the table, adding at "
      "most room states, stopping (PAUSED) at the next state once flags[0] is set; a violation "
      "sets flags[1], after which no thread stores more"},
-    {"owners", native_owners, METH_VARARGS, "owners(keys, words, parts, to)"},
+    {"owners", native_owners, METH_VARARGS, "owners(keys, words, parts, mask, to)"},
     {"unseen", native_unseen, METH_VARARGS, "unseen(part, near, words, keep)"},
     {"predecessors", native_predecessors, METH_VARARGS,
      "predecessors(program, states, target) -> [(index, rule)]"},

@@ -26,6 +26,7 @@ from cspotlp.csp.events import Event
 
 if TYPE_CHECKING:
     from cspotlp.csp.divergence import DivergenceOracle
+    from cspotlp.csp.partition import Partition
 
 TRACE, REFUSAL, DEADLOCK, DIVERGENCE = "trace", "refusal", "deadlock", "divergence"
 PRIORITY = {DIVERGENCE: 0, REFUSAL: 1, DEADLOCK: 1, TRACE: 2}
@@ -159,6 +160,7 @@ class SearchResult:
     terminated: Bools | None = None
     trail: Trail | None = None
     engine: str = "numpy"
+    partition: Partition | None = None  # how a search over worker processes split its states
     extra: dict[str, object] = field(default_factory=dict)
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from cspotlp.csp.budget import Budget, budget_of
 from cspotlp.csp.environment import Environment
 from cspotlp.csp.explicit import ExplicitLts, IntArray
+from cspotlp.csp.partition import Partition
 from cspotlp.csp.search import SearchResult, SpecAutomaton, search
 from cspotlp.csp.semantics import Semantics
 from cspotlp.csp.supercombinator import Network, compile_network
@@ -39,6 +40,7 @@ class Exploration:
     reason: str = ""
     lts: ExplicitLts | None = None
     network: Network | None = None
+    partition: Partition | None = None  # over worker processes: how their states were split
 
     @property
     def states_per_second(self) -> float:
@@ -81,7 +83,7 @@ def explore(
     res = search(net, spec, record=keep_lts, budget=budget, reduce="deadlock" if partial_order else None)
     complete = res.status == "complete"
     lts = lts_from_search(res, net) if keep_lts and complete else None
-    return Exploration(res.states, res.transitions, res.seconds, complete, res.reason, lts, net)
+    return Exploration(res.states, res.transitions, res.seconds, complete, res.reason, lts, net, res.partition)
 
 
 def explicate(p: Proc, sem: Semantics, *, state_limit: int | None = None, name: str = "explicate") -> ExplicitLts:

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from cspotlp.csp import native, threaded
+from cspotlp.csp import native, partition, threaded
 from cspotlp.csp.automaton import (
     PRIORITY,
     SearchResult,
@@ -188,7 +188,7 @@ class LevelStore:
         """Store the initial state (level 0), if this partition owns it."""
         if self.parts > 1:
             owners = np.empty(len(initial), dtype=np.uint8)
-            self.kernel.owners(initial, self.k, self.parts, owners)
+            self.kernel.owners(initial, self.k, self.parts, self.program.owner_mask, owners)
             initial = initial[owners == self.me]
         self._insert(initial)
 
@@ -439,7 +439,12 @@ def level_search(net: Network, spec: SpecAutomaton, layout: Layout, expander: Ex
     (:mod:`cspotlp.csp.parallel`), with ``budget.threads`` > 1 expanded by that many threads
     sharing the table (:mod:`cspotlp.csp.threaded`); the result is the same.
     """
-    program = native.program(expander, spec, layout)
+    over_workers = _parallel() if budget.workers > 1 else None
+    if over_workers is not None and not over_workers.can_fork():
+        over_workers = None  # the search runs in one process
+    # which worker owns a state: a hash of the fields that moves rarely change
+    owner = partition.choose(expander, layout, budget.workers) if over_workers else None
+    program = native.program(expander, spec, layout, owner.mask if owner else 0)
     diverges = _divergence_check(oracle, layout, len(net.components))
     report = None
     if budget.progress is not None:
@@ -448,10 +453,9 @@ def level_search(net: Network, spec: SpecAutomaton, layout: Layout, expander: Ex
     try:
         with contextlib.ExitStack() as stack:
             store: LevelStore | parallel.Workers
-            parallel = _parallel() if budget.workers > 1 else None
-            if parallel is not None and parallel.can_fork():
+            if over_workers is not None:
                 store = stack.enter_context(
-                    parallel.Workers(budget.workers, program, layout.words, budget, diverges))
+                    over_workers.Workers(budget.workers, program, layout.words, budget, diverges))
             else:
                 store = stack.enter_context(LevelStore(program, layout.words, budget, diverges,
                                                        report=report, threads=budget.threads))
@@ -462,6 +466,7 @@ def level_search(net: Network, spec: SpecAutomaton, layout: Layout, expander: Ex
     except LimitReached as e:
         result = SearchResult("limit", e.explored, 0, budget.elapsed(), e.reason)
     result.layout, result.expander, result.oracle, result.engine = layout, expander, oracle, "native"
+    result.partition = owner
     if result.violation is not None:
         result.violation = _details(result.violation, net, spec, layout, expander, oracle)
     return result

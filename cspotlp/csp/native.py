@@ -22,7 +22,7 @@ from cspotlp.csp.engine import Expander, Layout
 if TYPE_CHECKING:
     from cspotlp.csp._native import Program
 
-ABI_VERSION = 7
+ABI_VERSION = 8
 """The kernel's interface version this module speaks (a stale build is not used)."""
 
 DISABLE_VARIABLE = "CSPOTLP_NO_NATIVE"
@@ -52,11 +52,12 @@ KERNEL, UNAVAILABLE = _load()
 """The kernel module (None when it cannot be used) and, then, the reason."""
 
 
-def program(expander: Expander, spec: SpecAutomaton, layout: Layout) -> Program:
+def program(expander: Expander, spec: SpecAutomaton, layout: Layout, owner_mask: int = 0) -> Program:
     """The kernel's program: ``expander``'s rule tables and ``spec`` as the search uses it.
 
     The specification's node is the last field of ``layout`` (as :func:`~cspotlp.csp.search.search`
-    lays states out).
+    lays states out). ``owner_mask``: the bits of word 0 whose hash says which worker process owns
+    a state (:mod:`cspotlp.csp.partition`); 0 hashes the whole state.
     """
     assert KERNEL is not None, UNAVAILABLE
     tables = expander.tables()
@@ -66,6 +67,7 @@ def program(expander: Expander, spec: SpecAutomaton, layout: Layout) -> Program:
     check_acc = spec.acceptances is not None and not spec.any_event
     tables.update({
         "words": layout.words,
+        "owner_mask": owner_mask,
         "max_candidates": expander.max_candidates,
         "trivial": int(spec.trivial),
         "follow_tick": int(spec.follow_tick),

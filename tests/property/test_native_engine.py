@@ -29,6 +29,7 @@ from cspotlp.csp import (
     levels,
     native,
     parallel,
+    partition,
     refines,
     threaded,
 )
@@ -87,15 +88,18 @@ def test_native_engine_matches_the_numpy_engine(spec, p, q, r, limit):
 
 @settings(max_examples=8, deadline=None)
 @given(processes, processes, processes, processes, st.integers(min_value=1, max_value=40),
-       st.integers(min_value=2, max_value=4))
-def test_the_partitioned_search_matches_the_one_process_search(spec, p, q, r, limit, workers):
+       st.integers(min_value=2, max_value=4), st.none() | st.integers(min_value=1, max_value=2**16 - 1))
+def test_the_partitioned_search_matches_the_one_process_search(spec, p, q, r, limit, workers, mask):
     # the same levels, partitioned by hash over forked workers (cspotlp.csp.parallel): the same
-    # verdicts, counts, counterexamples and limits
+    # verdicts, counts, counterexamples and limits; whatever bits of the state the owner is a
+    # hash of (``mask``; None: the ones cspotlp.csp.partition chooses)
     if not parallel.can_fork():
         pytest.skip("worker processes are forked: this platform cannot fork")
-    for net in networks(p, q, r):
-        for check in checks(spec, net, limit):
-            same(check, reference_engine="native", workers=workers)
+    forced = partition.Partition(workers, mask, (), 0.0, 0.0, 1.0) if mask else None
+    with mock.patch.object(partition, "choose", (lambda *a: forced) if forced else partition.choose):
+        for net in networks(p, q, r):
+            for check in checks(spec, net, limit):
+                same(check, reference_engine="native", workers=workers)
 
 
 @settings(max_examples=10, deadline=None)
