@@ -35,7 +35,7 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -131,8 +131,11 @@ class LevelStore:
     With ``parts`` > 1 it holds one partition of a search (:mod:`cspotlp.csp.parallel`): the
     states whose owner is ``me``; successors owned by other partitions go to ``hand_over``
     (states, owners) instead of the table. ``limit`` is the table's bound (the budget's states
-    unless the caller sets a round's share). With ``threads`` > 1 each level is expanded by that
-    many threads sharing the table (:mod:`cspotlp.csp.threaded`).
+    unless the caller sets a round's share). ``met``, shared by the partitions (a one-number
+    array), is the level where one of them met a violation: the search ends with that level, so
+    the others stop storing successors there, as one process does once it meets one. With
+    ``threads`` > 1 each level is expanded by that many threads sharing the table
+    (:mod:`cspotlp.csp.threaded`).
     """
 
     def __init__(
@@ -141,7 +144,7 @@ class LevelStore:
         report: Callable[[int, int], None] | None = None,
         parts: int = 1, me: int = 0,
         hand_over: Callable[[np.ndarray, np.ndarray], None] | None = None,
-        threads: int = 1,
+        threads: int = 1, met: Any = None,
     ) -> None:
         assert native.KERNEL is not None
         self.kernel = native.KERNEL
@@ -158,7 +161,7 @@ class LevelStore:
         self._block = np.zeros((0, words), dtype=np.uint64)
         self._pos = 0
         self.limit = budget.states
-        self.parts, self.me, self.hand_over = parts, me, hand_over
+        self.parts, self.me, self.hand_over, self.met = parts, me, hand_over, met
         assert parts == 1 or hand_over is not None
         self._out = np.empty((OUTBOX if parts > 1 else 0, words), dtype=np.uint64)
         self._to = np.empty(len(self._out), dtype=np.uint8)
@@ -243,7 +246,11 @@ class LevelStore:
         for view in chunks:
             if out.stopped:
                 break
+            if self.met is not None and self.met[0] == level:
+                inserting = False  # another partition met a violation: this level is the last
             inserting = self._expand_chunk(view, inserting, out)
+            if self.met is not None and out.best is not None:
+                self.met[0] = level
             out.stopped = self.over_budget()
         self._hand_over()
         if self.on_disk is None:

@@ -91,6 +91,8 @@ class Workers:
         ctx = multiprocessing.get_context("fork")
         # live counts, written by each worker between kernel calls: states stored, transitions
         self.live = ctx.RawArray("q", 2 * parts)
+        # the level where a worker met a violation: the others stop storing successors there
+        self.met = ctx.RawArray("q", [-1])
         self.conns: list[Connection] = []
         self.procs: list[BaseProcess] = []
         self.stored = 0
@@ -106,7 +108,7 @@ class Workers:
                 ours, theirs = ctx.Pipe()
                 proc = ctx.Process(target=_serve, name=f"cspotlp-search-{me}", daemon=True,
                                    args=(theirs, me, parts, program, words, share, diverges,
-                                         self.live, self.folder))
+                                         self.live, self.met, self.folder))
                 proc.start()
                 theirs.close()
                 self.conns.append(ours)
@@ -239,7 +241,7 @@ class Workers:
 
 
 def _serve(conn: Connection, me: int, parts: int, program: Program, words: int, budget: Budget,
-           diverges: Callable[[np.ndarray], np.ndarray] | None, live: Any, folder: str) -> None:
+           diverges: Callable[[np.ndarray], np.ndarray] | None, live: Any, met: Any, folder: str) -> None:
     """A worker's loop: answer the coordinator's messages until told to stop (or it is gone)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the coordinator answers Ctrl-C and ends us
     parent = os.getppid()
@@ -254,7 +256,7 @@ def _serve(conn: Connection, me: int, parts: int, program: Program, words: int, 
             os._exit(1)
 
     store = LevelStore(program, words, budget, diverges, report=report, parts=parts, me=me,
-                       hand_over=outbox.write)
+                       hand_over=outbox.write, met=met)
     while True:
         try:
             message = conn.recv()

@@ -199,7 +199,7 @@ def _effective_values(mask: int, rows: np.ndarray) -> float:
     """
     _, counts = np.unique(rows[:, 0] & np.uint64(mask), return_counts=True)
     share = counts / counts.sum()
-    return float(1 / np.dot(share, share))
+    return float(1 / (share * share).sum())
 
 
 def _largest(mask: int, rows: np.ndarray, parts: int) -> float:

@@ -7,9 +7,10 @@ import os
 import signal
 import time
 
+import numpy as np
 import pytest
 
-from cspotlp.csp import Budget, deadlock_free, explore, native, parallel, refines
+from cspotlp.csp import Budget, deadlock_free, explore, levels, native, parallel, refines
 from cspotlp.csp.models import dining_philosophers
 from tests.interrupt import interrupt, start_cli
 
@@ -92,6 +93,39 @@ def test_ctrl_c_ends_every_worker_at_once():
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_alive(pid) for pid in workers)
+
+
+def test_a_partition_stops_storing_where_another_met_a_violation(monkeypatch):
+    # the deadlock check ends with the level where some partition meets a deadlock: the others
+    # stop storing successors there (``met``), as one process does once it meets one
+    m = dining_philosophers(4)
+    made = []
+    make = native.program
+    monkeypatch.setattr(native, "program", lambda *a: made.append((make(*a), a[2].words)) or made[-1][0])
+    deadlock_free(m.process, m.env, budget=Budget(engine="native"))
+    program, words = made[0]
+
+    def store(met, parts=2):
+        made = levels.LevelStore(program, words, Budget(engine="native"), parts=parts, me=0,
+                                 hand_over=lambda states, owners: None, met=met)
+        made.seed(np.zeros((1, words), dtype=np.uint64))
+        return made
+
+    free, told = [-1], [-1]
+    a, b = store(free), store(told)
+    for level in range(3):
+        a.expand(level)
+        b.expand(level)
+    told[0] = 3
+    grown, stopped = a.expand(3), b.expand(3)
+    assert (grown.best, stopped.best) == (None, None) and grown.new > 0
+    assert stopped.new == 0 and stopped.transitions == grown.transitions  # every state still examined
+    assert free == [-1]
+    # a store that meets the violation says so: 4 philosophers deadlock after 8 moves
+    met = [-1]
+    whole = store(met, parts=1)
+    found = [level for level in range(12) if whole.expand(level).best is not None]
+    assert found[:1] == [8] and met == [8]
 
 
 def test_one_worker_or_too_many_is_refused():
