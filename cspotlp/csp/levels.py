@@ -73,7 +73,8 @@ FIRST_BITS = 12
 """The table starts with 2**FIRST_BITS slots."""
 
 QUICK_GROWTH_BYTES = 128 << 20
-"""A table growing to no more than this grows four times over, not two (where the bounds let it).
+"""A table growing to no more than this grows four times over, not two (where the bounds let it);
+over P worker processes, each partition's table to no more than a P-th of it.
 
 Each growth pauses every search thread, and the last rows before one are probed at the highest
 load: a quadrupling moves a third of the rows that doublings would. It holds at most 64 MiB more
@@ -385,7 +386,7 @@ class LevelStore:
 
     def _reserve_growth(self, bits: int) -> int:
         """The bits of the grown table: ``bits``, or one more when that is small and within the bounds."""
-        if (2 << bits) * self.k * 8 <= QUICK_GROWTH_BYTES:
+        if (2 << bits) * self.k * 8 * self.parts <= QUICK_GROWTH_BYTES:  # the partitions' tables together
             try:
                 self._reserve_table(bits + 1)
                 return bits + 1

@@ -32,7 +32,7 @@ import numpy as np
 from cspotlp.csp import native
 from cspotlp.csp.engine import Expander, Layout
 
-SAMPLE = 20_000
+SAMPLE = 10_000
 """About this many states of the first levels are sampled (fewer when the search ends first)."""
 
 MAX_LEVELS = 64

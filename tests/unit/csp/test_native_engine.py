@@ -194,6 +194,22 @@ def test_a_small_table_grows_four_times_over_a_large_or_bounded_one_twice(monkey
 
 
 @needs_native
+def test_a_partition_grows_four_times_over_to_a_pth_of_the_bound(monkeypatch):
+    # over two workers, the partitions' tables together stay within the bound of one table
+    program, words = kernel_program(monkeypatch, dining_philosophers(3))
+    monkeypatch.setattr(levels, "QUICK_GROWTH_BYTES", 1 << 19)  # 2**16 one-word slots
+    grown = {}
+    for parts in (1, 2):
+        store = levels.LevelStore(program, words, Budget(engine="native"), parts=parts,
+                                  hand_over=lambda states, owners: None)
+        grown[parts] = []
+        for _ in range(3):
+            store.grow_table(1)
+            grown[parts].append(store.table.bits)
+    assert grown == {1: [14, 16, 17], 2: [14, 15, 16]}
+
+
+@needs_native
 def test_a_growth_is_refused_out_of_turn():
     table = native.KERNEL.Table(1, 6)
     table.add(np.arange(1, 11, dtype=np.uint64).reshape(-1, 1), None, 0, 100)
