@@ -177,10 +177,7 @@ def _cells(layout: Layout) -> list[tuple[int, tuple[int, ...]]]:
     for i, f in enumerate(layout.fields):
         if f.word == 0 and f.bits and i != node:
             cells.setdefault((f.shift, f.bits), []).append(i)
-    node_field = layout.fields[node]
-    return [(((1 << bits) - 1) << shift, tuple(members))
-            for (shift, bits), members in sorted(cells.items())
-            if (node_field.word, node_field.shift) != (0, shift)]
+    return [(((1 << bits) - 1) << shift, tuple(members)) for (shift, bits), members in sorted(cells.items())]
 
 
 def _owners(mask: int, rows: np.ndarray, parts: int) -> np.ndarray:
