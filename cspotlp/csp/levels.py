@@ -451,7 +451,7 @@ def level_search(net: Network, spec: SpecAutomaton, layout: Layout, expander: Ex
     if over_workers is not None and not over_workers.can_fork():
         over_workers = None  # the search runs in one process
     # which worker owns a state: a hash of the fields that moves rarely change
-    owner = partition.choose(expander, layout, budget.workers) if over_workers else None
+    owner = partition.choose(expander, layout, budget.workers, budget) if over_workers else None
     program = native.program(expander, spec, layout, owner.mask if owner else 0)
     diverges = _divergence_check(oracle, layout, len(net.components))
     report = None

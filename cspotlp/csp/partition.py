@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cspotlp.csp import native
+from cspotlp.csp.budget import Budget
 from cspotlp.csp.engine import Expander, Layout
 
 SAMPLE = 10_000
@@ -38,7 +39,7 @@ SAMPLE = 10_000
 MAX_LEVELS = 64
 """The sample stops after this many levels (a long thin search would take long to reach SAMPLE)."""
 
-MAX_MOVES = 200_000
+MAX_MOVES = 100_000
 """... or this many moves (a model of many moves a state)."""
 
 GREEDY_MOVES = 32_768
@@ -68,6 +69,8 @@ class Partition:
         crossing: the share of the sample's moves whose successor another worker owns.
         whole_crossing: the same for a hash of the whole state (about (P - 1) / P).
         largest: the largest worker's share of the sample's last levels, times P (1 is even).
+
+    The shares are NaN when no sample was taken.
     """
 
     parts: int
@@ -82,6 +85,8 @@ class Partition:
 
         ``names``: the components' names (by default they are counted).
         """
+        if self.whole_crossing != self.whole_crossing:  # NaN: no sample was taken
+            return "states split by a hash of the whole state (no sample: the memory bound leaves no room for it)"
         if not self.mask:
             return f"states split by a hash of the whole state ({self.whole_crossing:.0%} of moves change worker)"
         which = ", ".join(names[i] for i in self.components) if names else f"{len(self.components)} components"
@@ -89,12 +94,15 @@ class Partition:
                 f"against {self.whole_crossing:.0%} by the whole state)")
 
 
-def choose(expander: Expander, layout: Layout, parts: int) -> Partition:
+def choose(expander: Expander, layout: Layout, parts: int, budget: Budget | None = None) -> Partition:
     """The partition of a search over ``parts`` workers (see the module docstring).
 
     The specification's node is the layout's last field, as :func:`~cspotlp.csp.search.search`
-    lays states out.
+    lays states out. Where the sample's table does not fit ``budget``'s memory bound, the whole
+    state is hashed without a sample.
     """
+    if budget is not None and budget.memory_reason(0, (1 << _sample_room(expander)[2]) * layout.words * 8):
+        return Partition(parts, 0, (), float("nan"), float("nan"), float("nan"))  # not sampled
     levels, sources, targets = sample(expander, layout)
     last = np.concatenate(levels[-2:])
     whole = _crossing(0, sources, targets, parts)
@@ -136,10 +144,8 @@ def sample(expander: Expander, layout: Layout) -> tuple[list[np.ndarray], np.nda
     """
     assert native.KERNEL is not None, native.UNAVAILABLE
     k = layout.words
-    # room for every state the sample can meet: the table never grows
-    chunk = max(1, min(CHUNK, MAX_MOVES // max(1, expander.max_candidates)))
-    room = SAMPLE + MAX_MOVES + chunk * expander.max_candidates
-    seen = native.KERNEL.Table(k, (room * 100 // native.KERNEL.MAX_LOAD_PERCENT).bit_length())
+    chunk, room, bits = _sample_room(expander)
+    seen = native.KERNEL.Table(k, bits)
     level = np.zeros((1, k), dtype=np.uint64)
     seen.add(level, None, 0, room)
     levels: list[np.ndarray] = []
@@ -164,6 +170,17 @@ def sample(expander: Expander, layout: Layout) -> tuple[list[np.ndarray], np.nda
     if len(level):
         levels.append(level)
     return levels, np.concatenate(sources), np.concatenate(targets)
+
+
+def _sample_room(expander: Expander) -> tuple[int, int, int]:
+    """States expanded at once, the states the sample may meet, and the bits of a table that holds them.
+
+    The table never grows.
+    """
+    assert native.KERNEL is not None, native.UNAVAILABLE
+    chunk = max(1, min(CHUNK, MAX_MOVES // max(1, expander.max_candidates)))
+    room = SAMPLE + MAX_MOVES + chunk * expander.max_candidates
+    return chunk, room, (room * 100 // native.KERNEL.MAX_LOAD_PERCENT).bit_length()
 
 
 def _cells(layout: Layout) -> list[tuple[int, tuple[int, ...]]]:

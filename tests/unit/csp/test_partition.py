@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from cspotlp.cli import main
 from cspotlp.csp import Budget, explore, levels, native, parallel, partition
+from cspotlp.csp.budget import resident_memory
 from cspotlp.csp.models import buffer_pipeline, dining_philosophers
 from tests.native_checks import answer, searches
 
@@ -112,6 +113,14 @@ def test_a_process_without_moves_keeps_the_whole_hash():
     assert partition.choose(expander, layout, 2).mask == 0
 
 
+def test_no_sample_is_taken_where_the_memory_bound_leaves_no_room():
+    expander, layout, _ = search_parts(dining_philosophers(6))
+    tight = Budget(memory_limit=resident_memory() + (1 << 20))  # the sample's table takes 2 MiB or more
+    chosen = partition.choose(expander, layout, 2, tight)
+    assert chosen.mask == 0 and "no sample" in chosen.describe()
+    assert partition.choose(expander, layout, 2, Budget()).mask != 0
+
+
 def test_the_sample_is_bounded(monkeypatch):
     expander, layout, _ = search_parts(dining_philosophers(8))
     monkeypatch.setattr(partition, "SAMPLE", 500)
@@ -157,7 +166,7 @@ def test_the_answers_do_not_depend_on_the_partition(model, mask):
     # N = 6 some forks; the other two are too small and keep the whole hash)
     reference = [answer(check(Budget(engine="native"))) for check in searches(model, state_limit=300)]
     forced = None if mask == "chosen" else partition.Partition(3, mask, (), 0.0, 0.0, 1.0)
-    with mock.patch.object(partition, "choose", (lambda e, lay, p: forced) if forced else partition.choose):
+    with mock.patch.object(partition, "choose", (lambda *a: forced) if forced else partition.choose):
         got = [answer(check(Budget(engine="native", workers=3))) for check in searches(model, state_limit=300)]
     assert got == reference
 
