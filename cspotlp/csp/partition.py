@@ -24,6 +24,7 @@ workers share each level.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -44,6 +45,9 @@ MAX_MOVES = 100_000
 
 GREEDY_MOVES = 32_768
 """The fields are added by the changes of at most this many of the sample's moves (evenly spaced)."""
+
+SECONDS = 0.25
+"""The sample ends after this long (or a tenth of the time bound left, if less)."""
 
 CHUNK = 1024
 """States expanded by the numpy engine at once while sampling (fewer if they have many moves)."""
@@ -103,7 +107,8 @@ def choose(expander: Expander, layout: Layout, parts: int, budget: Budget | None
     """
     if budget is not None and budget.memory_reason(0, (1 << _sample_room(expander)[2]) * layout.words * 8):
         return Partition(parts, 0, (), float("nan"), float("nan"), float("nan"))  # not sampled
-    levels, sources, targets = sample(expander, layout)
+    remaining = None if budget is None else budget.remaining()
+    levels, sources, targets = sample(expander, layout, SECONDS if remaining is None else min(SECONDS, remaining / 10))
     last = np.concatenate(levels[-2:])
     whole = _crossing(0, sources, targets, parts)
     for mask, components in _growing_masks(_cells(layout), sources, targets):
@@ -135,13 +140,16 @@ def _growing_masks(cells: list[tuple[int, tuple[int, ...]]], sources: np.ndarray
         yield sum(cells[c][0] for c in chosen), tuple(sorted(i for c in chosen for i in cells[c][1]))
 
 
-def sample(expander: Expander, layout: Layout) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+def sample(expander: Expander, layout: Layout,
+           seconds: float = float("inf")) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
     """The first levels of the search, breadth first, and their moves.
 
     Returns the levels (rows of words), and the sources and targets of the moves out of all but
     the last (rows of words). It stops at about :data:`SAMPLE` states, :data:`MAX_LEVELS`
-    levels or :data:`MAX_MOVES` moves. The specification is not followed: its node stays 0.
+    levels, :data:`MAX_MOVES` moves or after the chunk that ends ``seconds`` (the initial state is
+    expanded in any case). The specification is not followed: its node stays 0.
     """
+    deadline = time.perf_counter() + seconds
     assert native.KERNEL is not None, native.UNAVAILABLE
     k = layout.words
     chunk, room, bits = _sample_room(expander)
@@ -152,7 +160,8 @@ def sample(expander: Expander, layout: Layout) -> tuple[list[np.ndarray], np.nda
     sources: list[np.ndarray] = [np.zeros((0, k), dtype=np.uint64)]
     targets: list[np.ndarray] = [np.zeros((0, k), dtype=np.uint64)]
     moves = 0
-    while len(level) and seen.size < SAMPLE and len(levels) < MAX_LEVELS and moves < MAX_MOVES:
+    while (len(level) and seen.size < SAMPLE and len(levels) < MAX_LEVELS and moves < MAX_MOVES
+           and (not levels or time.perf_counter() <= deadline)):  # the initial state's moves at least
         levels.append(level)
         found_new = []
         for lo in range(0, len(level), chunk):  # a chunk's moves at a time: bounded memory
@@ -164,7 +173,7 @@ def sample(expander: Expander, layout: Layout) -> tuple[list[np.ndarray], np.nda
             new = np.empty_like(after)
             found_new.append(new[:seen.add(after, new, 0, room)[0]])
             moves += len(after)
-            if moves >= MAX_MOVES:
+            if moves >= MAX_MOVES or time.perf_counter() > deadline:
                 break
         level = np.concatenate(found_new)
     if len(level):

@@ -121,6 +121,13 @@ def test_no_sample_is_taken_where_the_memory_bound_leaves_no_room():
     assert partition.choose(expander, layout, 2, Budget()).mask != 0
 
 
+def test_the_sample_takes_a_tenth_of_the_time_left_at_most():
+    expander, layout, _ = search_parts(dining_philosophers(6))
+    hurried = Budget(time_limit=0.001)  # a tenth of it is up before the first level is expanded
+    assert partition.choose(expander, layout, 2, hurried).mask == 0
+    assert partition.choose(expander, layout, 2, Budget(time_limit=3600)).mask != 0
+
+
 def test_the_sample_is_bounded(monkeypatch):
     expander, layout, _ = search_parts(dining_philosophers(8))
     monkeypatch.setattr(partition, "SAMPLE", 500)
@@ -136,6 +143,9 @@ def test_the_sample_is_bounded(monkeypatch):
     monkeypatch.setattr(partition, "MAX_LEVELS", 3)
     lv, _, _ = partition.sample(expander, layout)
     assert len(lv) == 4  # three levels expanded, and the fourth they reach
+    monkeypatch.setattr(partition, "MAX_LEVELS", 64)
+    lv, sources, _ = partition.sample(expander, layout, seconds=0.0)
+    assert len(lv) == 2 and 0 < len(sources) <= expander.max_candidates  # the initial state's moves: time is up
 
 
 @pytest.mark.parametrize("mask", [0, "chosen"])
