@@ -20,6 +20,13 @@ pytestmark = [
     pytest.mark.skipif(native.KERNEL is None, reason=f"native engine: {native.UNAVAILABLE}"),
 ]
 
+
+@pytest.fixture(autouse=True)
+def unhurried(monkeypatch):
+    """Samples are not cut short by the clock (a busy machine would change the choices tested)."""
+    monkeypatch.setattr(partition, "SECONDS", float("inf"))
+
+
 needs_fork = pytest.mark.skipif(not parallel.can_fork(), reason="worker processes are forked: this platform cannot fork")
 
 
