@@ -2,7 +2,8 @@
 
 This is how FDR3 uses every core (Gibson-Robinson et al., "FDR3: a parallel refinement checker
 for CSP", 2016): each of P workers owns the states whose hash falls in its partition
-(:c:func:`owner_of` in the kernel) and keeps their hash table and their levels
+(:c:func:`owner_of_state` in the kernel: a hash of the fields :mod:`cspotlp.csp.partition`
+chose, or of the whole state) and keeps their hash table and their levels
 (a :class:`~cspotlp.csp.levels.LevelStore` each). One level is one round in two steps:
 
 1. every worker expands its part of the level, as the one-process search does, inserting the
@@ -14,9 +15,11 @@ for CSP", 2016): each of P workers owns the states whose hash falls in its parti
 
 The coordinator (the calling process) decides each round exactly as the one-process search
 does (:func:`~cspotlp.csp.levels.level_search`): the least violation of the level over all
-workers, or a bound, or the end. The levels are the same sets of states whatever the number of
-workers, so the verdicts, the state and transition counts, and the counterexamples (the least
-shortest path, each step asked of every worker) are the same too.
+workers, or a bound, or the end. A worker that meets a violation says so to the others
+(``met``), which then stop storing successors: the search ends with that level. The levels are
+the same sets of states whatever the number of workers, so the verdicts, the state and
+transition counts, and the counterexamples (the least shortest path, each step asked of every
+worker) are the same too.
 
 Bounds: in each round every worker may store as many states as are left of the state bound, and
 the coordinator checks the sum, so a search is limited exactly when the one-process search is;
