@@ -191,9 +191,7 @@ class LevelStore:
     def seed(self, initial: np.ndarray) -> None:
         """Store the initial state (level 0), if this partition owns it."""
         if self.parts > 1:
-            owners = np.empty(len(initial), dtype=np.uint8)
-            self.kernel.owners(initial, self.k, self.parts, self.program.owner_mask, owners)
-            initial = initial[owners == self.me]
+            initial = initial[partition.owners(self.program.owner_mask, initial, self.parts) == self.me]
         self._insert(initial)
 
     def receive(self, states: np.ndarray) -> bool:

@@ -24,6 +24,7 @@ workers share each level.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -89,7 +90,7 @@ class Partition:
 
         ``names``: the components' names (by default they are counted).
         """
-        if self.whole_crossing != self.whole_crossing:  # NaN: no sample was taken
+        if math.isnan(self.whole_crossing):  # no sample was taken
             return "states split by a hash of the whole state (no sample: the memory bound leaves no room for it)"
         if not self.mask:
             return f"states split by a hash of the whole state ({self.whole_crossing:.0%} of moves change worker)"
@@ -206,12 +207,12 @@ def _cells(layout: Layout) -> list[tuple[int, tuple[int, ...]]]:
     return [(((1 << bits) - 1) << shift, tuple(members)) for (shift, bits), members in sorted(cells.items())]
 
 
-def _owners(mask: int, rows: np.ndarray, parts: int) -> np.ndarray:
-    """The owner of each row, as the kernel finds it for a program of this ``mask``."""
+def owners(mask: int, rows: np.ndarray, parts: int) -> np.ndarray:
+    """The worker (of ``parts``) that owns each row of states, as the kernel's search finds it for ``mask``."""
     assert native.KERNEL is not None, native.UNAVAILABLE
-    owners = np.empty(len(rows), dtype=np.uint8)
-    native.KERNEL.owners(np.ascontiguousarray(rows), rows.shape[1], parts, mask, owners)
-    return owners
+    found = np.empty(len(rows), dtype=np.uint8)
+    native.KERNEL.owners(np.ascontiguousarray(rows), rows.shape[1], parts, mask, found)
+    return found
 
 
 def _effective_values(mask: int, rows: np.ndarray) -> float:
@@ -227,12 +228,11 @@ def _effective_values(mask: int, rows: np.ndarray) -> float:
 
 def _largest(mask: int, rows: np.ndarray, parts: int) -> float:
     """The largest worker's share of ``rows``, times ``parts`` (1 is even)."""
-    owners = _owners(mask, rows, parts)
-    return float(np.bincount(owners, minlength=parts).max() * parts / max(1, len(rows)))
+    return float(np.bincount(owners(mask, rows, parts), minlength=parts).max() * parts / max(1, len(rows)))
 
 
 def _crossing(mask: int, sources: np.ndarray, targets: np.ndarray, parts: int) -> float:
     """The share of moves whose target another worker owns than their source's."""
     if not len(sources):
         return 0.0
-    return float(np.mean(_owners(mask, sources, parts) != _owners(mask, targets, parts)))
+    return float(np.mean(owners(mask, sources, parts) != owners(mask, targets, parts)))

@@ -30,12 +30,6 @@ def unhurried(monkeypatch):
 needs_fork = pytest.mark.skipif(not parallel.can_fork(), reason="worker processes are forked: this platform cannot fork")
 
 
-def owners(rows, parts, mask):
-    out = np.empty(len(rows), dtype=np.uint8)
-    native.KERNEL.owners(np.ascontiguousarray(rows, dtype=np.uint64), rows.shape[1], parts, mask, out)
-    return out
-
-
 def search_parts(m):
     """What a search of ``m`` over workers chooses its partition from: (expander, layout, spec)."""
     made = {}
@@ -66,19 +60,19 @@ def test_the_owner_is_a_hash_of_the_mask_bits_alone(pairs, mask, parts):
     others = np.array([b for _, b in pairs], dtype=np.uint64)
     keep = np.uint64(mask)
     others[:, 0] = (rows[:, 0] & keep) | (others[:, 0] & ~keep)
-    got = owners(rows, parts, mask)
+    got = partition.owners(mask, rows, parts)
     assert (got < parts).all()
     if mask:
-        assert (owners(others, parts, mask) == got).all()
+        assert (partition.owners(mask, others, parts) == got).all()
 
 
 def test_the_whole_hash_and_a_wide_mask_split_many_states_evenly():
     rows = np.arange(20_000, dtype=np.uint64).reshape(-1, 1) * np.uint64(2654435761)
     for mask in (0, 2**40 - 1):
-        share = np.bincount(owners(rows, 2, mask), minlength=2) / len(rows)
+        share = np.bincount(partition.owners(mask, rows, 2), minlength=2) / len(rows)
         assert abs(share[0] - 0.5) < 0.02, (mask, share)
     # a mask of one bit leaves two values: at most two owners
-    assert len(set(owners(rows, 5, 1 << 10).tolist())) <= 2
+    assert len(set(partition.owners(1 << 10, rows, 5).tolist())) <= 2
 
 
 def test_the_dining_philosophers_are_split_by_some_forks():
@@ -168,10 +162,10 @@ def test_the_kernel_hands_over_exactly_the_states_another_worker_owns(mask):
     for level in range(6):
         store.expand(level)
     stored = np.concatenate([b for lv in store.levels for b in lv])
-    assert (owners(stored, 3, chosen) == 1).all()
+    assert (partition.owners(chosen, stored, 3) == 1).all()
     states = np.concatenate([s for s, _ in handed])
     to = np.concatenate([t for _, t in handed])
-    assert len(states) and (owners(states, 3, chosen) == to).all() and (to != 1).all()
+    assert len(states) and (partition.owners(chosen, states, 3) == to).all() and (to != 1).all()
 
 
 @needs_fork
