@@ -364,6 +364,25 @@ class LevelStore:
             self.on_disk = DiskVisited(self.spill, self.k, self.budget, stored)
             self._empty_table(need)
             return
+        self._grow_to(bits)
+
+    def grow_ahead(self, bits: int) -> None:
+        """Grow the table now to 2**``bits`` slots (or more while small, as it grows), if it is smaller and the bounds allow it.
+
+        The partitions of a search grow together, in the same round, where one of them would
+        grow during it (:meth:`cspotlp.csp.parallel.Workers.expand`): growths in different rounds
+        add up, each keeping the others waiting. Where the bounds forbid it the table grows when
+        it must, as it would have.
+        """
+        if self.on_disk is not None or bits <= self.table.bits:
+            return
+        try:
+            bits = self._reserve_growth(bits)
+        except LimitReached:
+            return
+        self._grow_to(bits)
+
+    def _grow_to(self, bits: int) -> None:
         old = self.table.grow(bits)  # its rows move from the old slots, piece by piece
         pieces = [(lo, min(lo + MOVE, old)) for lo in range(0, old, MOVE)]
         if self.shared is not None:

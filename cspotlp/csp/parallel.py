@@ -11,7 +11,12 @@ chose, or of the whole state) and keeps their hash table and their levels
    there is one, else the temporary folder; in the spill folder when the search spills);
 2. every worker stores the states handed to it; the new ones join its part of the next level
    (a worker whose visited set moved to disk completes that level then:
-   :meth:`~cspotlp.csp.levels.LevelStore.end_round`), and reports how many states it stores.
+   :meth:`~cspotlp.csp.levels.LevelStore.end_round`), and reports how many states it stores
+   and how much room its table has left.
+
+Where one worker's table would fill during a round, every worker's table grows before it
+(:meth:`Workers._grow_ahead`): each growth keeps the others waiting, so growths in different
+rounds add up where growths in the same round overlap.
 
 The coordinator (the calling process) decides each round exactly as the one-process search
 does (:func:`~cspotlp.csp.levels.level_search`): the least violation of the level over all
@@ -56,6 +61,9 @@ if TYPE_CHECKING:
 POLL = 0.2
 """Seconds between looks at the workers' progress (and at Ctrl-C) while a round runs."""
 
+AHEAD = 1.5
+"""A worker's next round is expected to store at most this many times its last round's new states."""
+
 STOP_WAIT = 2.0
 """Seconds a worker has to end after it is told to, before it is killed."""
 
@@ -99,6 +107,8 @@ class Workers:
         self.conns: list[Connection] = []
         self.procs: list[BaseProcess] = []
         self.stored = 0
+        # each worker's states, its last round's new ones, its table's room left (-1: on disk) and bits
+        self.held, self.added, self.room, self.bits = [0] * parts, [0] * parts, [-1] * parts, [0] * parts
         # each worker starts as a copy of this process (its pages shared until written): it may
         # use that much and its share of the rest of the bound
         base = resident_memory(anonymous=budget.spill is not None)
@@ -131,7 +141,8 @@ class Workers:
 
     def seed(self, initial: np.ndarray) -> None:
         """Store the initial state in the partition that owns it."""
-        self.stored += sum(self._all(("seed", initial)))
+        self.held = self._all(("seed", initial))
+        self.stored += sum(self.held)
 
     def expand(self, level: int) -> LevelReport:
         """One round: expand ``level`` on every worker, then hand the successors to their owners.
@@ -141,7 +152,7 @@ class Workers:
         limited exactly when the one-process search is (the sum is checked by the caller).
         """
         left = max(0, self.budget.states - self.stored)
-        expanded = self._all(("expand", level, left), level)
+        expanded = self._all(("expand", level, left, self._grow_ahead()), level)
         out = LevelReport(
             best=min((r.best for r, _ in expanded if r.best is not None), default=None),
             transitions=sum(r.transitions for r, _ in expanded),
@@ -157,7 +168,8 @@ class Workers:
                     inbox[owner].append(path)
             received = self._all([("receive", files) for files in inbox], level)
             stored = 0
-            for i, (states, limited, stopped) in enumerate(received):
+            for i, (states, limited, stopped, room, bits) in enumerate(received):
+                self.added[i], self.held[i], self.room[i], self.bits[i] = states - self.held[i], states, room, bits
                 stored += states
                 out.limited = out.limited or limited
                 out.stopped = out.stopped or (stopped and self._whose(i, stopped))
@@ -166,6 +178,19 @@ class Workers:
             out.new = stored - self.stored
         self.stored += out.new
         return out
+
+    def _grow_ahead(self) -> int:
+        """The bits every worker's table should have before this round (0: as they are).
+
+        Where one worker's table would grow during the round (its last round's new states, times
+        :data:`AHEAD`, fill the room it has left), every worker's grows before it, to one bit
+        more than the largest: the growths then take the same time on every core, where growths
+        in different rounds add up, each keeping the other workers waiting. The partitions' sizes
+        differ by a few per cent, so a worker grows at most a round or two early.
+        """
+        if any(0 <= room < added * AHEAD for added, room in zip(self.added, self.room, strict=True)):
+            return max(self.bits) + 1
+        return 0
 
     def predecessors(self, level: int, target: Key) -> list[tuple[Key, int]]:
         """Every (state, rule) of ``level``, in every partition, whose followed move leads to ``target``."""
@@ -289,7 +314,9 @@ def _answer(store: Any, outbox: _Outbox, message: tuple[Any, ...], words: int) -
         store.seed(message[1])
         return store.states
     if kind == "expand":
-        level, left = message[1], message[2]
+        level, left, grow = message[1], message[2], message[3]
+        if grow:
+            store.grow_ahead(grow)
         store.limit = store.table.size + left
         outbox.start(level)
         report: LevelReport = store.expand(level)
@@ -305,7 +332,8 @@ def _answer(store: Any, outbox: _Outbox, message: tuple[Any, ...], words: int) -
             stopped = store.over_budget()
             if stopped:
                 break
-        return (store.states if limited or stopped else store.end_round()), limited, stopped
+        room = store.table.grow_at - store.table.size if store.on_disk is None else -1
+        return (store.states if limited or stopped else store.end_round()), limited, stopped, room, store.table.bits
     if kind == "predecessors":
         return store.predecessors(message[1], message[2])
     raise AssertionError(f"unknown message {kind!r}")

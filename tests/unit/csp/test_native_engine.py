@@ -210,6 +210,28 @@ def test_a_partition_grows_four_times_over_to_a_pth_of_the_bound(monkeypatch):
 
 
 @needs_native
+def test_a_table_grows_ahead_to_the_bits_asked_within_the_bounds(monkeypatch):
+    # a partition grows when another must (parallel.Workers): to the bits asked, never smaller,
+    # and not where the bounds forbid it (it grows when it must, as it would have)
+    program, words = kernel_program(monkeypatch, dining_philosophers(3))
+    monkeypatch.setattr(levels, "QUICK_GROWTH_BYTES", 1 << 19)  # 2**16 one-word slots
+    store = levels.LevelStore(program, words, Budget(engine="native"))
+    states = np.arange(1, 2001, dtype=np.uint64).reshape(-1, 1)
+    store.receive(states)
+    bits = store.table.bits
+    store.grow_ahead(bits)
+    assert store.table.bits == bits  # not smaller than it is
+    store.grow_ahead(bits + 1)
+    assert store.table.bits == bits + 2  # four times over while small, as any growth
+    monkeypatch.setattr(levels, "MAX_TABLE_BITS", bits + 3)
+    store.grow_ahead(bits + 4)
+    assert store.table.bits == bits + 2  # beyond the bound: no growth, and no error
+    mask = np.zeros(len(states), dtype=np.uint8)
+    store.table.contains(states, mask)
+    assert store.table.size == len(states) and mask.all()
+
+
+@needs_native
 def test_a_growth_is_refused_out_of_turn():
     table = native.KERNEL.Table(1, 6)
     table.add(np.arange(1, 11, dtype=np.uint64).reshape(-1, 1), None, 0, 100)

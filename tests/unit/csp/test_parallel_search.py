@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pytest
 
-from cspotlp.csp import Budget, deadlock_free, explore, levels, native, parallel, refines
+from cspotlp.csp import Budget, deadlock_free, explore, levels, native, parallel, partition, refines
 from cspotlp.csp.models import dining_philosophers
 from tests.interrupt import interrupt, start_cli
 
@@ -126,6 +126,30 @@ def test_a_partition_stops_storing_where_another_met_a_violation(monkeypatch):
     whole = store(met, parts=1)
     found = [level for level in range(12) if whole.expand(level).best is not None]
     assert found[:1] == [8] and met == [8]
+
+
+@pytest.mark.parametrize("ahead", [parallel.AHEAD, 0])
+def test_the_workers_tables_grow_in_the_same_round(monkeypatch, ahead):
+    # one philosopher's local state hashed: the workers hold 2 : 1 of the states, so their tables
+    # would fill in different rounds; they grow together (each growth keeps the other waiting)
+    m = dining_philosophers(7)
+    monkeypatch.setattr(partition, "choose", lambda expander, layout, parts, budget=None: partition.Partition(
+        parts, next(mask for mask, members in partition._cells(layout) if members == (0,)), (0,), 0, 0, 0))
+    monkeypatch.setattr(parallel, "AHEAD", ahead)
+    rounds = []
+    expand = parallel.Workers.expand
+    monkeypatch.setattr(parallel.Workers, "expand",
+                        lambda self, level: (expand(self, level), rounds.append((list(self.held), list(self.bits))))[0])
+    one = explore(m.process, m.env, budget=Budget(engine="native"))
+    many = explore(m.process, m.env, budget=Budget(engine="native", workers=2))
+    assert (many.states, many.transitions, many.complete) == (one.states, one.transitions, True)
+    held, _ = rounds[-1]
+    assert max(held) > 1.3 * min(held)  # the partition is uneven
+    apart = [bits for _, bits in rounds if len(set(bits)) > 1]
+    if ahead:
+        assert not apart
+    else:  # the test would catch growths in different rounds
+        assert apart
 
 
 def test_one_worker_or_too_many_is_refused():
