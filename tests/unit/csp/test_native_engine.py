@@ -172,13 +172,25 @@ def test_a_table_grown_by_moving_its_rows_holds_them_all(tmp_path, words, movers
     assert not mask.any()
 
 
-@needs_native
-def test_a_small_table_grows_four_times_over_a_large_or_bounded_one_twice(monkeypatch):
+def store_of_2000_states(monkeypatch, quick_bytes):
+    """A one-process store holding 2,000 one-word states, quadrupling its table up to ``quick_bytes``."""
     program, words = kernel_program(monkeypatch, dining_philosophers(3))
-    monkeypatch.setattr(levels, "QUICK_GROWTH_BYTES", 1 << 20)  # 2**17 one-word slots
+    monkeypatch.setattr(levels, "QUICK_GROWTH_BYTES", quick_bytes)
     store = levels.LevelStore(program, words, Budget(engine="native"))
     states = np.arange(1, 2001, dtype=np.uint64).reshape(-1, 1)
     store.receive(states)
+    return store, states
+
+
+def assert_holds_exactly(store, states):
+    mask = np.zeros(len(states), dtype=np.uint8)
+    store.table.contains(states, mask)
+    assert store.table.size == len(states) and mask.all()
+
+
+@needs_native
+def test_a_small_table_grows_four_times_over_a_large_or_bounded_one_twice(monkeypatch):
+    store, states = store_of_2000_states(monkeypatch, 1 << 20)  # 2**17 one-word slots
     grown = []
     for _ in range(4):
         store.grow_table(1)
@@ -188,9 +200,7 @@ def test_a_small_table_grows_four_times_over_a_large_or_bounded_one_twice(monkey
     monkeypatch.setattr(levels, "QUICK_GROWTH_BYTES", 1 << 30)
     store.grow_table(1)  # four times over is beyond the bound: twice
     assert store.table.bits == 19
-    mask = np.zeros(len(states), dtype=np.uint8)
-    store.table.contains(states, mask)
-    assert store.table.size == len(states) and mask.all()
+    assert_holds_exactly(store, states)
 
 
 @needs_native
@@ -213,11 +223,7 @@ def test_a_partition_grows_four_times_over_to_a_pth_of_the_bound(monkeypatch):
 def test_a_table_grows_ahead_to_the_bits_asked_within_the_bounds(monkeypatch):
     # a partition grows when another must (parallel.Workers): to the bits asked, never smaller,
     # and not where the bounds forbid it (it grows when it must, as it would have)
-    program, words = kernel_program(monkeypatch, dining_philosophers(3))
-    monkeypatch.setattr(levels, "QUICK_GROWTH_BYTES", 1 << 19)  # 2**16 one-word slots
-    store = levels.LevelStore(program, words, Budget(engine="native"))
-    states = np.arange(1, 2001, dtype=np.uint64).reshape(-1, 1)
-    store.receive(states)
+    store, states = store_of_2000_states(monkeypatch, 1 << 19)  # 2**16 one-word slots
     bits = store.table.bits
     store.grow_ahead(bits)
     assert store.table.bits == bits  # not smaller than it is
@@ -226,9 +232,7 @@ def test_a_table_grows_ahead_to_the_bits_asked_within_the_bounds(monkeypatch):
     monkeypatch.setattr(levels, "MAX_TABLE_BITS", bits + 3)
     store.grow_ahead(bits + 4)
     assert store.table.bits == bits + 2  # beyond the bound: no growth, and no error
-    mask = np.zeros(len(states), dtype=np.uint8)
-    store.table.contains(states, mask)
-    assert store.table.size == len(states) and mask.all()
+    assert_holds_exactly(store, states)
 
 
 @needs_native
