@@ -167,15 +167,13 @@ class Workers:
                 for owner, path in files.items():
                     inbox[owner].append(path)
             received = self._all([("receive", files) for files in inbox], level)
-            stored = 0
             for i, (states, limited, stopped, room, bits) in enumerate(received):
                 self.added[i], self.held[i], self.room[i], self.bits[i] = states - self.held[i], states, room, bits
-                stored += states
                 out.limited = out.limited or limited
                 out.stopped = out.stopped or (stopped and self._whose(i, stopped))
             # a partition's new states are known when its round ends (with its visited set on
             # disk, not before): the sum of what each stores now
-            out.new = stored - self.stored
+            out.new = sum(self.held) - self.stored
         self.stored += out.new
         return out
 
